@@ -1,0 +1,18 @@
+package dev.dropzone.kek;
+
+import com.google.crypto.tink.StreamingAead;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the storage layer needs from key management: a key to encrypt a user's new objects with, and
+ * the primitive for the wrapped key an existing object carries. Failed futures carry a {@link
+ * KeyServiceException}.
+ */
+public interface DataKeys {
+
+  /** The user's current key; created and recorded on first use. */
+  CompletableFuture<UserKey> forWriting(String user);
+
+  /** The primitive for a wrapped key read from an object's metadata. */
+  CompletableFuture<StreamingAead> forReading(WrappedKey key, String user);
+}

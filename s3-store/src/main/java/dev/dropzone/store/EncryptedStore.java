@@ -1,0 +1,69 @@
+package dev.dropzone.store;
+
+import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyRecordStore;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.s3.S3KeyRecords;
+import dev.dropzone.store.transfer.ObjectTransfers;
+import dev.dropzone.store.transfer.UploadSweeper;
+import dev.dropzone.store.tree.S3FileTree;
+import java.io.IOException;
+import java.time.Duration;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The encrypted object store over one bucket and prefix: hands out per-user trees, keeps key
+ * records, and sweeps abandoned uploads. Thread-safe; one per process.
+ */
+public final class EncryptedStore implements AutoCloseable {
+
+  private final S3Settings settings;
+  private final S3Client s3;
+  private final ObjectTransfers transfers;
+  private final S3KeyRecords keyRecords;
+
+  private EncryptedStore(S3Settings settings, S3Client s3) {
+    this.settings = settings;
+    this.s3 = s3;
+    this.transfers = new ObjectTransfers(s3, settings);
+    this.keyRecords = new S3KeyRecords(s3, settings);
+  }
+
+  public static EncryptedStore open(S3Settings settings) {
+    return new EncryptedStore(settings, S3Clients.create(settings));
+  }
+
+  public S3Settings settings() {
+    return settings;
+  }
+
+  /** Where user keys are recorded: {@code <prefix>/.dropzone/keys/<user>.json}. */
+  public KeyRecordStore keyRecords() {
+    return keyRecords;
+  }
+
+  /**
+   * The tree of {@code user}, rooted at {@code home} (e.g. {@code users/alice}) under the prefix.
+   *
+   * @throws StoreException INVALID_PATH when {@code home} is not a valid relative path
+   */
+  public FileTree tree(String user, String home, DataKeys keys) throws StoreException {
+    VirtualPath homePath = VirtualPath.of(home);
+    if (homePath.isRoot()) {
+      throw new StoreException(
+          StoreException.Reason.INVALID_PATH, "home of user " + user + " must not be empty");
+    }
+    return new S3FileTree(s3, settings, settings.key(homePath.relative()), user, keys, transfers);
+  }
+
+  /** Aborts multipart uploads under the prefix started more than {@code age} ago. */
+  public int abortStaleUploads(Duration age) throws IOException {
+    return new UploadSweeper(s3, settings).abortOlderThan(age);
+  }
+
+  @Override
+  public void close() {
+    transfers.close();
+    s3.close();
+  }
+}

@@ -1,0 +1,43 @@
+package dev.dropzone.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.stream.Stream;
+
+/**
+ * One user's virtual file tree, rooted at the user's home. Paths are already validated {@link
+ * VirtualPath}s; every method fails with a {@link StoreException}.
+ *
+ * <p>Listing, stat, delete, mkdir, rmdir and rename never need the key service; reading and writing
+ * file contents do.
+ */
+public interface FileTree {
+
+  /** The file or directory at {@code path}; NOT_FOUND if there is none. */
+  FileInfo stat(VirtualPath path) throws IOException;
+
+  /**
+   * The entries directly inside {@code dir}, fetched page by page as the stream is consumed (never
+   * built whole). Close the stream when done.
+   */
+  Stream<FileInfo> list(VirtualPath dir) throws IOException;
+
+  /** Plaintext of the file from {@code offset}; only authenticated bytes are ever returned. */
+  InputStream openRead(VirtualPath file, long offset) throws IOException;
+
+  /**
+   * Starts writing {@code file}. With {@code offset > 0} the first {@code offset} plaintext bytes
+   * of the existing file are kept (resume/append); the caller then writes the rest.
+   */
+  Upload openWrite(VirtualPath file, long offset) throws IOException;
+
+  void delete(VirtualPath file) throws IOException;
+
+  void mkdir(VirtualPath dir) throws IOException;
+
+  /** Removes an empty directory; NOT_EMPTY otherwise. */
+  void rmdir(VirtualPath dir) throws IOException;
+
+  /** Moves a file or a whole directory; a directory move that stops part way fails as PARTIAL. */
+  void rename(VirtualPath from, VirtualPath to) throws IOException;
+}

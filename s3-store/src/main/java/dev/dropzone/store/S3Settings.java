@@ -1,0 +1,142 @@
+package dev.dropzone.store;
+
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * Where the store keeps its objects and how it talks to S3.
+ *
+ * @param endpoint S3 endpoint; null for AWS's regional default
+ * @param region signing region
+ * @param accessKeyId static credentials; null to use the AWS default credential chain
+ * @param secretAccessKey static credentials; null with {@code accessKeyId}
+ * @param bucket the bucket, which must exist
+ * @param prefix key prefix for everything Dropzone writes, without leading or trailing slash; may
+ *     be empty
+ * @param pathStyle path-style addressing (needed by most S3-compatible servers)
+ * @param partSize first multipart part size in bytes (≥ 5 MiB); grows for very large files
+ * @param partsInFlight parts uploaded concurrently per upload; bounds memory per upload
+ * @param maxConnections HTTP connection pool size shared by all transfers
+ */
+public record S3Settings(
+    URI endpoint,
+    String region,
+    String accessKeyId,
+    String secretAccessKey,
+    String bucket,
+    String prefix,
+    boolean pathStyle,
+    int partSize,
+    int partsInFlight,
+    int maxConnections) {
+
+  public static final int MIN_PART_SIZE = 5 << 20;
+  public static final int DEFAULT_PART_SIZE = 8 << 20;
+  public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
+  public static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+  public S3Settings {
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(bucket, "bucket");
+    prefix = prefix == null ? "" : trimSlashes(prefix);
+    if (bucket.isBlank()) {
+      throw new IllegalArgumentException("bucket must not be empty");
+    }
+    if ((accessKeyId == null) != (secretAccessKey == null)) {
+      throw new IllegalArgumentException("give both the access key id and the secret, or neither");
+    }
+    if (partSize < MIN_PART_SIZE) {
+      throw new IllegalArgumentException(
+          "part size " + partSize + " is below S3's minimum of " + MIN_PART_SIZE + " bytes");
+    }
+    if (partsInFlight < 1) {
+      throw new IllegalArgumentException("parts in flight must be at least 1");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("max connections must be at least 1");
+    }
+  }
+
+  /** Settings with the default part size, concurrency and pool for the given location. */
+  public static S3Settings of(
+      URI endpoint,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String bucket,
+      String prefix) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        true,
+        DEFAULT_PART_SIZE,
+        DEFAULT_PARTS_IN_FLIGHT,
+        DEFAULT_MAX_CONNECTIONS);
+  }
+
+  public S3Settings withPartSize(int bytes) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        bytes,
+        partsInFlight,
+        maxConnections);
+  }
+
+  public S3Settings withPrefix(String newPrefix) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        newPrefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections);
+  }
+
+  /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
+  public String key(String rest) {
+    return prefix.isEmpty() ? rest : prefix + "/" + rest;
+  }
+
+  private static String trimSlashes(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && s.charAt(start) == '/') {
+      start++;
+    }
+    while (end > start && s.charAt(end - 1) == '/') {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  @Override
+  public String toString() {
+    return "S3Settings[endpoint="
+        + endpoint
+        + ", region="
+        + region
+        + ", bucket="
+        + bucket
+        + ", prefix="
+        + prefix
+        + ", partSize="
+        + partSize
+        + ", partsInFlight="
+        + partsInFlight
+        + "]";
+  }
+}

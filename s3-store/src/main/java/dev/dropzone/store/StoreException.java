@@ -1,0 +1,55 @@
+package dev.dropzone.store;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The one failure type the store reports. The gateway maps {@link Reason} to a protocol reply in
+ * exactly one place; the message is written for the person at the client.
+ */
+public final class StoreException extends IOException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong, independent of the cause's type. */
+  public enum Reason {
+    NOT_FOUND,
+    ALREADY_EXISTS,
+    NOT_EMPTY,
+    NOT_A_DIRECTORY,
+    NOT_A_FILE,
+    ACCESS_DENIED,
+    INVALID_PATH,
+    /** A restart offset lies beyond the end of the file. */
+    OUT_OF_RANGE,
+    /** Ciphertext failed authentication, was truncated, or is not a Dropzone object. */
+    INTEGRITY,
+    /** The key service could not be reached; a retry later can succeed. */
+    KEY_SERVICE_UNAVAILABLE,
+    /** The key service refused the key (revoked, deleted, wrong master key). */
+    KEY_REJECTED,
+    /** S3 could not be reached or failed; a retry later can succeed. */
+    STORAGE_UNAVAILABLE,
+    QUOTA,
+    /** A multi-object operation stopped part way; the message lists what was done. */
+    PARTIAL,
+    /** The operation was cancelled (upload aborted, thread interrupted). */
+    ABORTED
+  }
+
+  private final Reason reason;
+
+  public StoreException(Reason reason, String message) {
+    super(message);
+    this.reason = Objects.requireNonNull(reason);
+  }
+
+  public StoreException(Reason reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = Objects.requireNonNull(reason);
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.dropzone.store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * An object being written. Nothing is visible to readers until {@link #commit()} returns; {@link
+ * #abort()} leaves neither an object nor a pending multipart upload behind. Closing {@link
+ * #stream()} does <em>not</em> commit: a transfer that broke off must never become an object.
+ */
+public interface Upload extends AutoCloseable {
+
+  /** Where the plaintext goes; encrypted and uploaded while it streams. */
+  OutputStream stream();
+
+  /** Finishes the upload and makes the object visible; replaces an existing object atomically. */
+  void commit() throws IOException;
+
+  /** Discards everything written; idempotent, and a no-op after a successful commit. */
+  void abort();
+
+  /** Plaintext bytes accepted so far (including a re-encrypted prefix when resuming). */
+  long bytesWritten();
+
+  /** Aborts unless committed, so try-with-resources never leaves a half-written object. */
+  @Override
+  default void close() {
+    abort();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.dropzone.store;
+
+import dev.dropzone.store.StoreException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A normalised, validated path inside a user's tree: absolute, {@code /}-separated, no {@code .} or
+ * {@code ..} segments, no empty segments. Every client-supplied path becomes one through {@link
+ * #parse}, so the rest of the code never sees a raw client string.
+ */
+public final class VirtualPath implements Comparable<VirtualPath> {
+
+  /** S3's object key limit; the full key (prefix + home + path) is checked again by the tree. */
+  public static final int MAX_BYTES = 1024;
+
+  /** Reserved for Dropzone's own state (key records); never visible through a user tree. */
+  public static final String RESERVED = ".dropzone";
+
+  public static final VirtualPath ROOT = new VirtualPath(List.of());
+
+  private final List<String> segments;
+
+  private VirtualPath(List<String> segments) {
+    this.segments = List.copyOf(segments);
+  }
+
+  /**
+   * Resolves a client path against the current directory.
+   *
+   * @throws StoreException with reason INVALID_PATH and a message naming the problem
+   */
+  public static VirtualPath parse(VirtualPath cwd, String input) throws StoreException {
+    if (input == null || input.isEmpty()) {
+      throw invalid("empty path");
+    }
+    for (int i = 0; i < input.length(); i++) {
+      char c = input.charAt(i);
+      if (c == 0) {
+        throw invalid("contains NUL");
+      }
+      if (c == '\r' || c == '\n') {
+        throw invalid("contains CR/LF");
+      }
+      // Control characters cannot be represented in S3's XML listings.
+      if (c < 0x20 || c == 0x7f) {
+        throw invalid("contains control character 0x" + Integer.toHexString(c));
+      }
+    }
+    if (input.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+      throw invalid("longer than " + MAX_BYTES + " bytes");
+    }
+    List<String> out = new ArrayList<>(input.startsWith("/") ? List.of() : cwd.segments);
+    for (String part : input.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (out.isEmpty()) {
+          throw invalid("'..' leads outside your home directory");
+        }
+        out.remove(out.size() - 1);
+        continue;
+      }
+      out.add(part);
+    }
+    if (!out.isEmpty() && out.get(0).equals(RESERVED)) {
+      throw invalid("'" + RESERVED + "' is reserved");
+    }
+    VirtualPath path = new VirtualPath(out);
+    if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+      throw invalid("longer than " + MAX_BYTES + " bytes");
+    }
+    return path;
+  }
+
+  /** Parses an absolute path (relative ones are taken from the root). */
+  public static VirtualPath of(String path) throws StoreException {
+    return parse(ROOT, path);
+  }
+
+  public VirtualPath resolve(String input) throws StoreException {
+    return parse(this, input);
+  }
+
+  /** The path of a direct child; {@code name} must be a single valid segment. */
+  public VirtualPath child(String name) throws StoreException {
+    if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+      throw invalid("'" + name + "' is not a file name");
+    }
+    return parse(this, name);
+  }
+
+  public boolean isRoot() {
+    return segments.isEmpty();
+  }
+
+  /** The parent; the root is its own parent. */
+  public VirtualPath parent() {
+    return isRoot() ? this : new VirtualPath(segments.subList(0, segments.size() - 1));
+  }
+
+  /** The last segment; empty for the root. */
+  public String name() {
+    return isRoot() ? "" : segments.get(segments.size() - 1);
+  }
+
+  public List<String> segments() {
+    return segments;
+  }
+
+  /** The path without the leading slash: {@code a/b/c}, or empty for the root. */
+  public String relative() {
+    return String.join("/", segments);
+  }
+
+  /** True when {@code other} is this path or lies below it. */
+  public boolean contains(VirtualPath other) {
+    return other.segments.size() >= segments.size()
+        && other.segments.subList(0, segments.size()).equals(segments);
+  }
+
+  private static StoreException invalid(String why) {
+    return new StoreException(Reason.INVALID_PATH, "Invalid file name: " + why);
+  }
+
+  @Override
+  public String toString() {
+    return "/" + relative();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VirtualPath other && other.segments.equals(segments);
+  }
+
+  @Override
+  public int hashCode() {
+    return segments.hashCode();
+  }
+
+  @Override
+  public int compareTo(VirtualPath o) {
+    return toString().compareTo(o.toString());
+  }
+}

@@ -1,0 +1,79 @@
+package dev.dropzone.store.testing;
+
+import dev.dropzone.store.S3Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * A real S3-compatible server (S3Proxy) running in this JVM on 127.0.0.1, for tests. Use the
+ * in-memory backend for speed, or the filesystem backend when object bytes must not live on the
+ * test's heap (memory-bound tests) or must survive a restart.
+ */
+public final class S3ProxyFixture implements AutoCloseable {
+
+  public static final String ACCESS_KEY = "test-access";
+  public static final String SECRET_KEY = "test-secret";
+  public static final String REGION = "us-east-1";
+
+  private final BlobStoreContext context;
+  private final S3Proxy proxy;
+  private final URI endpoint;
+
+  private S3ProxyFixture(BlobStoreContext context) throws Exception {
+    this.context = context;
+    this.proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            // The SDK's multipart client sends headers S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
+    proxy.start();
+    while (!proxy.getState().equals("STARTED")) {
+      Thread.sleep(10);
+    }
+    this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** A server that keeps objects in memory. */
+  public static S3ProxyFixture inMemory() throws Exception {
+    return new S3ProxyFixture(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class));
+  }
+
+  /** A server that keeps objects as files under {@code dir}. */
+  public static S3ProxyFixture onDisk(Path dir) throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
+    return new S3ProxyFixture(
+        ContextBuilder.newBuilder("filesystem")
+            .overrides(properties)
+            .build(BlobStoreContext.class));
+  }
+
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  public BlobStore blobStore() {
+    return context.getBlobStore();
+  }
+
+  /** Creates {@code bucket} (if needed) and returns settings that reach it under {@code prefix}. */
+  public S3Settings bucket(String bucket, String prefix) {
+    context.getBlobStore().createContainerInLocation(null, bucket);
+    return S3Settings.of(endpoint, REGION, ACCESS_KEY, SECRET_KEY, bucket, prefix);
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxy.stop();
+    context.close();
+  }
+}
