@@ -1,0 +1,28 @@
+package dev.dropzone.gateway.auth;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An authenticated user as the FTP layer sees it.
+ *
+ * @param username login name; also the owner recorded in {@code dz-user}
+ * @param home key path under the store prefix, e.g. {@code users/alice}
+ * @param permissions what the user may do
+ */
+public record Account(String username, String home, Set<Permission> permissions) {
+  public Account {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(home, "home");
+    permissions = Set.copyOf(permissions);
+  }
+
+  public boolean may(Permission permission) {
+    return permissions.contains(permission);
+  }
+
+  /** The default home of a user: {@code users/<username>}. */
+  public static String defaultHome(String username) {
+    return "users/" + username;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.dropzone.gateway.auth;
+
+import java.util.Optional;
+
+/**
+ * Checks a username and password against one user source (users file, PAM, LDAP). Implementations
+ * never log passwords and take the same time for unknown users as for wrong passwords where they
+ * can.
+ */
+public interface Authenticator {
+
+  /**
+   * @return the account when the credentials are valid, empty when they are not
+   * @throws AuthenticationUnavailableException when the source cannot answer (LDAP down, file
+   *     unreadable); the FTP layer replies 421 instead of counting a failed login
+   */
+  Optional<Account> authenticate(String username, char[] password)
+      throws AuthenticationUnavailableException;
+}

@@ -1,0 +1,90 @@
+package dev.dropzone.gateway.ftp;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the FTP listener needs, already validated by the configuration layer. Defaults are the
+ * safe ones from DESIGN §5 ({@link #defaults()}).
+ *
+ * @param bind address to listen on
+ * @param port control port (0 = pick a free port; read it back from the running gateway)
+ * @param passivePorts MINA passive port spec, e.g. {@code 50000-50100}, or {@code 0} for any
+ * @param passiveAddress address announced in PASV replies (public address behind NAT); null = the
+ *     bind address
+ * @param activeModeEnabled allow PORT/EPRT (always restricted to the control peer, ports ≥ 1024)
+ * @param idleTimeout idle control connection timeout
+ * @param loginTimeout time allowed between connect and successful login
+ * @param maxConnections total concurrent control connections
+ * @param maxConnectionsPerIp concurrent control connections from one address
+ * @param maxLoginFailures failed logins from one address before it is banned
+ * @param banDuration how long such an address is refused
+ * @param loginFailureDelay delay before answering a failed login
+ * @param maxThreads transfer/command threads (concurrent transfers are capped by it)
+ * @param maxCommandLength longest accepted command line in bytes
+ * @param shutdownGrace how long running transfers may continue after a stop request
+ * @param tls TLS settings, or null for plain FTP only
+ */
+public record FtpSettings(
+    String bind,
+    int port,
+    String passivePorts,
+    String passiveAddress,
+    boolean activeModeEnabled,
+    Duration idleTimeout,
+    Duration loginTimeout,
+    int maxConnections,
+    int maxConnectionsPerIp,
+    int maxLoginFailures,
+    Duration banDuration,
+    Duration loginFailureDelay,
+    int maxThreads,
+    int maxCommandLength,
+    Duration shutdownGrace,
+    Tls tls) {
+
+  public FtpSettings {
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(passivePorts, "passivePorts");
+  }
+
+  /**
+   * TLS for FTPS.
+   *
+   * @param certificatePem PEM certificate chain (with {@code privateKeyPem}), or null
+   * @param privateKeyPem PEM private key (PKCS#8), or null
+   * @param keystore PKCS12 keystore instead of PEM files, or null
+   * @param keystorePassword keystore password (never logged)
+   * @param required refuse USER/PASS before AUTH TLS and data transfers without PROT P
+   * @param implicitPort port for implicit FTPS, or -1 for none (0 = any free port)
+   */
+  public record Tls(
+      Path certificatePem,
+      Path privateKeyPem,
+      Path keystore,
+      char[] keystorePassword,
+      boolean required,
+      int implicitPort) {}
+
+  /** Safe defaults on 127.0.0.1:2121 with passive ports 50000-50100 and no TLS. */
+  public static FtpSettings defaults() {
+    return new FtpSettings(
+        "127.0.0.1",
+        2121,
+        "50000-50100",
+        null,
+        true,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(30),
+        200,
+        10,
+        5,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(1),
+        64,
+        4096,
+        Duration.ofSeconds(30),
+        null);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.dropzone.store.testing;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.WrappedKey;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-user random keys held in memory, for store tests that exercise real encryption without a key
+ * service. The "wrapped" form is the raw key in Base64 under the reference {@code test:plain}:
+ * never do this outside tests.
+ */
+public final class TestKeys implements DataKeys {
+
+  public static final String REF = "test:plain";
+
+  private final Map<String, UserKey> users = new ConcurrentHashMap<>();
+  private final AtomicInteger unwraps = new AtomicInteger();
+
+  @Override
+  public CompletableFuture<UserKey> forWriting(String user) {
+    try {
+      return CompletableFuture.completedFuture(users.computeIfAbsent(user, TestKeys::newKey));
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(e.getCause());
+    }
+  }
+
+  @Override
+  public CompletableFuture<StreamingAead> forReading(WrappedKey key, String user) {
+    unwraps.incrementAndGet();
+    if (!key.ref().equals(REF)) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              KeyServiceException.Failure.REJECTED, "unknown key reference " + key.ref()));
+    }
+    try {
+      return CompletableFuture.completedFuture(
+          StreamingKeys.fromRaw(Base64.getDecoder().decode(key.text())));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              KeyServiceException.Failure.INVALID, "wrapped key does not decode", e));
+    }
+  }
+
+  /** Replaces the user's key, as a rotation would. */
+  public void rotate(String user) {
+    users.put(user, newKey(user));
+  }
+
+  public int unwrapCount() {
+    return unwraps.get();
+  }
+
+  private static UserKey newKey(String user) {
+    byte[] raw = StreamingKeys.newDataKey();
+    try {
+      return new UserKey(
+          user,
+          new WrappedKey(REF, Base64.getEncoder().encodeToString(raw)),
+          StreamingKeys.fromRaw(raw));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
