@@ -75,8 +75,14 @@ public final class DataKeyCache {
 
   private CompletableFuture<StreamingAead> load(Entry entry) {
     LOG.debug("Unwrapping {} for user {}", entry.key, entry.user);
-    return keyService
-        .unwrap(entry.key, entry.user)
+    CompletableFuture<byte[]> unwrapping;
+    try {
+      unwrapping = keyService.unwrap(entry.key, entry.user);
+    } catch (RuntimeException e) {
+      // A provider that throws instead of failing its future still gets a logged, typed failure.
+      unwrapping = CompletableFuture.failedFuture(e);
+    }
+    return unwrapping
         .thenApply(raw -> primitive(raw, entry))
         .whenComplete(
             (aead, error) -> {

@@ -172,6 +172,20 @@ class DataKeyCacheTest {
   }
 
   @Test
+  void anUnexpectedProviderErrorStillFailsWithAKeyServiceException() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    keyService.failWith(new IllegalStateException("provider bug"));
+
+    assertThatThrownBy(() -> cache.get(key, "alice").get())
+        .cause()
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED))
+        .hasMessageContaining(key.ref())
+        .hasMessageContaining("alice")
+        .hasMessageContaining("provider bug");
+  }
+
+  @Test
   void aKeyCachedForOneUserIsNotServedToAnother() throws Exception {
     WrappedKey alices = local.wrap(StreamingKeys.newDataKey(), "alice").get();
     cache.get(alices, "alice").get();

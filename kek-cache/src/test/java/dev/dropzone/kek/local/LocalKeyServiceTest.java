@@ -3,6 +3,11 @@ package dev.dropzone.kek.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
+import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -130,6 +135,24 @@ class LocalKeyServiceTest {
         .hasMessageContaining(file.toString())
         .hasMessageContaining("restore it from a backup");
     assertThat(Files.readString(file)).isEqualTo("{\"primaryKeyId\": 1, \"key\": [");
+  }
+
+  @Test
+  void refusesAKeysetThatHoldsNoAeadKey() throws Exception {
+    StreamingAeadConfig.register();
+    Path file = directory.resolve("streaming.json");
+    Files.writeString(
+        file,
+        TinkJsonProtoKeysetFormat.serializeKeyset(
+            KeysetHandle.generateNew(PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB),
+            InsecureSecretKeyAccess.get()));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+    assertThatThrownBy(() -> LocalKeyService.open(file))
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.INVALID))
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("does not hold an AEAD keyset");
   }
 
   @Test

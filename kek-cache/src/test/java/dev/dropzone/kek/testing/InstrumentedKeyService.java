@@ -18,7 +18,7 @@ public final class InstrumentedKeyService implements KeyService {
   private final AtomicInteger wraps = new AtomicInteger();
   private final AtomicReference<CompletableFuture<Void>> gate =
       new AtomicReference<>(CompletableFuture.completedFuture(null));
-  private volatile KeyServiceException failure;
+  private volatile Exception failure;
 
   public InstrumentedKeyService(KeyService delegate) {
     this.delegate = delegate;
@@ -33,8 +33,12 @@ public final class InstrumentedKeyService implements KeyService {
     gate.get().complete(null);
   }
 
-  /** Unwraps fail with {@code failure} from now on, until {@link #heal()}. */
-  public void failWith(KeyServiceException failure) {
+  /**
+   * Unwraps fail with {@code failure} from now on, until {@link #heal()}: a {@link
+   * KeyServiceException} as a provider reports an outage or refusal, anything else as a provider
+   * bug would surface.
+   */
+  public void failWith(Exception failure) {
     this.failure = failure;
   }
 
@@ -69,7 +73,7 @@ public final class InstrumentedKeyService implements KeyService {
     return gate.get()
         .thenCompose(
             open -> {
-              KeyServiceException injected = failure;
+              Exception injected = failure;
               return injected != null
                   ? CompletableFuture.failedFuture(injected)
                   : delegate.unwrap(wrapped, user);
