@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     showDefaultValues = true,
     versionProvider = Main.Version.class,
     description = "S3-backed encrypting FTP/FTPS gateway.",
-    subcommands = {UsersCommand.class})
+    subcommands = {ServeCommand.class, EmbeddedCommand.class, UsersCommand.class})
 public final class Main implements Runnable {
 
   public static final int OK = 0;

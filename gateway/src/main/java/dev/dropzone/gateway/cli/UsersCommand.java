@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,7 +48,7 @@ final class UsersCommand implements Runnable {
   static final class FileOption {
     @Option(
         names = {"-f", "--file"},
-        description = "Users file to edit.",
+        description = "The users file.",
         defaultValue = "users.yaml")
     Path file;
   }
@@ -58,7 +59,8 @@ final class UsersCommand implements Runnable {
         names = "--password-stdin",
         description =
             "Read the password from the first line of standard input instead of the terminal.",
-        defaultValue = "false")
+        defaultValue = "false",
+        showDefaultValue = Visibility.ALWAYS)
     boolean stdin;
   }
 
@@ -81,8 +83,11 @@ final class UsersCommand implements Runnable {
 
     @Option(
         names = "--home",
-        description = "Key path of the user's files under the store prefix (default users/NAME).",
-        defaultValue = "")
+        description =
+            "Key path of the user's files under the store prefix. Default: users/NAME (the"
+                + " login name).",
+        defaultValue = "",
+        showDefaultValue = Visibility.NEVER)
     String home;
 
     @Option(
@@ -95,7 +100,8 @@ final class UsersCommand implements Runnable {
     @Option(
         names = "--read-only",
         description = "Only list and read, whatever --permissions says.",
-        defaultValue = "false")
+        defaultValue = "false",
+        showDefaultValue = Visibility.ALWAYS)
     boolean readOnly;
 
     @Override
