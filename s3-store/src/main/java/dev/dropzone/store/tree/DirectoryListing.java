@@ -48,12 +48,15 @@ final class DirectoryListing {
     this.rest = rest;
   }
 
-  static DirectoryListing open(S3Client s3, String bucket, String prefix, VirtualPath dir)
+  static DirectoryListing open(
+      S3Client s3, String bucket, String prefix, VirtualPath dir, int pageSize)
       throws StoreException {
     String what = "list " + dir;
     try {
       Iterator<ListObjectsV2Response> pages =
-          s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/")).iterator();
+          s3.listObjectsV2Paginator(
+                  b -> b.bucket(bucket).prefix(prefix).delimiter("/").maxKeys(pageSize))
+              .iterator();
       ListObjectsV2Response first = pages.next();
       return new DirectoryListing(dir, prefix, first, new MappedErrors(pages, what));
     } catch (SdkException e) {

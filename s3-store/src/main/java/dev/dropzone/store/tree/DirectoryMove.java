@@ -28,12 +28,14 @@ final class DirectoryMove {
   private final String bucket;
   private final ObjectCopier copier;
   private final HomeKeySpace space;
+  private final int pageSize;
 
-  DirectoryMove(S3Client s3, String bucket, ObjectCopier copier, HomeKeySpace space) {
+  DirectoryMove(S3Client s3, String bucket, ObjectCopier copier, HomeKeySpace space, int pageSize) {
     this.s3 = s3;
     this.bucket = bucket;
     this.copier = copier;
     this.space = space;
+    this.pageSize = pageSize;
   }
 
   void run(VirtualPath from, VirtualPath to) throws StoreException {
@@ -100,7 +102,8 @@ final class DirectoryMove {
 
   /** All objects below {@code prefix} at any depth, markers included, fetched page by page. */
   private Iterable<S3Object> everythingBelow(String prefix) {
-    return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents();
+    return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
+        .contents();
   }
 
   /** What has moved so far, and the message when the move stops. */

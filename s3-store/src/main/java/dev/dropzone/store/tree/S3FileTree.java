@@ -44,6 +44,9 @@ public final class S3FileTree implements FileTree {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3FileTree.class);
 
+  /** ListObjectsV2 returns at most this many entries per page. */
+  private static final int MAX_PAGE_SIZE = 1000;
+
   private final S3Client s3;
   private final String bucket;
   private final HomeKeySpace space;
@@ -51,6 +54,7 @@ public final class S3FileTree implements FileTree {
   private final DataKeys keys;
   private final ObjectTransfers transfers;
   private final ObjectCopier copier;
+  private final int pageSize;
 
   public S3FileTree(
       S3Client s3,
@@ -59,10 +63,13 @@ public final class S3FileTree implements FileTree {
       String user,
       DataKeys keys,
       ObjectTransfers transfers) {
-    this(s3, settings, homeKey, user, keys, transfers, ObjectCopier.Limits.S3);
+    this(s3, settings, homeKey, user, keys, transfers, ObjectCopier.Limits.S3, MAX_PAGE_SIZE);
   }
 
-  /** With other multipart-copy limits, so tests can exercise UploadPartCopy on small objects. */
+  /**
+   * With other multipart-copy limits and listing page size, so tests can exercise UploadPartCopy
+   * and paging on a few small objects.
+   */
   S3FileTree(
       S3Client s3,
       S3Settings settings,
@@ -70,7 +77,8 @@ public final class S3FileTree implements FileTree {
       String user,
       DataKeys keys,
       ObjectTransfers transfers,
-      ObjectCopier.Limits copyLimits) {
+      ObjectCopier.Limits copyLimits,
+      int pageSize) {
     this.s3 = s3;
     this.bucket = settings.bucket();
     this.space = new HomeKeySpace(homeKey, settings.key(VirtualPath.RESERVED));
@@ -78,6 +86,7 @@ public final class S3FileTree implements FileTree {
     this.keys = keys;
     this.transfers = transfers;
     this.copier = new ObjectCopier(s3, bucket, copyLimits);
+    this.pageSize = pageSize;
   }
 
   @Override
@@ -96,7 +105,7 @@ public final class S3FileTree implements FileTree {
   @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     LOG.debug("Listing {} of {}", dir, user);
-    DirectoryListing listing = DirectoryListing.open(s3, bucket, space.prefix(dir), dir);
+    DirectoryListing listing = DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize);
     if (!dir.isRoot() && !listing.exists()) {
       if (head(dir).isPresent()) {
         throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);
@@ -264,7 +273,7 @@ public final class S3FileTree implements FileTree {
     }
     requireParent(to, "rename to");
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
-    new DirectoryMove(s3, bucket, copier, space).run(from, to);
+    new DirectoryMove(s3, bucket, copier, space, pageSize).run(from, to);
   }
 
   /** The file object at {@code path}, if there is one. */

@@ -317,6 +317,32 @@ class S3FileTreeTest {
   }
 
   @Test
+  void aDirectoryOfSeveralListingPagesMovesCompletely() throws Exception {
+    // Pages of 3 keys: sources are deleted while later pages are still to be listed, and paging
+    // must still reach every object.
+    S3FileTree smallPages =
+        new S3FileTree(
+            s3, settings, home, "alice", new TestKeys(), transfers, ObjectCopier.Limits.S3, 3);
+    tree.mkdir(path("/big"));
+    tree.mkdir(path("/big/sub"));
+    for (int i = 0; i < 10; i++) {
+      putFile("big/f" + i, i);
+      putFile("big/sub/g" + i, i);
+    }
+    RECORDER.reset();
+
+    smallPages.rename(path("/big"), path("/moved"));
+
+    assertThat(RECORDER.count("ListObjectsV2")).isGreaterThanOrEqualTo(22 / 3);
+    assertThat(keysUnder(home + "/big/")).isEmpty();
+    assertThat(keysUnder(home + "/moved/")).hasSize(22);
+    try (Stream<FileInfo> listing = smallPages.list(path("/moved/sub"))) {
+      assertThat(listing.map(FileInfo::size))
+          .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+  }
+
+  @Test
   void renameRefusesWhatFtpWouldRefuse() throws Exception {
     tree.mkdir(path("/dir"));
     tree.mkdir(path("/other"));
@@ -396,7 +422,8 @@ class S3FileTreeTest {
             "alice",
             new TestKeys(),
             transfers,
-            new ObjectCopier.Limits(5L << 20, 5L << 20));
+            new ObjectCopier.Limits(5L << 20, 5L << 20),
+            1000);
     byte[] body = putFile("big.bin", 12 << 20);
     RECORDER.reset();
 
