@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>{@link #list} fails while paging (after the first page) with an {@link
  * java.io.UncheckedIOException} wrapping a {@link StoreException}.
+ *
+ * <p>Thread-safe: it holds no mutable state, so one tree may serve a session's concurrent
+ * transfers.
  */
 public final class S3FileTree implements FileTree {
 
