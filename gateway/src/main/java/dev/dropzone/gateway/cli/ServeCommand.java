@@ -72,6 +72,7 @@ final class ServeCommand implements Callable<Integer> {
       out.flush();
       return Main.OK;
     }
+    checkUsers(settings.usersFile(), out);
     GatewayRuntime runtime = start(settings);
     ShutdownHook.install(runtime);
     out.println("FTP: ftp://" + settings.ftp().bind() + ":" + runtime.ftpPort() + "/");
@@ -86,6 +87,22 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     runtime.awaitStopped();
     return Main.OK;
+  }
+
+  /** A broken users file is a configuration error found at start, not at the first login. */
+  private static void checkUsers(Path usersFile, PrintWriter out) {
+    try {
+      if (new UsersFile(usersFile).read().isEmpty()) {
+        out.println(
+            "Warning: "
+                + usersFile
+                + " has no users, so nobody can log in; add one with: dropzone users add --file "
+                + usersFile
+                + " NAME");
+      }
+    } catch (IOException e) {
+      throw new CommandFailure(Main.USAGE, e.getMessage(), e);
+    }
   }
 
   private static GatewayRuntime start(GatewaySettings settings) {
