@@ -33,6 +33,8 @@ public final class ProtocolServer implements AutoCloseable {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final List<Map.Entry<String, RecordedRequest>> recorded = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
   private final List<Runnable> held = new ArrayList<>();
   private volatile int failureStatus;
   private volatile JsonObject failureBody;
@@ -90,6 +92,11 @@ public final class ProtocolServer implements AutoCloseable {
     return count == null ? 0 : count.get();
   }
 
+  /** The most requests that were being handled at the same moment. */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   /** The requests for {@code operation}, oldest first. */
   public List<RecordedRequest> requests(String operation) {
     List<RecordedRequest> matching = new ArrayList<>();
@@ -136,6 +143,9 @@ public final class ProtocolServer implements AutoCloseable {
 
   private void arrive(String operation, RoutingContext context, Consumer<RoutingContext> handler) {
     counts.computeIfAbsent(operation, name -> new AtomicInteger()).incrementAndGet();
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    context.addEndHandler(ended -> inFlight.decrementAndGet());
     recorded.add(Map.entry(operation, record(context)));
     if (failuresLeft.getAndUpdate(left -> left > 0 ? left - 1 : 0) > 0) {
       reply(context, failureStatus, failureBody);

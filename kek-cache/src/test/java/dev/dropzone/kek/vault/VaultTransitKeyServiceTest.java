@@ -234,6 +234,28 @@ class VaultTransitKeyServiceTest {
   }
 
   @Test
+  void noMoreRequestsInFlightThanTheLimit() throws Exception {
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN)
+                .withHttp(FAST.withMaxInFlight(2)));
+    List<WrappedKey> keys = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      keys.add(service.wrap(StreamingKeys.newDataKey(), "user" + i).get(10, TimeUnit.SECONDS));
+    }
+    vault.server().delayReplies(Duration.ofMillis(50));
+
+    List<CompletableFuture<byte[]>> unwraps = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      unwraps.add(service.unwrap(keys.get(i), "user" + i));
+    }
+    CompletableFuture.allOf(unwraps.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    assertThat(vault.server().count("decrypt")).isEqualTo(8);
+    assertThat(vault.server().maxInFlight()).isBetween(1, 2);
+  }
+
+  @Test
   void afterRotationNewWrapsCarryV2AndOldV1StillUnwraps() throws Exception {
     VaultTransitKeyService service = service();
     byte[] first = StreamingKeys.newDataKey();
