@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,9 +42,22 @@ public final class ProtocolServer implements AutoCloseable {
   private volatile long delayMillis;
   private boolean holding;
 
+  private final boolean tls;
+
+  /** A plain HTTP server. */
   public ProtocolServer() {
+    this(null);
+  }
+
+  /** An HTTPS server presenting {@code certificate}, or plain HTTP if it is null. */
+  public ProtocolServer(KeyCertOptions certificate) {
     router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
+    if (certificate != null) {
+      options.setSsl(true).setKeyCertOptions(certificate);
+    }
+    this.tls = certificate != null;
+    this.server = vertx.createHttpServer(options);
   }
 
   /** Routes requests for {@code operation} that match {@code pathRegex} to {@code handler}. */
@@ -80,7 +94,7 @@ public final class ProtocolServer implements AutoCloseable {
   }
 
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + server.actualPort());
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort());
   }
 
   public int port() {

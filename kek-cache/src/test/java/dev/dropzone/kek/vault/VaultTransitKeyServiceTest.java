@@ -15,6 +15,7 @@ import dev.dropzone.kek.http.HttpSettings;
 import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
+import dev.dropzone.kek.testing.TestCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VaultTransitKeyServiceTest {
 
@@ -231,6 +234,34 @@ class VaultTransitKeyServiceTest {
     CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     assertThat(downloads).allSatisfy(download -> assertThat(download).isCompleted());
     assertThat(vault.server().count("decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void talksHttpsToAServerSignedByTheConfiguredCaBundleOnly(@TempDir Path directory)
+      throws Exception {
+    TestCertificate certificate = TestCertificate.create();
+    Path caBundle = certificate.writeCaBundle(directory.resolve("vault-ca.pem"));
+    try (VaultTransitProtocolServer tls =
+        VaultTransitProtocolServer.startTls("transit", TOKEN, certificate.serverOptions())) {
+      VaultTransitKeyService trusting =
+          service(
+              VaultTransitSettings.of(tls.uri(), "dropzone", TOKEN)
+                  .withHttp(FAST.withCaBundle(caBundle)));
+      VaultTransitKeyService untrusting =
+          service(
+              VaultTransitSettings.of(tls.uri(), "dropzone", TOKEN)
+                  .withHttp(FAST.withRetries(1, Duration.ofMillis(5), Duration.ofMillis(5))));
+      byte[] dataKey = StreamingKeys.newDataKey();
+
+      WrappedKey wrapped = trusting.wrap(dataKey, "olga").get(10, TimeUnit.SECONDS);
+      KeyServiceException refused = KeyFailure.of(untrusting.wrap(dataKey, "olga"));
+
+      assertThat(tls.uri().getScheme()).isEqualTo("https");
+      assertThat(trusting.unwrap(wrapped, "olga").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+      assertThat(refused.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(refused.getMessage()).contains(tls.uri().toString());
+      assertThat(tls.server().count("encrypt")).isEqualTo(1);
+    }
   }
 
   @Test

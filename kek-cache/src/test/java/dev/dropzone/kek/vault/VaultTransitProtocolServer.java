@@ -3,6 +3,7 @@ package dev.dropzone.kek.vault;
 import dev.dropzone.kek.testing.ProtocolServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -38,9 +39,11 @@ final class VaultTransitProtocolServer implements AutoCloseable {
   private final String token;
   private final Optional<String> namespace;
   private final Map<String, TransitKey> keys = new ConcurrentHashMap<>();
-  private final ProtocolServer server = new ProtocolServer();
+  private final ProtocolServer server;
 
-  private VaultTransitProtocolServer(String mount, String token, Optional<String> namespace) {
+  private VaultTransitProtocolServer(
+      String mount, String token, Optional<String> namespace, KeyCertOptions certificate) {
+    this.server = new ProtocolServer(certificate);
     this.token = token;
     this.namespace = namespace;
     String route = "/v1/" + Pattern.quote(mount) + "/%s/([^/]+)";
@@ -53,12 +56,18 @@ final class VaultTransitProtocolServer implements AutoCloseable {
   }
 
   static VaultTransitProtocolServer start(String mount, String token) {
-    return new VaultTransitProtocolServer(mount, token, Optional.empty());
+    return new VaultTransitProtocolServer(mount, token, Optional.empty(), null);
+  }
+
+  /** A server that speaks HTTPS with {@code certificate}. */
+  static VaultTransitProtocolServer startTls(
+      String mount, String token, KeyCertOptions certificate) {
+    return new VaultTransitProtocolServer(mount, token, Optional.empty(), certificate);
   }
 
   static VaultTransitProtocolServer startWithNamespace(
       String mount, String token, String namespace) {
-    return new VaultTransitProtocolServer(mount, token, Optional.of(namespace));
+    return new VaultTransitProtocolServer(mount, token, Optional.of(namespace), null);
   }
 
   URI uri() {
