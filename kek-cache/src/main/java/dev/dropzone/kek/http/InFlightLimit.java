@@ -42,8 +42,4 @@ final class InFlightLimit {
     // caller's continuation runs here.
     next.complete(null);
   }
-
-  synchronized int inFlight() {
-    return inFlight;
-  }
 }
