@@ -86,12 +86,25 @@ final class AuthenticatedStream extends FilterInputStream {
       failure = storeFailure;
       return storeFailure;
     }
+    failure = integrityFailure(key, e);
+    return failure;
+  }
+
+  /**
+   * The failure to report when Tink rejects {@code key}'s ciphertext. Tink's messages span several
+   * lines of internals; the client gets the first line, the log all of it.
+   */
+  static StoreException integrityFailure(String key, Exception e) {
+    String detail = String.valueOf(e.getMessage());
     LOG.error(
         "Object {} failed authentication ({}): it was modified or damaged in storage; restore it"
             + " from a backup or delete it",
         key,
-        e.getMessage());
-    failure = new StoreException(Reason.INTEGRITY, "integrity check failed: " + e.getMessage(), e);
-    return failure;
+        detail.replace('\n', ' '));
+    String summary = detail.lines().findFirst().orElse("").trim();
+    return new StoreException(
+        Reason.INTEGRITY,
+        "integrity check failed: the stored file was modified or damaged (" + summary + ")",
+        e);
   }
 }

@@ -18,11 +18,13 @@ final class ObjectBodyStream extends InputStream {
 
   private final ResponseInputStream<GetObjectResponse> body;
   private final String what;
-  private boolean eof;
+  private long remaining;
 
   ObjectBodyStream(ResponseInputStream<GetObjectResponse> body, String what) {
     this.body = body;
     this.what = what;
+    Long length = body.response().contentLength();
+    this.remaining = length == null ? Long.MAX_VALUE : length;
   }
 
   @Override
@@ -36,9 +38,7 @@ final class ObjectBodyStream extends InputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     try {
       int n = body.read(b, off, len);
-      if (n < 0) {
-        eof = true;
-      }
+      remaining = n < 0 ? 0 : remaining - n;
       return n;
     } catch (SdkException e) {
       throw S3Errors.map(e, what);
@@ -52,7 +52,7 @@ final class ObjectBodyStream extends InputStream {
 
   @Override
   public void close() {
-    if (!eof) {
+    if (remaining > 0) {
       // Closing an unfinished body would drain the rest of a possibly huge object first.
       body.abort();
     }

@@ -71,7 +71,12 @@ public final class ObjectTransfers implements AutoCloseable {
     }
     StreamingAead aead =
         TransferKeys.forReading(keys, object.wrappedKey(), object.user(), object.key());
-    RangedObjectChannel ciphertext = new RangedObjectChannel(s3, settings.bucket(), object);
+    RangedObjectChannel ciphertext =
+        new RangedObjectChannel(
+            s3,
+            settings.bucket(),
+            object,
+            ObjectFormat.segmentStart(ObjectFormat.segmentOf(offset)));
     try {
       SeekableByteChannel plaintext =
           aead.newSeekableDecryptingChannel(ciphertext, ObjectFormat.AAD);
@@ -82,9 +87,7 @@ public final class ObjectTransfers implements AutoCloseable {
       if (e instanceof StoreException storeFailure) {
         throw storeFailure;
       }
-      LOG.error(
-          "Object {} has an unreadable header ({}): restore it from a backup", key, e.getMessage());
-      throw new StoreException(Reason.INTEGRITY, "integrity check failed: " + e.getMessage(), e);
+      throw AuthenticatedStream.integrityFailure(key, e);
     }
   }
 
@@ -154,7 +157,7 @@ public final class ObjectTransfers implements AutoCloseable {
       if (e instanceof StoreException storeFailure) {
         throw storeFailure;
       }
-      throw new StoreException(Reason.INTEGRITY, "integrity check failed: " + e.getMessage(), e);
+      throw AuthenticatedStream.integrityFailure(object.key(), e);
     }
   }
 

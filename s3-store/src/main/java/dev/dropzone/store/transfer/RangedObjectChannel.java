@@ -28,16 +28,22 @@ final class RangedObjectChannel implements SeekableByteChannel {
   private final S3Client s3;
   private final String bucket;
   private final StoredObject object;
+  private final long sequentialStart;
   private ObjectBodyStream body;
   private long bodyPosition;
+  private long bodyEnd;
   private long position;
   private boolean open = true;
   private final byte[] skipBuffer = new byte[8192];
 
-  RangedObjectChannel(S3Client s3, String bucket, StoredObject object) {
+  /**
+   * @param sequentialStart the ciphertext offset from which the reader will read on to the end
+   */
+  RangedObjectChannel(S3Client s3, String bucket, StoredObject object, long sequentialStart) {
     this.s3 = s3;
     this.bucket = bucket;
     this.object = object;
+    this.sequentialStart = sequentialStart;
   }
 
   @Override
@@ -49,10 +55,10 @@ final class RangedObjectChannel implements SeekableByteChannel {
     if (!dst.hasRemaining()) {
       return 0;
     }
-    positionBody();
     int total = 0;
     // Fill the buffer: Tink hands over whole segments and expects them back whole.
     while (dst.hasRemaining() && position < object.ciphertextSize()) {
+      positionBody(dst.remaining());
       int n = readInto(dst);
       if (n < 0) {
         throw new IOException(
@@ -81,19 +87,25 @@ final class RangedObjectChannel implements SeekableByteChannel {
     return n;
   }
 
-  private void positionBody() throws IOException {
+  private void positionBody(int wanted) throws IOException {
     if (body != null && position > bodyPosition && position - bodyPosition <= SKIP_LIMIT) {
       skip(position - bodyPosition);
     }
-    if (body != null && position == bodyPosition) {
+    if (body != null && position == bodyPosition && position < bodyEnd) {
       return;
     }
     closeBody();
+    // Before the sequential region (Tink's header) fetch just what is asked: a GET read to its
+    // end keeps its connection, one cut off mid-body does not.
+    bodyEnd =
+        position < sequentialStart - SKIP_LIMIT
+            ? Math.min(position + wanted, sequentialStart)
+            : object.ciphertextSize();
     GetObjectRequest request =
         GetObjectRequest.builder()
             .bucket(bucket)
             .key(object.key())
-            .range("bytes=" + position + "-")
+            .range("bytes=" + position + "-" + (bodyEnd - 1))
             .ifMatch(object.eTag())
             .build();
     String what = "read " + object.key();
@@ -102,7 +114,7 @@ final class RangedObjectChannel implements SeekableByteChannel {
     } catch (SdkException e) {
       throw S3Errors.map(e, what);
     }
-    LOG.debug("GET {} from byte {}", object.key(), position);
+    LOG.debug("GET {} bytes {}-{}", object.key(), position, bodyEnd - 1);
     bodyPosition = position;
   }
 
