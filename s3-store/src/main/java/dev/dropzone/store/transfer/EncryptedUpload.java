@@ -234,7 +234,7 @@ final class EncryptedUpload implements Upload {
               .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
               .build());
     } catch (SdkException e) {
-      throw S3Errors.map(e, "complete the upload of " + key);
+      throw uploadFailure(e, "complete the upload of " + key);
     }
   }
 
@@ -279,7 +279,7 @@ final class EncryptedUpload implements Upload {
               .eTag();
       return CompletedPart.builder().partNumber(partNumber).eTag(eTag).build();
     } catch (SdkException e) {
-      StoreException failure = S3Errors.map(e, "upload part " + partNumber + " of " + key);
+      StoreException failure = uploadFailure(e, "upload part " + partNumber + " of " + key);
       if (partFailure == null) {
         partFailure = failure;
         LOG.warn("Part {} of {} failed: {}", partNumber, key, e.getMessage());
@@ -289,6 +289,25 @@ final class EncryptedUpload implements Upload {
       buffer.release();
       permits.release();
     }
+  }
+
+  /**
+   * Maps an S3 failure of a part or of the completion. A 404 there means the multipart upload is
+   * gone (aborted by a sweeper or a lifecycle rule), not that the file is missing.
+   */
+  private StoreException uploadFailure(SdkException e, String what) {
+    StoreException mapped = S3Errors.map(e, what);
+    if (mapped.reason() != Reason.NOT_FOUND) {
+      return mapped;
+    }
+    LOG.warn(
+        "Storage no longer knows the multipart upload of {} ({}): something aborted it early;"
+            + " check that the upload sweeper's age and the bucket's"
+            + " AbortIncompleteMultipartUpload rule exceed the longest transfer",
+        key,
+        e.getMessage());
+    return new StoreException(
+        Reason.ABORTED, "Storage discarded the unfinished upload, send the file again", e);
   }
 
   private String createMultipartUpload() throws StoreException {

@@ -100,6 +100,7 @@ final class TransferTestBed implements AutoCloseable {
     return gets.get();
   }
 
+  /** Closes everything; the server may already have been stopped by the test. */
   @Override
   public void close() throws Exception {
     transfers.close();
