@@ -63,7 +63,12 @@ public final class UploadSweeper {
         throw S3Errors.map(e, "list unfinished uploads in bucket " + settings.bucket());
       }
       for (MultipartUpload upload : page.uploads()) {
-        if (upload.initiated() != null && !upload.initiated().isAfter(cutoff)) {
+        if (upload.initiated() == null) {
+          LOG.warn(
+              "Left the unfinished upload of {} alone: storage did not say when it started;"
+                  + " remove it with an AbortIncompleteMultipartUpload lifecycle rule",
+              upload.key());
+        } else if (!upload.initiated().isAfter(cutoff)) {
           abort(upload, Duration.between(upload.initiated(), now));
           aborted++;
         }
