@@ -273,7 +273,7 @@ final class EncryptedUpload implements Upload {
                       .key(key)
                       .uploadId(id)
                       .partNumber(partNumber)
-                      .contentLength(body.contentLength())
+                      .contentLength(buffer.size())
                       .build(),
                   body)
               .eTag();
