@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reusable fixed-size byte arrays for part buffers, shared by all uploads of one {@link
@@ -18,6 +19,7 @@ final class ChunkPool {
   static final int CHUNK_BYTES = 256 << 10;
 
   private final BlockingQueue<byte[]> free;
+  private final AtomicLong allocated = new AtomicLong();
 
   ChunkPool(int maxRetained) {
     this.free = new ArrayBlockingQueue<>(Math.max(1, maxRetained));
@@ -25,7 +27,16 @@ final class ChunkPool {
 
   byte[] take() {
     byte[] chunk = free.poll();
-    return chunk != null ? chunk : new byte[CHUNK_BYTES];
+    if (chunk != null) {
+      return chunk;
+    }
+    allocated.incrementAndGet();
+    return new byte[CHUNK_BYTES];
+  }
+
+  /** Chunks created so far: with reuse, the peak number of chunks in use at once. */
+  long allocated() {
+    return allocated.get();
   }
 
   void give(byte[] chunk) {

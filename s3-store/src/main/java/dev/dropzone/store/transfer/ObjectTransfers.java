@@ -220,6 +220,11 @@ public final class ObjectTransfers implements AutoCloseable {
     return executor;
   }
 
+  /** The part buffer pool, so tests can check the memory bound. */
+  ChunkPool pool() {
+    return pool;
+  }
+
   @Override
   public void close() {
     partUploads.shutdown();

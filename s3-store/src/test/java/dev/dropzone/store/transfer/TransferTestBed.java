@@ -33,6 +33,7 @@ final class TransferTestBed implements AutoCloseable {
   final S3Client s3;
   final ObjectTransfers transfers;
   final TestKeys keys = new TestKeys();
+  final PartGate partGate = new PartGate();
   private final AtomicInteger gets = new AtomicInteger();
 
   private TransferTestBed(S3ProxyFixture server, String prefix) {
@@ -40,7 +41,8 @@ final class TransferTestBed implements AutoCloseable {
     this.settings = server.bucket("dropzone", prefix).withPartSize(PART);
     this.s3 =
         S3Clients.builder(settings)
-            .overrideConfiguration(c -> c.addExecutionInterceptor(new GetCounter()))
+            .overrideConfiguration(
+                c -> c.addExecutionInterceptor(new GetCounter()).addExecutionInterceptor(partGate))
             .build();
     this.transfers = new ObjectTransfers(s3, settings);
   }

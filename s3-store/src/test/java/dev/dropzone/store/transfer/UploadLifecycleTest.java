@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.store.StoreException;
@@ -9,6 +10,8 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -139,6 +142,46 @@ class UploadLifecycleTest {
               e -> assertThat(e.reason()).isEqualTo(Reason.STORAGE_UNAVAILABLE))
           .hasMessageContaining("try again later");
       upload.abort();
+    }
+  }
+
+  @Test
+  void aWriterWaitsWhenPartsInFlightAreFullSoMemoryStaysBounded() throws Exception {
+    try (TransferTestBed own = TransferTestBed.inMemory()) {
+      String key = own.key("bounded");
+      long size = 64 << 20;
+      own.partGate.close();
+      AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  own.write(key, PATTERN, size);
+                } catch (Throwable e) {
+                  writerFailure.set(e);
+                }
+              });
+      writer.start();
+
+      int inFlight = own.settings.partsInFlight();
+      // Parts are stuck on the wire and the writer is parked: it must be waiting for a slot, not
+      // buffering the rest of the file.
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  own.partGate.held() == inFlight
+                      && writer.getState() == Thread.State.TIMED_WAITING);
+      long chunksPerPart = TransferTestBed.PART / ChunkPool.CHUNK_BYTES;
+      assertThat(own.transfers.pool().allocated())
+          .isLessThanOrEqualTo((inFlight + 1) * chunksPerPart);
+
+      own.partGate.open();
+      writer.join();
+      assertThat(writerFailure.get()).isNull();
+      assertThat(own.transfers.pool().allocated())
+          .isLessThanOrEqualTo((inFlight + 1) * chunksPerPart);
+      assertThat(own.readSha256(key, 0)).isEqualTo(PATTERN.sha256(0, size));
     }
   }
 
