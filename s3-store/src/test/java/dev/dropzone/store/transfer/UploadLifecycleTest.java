@@ -185,6 +185,49 @@ class UploadLifecycleTest {
     }
   }
 
+  @Test
+  void abortFromAnotherThreadReleasesAWriterWaitingForASlot() throws Exception {
+    try (TransferTestBed own = TransferTestBed.inMemory()) {
+      String key = own.key("aborted-while-waiting");
+      Upload upload = own.transfers.openWrite(key, TransferTestBed.USER, own.keys, 0);
+      own.partGate.close();
+      AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  TransferTestBed.copy(PATTERN.stream(0, 64 << 20), upload.stream());
+                } catch (Throwable e) {
+                  writerFailure.set(e);
+                }
+              });
+      writer.start();
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  own.partGate.held() == own.settings.partsInFlight()
+                      && writer.getState() == Thread.State.TIMED_WAITING);
+
+      // A disconnect aborts from another thread while parts are still on the wire.
+      Thread aborter = new Thread(upload::abort);
+      aborter.start();
+      // Parked means it has marked the upload aborted and waits for the parts on the wire.
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> aborter.getState() == Thread.State.TIMED_WAITING);
+      own.partGate.open();
+      aborter.join();
+      writer.join();
+
+      assertThat(writerFailure.get())
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ABORTED));
+      assertThat(own.pendingUploads()).isEmpty();
+      assertNotFound(() -> own.transfers.openRead(key, own.keys, 0));
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({
     "UNAVAILABLE, KEY_SERVICE_UNAVAILABLE, Key service unavailable, try again later",
