@@ -10,45 +10,28 @@ import dev.dropzone.store.s3.S3Errors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * One object being written: plaintext → Tink encrypting stream → part buffers → S3.
  *
- * <p>The multipart upload is created only when the first part is full, so small files cost a single
- * PutObject at commit. At most {@code partsInFlight} parts upload at once while one more fills; the
- * writer blocks beyond that, which bounds memory per upload whatever the file size. A part that
- * fails is reported by the next write or by commit. Writes come from one thread; {@link #abort()}
- * may come from any.
+ * <p>A full buffer becomes a part only once more ciphertext arrives, so the multipart upload starts
+ * with the second part's first byte and a file of at most one part costs a single PutObject at
+ * commit. While {@link PartUploads} has every slot busy the writer waits, so at most {@code
+ * partsInFlight + 1} part buffers exist per upload whatever the file size. Writes and commit come
+ * from one thread; {@link #abort()} may come from any.
  */
 final class EncryptedUpload implements Upload {
 
-  private static final Logger LOG = LoggerFactory.getLogger(EncryptedUpload.class);
+  static final String CONTENT_TYPE = "application/octet-stream";
 
-  /** How long abort waits for parts already on the wire before giving up on them. */
-  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(2);
+  private static final Logger LOG = LoggerFactory.getLogger(EncryptedUpload.class);
 
   private enum State {
     OPEN,
@@ -59,20 +42,15 @@ final class EncryptedUpload implements Upload {
   private final S3Client s3;
   private final String bucket;
   private final String key;
-  private final UserKey userKey;
   private final int initialPartSize;
-  private final int partsInFlight;
-  private final ExecutorService executor;
   private final ChunkPool pool;
-  private final Semaphore permits;
+  private final Map<String, String> metadata;
+  private final PartUploads parts;
   private final OutputStream encrypting;
   private final PlaintextStream plaintext = new PlaintextStream();
-  private final List<Future<CompletedPart>> parts = new ArrayList<>();
 
   private volatile State state = State.OPEN;
-  private volatile StoreException partFailure;
   private PartBuffer current;
-  private volatile String uploadId;
   private long bytesWritten;
 
   EncryptedUpload(
@@ -86,18 +64,19 @@ final class EncryptedUpload implements Upload {
     this.s3 = s3;
     this.bucket = settings.bucket();
     this.key = key;
-    this.userKey = userKey;
     this.initialPartSize = settings.partSize();
-    this.partsInFlight = settings.partsInFlight();
-    this.executor = executor;
     this.pool = pool;
-    this.permits = new Semaphore(partsInFlight);
+    this.metadata = metadata(userKey);
+    this.parts = new PartUploads(s3, bucket, key, metadata, settings.partsInFlight(), executor);
     this.current = new PartBuffer(pool);
     try {
       this.encrypting = userKey.aead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
     } catch (GeneralSecurityException | IOException e) {
       current.release();
-      LOG.error("Cannot start encrypting {}: the user key of {} is unusable", key, userKey.user());
+      LOG.error(
+          "Cannot encrypt {} with the current key of {}: rotate the user's key",
+          key,
+          userKey.user());
       throw new StoreException(
           Reason.KEY_REJECTED, "The key for this upload cannot encrypt: " + e.getMessage(), e);
     }
@@ -122,12 +101,12 @@ final class EncryptedUpload implements Upload {
       checkWritable();
       encrypting.close();
       checkWritable();
-      if (uploadId == null) {
+      if (parts.count() == 0) {
         putWhole();
       } else {
-        ship(current);
+        parts.ship(current);
         current = null;
-        complete();
+        parts.complete();
       }
       state = State.COMMITTED;
       LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
@@ -149,37 +128,7 @@ final class EncryptedUpload implements Upload {
       }
       state = State.ABORTED;
     }
-    try {
-      // Parts not yet started see ABORTED and skip; parts on the wire are waited for, so the abort
-      // below cannot race a late part into an orphaned upload.
-      if (!permits.tryAcquire(partsInFlight, DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn(
-            "Parts of {} still uploading after {}s; aborting anyway (the upload sweeper removes"
-                + " any leftovers)",
-            key,
-            DRAIN_TIMEOUT.toSeconds());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (uploadId != null) {
-      try {
-        s3.abortMultipartUpload(
-            AbortMultipartUploadRequest.builder()
-                .bucket(bucket)
-                .key(key)
-                .uploadId(uploadId)
-                .build());
-        LOG.debug("Aborted multipart upload of {}", key);
-      } catch (SdkException e) {
-        LOG.warn(
-            "Could not abort multipart upload {} of {} ({}); the upload sweeper or the bucket's"
-                + " AbortIncompleteMultipartUpload rule removes it",
-            uploadId,
-            key,
-            e.getMessage());
-      }
-    }
+    parts.abort();
     // The buffer being filled is left to the GC, not the pool: a writer on another thread may
     // still be copying into it.
     current = null;
@@ -193,153 +142,14 @@ final class EncryptedUpload implements Upload {
           PutObjectRequest.builder()
               .bucket(bucket)
               .key(key)
-              .metadata(metadata())
-              .contentType("application/octet-stream")
+              .metadata(metadata)
+              .contentType(CONTENT_TYPE)
               .build(),
           whole.body());
     } catch (SdkException e) {
       throw S3Errors.map(e, "store " + key);
     } finally {
       whole.release();
-    }
-  }
-
-  private void complete() throws StoreException {
-    List<CompletedPart> done = new ArrayList<>(parts.size());
-    for (Future<CompletedPart> part : parts) {
-      try {
-        done.add(part.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreException(Reason.ABORTED, "Upload interrupted", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof StoreException failure) {
-          throw failure;
-        }
-        throw new StoreException(
-            Reason.STORAGE_UNAVAILABLE,
-            "Upload of " + key + " failed: " + e.getCause().getMessage(),
-            e.getCause());
-      } catch (CancellationException e) {
-        throw new StoreException(Reason.ABORTED, "Upload of " + key + " was aborted", e);
-      }
-    }
-    checkWritable();
-    try {
-      s3.completeMultipartUpload(
-          CompleteMultipartUploadRequest.builder()
-              .bucket(bucket)
-              .key(key)
-              .uploadId(uploadId)
-              .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
-              .build());
-    } catch (SdkException e) {
-      throw uploadFailure(e, "complete the upload of " + key);
-    }
-  }
-
-  /** Hands a full buffer to the part uploaders, waiting for a free slot first. */
-  private void ship(PartBuffer buffer) throws StoreException {
-    acquirePermit();
-    int partNumber = parts.size() + 1;
-    try {
-      if (uploadId == null) {
-        uploadId = createMultipartUpload();
-      }
-    } catch (StoreException e) {
-      permits.release();
-      throw e;
-    }
-    RequestBody body = buffer.body();
-    String id = uploadId;
-    try {
-      parts.add(executor.submit(() -> uploadPart(id, partNumber, buffer, body)));
-    } catch (RejectedExecutionException e) {
-      permits.release();
-      throw new StoreException(Reason.ABORTED, "The store is shutting down", e);
-    }
-  }
-
-  private CompletedPart uploadPart(String id, int partNumber, PartBuffer buffer, RequestBody body)
-      throws StoreException {
-    try {
-      if (state == State.ABORTED) {
-        throw new StoreException(Reason.ABORTED, "Upload aborted");
-      }
-      String eTag =
-          s3.uploadPart(
-                  UploadPartRequest.builder()
-                      .bucket(bucket)
-                      .key(key)
-                      .uploadId(id)
-                      .partNumber(partNumber)
-                      .contentLength(buffer.size())
-                      .build(),
-                  body)
-              .eTag();
-      return CompletedPart.builder().partNumber(partNumber).eTag(eTag).build();
-    } catch (SdkException e) {
-      StoreException failure = uploadFailure(e, "upload part " + partNumber + " of " + key);
-      if (partFailure == null) {
-        partFailure = failure;
-        LOG.warn("Part {} of {} failed: {}", partNumber, key, e.getMessage());
-      }
-      throw failure;
-    } finally {
-      buffer.release();
-      permits.release();
-    }
-  }
-
-  /**
-   * Maps an S3 failure of a part or of the completion. A 404 there means the multipart upload is
-   * gone (aborted by a sweeper or a lifecycle rule), not that the file is missing.
-   */
-  private StoreException uploadFailure(SdkException e, String what) {
-    StoreException mapped = S3Errors.map(e, what);
-    if (mapped.reason() != Reason.NOT_FOUND) {
-      return mapped;
-    }
-    LOG.warn(
-        "Storage no longer knows the multipart upload of {} ({}): something aborted it early;"
-            + " check that the upload sweeper's age and the bucket's"
-            + " AbortIncompleteMultipartUpload rule exceed the longest transfer",
-        key,
-        e.getMessage());
-    return new StoreException(
-        Reason.ABORTED, "Storage discarded the unfinished upload, send the file again", e);
-  }
-
-  private String createMultipartUpload() throws StoreException {
-    try {
-      return s3.createMultipartUpload(
-              CreateMultipartUploadRequest.builder()
-                  .bucket(bucket)
-                  .key(key)
-                  .metadata(metadata())
-                  .contentType("application/octet-stream")
-                  .build())
-          .uploadId();
-    } catch (SdkException e) {
-      throw S3Errors.map(e, "start uploading " + key);
-    }
-  }
-
-  private void acquirePermit() throws StoreException {
-    try {
-      // Polls so that an abort from another thread also frees a writer waiting for a slot.
-      while (!permits.tryAcquire(1, TimeUnit.SECONDS)) {
-        checkWritable();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException(Reason.ABORTED, "Upload interrupted", e);
-    }
-    try {
-      checkWritable();
-    } catch (StoreException e) {
-      permits.release();
-      throw e;
     }
   }
 
@@ -350,13 +160,10 @@ final class EncryptedUpload implements Upload {
     if (state == State.COMMITTED) {
       throw new StoreException(Reason.ABORTED, "Upload of " + key + " is already committed");
     }
-    StoreException failure = partFailure;
-    if (failure != null) {
-      throw new StoreException(failure.reason(), failure.getMessage(), failure);
-    }
+    parts.checkHealthy();
   }
 
-  private Map<String, String> metadata() {
+  private static Map<String, String> metadata(UserKey userKey) {
     return Map.of(
         ObjectFormat.META_FORMAT, ObjectFormat.VERSION,
         ObjectFormat.META_ALGORITHM, ObjectFormat.ALGORITHM,
@@ -376,18 +183,16 @@ final class EncryptedUpload implements Upload {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
-        long target = PartSizes.sizeOf(parts.size() + 1, initialPartSize);
-        // A full buffer ships only once more data arrives, so the last part is never empty and a
-        // file of exactly one part still goes as a single PutObject.
+        long target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
         if (current.size() == target) {
-          if (parts.size() + 1 >= PartSizes.MAX_PARTS) {
+          if (parts.count() + 1 >= PartSizes.MAX_PARTS) {
             throw new StoreException(
                 Reason.QUOTA,
                 "File too large: S3 allows at most " + PartSizes.MAX_PARTS + " parts");
           }
-          ship(current);
+          parts.ship(current);
           current = new PartBuffer(pool);
-          target = PartSizes.sizeOf(parts.size() + 1, initialPartSize);
+          target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
         }
         int n = (int) Math.min(len, target - current.size());
         current.write(b, off, n);
