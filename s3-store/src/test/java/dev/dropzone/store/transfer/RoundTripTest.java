@@ -72,7 +72,7 @@ class RoundTripTest {
   }
 
   @Test
-  void theRawObjectContainsTheMarkerOnlyAfterDecryption() throws Exception {
+  void thePlaintextCarriesTheMarkerTheRawObjectIsSearchedFor() throws Exception {
     // Guards the marker search itself: the plaintext does contain the marker.
     PlaintextPattern pattern = new PlaintextPattern(3);
     assertThat(indexOf(pattern.slice(0, 1000), PlaintextPattern.MARKER)).isZero();
