@@ -86,6 +86,13 @@ final class EmbeddedCommand implements Callable<Integer> {
                         + " "
                         + EmbeddedStack.DEMO_USER
                         + ")"));
+    if (!isLoopback(bind)) {
+      out.println(
+          "Warning: embedded mode serves plain FTP on "
+              + bind
+              + ": passwords and files cross the network unencrypted; use 'serve' with ftp.tls"
+              + " for anything beyond this machine.");
+    }
     out.println("Press Ctrl-C to stop.");
     out.flush();
     stack.awaitStopped();
@@ -99,6 +106,14 @@ final class EmbeddedCommand implements Callable<Integer> {
       throw new CommandFailure(Main.FAILED, "key service: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new CommandFailure(Main.FAILED, "cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 
