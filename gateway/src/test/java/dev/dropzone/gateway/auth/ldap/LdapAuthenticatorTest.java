@@ -3,8 +3,6 @@ package dev.dropzone.gateway.auth.ldap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
@@ -25,17 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** Against UnboundID's in-memory directory: a real LDAP server on 127.0.0.1. */
 class LdapAuthenticatorTest {
 
-  private static final String BASE = "dc=example,dc=com";
-  private static final String PEOPLE = "ou=people," + BASE;
-  private static final String GROUPS = "ou=groups," + BASE;
-  private static final String TEMPLATE = "uid={0}," + PEOPLE;
-  private static final String SERVICE_DN = "cn=svc," + BASE;
-  private static final String SERVICE_PASSWORD = "svc-secret";
-  private static final LdapGroup FTP_USERS = LdapGroup.named(GROUPS, "ftpusers");
-  private static final LdapGroup READ_ONLY = LdapGroup.named(GROUPS, "readonly");
+  private static final String BASE = TestDirectory.BASE;
+  private static final String PEOPLE = TestDirectory.PEOPLE;
+  private static final String TEMPLATE = TestDirectory.TEMPLATE;
+  private static final LdapGroup FTP_USERS = LdapGroup.named(TestDirectory.GROUPS, "ftpusers");
+  private static final LdapGroup READ_ONLY = LdapGroup.named(TestDirectory.GROUPS, "readonly");
 
   @TempDir static Path tmp;
-  private static InMemoryDirectoryServer server;
+  private static TestDirectory directory;
   private static Path trustedPem;
   private static Path otherHostPem;
 
@@ -48,87 +43,53 @@ class LdapAuthenticatorTest {
         TestCertificate.issue(
             "ldap-other", new GeneralName(GeneralName.dNSName, "ldap.elsewhere.example"));
     otherHostPem = otherHost.writePem(tmp.resolve("ldap-other-ca.pem"));
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
-    // The home and permission attributes are Dropzone's own, not in the standard schema.
-    config.setSchema(null);
-    config.setListenerConfigs(
-        InMemoryListenerConfig.createLDAPConfig("ldap", loopback, 0, null),
-        InMemoryListenerConfig.createLDAPSConfig(
-            "ldaps", loopback, 0, tls.getServerSocketFactory(), null),
-        InMemoryListenerConfig.createLDAPConfig("starttls", loopback, 0, tls.getSocketFactory()),
-        InMemoryListenerConfig.createLDAPSConfig(
-            "ldaps-other-host",
-            loopback,
-            0,
-            otherHost.serverContext().getServerSocketFactory(),
-            null));
-    server = new InMemoryDirectoryServer(config);
-    server.add("dn: " + BASE, "objectClass: domain", "dc: example");
-    server.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
-    server.add("dn: " + GROUPS, "objectClass: organizationalUnit", "ou: groups");
-    server.add(
-        "dn: " + SERVICE_DN,
-        "objectClass: person",
-        "cn: svc",
-        "sn: svc",
-        "userPassword: " + SERVICE_PASSWORD);
-    person("alice");
-    person("bob");
-    person(
-        "carol",
-        "dropzoneHome: teams/blue",
-        "dropzonePermission: list",
-        "dropzonePermission: READ");
-    person("dave");
-    person("eve", "dropzoneHome: ../../outside");
-    group("ftpusers", "alice", "carol", "dave", "eve");
-    group("readonly", "dave");
-    server.startListening();
-  }
-
-  private static void person(String uid, String... extra) throws Exception {
-    String[] lines = new String[6 + extra.length];
-    lines[0] = "dn: uid=" + uid + "," + PEOPLE;
-    lines[1] = "objectClass: inetOrgPerson";
-    lines[2] = "uid: " + uid;
-    lines[3] = "cn: " + uid;
-    lines[4] = "sn: " + uid;
-    lines[5] = "userPassword: " + password(uid);
-    System.arraycopy(extra, 0, lines, 6, extra.length);
-    server.add(lines);
-  }
-
-  private static void group(String cn, String... members) throws Exception {
-    String[] lines = new String[3 + members.length];
-    lines[0] = "dn: cn=" + cn + "," + GROUPS;
-    lines[1] = "objectClass: groupOfNames";
-    lines[2] = "cn: " + cn;
-    for (int i = 0; i < members.length; i++) {
-      lines[3 + i] = "member: uid=" + members[i] + "," + PEOPLE;
-    }
-    server.add(lines);
+    InetAddress loopback = TestDirectory.loopback();
+    directory =
+        TestDirectory.create(
+                InMemoryListenerConfig.createLDAPSConfig(
+                    "ldaps", loopback, 0, tls.getServerSocketFactory(), null),
+                // StartTLS needs the server's own socket factory, not a client one.
+                InMemoryListenerConfig.createLDAPConfig(
+                    "starttls", loopback, 0, tls.getSocketFactory()),
+                InMemoryListenerConfig.createLDAPSConfig(
+                    "ldaps-other-host",
+                    loopback,
+                    0,
+                    otherHost.serverContext().getServerSocketFactory(),
+                    null))
+            .person("alice")
+            .person("bob")
+            .person(
+                "carol",
+                "dropzoneHome: teams/blue",
+                "dropzonePermission: list",
+                "dropzonePermission: READ")
+            .person("dave")
+            .person("eve", "dropzoneHome: ../../outside")
+            .group("ftpusers", "alice", "carol", "dave", "eve")
+            .group("readonly", "dave")
+            .start();
   }
 
   private static String password(String uid) {
-    return uid + "-pw!";
+    return TestDirectory.password(uid);
   }
 
   @AfterAll
   static void stopDirectory() {
-    if (server != null) {
-      server.shutDown(true);
+    if (directory != null) {
+      directory.close();
     }
   }
 
   private static LdapSettings.Builder plain() {
-    return LdapSettings.builder("127.0.0.1").port(server.getListenPort("ldap")).tls(LdapTls.NONE);
+    return LdapSettings.builder("127.0.0.1").port(directory.port("ldap")).tls(LdapTls.NONE);
   }
 
   private static LdapSettings.Builder searching() {
     return plain()
         .userSearch(PEOPLE, "(objectClass=inetOrgPerson)", "uid")
-        .serviceAccount(SERVICE_DN, SERVICE_PASSWORD);
+        .serviceAccount(TestDirectory.SERVICE_DN, TestDirectory.SERVICE_PASSWORD);
   }
 
   private static Optional<Account> login(LdapSettings settings, String user, String password)
@@ -252,7 +213,7 @@ class LdapAuthenticatorTest {
 
   @Test
   void wrongServiceAccountPasswordIsUnavailableNotAWrongLogin() {
-    LdapSettings settings = searching().serviceAccount(SERVICE_DN, "not-it").build();
+    LdapSettings settings = searching().serviceAccount(TestDirectory.SERVICE_DN, "not-it").build();
     assertThatThrownBy(() -> login(settings, "alice", password("alice")))
         .isInstanceOf(AuthenticationUnavailableException.class)
         .hasMessageContaining("searching for 'alice'");
@@ -262,7 +223,7 @@ class LdapAuthenticatorTest {
   void ldapsWithTheGeneratedCertificateTrusted() throws Exception {
     LdapSettings settings =
         searching()
-            .port(server.getListenPort("ldaps"))
+            .port(directory.port("ldaps"))
             .tls(LdapTls.LDAPS)
             .trustedCertificates(trustedPem)
             .build();
@@ -272,11 +233,7 @@ class LdapAuthenticatorTest {
   @Test
   void ldapsWithAnUntrustedCertificateIsUnavailable() {
     LdapSettings settings =
-        plain()
-            .userDnTemplate(TEMPLATE)
-            .port(server.getListenPort("ldaps"))
-            .tls(LdapTls.LDAPS)
-            .build();
+        plain().userDnTemplate(TEMPLATE).port(directory.port("ldaps")).tls(LdapTls.LDAPS).build();
     assertThatThrownBy(() -> login(settings, "alice", password("alice")))
         .isInstanceOf(AuthenticationUnavailableException.class)
         .hasMessageContaining("cannot be trusted");
@@ -288,7 +245,7 @@ class LdapAuthenticatorTest {
     LdapSettings.Builder settings =
         LdapSettings.builder("localhost")
             .userDnTemplate(TEMPLATE)
-            .port(server.getListenPort("ldaps-other-host"))
+            .port(directory.port("ldaps-other-host"))
             .tls(LdapTls.LDAPS)
             .trustedCertificates(otherHostPem);
     assertThatThrownBy(() -> login(settings.build(), "alice", password("alice")))
@@ -303,7 +260,7 @@ class LdapAuthenticatorTest {
   void startTlsWithTheGeneratedCertificateTrusted() throws Exception {
     LdapSettings settings =
         searching()
-            .port(server.getListenPort("starttls"))
+            .port(directory.port("starttls"))
             .tls(LdapTls.STARTTLS)
             .trustedCertificates(trustedPem)
             .accessGroup(FTP_USERS)
@@ -335,6 +292,6 @@ class LdapAuthenticatorTest {
 
   @Test
   void serviceAccountPasswordNeverShowsInSettings() {
-    assertThat(searching().build().toString()).doesNotContain(SERVICE_PASSWORD);
+    assertThat(searching().build().toString()).doesNotContain(TestDirectory.SERVICE_PASSWORD);
   }
 }
