@@ -14,12 +14,14 @@ public final class HomePath {
   private HomePath() {}
 
   /**
-   * The home {@code <prefix>/<username>}, or empty when the name cannot be a single path segment
-   * (it contains {@code /}, is {@code .} or {@code ..}, or has control characters).
+   * The home {@code <prefix>/<username>} (just {@code <username>} for an empty prefix), or empty
+   * when the name cannot be a single path segment (it contains {@code /}, is {@code .} or {@code
+   * ..}, has control characters, or is the reserved {@code .dropzone}).
    */
   public static Optional<String> under(String prefix, String username) {
     try {
-      return Optional.of(VirtualPath.of(prefix).child(username).relative());
+      VirtualPath parent = prefix.isEmpty() ? VirtualPath.ROOT : VirtualPath.of(prefix);
+      return Optional.of(parent.child(username).relative());
     } catch (StoreException e) {
       return Optional.empty();
     }

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.auth.ldap;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.LDAPException;
+import dev.dropzone.gateway.auth.HomePath;
 import dev.dropzone.gateway.auth.Permission;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,13 @@ public record LdapSettings(
       requireDn("service account DN", bindDn);
     }
     Objects.requireNonNull(homePrefix, "homePrefix");
+    if (!homePrefix.isEmpty()) {
+      try {
+        HomePath.parse(homePrefix);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("LDAP home prefix: " + e.getMessage(), e);
+      }
+    }
     defaultPermissions = Set.copyOf(defaultPermissions);
   }
 

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.auth.pam;
 
+import dev.dropzone.gateway.auth.HomePath;
 import dev.dropzone.gateway.auth.Permission;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -48,6 +49,13 @@ public record PamSettings(
     }
     refusedShells = Set.copyOf(refusedShells);
     Objects.requireNonNull(homePrefix, "homePrefix");
+    if (!homePrefix.isEmpty()) {
+      try {
+        HomePath.parse(homePrefix);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("PAM home prefix: " + e.getMessage(), e);
+      }
+    }
     permissions = Set.copyOf(permissions);
     serviceDirectories = List.copyOf(serviceDirectories);
   }

@@ -11,8 +11,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
@@ -288,6 +294,29 @@ class LdapAuthenticatorTest {
             .build();
     assertThatThrownBy(() -> login(direct, "alice", password("alice")))
         .isInstanceOf(AuthenticationUnavailableException.class);
+  }
+
+  @Test
+  void concurrentLoginsShareASmallPool() throws Exception {
+    LdapSettings settings = searching().accessGroup(FTP_USERS).maxConnections(2).build();
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    try (LdapAuthenticator ldap = new LdapAuthenticator(settings)) {
+      List<Future<Optional<Account>>> accepted = new ArrayList<>();
+      List<Future<Optional<Account>>> refused = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        accepted.add(
+            threads.submit(() -> ldap.authenticate("alice", password("alice").toCharArray())));
+        refused.add(threads.submit(() -> ldap.authenticate("bob", password("bob").toCharArray())));
+      }
+      for (Future<Optional<Account>> result : accepted) {
+        assertThat(result.get(30, TimeUnit.SECONDS)).contains(full("alice"));
+      }
+      for (Future<Optional<Account>> result : refused) {
+        assertThat(result.get(30, TimeUnit.SECONDS)).isEmpty();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test
