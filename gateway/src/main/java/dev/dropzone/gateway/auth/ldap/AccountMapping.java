@@ -7,7 +7,9 @@ import dev.dropzone.gateway.auth.HomePath;
 import dev.dropzone.gateway.auth.Permission;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +27,8 @@ final class AccountMapping {
 
   /** The attributes to fetch with a user entry. */
   String[] attributes(String loginAttribute) {
-    return java.util.stream.Stream.of(
-            loginAttribute, settings.homeAttribute(), settings.permissionsAttribute())
-        .filter(a -> a != null)
+    return Stream.of(loginAttribute, settings.homeAttribute(), settings.permissionsAttribute())
+        .filter(Objects::nonNull)
         .toArray(String[]::new);
   }
 

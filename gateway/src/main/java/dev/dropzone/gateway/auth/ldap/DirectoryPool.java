@@ -12,6 +12,7 @@ import com.unboundid.util.ssl.PEMFileTrustManager;
 import com.unboundid.util.ssl.SSLUtil;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.security.KeyStoreException;
 import javax.net.ssl.TrustManager;
 
 /** Opens the connection pool to the configured directory, with its TLS mode and timeouts. */
@@ -78,7 +79,7 @@ final class DirectoryPool {
       }
       try {
         trust = new PEMFileTrustManager(settings.trustedCertificates().toFile());
-      } catch (java.security.KeyStoreException e) {
+      } catch (KeyStoreException e) {
         throw new IllegalArgumentException(
             "LDAP trusted certificates file "
                 + settings.trustedCertificates()

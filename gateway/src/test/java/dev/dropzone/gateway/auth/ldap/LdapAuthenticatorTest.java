@@ -320,6 +320,22 @@ class LdapAuthenticatorTest {
   }
 
   @Test
+  void directoryThatNeverAnswersTimesOutAsUnavailable() throws Exception {
+    // The kernel completes the TCP handshake from the backlog; nothing ever reads or replies.
+    try (ServerSocket silent = new ServerSocket(0, 8, TestDirectory.loopback())) {
+      LdapSettings settings =
+          plain()
+              .userDnTemplate(TEMPLATE)
+              .port(silent.getLocalPort())
+              .responseTimeout(Duration.ofMillis(300))
+              .build();
+      assertThatThrownBy(() -> login(settings, "alice", password("alice")))
+          .isInstanceOf(AuthenticationUnavailableException.class)
+          .hasMessageContaining("binding as uid=alice");
+    }
+  }
+
+  @Test
   void serviceAccountPasswordNeverShowsInSettings() {
     assertThat(searching().build().toString()).doesNotContain(TestDirectory.SERVICE_PASSWORD);
   }

@@ -34,6 +34,7 @@ class PamAuthenticatorTest {
   private static final String LOCKED = "dzpam" + SUFFIX + "lk";
   private static final String NOLOGIN = "dzpam" + SUFFIX + "nl";
   private static final String SYSTEM = "dzpam" + SUFFIX + "sy";
+  private static final String NO_PASSWORD = "dzpam" + SUFFIX + "np";
   private static final Path PAM_D = Path.of("/etc/pam.d");
   private static final String SERVICE = "dropzone-test-" + SUFFIX;
   // Only pam_unix: what a naive service file looks like; the Java checks must still hold.
@@ -56,6 +57,8 @@ class PamAuthenticatorTest {
     run(null, "usermod", "-L", LOCKED);
     addUser(NOLOGIN, "-s", "/usr/sbin/nologin");
     addUser(SYSTEM, "-r", "-s", "/bin/bash");
+    addUser(NO_PASSWORD, "-s", "/bin/bash");
+    run(null, "passwd", "-d", NO_PASSWORD);
   }
 
   @AfterAll
@@ -131,6 +134,12 @@ class PamAuthenticatorTest {
   @Test
   void lockedAccountIsRefused() {
     assertThat(login(SERVICE, LOCKED, PASSWORD)).isEmpty();
+  }
+
+  @Test
+  void accountWithoutPasswordIsRefusedWhateverIsTyped() {
+    // PAM's fallback service would accept any password here (common-auth has nullok).
+    assertThat(login(SERVICE, NO_PASSWORD, "anything")).isEmpty();
   }
 
   @Test
