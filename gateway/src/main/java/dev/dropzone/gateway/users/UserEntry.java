@@ -3,9 +3,8 @@ package dev.dropzone.gateway.users;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.HomePath;
 import dev.dropzone.gateway.auth.Permission;
-import dev.dropzone.store.StoreException;
-import dev.dropzone.store.VirtualPath;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -40,8 +39,7 @@ public record UserEntry(
               + "': passwordHash is not an Argon2id ($argon2id$) or bcrypt ($2a$, $2b$, $2y$) hash;"
               + " set it with 'dropzone users passwd'");
     }
-    home = home == null || home.isBlank() ? Account.defaultHome(name) : home;
-    checkHome(name, home);
+    home = home == null || home.isBlank() ? Account.defaultHome(name) : checkHome(name, home);
     permissions =
         permissions == null
             ? EnumSet.allOf(Permission.class)
@@ -81,14 +79,12 @@ public record UserEntry(
     }
   }
 
-  private static void checkHome(String name, String home) {
+  /** The same home rules as every other user source, normalised to {@code a/b}. */
+  private static String checkHome(String name, String home) {
     try {
-      if (VirtualPath.of(home).isRoot()) {
-        throw new IllegalArgumentException("user '" + name + "': home must not be empty or '/'");
-      }
-    } catch (StoreException e) {
-      throw new IllegalArgumentException(
-          "user '" + name + "': home '" + home + "' is not valid: " + e.getMessage(), e);
+      return HomePath.parse(home);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("user '" + name + "': " + e.getMessage(), e);
     }
   }
 

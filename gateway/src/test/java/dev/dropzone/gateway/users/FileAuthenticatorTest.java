@@ -128,6 +128,10 @@ class FileAuthenticatorTest {
     assertThatThrownBy(() -> new UsersFile(path).read())
         .isInstanceOf(InvalidUsersFileException.class)
         .hasMessageContaining("user 'x' appears more than once");
+    Files.writeString(path, "users:\n  - {name: z, passwordHash: '" + hash + "', home: ../z}\n");
+    assertThatThrownBy(() -> new UsersFile(path).read())
+        .isInstanceOf(InvalidUsersFileException.class)
+        .hasMessageContaining("user 'z': home '../z'");
     Files.writeString(path, "users:\n  - {name: y, passwordHash: '" + hash + "', colour: red}\n");
     assertThatThrownBy(() -> new UsersFile(path).read())
         .isInstanceOf(InvalidUsersFileException.class)
