@@ -1,0 +1,93 @@
+package dev.dropzone.gateway.ftp.connection;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Admission control per client address: total and per-address connection limits, and a ban after
+ * repeated failed logins. Thread-safe.
+ */
+public final class ConnectionGuard {
+
+  private final int maxConnections;
+  private final int maxPerAddress;
+  private final int maxLoginFailures;
+  private final Duration banDuration;
+  private final Clock clock;
+
+  private final Map<InetAddress, Integer> connections = new HashMap<>();
+  private final Map<InetAddress, Integer> failures = new HashMap<>();
+  private final Map<InetAddress, Instant> bannedUntil = new HashMap<>();
+  private int total;
+
+  public ConnectionGuard(
+      int maxConnections,
+      int maxPerAddress,
+      int maxLoginFailures,
+      Duration banDuration,
+      Clock clock) {
+    this.maxConnections = maxConnections;
+    this.maxPerAddress = maxPerAddress;
+    this.maxLoginFailures = maxLoginFailures;
+    this.banDuration = banDuration;
+    this.clock = clock;
+  }
+
+  /**
+   * Counts a new connection from {@code address}, or says why it is refused (then nothing is
+   * counted and {@link #release} must not be called).
+   */
+  public synchronized Optional<String> admit(InetAddress address) {
+    Instant until = bannedUntil.get(address);
+    if (until != null) {
+      if (clock.instant().isBefore(until)) {
+        return Optional.of("Too many failed logins from your address, try again later");
+      }
+      bannedUntil.remove(address);
+    }
+    if (total >= maxConnections) {
+      return Optional.of("Too many connections to this server, try again later");
+    }
+    int fromAddress = connections.getOrDefault(address, 0);
+    if (fromAddress >= maxPerAddress) {
+      return Optional.of(
+          "Too many connections from your address (limit " + maxPerAddress + "), try again later");
+    }
+    connections.put(address, fromAddress + 1);
+    total++;
+    return Optional.empty();
+  }
+
+  public synchronized void release(InetAddress address) {
+    connections.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    total--;
+  }
+
+  /**
+   * Records a failed login.
+   *
+   * @return true when this failure got the address banned
+   */
+  public synchronized boolean loginFailed(InetAddress address) {
+    int count = failures.merge(address, 1, Integer::sum);
+    if (count < maxLoginFailures) {
+      return false;
+    }
+    failures.remove(address);
+    bannedUntil.put(address, clock.instant().plus(banDuration));
+    return true;
+  }
+
+  public synchronized void loginSucceeded(InetAddress address) {
+    failures.remove(address);
+  }
+
+  public Duration banDuration() {
+    return banDuration;
+  }
+}
