@@ -1,0 +1,186 @@
+package dev.dropzone.kek.local;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.aead.AeadConfig;
+import dev.dropzone.kek.KeyService;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.WrappedKey;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The master key for single-host and embedded runs: a Tink AES256_GCM keyset in a local file,
+ * created on first use and readable by its owner only.
+ *
+ * <p>Results are returned as already-completed futures: wrapping 32 bytes with AES-GCM takes
+ * microseconds and touches no I/O (the keyset is read once, in {@link #open}), so handing the work
+ * to another thread would cost more than doing it.
+ */
+public final class LocalKeyService implements KeyService {
+
+  /** The provider part of every {@code dz-key-ref} this service writes. */
+  public static final String PROVIDER = "local";
+
+  private static final String ASSOCIATED_DATA_PREFIX = "dropzone/kek/v1:";
+
+  /** Tink's AES-GCM ciphertext: 5-byte key prefix, 12-byte IV, then ciphertext and 16-byte tag. */
+  private static final int MIN_CIPHERTEXT_BYTES = 5 + 12 + 16;
+
+  static {
+    try {
+      AeadConfig.register();
+    } catch (GeneralSecurityException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Path file;
+  private final Aead aead;
+  private final String masterKeyId;
+
+  private LocalKeyService(Path file, Aead aead, String masterKeyId) {
+    this.file = file;
+    this.aead = aead;
+    this.masterKeyId = masterKeyId;
+  }
+
+  /**
+   * Opens the keyset in {@code keysetFile}, creating the file (and missing parent directories,
+   * owner-only) with a new master key if it does not exist.
+   *
+   * @throws KeyServiceException UNAVAILABLE if the file cannot be read or written, REJECTED if
+   *     group or others may access it, INVALID if it does not hold an AEAD keyset
+   */
+  public static LocalKeyService open(Path keysetFile) throws KeyServiceException {
+    KeysetHandle handle = new KeysetFile(keysetFile).openOrCreate();
+    try {
+      Aead aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+      String id = PROVIDER + ":" + Integer.toUnsignedString(handle.getPrimary().getId());
+      return new LocalKeyService(keysetFile.toAbsolutePath(), aead, id);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new KeyServiceException(
+          Failure.INVALID,
+          "local keyset file "
+              + keysetFile.toAbsolutePath()
+              + " does not hold an AEAD keyset: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  @Override
+  public String masterKeyId() {
+    return masterKeyId;
+  }
+
+  @Override
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+    if (dataKey.length != StreamingKeys.KEY_BYTES) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              Failure.INVALID,
+              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    }
+    try {
+      byte[] ciphertext = aead.encrypt(dataKey, associatedData(user));
+      return CompletableFuture.completedFuture(
+          new WrappedKey(masterKeyId, Base64.getEncoder().encodeToString(ciphertext)));
+    } catch (GeneralSecurityException e) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              Failure.REJECTED,
+              "local keyset " + masterKeyId + " could not wrap a key for user " + user,
+              e));
+    }
+  }
+
+  @Override
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+    try {
+      return CompletableFuture.completedFuture(decrypt(wrapped, user));
+    } catch (KeyServiceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private byte[] decrypt(WrappedKey wrapped, String user) throws KeyServiceException {
+    if (!PROVIDER.equals(wrapped.provider())) {
+      throw new KeyServiceException(
+          Failure.REJECTED,
+          "wrapped key (ref "
+              + wrapped.ref()
+              + ") belongs to key service '"
+              + wrapped.provider()
+              + "', but this gateway uses the local keyset "
+              + masterKeyId);
+    }
+    byte[] ciphertext;
+    try {
+      ciphertext = Base64.getDecoder().decode(wrapped.text());
+    } catch (IllegalArgumentException e) {
+      throw invalid(wrapped, user, "it is not Base64");
+    }
+    if (ciphertext.length < MIN_CIPHERTEXT_BYTES) {
+      throw invalid(
+          wrapped,
+          user,
+          "it is " + ciphertext.length + " bytes, shorter than any AES-GCM ciphertext");
+    }
+    byte[] raw;
+    try {
+      raw = aead.decrypt(ciphertext, associatedData(user));
+    } catch (GeneralSecurityException e) {
+      // Tink does not say which check failed, on purpose; neither do we.
+      throw new KeyServiceException(
+          Failure.REJECTED,
+          "local keyset "
+              + masterKeyId
+              + " (file "
+              + file
+              + ") cannot unwrap key ref "
+              + wrapped.ref()
+              + " for user "
+              + user
+              + ": it was wrapped by another master key or for another user, or it was altered",
+          e);
+    }
+    if (raw.length != StreamingKeys.KEY_BYTES) {
+      int length = raw.length;
+      Arrays.fill(raw, (byte) 0);
+      throw invalid(wrapped, user, "it holds " + length + " bytes, not a data key");
+    }
+    return raw;
+  }
+
+  private KeyServiceException invalid(WrappedKey wrapped, String user, String why) {
+    return new KeyServiceException(
+        Failure.INVALID,
+        "local keyset "
+            + masterKeyId
+            + " cannot unwrap key ref "
+            + wrapped.ref()
+            + " for user "
+            + user
+            + ": the wrapped key is malformed ("
+            + why
+            + ")");
+  }
+
+  private static byte[] associatedData(String user) {
+    // Binding the owner means a wrapped key copied into another user's object does not unwrap.
+    return (ASSOCIATED_DATA_PREFIX + user).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "LocalKeyService[" + masterKeyId + ", " + file + "]";
+  }
+}

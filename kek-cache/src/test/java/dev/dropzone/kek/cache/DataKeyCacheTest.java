@@ -1,0 +1,222 @@
+package dev.dropzone.kek.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.local.LocalKeyService;
+import dev.dropzone.kek.testing.FakeTicker;
+import dev.dropzone.kek.testing.InstrumentedKeyService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataKeyCacheTest {
+
+  private static final Duration TTL = Duration.ofMinutes(10);
+
+  @TempDir Path directory;
+
+  private LocalKeyService local;
+  private InstrumentedKeyService keyService;
+  private FakeTicker ticker;
+  private DataKeyCache cache;
+  private ExecutorService pool;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    local = LocalKeyService.open(directory.resolve("master.json"));
+    keyService = new InstrumentedKeyService(local);
+    ticker = new FakeTicker();
+    cache =
+        DataKeyCache.builder(keyService)
+            .timeToIdle(TTL)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void hundredConcurrentRequestsForOneKeyUnwrapItOnce() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    keyService.hold();
+    int requests = 100;
+    pool = Executors.newFixedThreadPool(16);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<CompletableFuture<StreamingAead>>> asked = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      asked.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return cache.get(key, "alice");
+              }));
+    }
+    start.countDown();
+    List<CompletableFuture<StreamingAead>> pending = new ArrayList<>();
+    for (Future<CompletableFuture<StreamingAead>> f : asked) {
+      pending.add(f.get(30, TimeUnit.SECONDS));
+    }
+    // Every request is in before the one unwrap may finish: they all overlap it.
+    assertThat(pending).noneMatch(CompletableFuture::isDone);
+
+    keyService.release();
+
+    List<StreamingAead> primitives = new ArrayList<>();
+    for (CompletableFuture<StreamingAead> f : pending) {
+      primitives.add(f.get(30, TimeUnit.SECONDS));
+    }
+    assertThat(keyService.unwrapCount()).isEqualTo(1);
+    assertThat(primitives).allMatch(p -> p == primitives.get(0));
+    CacheStats stats = cache.stats();
+    assertThat(stats.misses()).isEqualTo(1);
+    assertThat(stats.hits()).isEqualTo(requests - 1);
+    assertThat(stats.loads()).isEqualTo(1);
+    assertThat(stats.loadFailures()).isZero();
+    assertThat(stats.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aKeyUnusedForLongerThanTheTtlIsUnwrappedAgain() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+
+    cache.get(key, "alice").get();
+    ticker.advance(TTL.minusSeconds(1));
+    cache.get(key, "alice").get();
+    ticker.advance(TTL.minusSeconds(1));
+    cache.get(key, "alice").get();
+    assertThat(keyService.unwrapCount())
+        .as("each use within the TTL keeps the key, however long it has been cached")
+        .isEqualTo(1);
+
+    ticker.advance(TTL.plusSeconds(1));
+    cache.get(key, "alice").get();
+
+    assertThat(keyService.unwrapCount()).isEqualTo(2);
+    assertThat(cache.stats().loads()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedUnwrapIsNotCached() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    keyService.failWith(new KeyServiceException(Failure.UNAVAILABLE, "key service down"));
+
+    assertThatThrownBy(() -> cache.get(key, "alice").get())
+        .cause()
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE))
+        .hasMessage("key service down");
+
+    keyService.heal();
+    StreamingAead aead = cache.get(key, "alice").get();
+
+    assertThat(aead).isNotNull();
+    assertThat(keyService.unwrapCount()).isEqualTo(2);
+    assertThat(cache.stats().loadFailures()).isEqualTo(1);
+    assertThat(cache.stats().size()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryMadeAsSoonAsALateFailureIsReportedUnwrapsAgain() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    keyService.hold();
+    keyService.failWith(new KeyServiceException(Failure.UNAVAILABLE, "timed out"));
+    CompletableFuture<StreamingAead> retried =
+        cache
+            .get(key, "alice")
+            .handle((aead, error) -> error)
+            .thenCompose(
+                error -> {
+                  keyService.heal();
+                  return cache.get(key, "alice");
+                });
+
+    keyService.release();
+
+    assertThat(retried.get(30, TimeUnit.SECONDS)).isNotNull();
+    assertThat(keyService.unwrapCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aCorruptWrappedKeyFailsClearlyAndNamesTheReference() throws Exception {
+    WrappedKey corrupt = new WrappedKey(local.masterKeyId(), "AAAA");
+
+    assertThatThrownBy(() -> cache.get(corrupt, "alice").get())
+        .cause()
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.INVALID))
+        .hasMessageContaining(local.masterKeyId())
+        .hasMessageContaining("alice");
+  }
+
+  @Test
+  void anUnexpectedProviderErrorStillFailsWithAKeyServiceException() throws Exception {
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    keyService.failWith(new IllegalStateException("provider bug"));
+
+    assertThatThrownBy(() -> cache.get(key, "alice").get())
+        .cause()
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED))
+        .hasMessageContaining(key.ref())
+        .hasMessageContaining("alice")
+        .hasMessageContaining("provider bug");
+  }
+
+  @Test
+  void aKeyCachedForOneUserIsNotServedToAnother() throws Exception {
+    WrappedKey alices = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    cache.get(alices, "alice").get();
+
+    assertThatThrownBy(() -> cache.get(alices, "bob").get())
+        .cause()
+        .isInstanceOfSatisfying(
+            KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED));
+  }
+
+  @Test
+  void aKeyPutByItsCreatorNeedsNoUnwrap() throws Exception {
+    byte[] raw = StreamingKeys.newDataKey();
+    WrappedKey key = local.wrap(raw, "alice").get();
+    StreamingAead aead = StreamingKeys.fromRaw(raw);
+
+    cache.put(key, "alice", aead);
+
+    assertThat(cache.get(key, "alice").get()).isSameAs(aead);
+    assertThat(keyService.unwrapCount()).isZero();
+  }
+
+  @Test
+  void holdsNoMoreKeysThanItsMaximumSize() throws Exception {
+    DataKeyCache small =
+        DataKeyCache.builder(keyService).maximumSize(2).executor(Runnable::run).build();
+    for (int i = 0; i < 5; i++) {
+      small.get(local.wrap(StreamingKeys.newDataKey(), "alice").get(), "alice").get();
+    }
+
+    assertThat(small.stats().size()).isLessThanOrEqualTo(2);
+    assertThat(small.stats().loads()).isEqualTo(5);
+  }
+}
