@@ -6,6 +6,7 @@ import java.time.Duration;
 final class SettingsBuilder {
   String passivePorts = "0";
   boolean activeMode = true;
+  Duration idleTimeout = Duration.ofSeconds(60);
   Duration loginTimeout = Duration.ofSeconds(30);
   int maxConnections = 100;
   int maxConnectionsPerIp = 60;
@@ -23,7 +24,7 @@ final class SettingsBuilder {
         passivePorts,
         null,
         activeMode,
-        Duration.ofSeconds(60),
+        idleTimeout,
         loginTimeout,
         maxConnections,
         maxConnectionsPerIp,

@@ -86,7 +86,7 @@ final class DownloadCommand extends DataCommand {
           path,
           why,
           e.getMessage());
-      session.write(ReplyMapper.reply(426, "Transfer aborted: " + why));
+      send(session, ReplyMapper.reply(426, "Transfer aborted: " + why));
       return;
     }
     LOG.info(
@@ -95,6 +95,6 @@ final class DownloadCommand extends DataCommand {
         path,
         sent,
         offset);
-    session.write(ReplyMapper.reply(226, "Transfer complete: " + sent + " bytes sent"));
+    send(session, ReplyMapper.reply(226, "Transfer complete: " + sent + " bytes sent"));
   }
 }

@@ -68,7 +68,15 @@ abstract class StoreCommand extends AbstractCommand {
           e.reason(),
           e.getMessage());
     }
-    session.write(mapped.reply());
+    send(session, mapped.reply());
+  }
+
+  /**
+   * Writes a reply and waits until it went out, so a reply that ends a transfer reaches the client
+   * before a shutdown can close the session.
+   */
+  static void send(FtpIoSession session, org.apache.ftpserver.ftplet.FtpReply reply) {
+    session.write(reply).awaitUninterruptibly(10_000);
   }
 
   private static void unexpected(

@@ -29,6 +29,13 @@ public final class TransferRegistry {
     }
   }
 
+  /**
+   * Set on the control session while it transfers. MINA measures idleness on the control connection
+   * only, which is silent during a transfer: without this mark a long upload would have its control
+   * connection closed as idle (and so be aborted).
+   */
+  public static final String TRANSFERRING = "dropzone.transferring";
+
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
@@ -36,6 +43,7 @@ public final class TransferRegistry {
   Running begin(FtpIoSession session) throws StoreException {
     Running transfer = new Running(session);
     running.add(transfer);
+    session.setAttribute(TRANSFERRING, Boolean.TRUE);
     if (closing) {
       end(transfer);
       throw new StoreException(Reason.ABORTED, "server is shutting down");
@@ -44,6 +52,7 @@ public final class TransferRegistry {
   }
 
   void end(Running transfer) {
+    transfer.session.removeAttribute(TRANSFERRING);
     running.remove(transfer);
     synchronized (this) {
       notifyAll();

@@ -99,6 +99,8 @@ final class UploadCommand extends DataCommand {
     try {
       received = data.transferFromClient(session.getFtpletSession(), sink);
     } catch (IOException e) {
+      // Aborted before the reply, so a client that sees 426 finds neither object nor upload.
+      upload.abort();
       if (sink.failure() != null) {
         fail(session, view, request, sink.failure(), Phase.TRANSFER);
       } else if (e instanceof StoreException store) {
@@ -109,21 +111,19 @@ final class UploadCommand extends DataCommand {
       return;
     }
     if (transfer.aborted() || !session.isConnected() || session.isClosing()) {
+      upload.abort();
       broken(session, user, path, transfer, "control connection closed");
       return;
     }
     try {
       upload.commit();
-    } catch (StoreException e) {
-      fail(session, view, request, e, Phase.TRANSFER);
-      return;
     } catch (IOException e) {
-      fail(
-          session,
-          view,
-          request,
-          new StoreException(Reason.STORAGE_UNAVAILABLE, e.getMessage(), e),
-          Phase.TRANSFER);
+      upload.abort();
+      StoreException failure =
+          e instanceof StoreException store
+              ? store
+              : new StoreException(Reason.STORAGE_UNAVAILABLE, e.getMessage(), e);
+      fail(session, view, request, failure, Phase.TRANSFER);
       return;
     }
     LOG.info(
@@ -132,7 +132,8 @@ final class UploadCommand extends DataCommand {
         path,
         received,
         upload.bytesWritten());
-    session.write(
+    send(
+        session,
         ReplyMapper.reply(
             226,
             mode == Mode.STOU
@@ -144,7 +145,7 @@ final class UploadCommand extends DataCommand {
       FtpIoSession session, String user, VirtualPath path, Running transfer, String cause) {
     String why = transfer.aborted() ? "server is shutting down" : "data connection broke";
     LOG.info("{} upload of {} aborted, nothing stored: {} ({})", user, path, why, cause);
-    session.write(ReplyMapper.reply(426, "Transfer aborted: " + why + "; nothing was stored"));
+    send(session, ReplyMapper.reply(426, "Transfer aborted: " + why + "; nothing was stored"));
   }
 
   private static long existingSize(StoreView view, VirtualPath path) throws IOException {

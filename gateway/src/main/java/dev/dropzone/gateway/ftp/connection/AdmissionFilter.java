@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.ftp.command.TransferRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,15 @@ public final class AdmissionFilter extends IoFilterAdapter {
             () -> closeUnlessLoggedIn(session), loginTimeout.toMillis(), TimeUnit.MILLISECONDS);
     session.setAttribute(LOGIN_TIMER, timer);
     next.sessionOpened(session);
+  }
+
+  /** A control connection is not idle while its data connection is busy. */
+  @Override
+  public void sessionIdle(NextFilter next, IoSession session, IdleStatus status) throws Exception {
+    if (session.containsAttribute(TransferRegistry.TRANSFERRING)) {
+      return;
+    }
+    next.sessionIdle(session, status);
   }
 
   @Override
