@@ -13,8 +13,10 @@ class LoginAndConnectionTest {
     SettingsBuilder settings = new SettingsBuilder();
     settings.maxLoginFailures = 3;
     try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
-        RawControl control = new RawControl(gw.port())) {
+        RawControl control = new RawControl(gw.port());
+        RawControl openedBefore = new RawControl(gw.port())) {
       assertThat(control.reply()).startsWith("220");
+      assertThat(openedBefore.reply()).startsWith("220");
       for (int i = 0; i < 2; i++) {
         control.send("USER alice");
         assertThat(control.send("PASS guess" + i)).isEqualTo("530 Login incorrect");
@@ -23,6 +25,11 @@ class LoginAndConnectionTest {
       assertThat(control.send("PASS guess3"))
           .isEqualTo("421 Too many failed logins from your address, try again later");
       assertThat(control.reply()).as("connection closed after the ban").isNull();
+
+      openedBefore.send("USER alice");
+      assertThat(openedBefore.send("PASS " + TestUsers.PASSWORD))
+          .as("a connection opened before the ban cannot log in either")
+          .isEqualTo("421 Too many failed logins from your address, try again later");
 
       try (RawControl next = new RawControl(gw.port())) {
         assertThat(next.reply())

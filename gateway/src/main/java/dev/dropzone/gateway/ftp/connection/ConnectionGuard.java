@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class ConnectionGuard {
 
+  /** The refusal a banned address gets. */
+  public static final String BANNED = "Too many failed logins from your address, try again later";
+
   private final int maxConnections;
   private final int maxPerAddress;
   private final int maxLoginFailures;
@@ -43,12 +46,8 @@ public final class ConnectionGuard {
    * counted and {@link #release} must not be called).
    */
   public synchronized Optional<String> admit(InetAddress address) {
-    Instant until = bannedUntil.get(address);
-    if (until != null) {
-      if (clock.instant().isBefore(until)) {
-        return Optional.of("Too many failed logins from your address, try again later");
-      }
-      bannedUntil.remove(address);
+    if (banned(address)) {
+      return Optional.of(BANNED);
     }
     if (total >= maxConnections) {
       return Optional.of("Too many connections to this server, try again later");
@@ -61,6 +60,22 @@ public final class ConnectionGuard {
     connections.put(address, fromAddress + 1);
     total++;
     return Optional.empty();
+  }
+
+  /**
+   * True while {@code address} is banned; also checked at each login, so connections opened before
+   * the ban cannot go on guessing.
+   */
+  public synchronized boolean banned(InetAddress address) {
+    Instant until = bannedUntil.get(address);
+    if (until == null) {
+      return false;
+    }
+    if (clock.instant().isBefore(until)) {
+      return true;
+    }
+    bannedUntil.remove(address);
+    return false;
   }
 
   public synchronized void release(InetAddress address) {

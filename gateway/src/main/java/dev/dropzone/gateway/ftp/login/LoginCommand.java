@@ -61,6 +61,12 @@ public final class LoginCommand extends AbstractCommand {
       return;
     }
     InetAddress address = ((InetSocketAddress) session.getRemoteAddress()).getAddress();
+    if (guard.banned(address)) {
+      session.reinitialize();
+      session.write(ReplyMapper.reply(421, ConnectionGuard.BANNED));
+      session.closeOnFlush();
+      return;
+    }
     UserMetadata metadata = new UserMetadata();
     metadata.setInetAddress(address);
     User user;
@@ -112,8 +118,7 @@ public final class LoginCommand extends AbstractCommand {
           address.getHostAddress(),
           guard.banDuration().toSeconds(),
           username);
-      session.write(
-          ReplyMapper.reply(421, "Too many failed logins from your address, try again later"));
+      session.write(ReplyMapper.reply(421, ConnectionGuard.BANNED));
       session.closeOnFlush();
       return;
     }
