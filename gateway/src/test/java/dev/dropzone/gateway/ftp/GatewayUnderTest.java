@@ -75,6 +75,16 @@ final class GatewayUnderTest implements AutoCloseable {
     return raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
   }
 
+  /** Flips one ciphertext byte of a stored object, keeping its metadata, as an attacker would. */
+  void tamper(String key, int position) {
+    byte[] body = rawObject(key);
+    body[position] ^= 0x01;
+    var metadata = raw.headObject(b -> b.bucket(BUCKET).key(key)).metadata();
+    raw.putObject(
+        b -> b.bucket(BUCKET).key(key).metadata(metadata),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(body));
+  }
+
   List<MultipartUpload> pendingUploads() {
     return raw.listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(BUCKET).build())
         .uploads();

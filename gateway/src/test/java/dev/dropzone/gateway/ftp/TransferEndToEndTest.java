@@ -199,6 +199,18 @@ class TransferEndToEndTest {
   }
 
   @Test
+  void aTamperedObjectEndsTheDownloadWithAnIntegrityError() throws Exception {
+    byte[] content = Content.bytes(13, 3 * MIB);
+    alice.storeFile("tampered.bin", new ByteArrayInputStream(content));
+    gw.tamper(GatewayUnderTest.key("alice", "tampered.bin"), 2 * MIB + 100);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(alice.retrieveFile("tampered.bin", out)).isFalse();
+    assertThat(alice.getReplyString()).startsWith("426 Transfer aborted: integrity check failed");
+    assertThat(out.size()).as("only authenticated segments went out").isLessThan(2 * MIB + 100);
+  }
+
+  @Test
   void permissionsAreEnforced() throws Exception {
     FTPClient reader = gw.login("reader");
     try {
