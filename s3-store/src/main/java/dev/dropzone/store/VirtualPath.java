@@ -47,6 +47,14 @@ public final class VirtualPath implements Comparable<VirtualPath> {
       if (c < 0x20 || c == 0x7f) {
         throw invalid("contains control character 0x" + Integer.toHexString(c));
       }
+      // Not allowed in XML either, so S3 could not list such a key.
+      if (c == 0xfffe || c == 0xffff) {
+        throw invalid("contains the non-character U+" + Integer.toHexString(c).toUpperCase());
+      }
+    }
+    // An unpaired surrogate would be encoded as '?', silently mapping two names to one key.
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(input)) {
+      throw invalid("is not valid Unicode (unpaired surrogate)");
     }
     if (input.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       throw invalid("longer than " + MAX_BYTES + " bytes");

@@ -40,12 +40,17 @@ public final class ObjectFormat {
       return 1;
     }
     long rest = plaintext - FIRST_SEGMENT_PLAINTEXT;
-    return 1 + (rest + SEGMENT_PLAINTEXT - 1) / SEGMENT_PLAINTEXT;
+    // The first segment plus ceil(rest / d), written (rest - 1) / d + 1 so it cannot overflow.
+    return 1 + ((rest - 1) / SEGMENT_PLAINTEXT + 1);
   }
 
-  /** Stored object size for a plaintext of {@code plaintext} bytes. */
+  /**
+   * Stored object size for a plaintext of {@code plaintext} bytes.
+   *
+   * @throws ArithmeticException when the result does not fit in a long
+   */
   public static long ciphertextSize(long plaintext) {
-    return HEADER + plaintext + (long) TAG * segments(plaintext);
+    return Math.addExact(HEADER + (long) TAG * segments(plaintext), plaintext);
   }
 
   /** True when some plaintext size encrypts to exactly {@code ciphertext} bytes. */
@@ -53,7 +58,7 @@ public final class ObjectFormat {
     if (ciphertext < HEADER + TAG) {
       return false;
     }
-    long n = (ciphertext + SEGMENT - 1) / SEGMENT;
+    long n = segmentsOfCiphertext(ciphertext);
     long last = ciphertext - (n - 1) * SEGMENT;
     return n == 1 || last > TAG;
   }
@@ -68,8 +73,14 @@ public final class ObjectFormat {
       throw new IllegalArgumentException(
           ciphertext + " bytes is not the size of a complete " + ALGORITHM + " ciphertext");
     }
-    long n = (ciphertext + SEGMENT - 1) / SEGMENT;
-    return ciphertext - HEADER - TAG * n;
+    return ciphertext - HEADER - TAG * segmentsOfCiphertext(ciphertext);
+  }
+
+  /**
+   * Segments in a ciphertext of {@code ciphertext} (positive) bytes: every one full but the last.
+   */
+  private static long segmentsOfCiphertext(long ciphertext) {
+    return (ciphertext - 1) / SEGMENT + 1;
   }
 
   /** Index of the segment holding plaintext byte {@code offset}. */

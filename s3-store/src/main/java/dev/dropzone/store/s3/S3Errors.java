@@ -23,6 +23,16 @@ public final class S3Errors {
     if (e instanceof S3Exception s3) {
       int status = s3.statusCode();
       String code = s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+      if ("NoSuchBucket".equals(code)) {
+        // Also a 404, but a configuration fault of the gateway, not a missing file of the client.
+        return new StoreException(
+            Reason.STORAGE_UNAVAILABLE,
+            "Storage failed to "
+                + what
+                + ": the bucket does not exist (create it or correct the gateway's bucket"
+                + " setting)",
+            e);
+      }
       if (status == 404) {
         return new StoreException(Reason.NOT_FOUND, "No such file", e);
       }

@@ -1,0 +1,165 @@
+package dev.dropzone.store.tree;
+
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.S3Errors;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Moves every object below one directory prefix to another, one object at a time: copy, then delete
+ * the source. At any moment each object is in the source, the target, or (after a failed delete)
+ * both, never in neither. If the move stops part way it fails as PARTIAL, saying what moved.
+ */
+final class DirectoryMove {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DirectoryMove.class);
+
+  /** How many moved names a PARTIAL message lists before summarising the rest as a count. */
+  private static final int NAMES_IN_MESSAGE = 10;
+
+  private final S3Client s3;
+  private final String bucket;
+  private final ObjectCopier copier;
+  private final HomeKeySpace space;
+  private final int pageSize;
+
+  DirectoryMove(S3Client s3, String bucket, ObjectCopier copier, HomeKeySpace space, int pageSize) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.copier = copier;
+    this.space = space;
+    this.pageSize = pageSize;
+  }
+
+  void run(VirtualPath from, VirtualPath to) throws StoreException {
+    String source = space.prefix(from);
+    String target = space.prefix(to);
+    String what = "rename " + from + " to " + to;
+    if (HomeKeySpace.utf8Length(target) > HomeKeySpace.utf8Length(source)) {
+      checkTargetKeyLengths(source, target, what);
+    }
+    Progress progress = new Progress(from, to);
+    Iterable<S3Object> objects = everythingBelow(source);
+    try {
+      for (S3Object object : objects) {
+        String key = object.key();
+        String newKey = target + key.substring(source.length());
+        try {
+          copier.copy(key, newKey, object.size(), what);
+        } catch (StoreException e) {
+          throw progress.stopped(space.display(key) + " could not be copied", e, false);
+        }
+        try {
+          s3.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+          throw progress.stopped(
+              space.display(key)
+                  + " was copied to "
+                  + space.display(newKey)
+                  + " but could not be removed from the source",
+              S3Errors.map(e, what),
+              true);
+        }
+        progress.moved(key);
+      }
+    } catch (SdkException e) {
+      throw progress.stopped(
+          "listing the rest of " + from + " failed", S3Errors.map(e, what), false);
+    }
+    LOG.debug("Renamed directory {} to {}: {} objects", from, to, progress.count);
+  }
+
+  /**
+   * A longer target name can push keys over S3's limit; finding that out half way would leave a
+   * split directory, so it is checked on a listing before anything moves.
+   */
+  private void checkTargetKeyLengths(String source, String target, String what)
+      throws StoreException {
+    int extra = HomeKeySpace.utf8Length(target) - HomeKeySpace.utf8Length(source);
+    try {
+      for (S3Object object : everythingBelow(source)) {
+        if (HomeKeySpace.utf8Length(object.key()) + extra > HomeKeySpace.MAX_KEY_BYTES) {
+          throw new StoreException(
+              Reason.INVALID_PATH,
+              "Invalid file name: "
+                  + space.display(target + object.key().substring(source.length()))
+                  + " would be longer than "
+                  + HomeKeySpace.MAX_KEY_BYTES
+                  + " bytes once stored; nothing was moved");
+        }
+      }
+    } catch (SdkException e) {
+      throw S3Errors.map(e, what);
+    }
+  }
+
+  /** All objects below {@code prefix} at any depth, markers included, fetched page by page. */
+  private Iterable<S3Object> everythingBelow(String prefix) {
+    return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
+        .contents();
+  }
+
+  /** What has moved so far, and the message when the move stops. */
+  private final class Progress {
+    private final VirtualPath from;
+    private final VirtualPath to;
+    private final List<String> names = new ArrayList<>();
+    private long count;
+
+    Progress(VirtualPath from, VirtualPath to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void moved(String key) {
+      count++;
+      if (names.size() < NAMES_IN_MESSAGE) {
+        names.add(space.display(key));
+      }
+    }
+
+    /**
+     * The plain cause while nothing has changed; otherwise PARTIAL with what moved and what did
+     * not.
+     *
+     * @param duplicated whether the failure left an object in both places
+     */
+    StoreException stopped(String why, StoreException cause, boolean duplicated) {
+      if (count == 0 && !duplicated) {
+        return cause;
+      }
+      String movedList =
+          count == 0
+              ? "nothing"
+              : count
+                  + " object(s) ("
+                  + String.join(", ", names)
+                  + (count > names.size() ? ", and " + (count - names.size()) + " more" : "")
+                  + ")";
+      String message =
+          "Rename of "
+              + from
+              + " to "
+              + to
+              + " stopped part way: moved "
+              + movedList
+              + " to "
+              + to
+              + "; "
+              + why
+              + ", and everything not listed as moved is still in "
+              + from
+              + ". Cause: "
+              + cause.getMessage();
+      LOG.warn("{}", message);
+      return new StoreException(Reason.PARTIAL, message, cause);
+    }
+  }
+}

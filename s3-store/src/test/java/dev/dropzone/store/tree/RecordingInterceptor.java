@@ -1,0 +1,71 @@
+package dev.dropzone.store.tree;
+
+import dev.dropzone.store.S3Settings;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Sits in a real S3 client's request pipeline: counts requests per operation, and can make one
+ * operation fail after a number of successes, as a dropped connection would.
+ */
+final class RecordingInterceptor implements ExecutionInterceptor {
+
+  private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+  private volatile String failingOperation;
+  private volatile int failAfter;
+
+  /** A client configured like the store's own, with this interceptor in its pipeline. */
+  S3Client client(S3Settings settings) {
+    return S3Client.builder()
+        .httpClientBuilder(Apache5HttpClient.builder())
+        .region(Region.of(settings.region()))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
+        .forcePathStyle(true)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .endpointOverride(settings.endpoint())
+        .overrideConfiguration(c -> c.addExecutionInterceptor(this))
+        .build();
+  }
+
+  @Override
+  public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    int done = counts.computeIfAbsent(operation, k -> new AtomicInteger()).getAndIncrement();
+    if (operation.equals(failingOperation) && done >= failAfter) {
+      throw SdkClientException.create("injected failure of " + operation);
+    }
+  }
+
+  int count(String operation) {
+    AtomicInteger n = counts.get(operation);
+    return n == null ? 0 : n.get();
+  }
+
+  void reset() {
+    counts.clear();
+    failingOperation = null;
+  }
+
+  /** From now on, {@code operation} succeeds {@code successes} more times, then fails. */
+  void failAfter(String operation, int successes) {
+    counts.remove(operation);
+    failAfter = successes;
+    failingOperation = operation;
+  }
+}

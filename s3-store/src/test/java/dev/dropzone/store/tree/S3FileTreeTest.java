@@ -1,0 +1,535 @@
+package dev.dropzone.store.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.store.testing.TestKeys;
+import dev.dropzone.store.transfer.ObjectTransfers;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The tree against a real S3 server (S3Proxy on 127.0.0.1), seeded through the raw S3 API. */
+class S3FileTreeTest {
+
+  private static final AtomicInteger RUNS = new AtomicInteger();
+  private static final RecordingInterceptor RECORDER = new RecordingInterceptor();
+  private static final Map<String, String> DZ_METADATA =
+      Map.of(
+          "dz-format", "1",
+          "dz-alg", ObjectFormat.ALGORITHM,
+          "dz-key", "d3JhcHBlZA==",
+          "dz-key-ref", TestKeys.REF,
+          "dz-user", "alice");
+
+  private static S3ProxyFixture server;
+  private static S3Settings bucket;
+  private static S3Client s3;
+  private static ObjectTransfers transfers;
+
+  /** Each test works under its own prefix, so tests never see each other's objects. */
+  private S3Settings settings;
+
+  private String home;
+  private S3FileTree tree;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = S3ProxyFixture.inMemory();
+    bucket = server.bucket("tree", "");
+    s3 = RECORDER.client(bucket);
+    transfers = new ObjectTransfers(s3, bucket);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    transfers.close();
+    s3.close();
+    server.close();
+  }
+
+  @BeforeEach
+  void freshPrefix() {
+    settings = bucket.withPrefix("run" + RUNS.incrementAndGet());
+    home = settings.key("users/alice");
+    tree = treeAt(home);
+    RECORDER.reset();
+  }
+
+  // ---- listing
+
+  @Test
+  void listsThousandsOfFilesPageByPageWithSizesFromTheFormula() throws Exception {
+    int count = 2_500;
+    IntStream.range(0, count).parallel().forEach(i -> putFile(String.format("f%04d", i), i));
+    RECORDER.reset();
+
+    List<FileInfo> all = new ArrayList<>();
+    try (Stream<FileInfo> listing = tree.list(VirtualPath.ROOT)) {
+      Iterator<FileInfo> entries = listing.iterator();
+      for (int i = 0; i < 10; i++) {
+        all.add(entries.next());
+      }
+      // Later pages are fetched only when the consumer gets to them.
+      assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
+      entries.forEachRemaining(all::add);
+    }
+
+    assertThat(all).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      FileInfo info = all.get(i);
+      assertThat(info.name()).isEqualTo(String.format("f%04d", i));
+      assertThat(info.path()).isEqualTo(path("/" + info.name()));
+      assertThat(info.directory()).isFalse();
+      assertThat(info.size()).isEqualTo(i);
+      assertThat(info.lastModified()).isAfter(Instant.EPOCH);
+    }
+    // Three pages of at most 1,000, and no HEAD per entry.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(3);
+    assertThat(RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
+  void directoriesComeFromPrefixesAndFromMarkers() throws Exception {
+    putFile("implied/inner.txt", 5); // a directory known only by prefix
+    putRaw(home + "/empty/", new byte[0]); // an empty directory: just its marker
+    putRaw(home + "/marked/", new byte[0]);
+    putFile("marked/child.bin", 7);
+    putFile("top.txt", 3);
+
+    assertThat(names(VirtualPath.ROOT))
+        .containsExactlyInAnyOrder("implied/", "empty/", "marked/", "top.txt");
+    assertThat(names(path("/marked"))).containsExactly("child.bin"); // its marker is not an entry
+    assertThat(names(path("/empty"))).isEmpty();
+    assertThat(names(path("/implied"))).containsExactly("inner.txt");
+
+    assertThat(tree.stat(path("/implied")).directory()).isTrue();
+    assertThat(tree.stat(path("/implied")).lastModified()).isEqualTo(Instant.EPOCH);
+    assertThat(tree.stat(path("/empty")).directory()).isTrue();
+    assertThat(tree.stat(path("/empty")).lastModified()).isAfter(Instant.EPOCH);
+    assertThat(tree.stat(path("/marked/child.bin")).size()).isEqualTo(7);
+  }
+
+  @Test
+  void listingAMissingDirectoryOrAFileFails() {
+    putFile("file.txt", 1);
+    assertFails(() -> tree.list(path("/nope")), Reason.NOT_FOUND)
+        .hasMessage("No such file or directory: /nope");
+    assertFails(() -> tree.list(path("/file.txt")), Reason.NOT_A_DIRECTORY)
+        .hasMessage("Not a directory: /file.txt");
+  }
+
+  @Test
+  void anEmptyHomeListsAsEmpty() throws Exception {
+    assertThat(names(VirtualPath.ROOT)).isEmpty();
+  }
+
+  @Test
+  void keysThatAreNotValidNamesAreSkipped() throws Exception {
+    putRaw(home + "/ok.txt", new byte[56]);
+    putRaw(home + "/tab\there", new byte[56]);
+    // S3Proxy refuses "//" in a request path, so this one goes straight into its blob store.
+    server
+        .blobStore()
+        .putBlob(
+            settings.bucket(),
+            server.blobStore().blobBuilder(home + "//double-slash").payload(new byte[56]).build());
+    assertThat(keysUnder(home + "/")).hasSize(3);
+    assertThat(names(VirtualPath.ROOT)).containsExactly("ok.txt");
+  }
+
+  // ---- stat
+
+  @Test
+  void statOfAFileUsesTheFormulaAndFallsBackToTheRawSize() throws Exception {
+    putFile("a.txt", 1_048_521);
+    putRaw(home + "/foreign.bin", new byte[10]); // not a possible ciphertext length
+
+    FileInfo file = tree.stat(path("/a.txt"));
+    assertThat(file.directory()).isFalse();
+    assertThat(file.size()).isEqualTo(1_048_521);
+    assertThat(file.lastModified()).isAfter(Instant.EPOCH);
+    assertThat(tree.stat(path("/foreign.bin")).size()).isEqualTo(10);
+    assertThat(names(VirtualPath.ROOT)).contains("foreign.bin");
+  }
+
+  @Test
+  void statOfTheRootAndOfMissingPaths() throws Exception {
+    assertThat(tree.stat(VirtualPath.ROOT).directory()).isTrue();
+    assertFails(() -> tree.stat(path("/missing")), Reason.NOT_FOUND)
+        .hasMessage("No such file or directory: /missing");
+  }
+
+  @Test
+  void keysOverS3sLimitAreRefusedWithAClearReason() throws Exception {
+    // Each path alone is valid, but with the home in front its key is one byte too long.
+    VirtualPath tooLong = path("/" + "n".repeat(1024 - home.length()));
+    assertFails(() -> tree.stat(tooLong), Reason.INVALID_PATH)
+        .hasMessageStartingWith("Invalid file name: longer than 1024 bytes once stored");
+    assertFails(() -> tree.openWrite(tooLong, 0), Reason.INVALID_PATH);
+    // A directory's marker needs one byte more than a file of the same name.
+    VirtualPath longest = path("/" + "n".repeat(1023 - home.length()));
+    assertFails(() -> tree.stat(longest), Reason.NOT_FOUND);
+    assertFails(() -> tree.mkdir(longest), Reason.INVALID_PATH)
+        .hasMessageStartingWith("Invalid file name: longer than 1024 bytes once stored");
+  }
+
+  // ---- mkdir / rmdir / delete
+
+  @Test
+  void mkdirCreatesAMarkerAndRefusesWhatExists() throws Exception {
+    tree.mkdir(path("/docs"));
+    assertThat(head(home + "/docs/").contentLength()).isZero();
+    assertThat(tree.stat(path("/docs")).directory()).isTrue();
+    tree.mkdir(path("/docs/2024"));
+    assertThat(names(path("/docs"))).containsExactly("2024/");
+
+    putFile("file", 1);
+    assertFails(() -> tree.mkdir(path("/docs")), Reason.ALREADY_EXISTS)
+        .hasMessage("Already exists: /docs");
+    assertFails(() -> tree.mkdir(path("/file")), Reason.ALREADY_EXISTS);
+    assertFails(() -> tree.mkdir(VirtualPath.ROOT), Reason.ALREADY_EXISTS);
+    assertFails(() -> tree.mkdir(path("/no/such")), Reason.NOT_FOUND)
+        .hasMessage("Cannot create directory /no/such: parent directory /no does not exist");
+  }
+
+  @Test
+  void rmdirRemovesOnlyEmptyDirectories() throws Exception {
+    tree.mkdir(path("/empty"));
+    tree.mkdir(path("/full"));
+    putFile("full/keep.txt", 1);
+    putFile("implied/keep.txt", 1);
+    putFile("file", 1);
+
+    tree.rmdir(path("/empty"));
+    assertFails(() -> tree.stat(path("/empty")), Reason.NOT_FOUND);
+
+    assertFails(() -> tree.rmdir(path("/full")), Reason.NOT_EMPTY)
+        .hasMessage("Directory not empty: /full");
+    assertFails(() -> tree.rmdir(path("/implied")), Reason.NOT_EMPTY);
+    assertThat(names(path("/full"))).containsExactly("keep.txt");
+    assertFails(() -> tree.rmdir(path("/missing")), Reason.NOT_FOUND);
+    assertFails(() -> tree.rmdir(path("/file")), Reason.NOT_A_DIRECTORY);
+    assertFails(() -> tree.rmdir(VirtualPath.ROOT), Reason.ACCESS_DENIED);
+  }
+
+  @Test
+  void deleteRemovesFilesOnly() throws Exception {
+    putFile("a.txt", 1);
+    tree.mkdir(path("/dir"));
+
+    tree.delete(path("/a.txt"));
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/dir/");
+    assertFails(() -> tree.delete(path("/a.txt")), Reason.NOT_FOUND);
+    assertFails(() -> tree.delete(path("/dir")), Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /dir");
+    assertFails(() -> tree.delete(VirtualPath.ROOT), Reason.NOT_A_FILE);
+  }
+
+  // ---- write and read preconditions (checked before the transfer starts)
+
+  @Test
+  void writingIsRefusedOnDirectoriesAndWithoutAParent() throws Exception {
+    tree.mkdir(path("/dir"));
+    assertFails(() -> tree.openWrite(VirtualPath.ROOT, 0), Reason.NOT_A_FILE);
+    assertFails(() -> tree.openWrite(path("/dir"), 0), Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /dir");
+    assertFails(() -> tree.openWrite(path("/nodir/x.txt"), 0), Reason.NOT_FOUND)
+        .hasMessage("Cannot store /nodir/x.txt: parent directory /nodir does not exist");
+    assertFails(() -> tree.openRead(VirtualPath.ROOT, 0), Reason.NOT_A_FILE);
+  }
+
+  // ---- rename
+
+  @Test
+  void renamingAFileCopiesBytesAndMetadataThenRemovesTheSource() throws Exception {
+    byte[] body = putFile("old.txt", 1000);
+    tree.mkdir(path("/dest"));
+
+    tree.rename(path("/old.txt"), path("/dest/new.txt"));
+
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/dest/", home + "/dest/new.txt");
+    assertThat(read(home + "/dest/new.txt")).isEqualTo(body);
+    assertThat(head(home + "/dest/new.txt").metadata()).containsAllEntriesOf(DZ_METADATA);
+    assertThat(tree.stat(path("/dest/new.txt")).size()).isEqualTo(1000);
+  }
+
+  @Test
+  void renamingAFileOverAnotherReplacesIt() throws Exception {
+    byte[] body = putFile("a", 10);
+    putFile("b", 20);
+    tree.rename(path("/a"), path("/b"));
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/b");
+    assertThat(read(home + "/b")).isEqualTo(body);
+  }
+
+  @Test
+  void renamingANonEmptyDirectoryMovesEverythingBelowIt() throws Exception {
+    tree.mkdir(path("/src"));
+    tree.mkdir(path("/src/sub"));
+    tree.mkdir(path("/src/sub/empty"));
+    byte[] one = putFile("src/one.txt", 1);
+    byte[] two = putFile("src/sub/two.txt", 2);
+    byte[] three = putFile("src/implied/three.txt", 3);
+    putFile("srcx/sibling.txt", 4); // shares the name prefix: must stay
+
+    tree.rename(path("/src"), path("/dst"));
+
+    assertThat(keysUnder(home + "/src/")).isEmpty();
+    assertThat(keysUnder(home + "/dst/"))
+        .containsExactly(
+            home + "/dst/",
+            home + "/dst/implied/three.txt",
+            home + "/dst/one.txt",
+            home + "/dst/sub/",
+            home + "/dst/sub/empty/",
+            home + "/dst/sub/two.txt");
+    assertThat(read(home + "/dst/one.txt")).isEqualTo(one);
+    assertThat(read(home + "/dst/sub/two.txt")).isEqualTo(two);
+    assertThat(read(home + "/dst/implied/three.txt")).isEqualTo(three);
+    assertThat(head(home + "/dst/sub/two.txt").metadata()).containsAllEntriesOf(DZ_METADATA);
+    assertThat(keysUnder(home + "/srcx/")).containsExactly(home + "/srcx/sibling.txt");
+    assertThat(names(VirtualPath.ROOT)).containsExactlyInAnyOrder("dst/", "srcx/");
+  }
+
+  @Test
+  void aDirectoryOfSeveralListingPagesMovesCompletely() throws Exception {
+    // Pages of 3 keys: sources are deleted while later pages are still to be listed, and paging
+    // must still reach every object.
+    S3FileTree smallPages =
+        new S3FileTree(
+            s3, settings, home, "alice", new TestKeys(), transfers, ObjectCopier.Limits.S3, 3);
+    tree.mkdir(path("/big"));
+    tree.mkdir(path("/big/sub"));
+    for (int i = 0; i < 10; i++) {
+      putFile("big/f" + i, i);
+      putFile("big/sub/g" + i, i);
+    }
+    RECORDER.reset();
+
+    smallPages.rename(path("/big"), path("/moved"));
+
+    assertThat(RECORDER.count("ListObjectsV2")).isGreaterThanOrEqualTo(22 / 3);
+    assertThat(keysUnder(home + "/big/")).isEmpty();
+    assertThat(keysUnder(home + "/moved/")).hasSize(22);
+    try (Stream<FileInfo> listing = smallPages.list(path("/moved/sub"))) {
+      assertThat(listing.map(FileInfo::size))
+          .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+  }
+
+  @Test
+  void renameRefusesWhatFtpWouldRefuse() throws Exception {
+    tree.mkdir(path("/dir"));
+    tree.mkdir(path("/other"));
+    putFile("dir/f", 1);
+    putFile("file", 1);
+
+    assertFails(() -> tree.rename(path("/missing"), path("/x")), Reason.NOT_FOUND);
+    assertFails(() -> tree.rename(VirtualPath.ROOT, path("/x")), Reason.ACCESS_DENIED);
+    assertFails(() -> tree.rename(path("/file"), VirtualPath.ROOT), Reason.ALREADY_EXISTS);
+    assertFails(() -> tree.rename(path("/dir"), path("/dir/inside")), Reason.INVALID_PATH)
+        .hasMessage("Cannot move directory /dir into itself (/dir/inside)");
+    assertFails(() -> tree.rename(path("/dir"), path("/dir")), Reason.INVALID_PATH);
+    assertFails(() -> tree.rename(path("/dir"), path("/other")), Reason.ALREADY_EXISTS)
+        .hasMessage("Already exists: /other");
+    assertFails(() -> tree.rename(path("/dir"), path("/file")), Reason.ALREADY_EXISTS);
+    assertFails(() -> tree.rename(path("/file"), path("/other")), Reason.ALREADY_EXISTS);
+    assertFails(() -> tree.rename(path("/file"), path("/nodir/file")), Reason.NOT_FOUND)
+        .hasMessage("Cannot rename to /nodir/file: parent directory /nodir does not exist");
+    assertFails(() -> tree.rename(path("/dir"), path("/nodir/dir")), Reason.NOT_FOUND);
+
+    assertThat(keysUnder(home + "/"))
+        .containsExactly(home + "/dir/", home + "/dir/f", home + "/file", home + "/other/");
+  }
+
+  @Test
+  void aDirectoryRenameThatStopsPartWaySaysWhatMovedAndLosesNothing() throws Exception {
+    tree.mkdir(path("/src"));
+    for (int i = 0; i < 5; i++) {
+      putFile("src/f" + i, i);
+    }
+    List<String> before = keysUnder(home + "/src/");
+    RECORDER.failAfter("CopyObject", 3);
+
+    assertFails(() -> tree.rename(path("/src"), path("/dst")), Reason.PARTIAL)
+        .hasMessageStartingWith(
+            "Rename of /src to /dst stopped part way: moved 3 object(s) (/src/, /src/f0, /src/f1)"
+                + " to /dst; /src/f2 could not be copied, and everything not listed as moved is"
+                + " still in /src.")
+        .hasMessageEndingWith(
+            "Cause: Storage unreachable while trying to rename /src to /dst, try again later");
+    RECORDER.reset();
+
+    List<String> after = new ArrayList<>(keysUnder(home + "/src/"));
+    keysUnder(home + "/dst/").forEach(k -> after.add(k.replace("/dst/", "/src/")));
+    assertThat(after).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(keysUnder(home + "/dst/"))
+        .containsExactly(home + "/dst/", home + "/dst/f0", home + "/dst/f1");
+  }
+
+  @Test
+  void aDirectoryRenameThatFailsBeforeMovingAnythingReportsThePlainCause() throws Exception {
+    putFile("src/f", 1);
+    RECORDER.failAfter("CopyObject", 0);
+    assertFails(() -> tree.rename(path("/src"), path("/dst")), Reason.STORAGE_UNAVAILABLE)
+        .hasMessageContaining("rename /src to /dst");
+    RECORDER.reset();
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/src/f");
+  }
+
+  @Test
+  void aDirectoryRenameThatWouldMakeAKeyTooLongMovesNothing() throws Exception {
+    String deep = "d".repeat(900);
+    putFile("s/" + deep, 1);
+    putFile("s/short", 1);
+    assertFails(() -> tree.rename(path("/s"), path("/" + "t".repeat(200))), Reason.INVALID_PATH)
+        .hasMessageContaining("nothing was moved");
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/s/" + deep, home + "/s/short");
+  }
+
+  @Test
+  void largeObjectsAreRenamedWithMultipartCopy() throws Exception {
+    S3FileTree smallParts =
+        new S3FileTree(
+            s3,
+            settings,
+            home,
+            "alice",
+            new TestKeys(),
+            transfers,
+            new ObjectCopier.Limits(5L << 20, 5L << 20),
+            1000);
+    byte[] body = putFile("big.bin", 12 << 20);
+    RECORDER.reset();
+
+    smallParts.rename(path("/big.bin"), path("/moved.bin"));
+
+    assertThat(RECORDER.count("UploadPartCopy")).isEqualTo(3);
+    assertThat(RECORDER.count("CopyObject")).isZero();
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/moved.bin");
+    assertThat(read(home + "/moved.bin")).isEqualTo(body);
+    HeadObjectResponse moved = head(home + "/moved.bin");
+    assertThat(moved.metadata()).containsAllEntriesOf(DZ_METADATA);
+    assertThat(moved.contentType()).isEqualTo("application/octet-stream");
+    assertThat(smallParts.stat(path("/moved.bin")).size()).isEqualTo(12 << 20);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(settings.bucket())).uploads()).isEmpty();
+  }
+
+  // ---- confinement
+
+  @Test
+  void usersNeverSeeEachOthersObjects() throws Exception {
+    S3FileTree al = treeAt(settings.key("users/al")); // a name prefix of "alice"
+    tree.mkdir(path("/private"));
+    putFile("secret.txt", 1);
+
+    assertThat(names(VirtualPath.ROOT)).containsExactlyInAnyOrder("private/", "secret.txt");
+    try (Stream<FileInfo> listing = al.list(VirtualPath.ROOT)) {
+      assertThat(listing).isEmpty();
+    }
+    assertFails(() -> al.stat(path("/secret.txt")), Reason.NOT_FOUND);
+    assertFails(() -> al.stat(path("/private")), Reason.NOT_FOUND);
+    assertFails(() -> al.delete(path("/secret.txt")), Reason.NOT_FOUND);
+    al.mkdir(path("/private"));
+    assertThat(keysUnder(settings.key("users/al/")))
+        .containsExactly(settings.key("users/al/private/"));
+  }
+
+  @Test
+  void aHomeCannotOverlapTheReservedArea() {
+    for (String homeKey :
+        List.of(
+            settings.key(".dropzone"),
+            settings.key(".dropzone/keys"),
+            settings.prefix(),
+            "",
+            home + "/")) {
+      assertThatThrownBy(() -> treeAt(homeKey))
+          .as(homeKey)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  // ---- helpers
+
+  private S3FileTree treeAt(String homeKey) {
+    return new S3FileTree(s3, settings, homeKey, "alice", new TestKeys(), transfers);
+  }
+
+  private static VirtualPath path(String p) {
+    try {
+      return VirtualPath.of(p);
+    } catch (StoreException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Stores random bytes of a valid ciphertext length for {@code plaintext} bytes at home/rel. */
+  private byte[] putFile(String rel, long plaintext) {
+    byte[] body = new byte[(int) ObjectFormat.ciphertextSize(plaintext)];
+    new Random(plaintext).nextBytes(body);
+    s3.putObject(
+        b -> b.bucket(settings.bucket()).key(home + "/" + rel).metadata(DZ_METADATA),
+        RequestBody.fromBytes(body));
+    return body;
+  }
+
+  private void putRaw(String key, byte[] body) {
+    s3.putObject(b -> b.bucket(settings.bucket()).key(key), RequestBody.fromBytes(body));
+  }
+
+  private byte[] read(String key) {
+    return s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(key)).asByteArray();
+  }
+
+  private HeadObjectResponse head(String key) {
+    return s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+  }
+
+  private List<String> keysUnder(String prefix) {
+    return s3
+        .listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(prefix))
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .collect(Collectors.toList());
+  }
+
+  /** Entry names of {@code dir}, directories with a trailing slash. */
+  private List<String> names(VirtualPath dir) throws Exception {
+    try (Stream<FileInfo> listing = tree.list(dir)) {
+      return listing.map(f -> f.name() + (f.directory() ? "/" : "")).collect(Collectors.toList());
+    }
+  }
+
+  private static AbstractThrowableAssert<?, ?> assertFails(ThrowingCallable call, Reason reason) {
+    return assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            StoreException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+  }
+}
