@@ -1,0 +1,17 @@
+package dev.dropzone.kek;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An optional ability of a {@link KeyService}: re-encrypting a wrapped key under the master key's
+ * newest version inside the service, so the data key never leaves it in the clear. After a master
+ * key rotation this turns old wraps into new ones with one call each.
+ */
+public interface Rewrapping {
+
+  /**
+   * {@code wrapped} re-encrypted under the newest version of the master key that wrapped it, for
+   * the same {@code user}.
+   */
+  CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, String user);
+}

@@ -1,0 +1,259 @@
+package dev.dropzone.kek.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A key service's HTTP(S) JSON API as the providers use it: POST a JSON body, get a JSON reply.
+ * Connection errors, timeouts and 5xx replies are retried with backoff up to the configured number
+ * of attempts and then fail as {@link Failure#UNAVAILABLE}; every other reply, 4xx included, goes
+ * back to the provider, which knows what its service means by it. At most {@link
+ * HttpSettings#maxInFlight()} requests are on the wire at once.
+ *
+ * <p>Replies are delivered on the given executor, never on the event loop, so whatever the caller
+ * chains onto a result cannot stall other key requests.
+ */
+public final class JsonEndpoint implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JsonEndpoint.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_DETAIL_CHARS = 200;
+
+  private final URI base;
+  private final HttpSettings settings;
+  private final Vertx vertx;
+  private final WebClient client;
+  private final InFlightLimit limit;
+  private final Backoff backoff;
+  private final Executor callbacks;
+  private volatile boolean closed;
+
+  private JsonEndpoint(URI base, HttpSettings settings, Executor callbacks) {
+    this.base = base;
+    this.settings = settings;
+    this.callbacks = callbacks;
+    // One small event loop per key service: it only moves a few hundred bytes per unwrap.
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    WebClientOptions options =
+        new WebClientOptions()
+            .setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()))
+            .setIdleTimeout(Math.toIntExact(settings.requestTimeout().toMillis()))
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setKeepAlive(true)
+            .setUserAgentEnabled(false)
+            .setVerifyHost(true);
+    settings.caBundle().ifPresent(pem -> options.setTrustOptions(trust(pem.toString())));
+    this.client =
+        WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(settings.maxInFlight()));
+    this.limit = new InFlightLimit(settings.maxInFlight());
+    this.backoff = new Backoff(settings.firstBackoff(), settings.maxBackoff());
+  }
+
+  /**
+   * A client for the service at {@code base} (scheme, host, port and an optional path prefix).
+   *
+   * @throws IllegalArgumentException if {@code base} is not an absolute http or https URL
+   */
+  public static JsonEndpoint open(URI base, HttpSettings settings) {
+    return open(base, settings, ForkJoinPool.commonPool());
+  }
+
+  /** As {@link #open(URI, HttpSettings)}, delivering replies on {@code callbacks}. */
+  public static JsonEndpoint open(URI base, HttpSettings settings, Executor callbacks) {
+    Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(callbacks, "callbacks");
+    String scheme = base.getScheme();
+    if (!("http".equals(scheme) || "https".equals(scheme)) || base.getHost() == null) {
+      throw new IllegalArgumentException(
+          "key service URL must be an absolute http:// or https:// URL: " + base);
+    }
+    String path = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
+    URI normalised = URI.create(scheme + "://" + base.getRawAuthority() + path);
+    return new JsonEndpoint(normalised, settings, callbacks);
+  }
+
+  /** Scheme, host, port and path prefix of the service, for messages; never carries secrets. */
+  public String address() {
+    return base.toString();
+  }
+
+  /**
+   * POSTs {@code body} to {@code path} (appended to the base URL).
+   *
+   * @param operation names the call in failure messages, e.g. "vault transit at https://vault:8200
+   *     key 'dropzone': decrypt"
+   * @return the reply, unless the service stayed unreachable or kept answering 5xx, in which case
+   *     the future fails with an UNAVAILABLE {@link KeyServiceException}
+   */
+  public CompletableFuture<JsonReply> post(
+      String path, Map<String, String> headers, JsonNode body, String operation) {
+    CompletableFuture<JsonReply> delivered = new CompletableFuture<>();
+    Buffer payload;
+    try {
+      payload = Buffer.buffer(JSON.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      delivered.completeExceptionally(
+          new KeyServiceException(
+              Failure.INVALID, operation + ": cannot encode the request: " + e.getMessage(), e));
+      return delivered;
+    }
+    CompletableFuture<JsonReply> result = new CompletableFuture<>();
+    attempt(1, new Call(base + path, Map.copyOf(headers), payload, operation, result));
+    result.whenCompleteAsync(
+        (reply, error) -> {
+          if (error != null) {
+            delivered.completeExceptionally(error);
+          } else {
+            delivered.complete(reply);
+          }
+        },
+        callbacks);
+    return delivered;
+  }
+
+  private void attempt(int number, Call call) {
+    if (closed) {
+      call.result.completeExceptionally(
+          new KeyServiceException(
+              Failure.UNAVAILABLE, call.operation + ": the key service client is closed"));
+      return;
+    }
+    limit.acquire().thenRun(() -> send(number, call));
+  }
+
+  private void send(int number, Call call) {
+    HttpRequest<Buffer> request;
+    try {
+      request =
+          client
+              .postAbs(call.url)
+              .connectTimeout(settings.connectTimeout().toMillis())
+              .timeout(settings.requestTimeout().toMillis())
+              .putHeader("Content-Type", "application/json")
+              .putHeader("Accept", "application/json");
+      call.headers.forEach(request::putHeader);
+    } catch (RuntimeException e) {
+      // A client closed between the check and the call refuses new requests by throwing.
+      limit.release();
+      retryOrFail(number, call, describe(e));
+      return;
+    }
+    request.sendBuffer(call.payload).onComplete(done -> answered(number, call, done));
+  }
+
+  private void answered(int number, Call call, AsyncResult<HttpResponse<Buffer>> done) {
+    limit.release();
+    if (done.failed()) {
+      retryOrFail(number, call, describe(done.cause()));
+      return;
+    }
+    HttpResponse<Buffer> response = done.result();
+    if (response.statusCode() >= 500) {
+      retryOrFail(number, call, "HTTP " + response.statusCode() + detail(response.body()));
+      return;
+    }
+    call.result.complete(new JsonReply(response.statusCode(), parse(response.body())));
+  }
+
+  private void retryOrFail(int number, Call call, String why) {
+    if (number >= settings.maxAttempts() || closed) {
+      call.result.completeExceptionally(
+          new KeyServiceException(
+              Failure.UNAVAILABLE,
+              call.operation
+                  + ": no usable answer after "
+                  + number
+                  + (number == 1 ? " attempt" : " attempts")
+                  + ", last: "
+                  + why));
+      return;
+    }
+    long pause = backoff.millisBefore(number);
+    LOG.debug("{}: attempt {} failed ({}); retrying in {} ms", call.operation, number, why, pause);
+    vertx.setTimer(pause, timer -> attempt(number + 1, call));
+  }
+
+  private static JsonNode parse(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return JSON.readTree(body.getBytes());
+    } catch (IOException e) {
+      return MissingNode.getInstance();
+    }
+  }
+
+  /** A short, printable excerpt of an error body: enough to diagnose, too short to flood logs. */
+  static String detail(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return "";
+    }
+    String text = body.toString().replaceAll("[^\\x20-\\x7e]", " ").strip();
+    if (text.length() > MAX_DETAIL_CHARS) {
+      text = text.substring(0, MAX_DETAIL_CHARS) + "...";
+    }
+    return text.isEmpty() ? "" : " " + text;
+  }
+
+  private static String describe(Throwable error) {
+    if (error instanceof TimeoutException || error.getClass().getSimpleName().contains("Timeout")) {
+      return "timed out (" + error.getMessage() + ")";
+    }
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static PemTrustOptions trust(String pem) {
+    return new PemTrustOptions().addCertPath(pem);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    client.close();
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("The HTTP client of {} did not stop within 10 s; continuing", base);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JsonEndpoint[" + base + "]";
+  }
+
+  private record Call(
+      String url,
+      Map<String, String> headers,
+      Buffer payload,
+      String operation,
+      CompletableFuture<JsonReply> result) {}
+}

@@ -1,0 +1,226 @@
+package dev.dropzone.kek.kms;
+
+import dev.dropzone.kek.KeyService;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.http.CaBundle;
+import dev.dropzone.kek.http.HttpSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.EncryptResponse;
+
+/**
+ * Wraps data keys with an AWS KMS key ({@code Encrypt}/{@code Decrypt}), binding each to its user
+ * through the encryption context {@code {"dropzone:user": <user>}}: a wrapped key copied into
+ * another user's object does not decrypt. The reference records the key ARN KMS reports, and
+ * decryption names that key, so an alias moved to a new key does not strand old objects.
+ *
+ * <p>The SDK client is blocking; calls run on a pool of {@link HttpSettings#maxInFlight()} threads,
+ * which is also the bound on concurrent KMS requests. The SDK retries connection errors, 5xx and
+ * throttling with the configured backoff; other 4xx answers are not retried.
+ */
+public final class KmsKeyService implements KeyService, AutoCloseable {
+
+  /** The provider part of every {@code dz-key-ref} this service writes. */
+  public static final String PROVIDER = "kms";
+
+  static final String CONTEXT_KEY = "dropzone:user";
+
+  private final KmsSettings settings;
+  private final KmsClient client;
+  private final ExecutorService calls;
+  private final String description;
+
+  private KmsKeyService(KmsSettings settings, KmsClient client) {
+    this.settings = settings;
+    this.client = client;
+    this.calls = Executors.newFixedThreadPool(settings.http().maxInFlight(), threads());
+    this.description =
+        "aws kms at "
+            + settings.endpoint().map(Object::toString).orElse("region " + settings.region())
+            + " key '"
+            + settings.keyId()
+            + "'";
+  }
+
+  /**
+   * A client for the key in {@code settings}; close it to release its threads and connections.
+   *
+   * @throws UncheckedIOException if the configured CA bundle cannot be read
+   */
+  public static KmsKeyService open(KmsSettings settings) {
+    HttpSettings http = settings.http();
+    UrlConnectionHttpClient.Builder transport =
+        UrlConnectionHttpClient.builder()
+            .connectionTimeout(http.connectTimeout())
+            .socketTimeout(http.requestTimeout());
+    if (http.caBundle().isPresent()) {
+      try {
+        var trust = CaBundle.trustManagers(http.caBundle().get());
+        transport.tlsTrustManagersProvider(() -> trust);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    KmsClientBuilder builder =
+        KmsClient.builder()
+            .region(Region.of(settings.region()))
+            .credentialsProvider(settings.credentials())
+            .httpClientBuilder(transport)
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder()
+                    .apiCallAttemptTimeout(http.requestTimeout())
+                    .retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                            .maxAttempts(http.maxAttempts())
+                            .backoffStrategy(
+                                BackoffStrategy.exponentialDelay(
+                                    http.firstBackoff(), http.maxBackoff()))
+                            .build())
+                    .build());
+    settings.endpoint().ifPresent(builder::endpointOverride);
+    return new KmsKeyService(settings, builder.build());
+  }
+
+  /** {@code kms:<key id or alias as configured>}. */
+  @Override
+  public String masterKeyId() {
+    return PROVIDER + ":" + settings.keyId();
+  }
+
+  @Override
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+    if (dataKey.length != StreamingKeys.KEY_BYTES) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              Failure.INVALID,
+              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    }
+    String operation = description + ": encrypt for user " + user;
+    SdkBytes plaintext = SdkBytes.fromByteArray(dataKey);
+    return call(
+        operation,
+        () -> {
+          EncryptResponse response =
+              client.encrypt(
+                  request ->
+                      request
+                          .keyId(settings.keyId())
+                          .plaintext(plaintext)
+                          .encryptionContext(context(user)));
+          try {
+            return new WrappedKey(
+                PROVIDER + ":" + response.keyId(),
+                Base64.getEncoder().encodeToString(response.ciphertextBlob().asByteArray()));
+          } catch (IllegalArgumentException e) {
+            throw new CompletionException(
+                new KeyServiceException(
+                    Failure.REJECTED, operation + ": unusable reply: " + e.getMessage()));
+          }
+        });
+  }
+
+  @Override
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+    String operation = description + ": decrypt " + wrapped.ref() + " for user " + user;
+    if (!PROVIDER.equals(wrapped.provider())) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              Failure.REJECTED,
+              operation
+                  + ": the key was wrapped by key service '"
+                  + wrapped.provider()
+                  + "', not by kms"));
+    }
+    String keyId = wrapped.ref().substring(PROVIDER.length() + 1);
+    SdkBytes blob;
+    try {
+      blob = SdkBytes.fromByteArray(Base64.getDecoder().decode(wrapped.text()));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(Failure.INVALID, operation + ": the wrapped key is not Base64"));
+    }
+    return call(
+        operation,
+        () -> {
+          DecryptResponse response =
+              client.decrypt(
+                  request ->
+                      request.keyId(keyId).ciphertextBlob(blob).encryptionContext(context(user)));
+          byte[] raw = response.plaintext().asByteArray();
+          if (raw.length != StreamingKeys.KEY_BYTES) {
+            int length = raw.length;
+            Arrays.fill(raw, (byte) 0);
+            throw new CompletionException(
+                new KeyServiceException(
+                    Failure.INVALID,
+                    operation + ": the wrapped key holds " + length + " bytes, not a data key"));
+          }
+          return raw;
+        });
+  }
+
+  private <T> CompletableFuture<T> call(String operation, Supplier<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return work.get();
+            } catch (SdkException e) {
+              throw new CompletionException(KmsFailures.of(e, operation));
+            }
+          },
+          calls);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(Failure.UNAVAILABLE, operation + ": the KMS client is closed"));
+    }
+  }
+
+  private static Map<String, String> context(String user) {
+    return Map.of(CONTEXT_KEY, user);
+  }
+
+  private static ThreadFactory threads() {
+    AtomicInteger number = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "dropzone-kms-" + number.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void close() {
+    calls.shutdown();
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "KmsKeyService[" + description + "]";
+  }
+}

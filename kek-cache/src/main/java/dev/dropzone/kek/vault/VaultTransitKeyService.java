@@ -1,0 +1,241 @@
+package dev.dropzone.kek.vault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropzone.kek.KeyService;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.Rewrapping;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.http.JsonEndpoint;
+import dev.dropzone.kek.http.JsonReply;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Wraps data keys with a HashiCorp Vault or OpenBao Transit key. The wrapped text is Vault's
+ * ciphertext verbatim ({@code vault:v<N>:...}), and the key reference names the key version, e.g.
+ * {@code vault:transit/dropzone:v3}, so after a rotation it is visible which objects still carry
+ * keys wrapped by an old version; {@link #rewrap} moves them to the newest one.
+ */
+public final class VaultTransitKeyService implements KeyService, Rewrapping, AutoCloseable {
+
+  /** The provider part of every {@code dz-key-ref} this service writes. */
+  public static final String PROVIDER = "vault";
+
+  private static final Pattern CIPHERTEXT =
+      Pattern.compile("vault:v([1-9][0-9]{0,8}):[A-Za-z0-9+/]+={0,2}");
+  private static final String CONTEXT_PREFIX = "dropzone:user:";
+
+  private final VaultTransitSettings settings;
+  private final JsonEndpoint endpoint;
+  private final String masterKeyId;
+  private final String description;
+  private final Map<String, String> headers;
+
+  private VaultTransitKeyService(VaultTransitSettings settings, JsonEndpoint endpoint) {
+    this.settings = settings;
+    this.endpoint = endpoint;
+    this.masterKeyId = PROVIDER + ":" + settings.mount() + "/" + settings.key();
+    this.description =
+        "vault transit at "
+            + endpoint.address()
+            + " key '"
+            + settings.key()
+            + "' (mount '"
+            + settings.mount()
+            + "')";
+    Map<String, String> common = new HashMap<>();
+    common.put("X-Vault-Token", settings.token());
+    settings.namespace().ifPresent(namespace -> common.put("X-Vault-Namespace", namespace));
+    this.headers = Map.copyOf(common);
+  }
+
+  /** A client for the Transit key in {@code settings}; close it to release its connections. */
+  public static VaultTransitKeyService open(VaultTransitSettings settings) {
+    return new VaultTransitKeyService(
+        settings, JsonEndpoint.open(settings.address(), settings.http()));
+  }
+
+  /** {@code vault:<mount>/<key>}; each wrapped key's reference adds {@code :v<version>}. */
+  @Override
+  public String masterKeyId() {
+    return masterKeyId;
+  }
+
+  @Override
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+    if (dataKey.length != StreamingKeys.KEY_BYTES) {
+      return CompletableFuture.failedFuture(
+          new KeyServiceException(
+              Failure.INVALID,
+              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    }
+    ObjectNode body = request(user);
+    body.put("plaintext", Base64.getEncoder().encodeToString(dataKey));
+    String operation = description + ": encrypt for user " + user;
+    return endpoint
+        .post(path("encrypt"), headers, body, operation)
+        .thenApply(reply -> wrapped(reply, operation));
+  }
+
+  @Override
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+    String operation = description + ": decrypt " + wrapped.ref() + " for user " + user;
+    try {
+      checkOwn(wrapped, operation);
+    } catch (KeyServiceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    ObjectNode body = request(user);
+    body.put("ciphertext", wrapped.text());
+    return endpoint
+        .post(path("decrypt"), headers, body, operation)
+        .thenApply(reply -> plaintext(reply, operation));
+  }
+
+  /** Re-encrypts {@code wrapped} under the newest version of the Transit key, inside Vault. */
+  @Override
+  public CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, String user) {
+    String operation = description + ": rewrap " + wrapped.ref() + " for user " + user;
+    try {
+      checkOwn(wrapped, operation);
+    } catch (KeyServiceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    ObjectNode body = request(user);
+    body.put("ciphertext", wrapped.text());
+    return endpoint
+        .post(path("rewrap"), headers, body, operation)
+        .thenApply(reply -> wrapped(reply, operation));
+  }
+
+  private ObjectNode request(String user) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    if (settings.derived()) {
+      byte[] context = (CONTEXT_PREFIX + user).getBytes(StandardCharsets.UTF_8);
+      body.put("context", Base64.getEncoder().encodeToString(context));
+    }
+    return body;
+  }
+
+  private String path(String operation) {
+    return "/v1/" + settings.mount() + "/" + operation + "/" + settings.key();
+  }
+
+  private WrappedKey wrapped(JsonReply reply, String operation) {
+    JsonNode data = success(reply, operation);
+    String ciphertext = data.path("ciphertext").asText("");
+    Matcher matcher = CIPHERTEXT.matcher(ciphertext);
+    if (!matcher.matches()) {
+      throw failure(
+          Failure.REJECTED,
+          operation + ": the reply carries no 'vault:v<N>:' ciphertext in data.ciphertext");
+    }
+    try {
+      return new WrappedKey(masterKeyId + ":v" + matcher.group(1), ciphertext);
+    } catch (IllegalArgumentException e) {
+      throw failure(Failure.REJECTED, operation + ": unusable ciphertext: " + e.getMessage());
+    }
+  }
+
+  private byte[] plaintext(JsonReply reply, String operation) {
+    JsonNode data = success(reply, operation);
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(data.path("plaintext").asText(""));
+    } catch (IllegalArgumentException e) {
+      throw failure(Failure.REJECTED, operation + ": data.plaintext in the reply is not Base64");
+    }
+    if (raw.length != StreamingKeys.KEY_BYTES) {
+      int length = raw.length;
+      Arrays.fill(raw, (byte) 0);
+      throw failure(
+          Failure.INVALID,
+          operation + ": the wrapped key holds " + length + " bytes, not a data key");
+    }
+    return raw;
+  }
+
+  private static JsonNode success(JsonReply reply, String operation) {
+    if (!reply.ok()) {
+      throw failure(
+          Failure.REJECTED, operation + ": refused with HTTP " + reply.status() + errors(reply));
+    }
+    JsonNode data = reply.body().path("data");
+    if (!data.isObject()) {
+      throw failure(
+          Failure.REJECTED,
+          operation
+              + ": HTTP "
+              + reply.status()
+              + " reply without a 'data' object"
+              + errors(reply));
+    }
+    return data;
+  }
+
+  /** Vault's own explanation: {@code {"errors": ["permission denied"]}}. */
+  private static String errors(JsonReply reply) {
+    List<String> messages = new ArrayList<>();
+    reply.body().path("errors").forEach(error -> messages.add(error.asText()));
+    return messages.isEmpty() ? "" : ": " + String.join("; ", messages);
+  }
+
+  private void checkOwn(WrappedKey wrapped, String operation) throws KeyServiceException {
+    if (!PROVIDER.equals(wrapped.provider())) {
+      throw new KeyServiceException(
+          Failure.REJECTED,
+          operation
+              + ": the key was wrapped by key service '"
+              + wrapped.provider()
+              + "', not by vault");
+    }
+    String prefix = masterKeyId + ":v";
+    if (!wrapped.ref().startsWith(prefix)) {
+      throw new KeyServiceException(
+          Failure.REJECTED,
+          operation + ": the key was wrapped by another Transit key than " + masterKeyId);
+    }
+    Matcher matcher = CIPHERTEXT.matcher(wrapped.text());
+    if (!matcher.matches()) {
+      throw new KeyServiceException(
+          Failure.INVALID, operation + ": the wrapped key is not a 'vault:v<N>:' ciphertext");
+    }
+    String version = wrapped.ref().substring(prefix.length());
+    if (!version.equals(matcher.group(1))) {
+      throw new KeyServiceException(
+          Failure.INVALID,
+          operation
+              + ": the reference names key version "
+              + version
+              + " but the ciphertext version "
+              + matcher.group(1));
+    }
+  }
+
+  private static CompletionException failure(Failure failure, String message) {
+    return new CompletionException(new KeyServiceException(failure, message));
+  }
+
+  @Override
+  public void close() {
+    endpoint.close();
+  }
+
+  @Override
+  public String toString() {
+    return "VaultTransitKeyService[" + description + "]";
+  }
+}

@@ -1,0 +1,136 @@
+package dev.dropzone.kek.eaas;
+
+import dev.dropzone.kek.testing.ProtocolServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+
+/**
+ * An EaaS protocol test server: speaks the seed design's key API ({@code POST
+ * <prefix>/key/encrypt/rsa} with {@code {secret_path, secret_version, plaintext}} → {@code
+ * {ciphertext}} in hex, {@code /key/decrypt/rsa} back) and really encrypts with an RSA-OAEP key
+ * pair per path and version. Like the real service it answers HTTP 200 with {@code {"Info": ...}}
+ * when the secret does not exist and {@code {"Error": ...}} when decryption fails.
+ */
+final class EaasProtocolServer implements AutoCloseable {
+
+  private static final String OAEP = "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
+
+  private final Map<String, KeyPair> secrets = new ConcurrentHashMap<>();
+  private final ProtocolServer server = new ProtocolServer();
+  private final String prefix;
+
+  private EaasProtocolServer(String prefix) {
+    this.prefix = prefix;
+    server
+        .post(Pattern.quote(prefix + "/key/encrypt/rsa"), "encrypt", this::encrypt)
+        .post(Pattern.quote(prefix + "/key/decrypt/rsa"), "decrypt", this::decrypt)
+        .otherwise(404, new JsonObject().put("Error", "not found"))
+        .start();
+  }
+
+  /** A server whose API lives under {@code prefix} (empty for the root). */
+  static EaasProtocolServer start(String prefix) {
+    return new EaasProtocolServer(prefix);
+  }
+
+  URI uri() {
+    return URI.create(server.uri() + prefix);
+  }
+
+  ProtocolServer server() {
+    return server;
+  }
+
+  /** Stores a new RSA-2048 key pair as {@code path} version {@code version}. */
+  void createSecret(String path, int version) throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    secrets.put(path + "#" + version, generator.generateKeyPair());
+  }
+
+  private void encrypt(RoutingContext context) {
+    JsonObject body = body(context);
+    if (body == null) {
+      return;
+    }
+    KeyPair pair = secret(context, body);
+    if (pair == null) {
+      return;
+    }
+    try {
+      Cipher cipher = Cipher.getInstance(OAEP);
+      cipher.init(Cipher.ENCRYPT_MODE, pair.getPublic());
+      byte[] sealed =
+          cipher.doFinal(body.getString("plaintext", "").getBytes(StandardCharsets.UTF_8));
+      ok(context, new JsonObject().put("ciphertext", HexFormat.of().formatHex(sealed)));
+    } catch (GeneralSecurityException e) {
+      ok(context, new JsonObject().put("Error", "crypto/rsa: " + e.getMessage()));
+    }
+  }
+
+  private void decrypt(RoutingContext context) {
+    JsonObject body = body(context);
+    if (body == null) {
+      return;
+    }
+    KeyPair pair = secret(context, body);
+    if (pair == null) {
+      return;
+    }
+    try {
+      byte[] sealed = HexFormat.of().parseHex(body.getString("ciphertext", ""));
+      Cipher cipher = Cipher.getInstance(OAEP);
+      cipher.init(Cipher.DECRYPT_MODE, pair.getPrivate());
+      String plaintext = new String(cipher.doFinal(sealed), StandardCharsets.UTF_8);
+      ok(context, new JsonObject().put("plaintext", plaintext));
+    } catch (IllegalArgumentException e) {
+      ok(context, new JsonObject().put("Error", "encoding/hex: invalid byte"));
+    } catch (GeneralSecurityException e) {
+      ok(context, new JsonObject().put("Error", "crypto/rsa: decryption error"));
+    }
+  }
+
+  private KeyPair secret(RoutingContext context, JsonObject body) {
+    Object version = body.getValue("secret_version");
+    String path = body.getString("secret_path", "");
+    KeyPair pair = secrets.get(path + "#" + version);
+    if (pair == null) {
+      ok(
+          context,
+          new JsonObject().put("Info", "No secret found at " + path + " version " + version));
+    }
+    return pair;
+  }
+
+  private static JsonObject body(RoutingContext context) {
+    try {
+      JsonObject body = context.body().asJsonObject();
+      if (body != null) {
+        return body;
+      }
+    } catch (RuntimeException e) {
+      // answered below
+    }
+    ProtocolServer.reply(context, 400, new JsonObject().put("Error", "invalid JSON body"));
+    return null;
+  }
+
+  private static void ok(RoutingContext context, JsonObject body) {
+    ProtocolServer.reply(context, 200, body);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,202 @@
+package dev.dropzone.kek.kms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.KeyFailure;
+import dev.dropzone.kek.testing.RecordedRequest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+class KmsKeyServiceTest {
+
+  private static final HttpSettings FAST =
+      HttpSettings.defaults()
+          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+          .withRetries(3, Duration.ofMillis(5), Duration.ofMillis(20));
+
+  private KmsProtocolServer kms;
+  private String arn;
+  private KmsKeyService service;
+
+  @BeforeEach
+  void start() {
+    kms = KmsProtocolServer.start();
+    arn = kms.createKey("alias/dropzone");
+    service = KmsKeyService.open(settings(FAST));
+  }
+
+  @AfterEach
+  void stop() {
+    service.close();
+    kms.close();
+  }
+
+  private KmsSettings settings(HttpSettings http) {
+    return KmsSettings.of("alias/dropzone", KmsProtocolServer.REGION)
+        .withEndpoint(kms.uri())
+        .withCredentials(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret-key")))
+        .withHttp(http);
+  }
+
+  @Test
+  void userKeysCreateAndReadBackAKmsWrappedKey() throws Exception {
+    UserKeys keys =
+        UserKeys.builder(
+                service,
+                DataKeyCache.builder(service).build(),
+                new InMemoryKeyRecordStore(),
+                ForkJoinPool.commonPool())
+            .build();
+
+    UserKey key = keys.forWriting("alice").get(10, TimeUnit.SECONDS);
+    StreamingAead reread =
+        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+
+    assertThat(service.masterKeyId()).isEqualTo("kms:alias/dropzone");
+    assertThat(key.wrapped().ref()).isEqualTo("kms:" + arn);
+    assertThat(reread).isNotNull();
+    assertThat(kms.server().count("Decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void requestsSpeakTheKmsJsonProtocolWithTheUserAsEncryptionContext() throws Exception {
+    byte[] dataKey = StreamingKeys.newDataKey();
+
+    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS);
+
+    assertThat(unwrapped).isEqualTo(dataKey);
+    RecordedRequest encrypt = kms.server().last("Encrypt");
+    assertThat(encrypt.path()).isEqualTo("/");
+    assertThat(encrypt.header("X-Amz-Target")).isEqualTo("TrentService.Encrypt");
+    assertThat(encrypt.header("Content-Type")).startsWith("application/x-amz-json-1.1");
+    assertThat(encrypt.header("Authorization")).contains("Credential=AKIDTEST/");
+    assertThat(encrypt.body().getString("KeyId")).isEqualTo("alias/dropzone");
+    assertThat(Base64.getDecoder().decode(encrypt.body().getString("Plaintext")))
+        .isEqualTo(dataKey);
+    assertThat(encrypt.body().getJsonObject("EncryptionContext").getMap())
+        .containsExactlyEntriesOf(Map.of("dropzone:user", "bob"));
+    RecordedRequest decrypt = kms.server().last("Decrypt");
+    assertThat(decrypt.header("X-Amz-Target")).isEqualTo("TrentService.Decrypt");
+    assertThat(decrypt.body().getString("CiphertextBlob")).isEqualTo(wrapped.text());
+    assertThat(decrypt.body().getString("KeyId")).isEqualTo(arn);
+    assertThat(decrypt.body().getJsonObject("EncryptionContext").getMap())
+        .containsExactlyEntriesOf(Map.of("dropzone:user", "bob"));
+  }
+
+  @Test
+  void aKeyWrappedForOneUserDoesNotUnwrapForAnother() throws Exception {
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage())
+        .contains("aws kms at " + kms.uri(), "'alias/dropzone'", "InvalidCiphertextException")
+        .contains("another user");
+    assertThat(kms.server().count("Decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void retriesA500AndThenSucceeds() throws Exception {
+    byte[] dataKey = StreamingKeys.newDataKey();
+    WrappedKey wrapped = service.wrap(dataKey, "dave").get(10, TimeUnit.SECONDS);
+    kms.failNext(2, 500, "KMSInternalException");
+
+    assertThat(service.unwrap(wrapped, "dave").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(kms.server().count("Decrypt")).isEqualTo(3);
+  }
+
+  @Test
+  void keepsFailingWith503IsUnavailable() throws Exception {
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "erin").get(10, TimeUnit.SECONDS);
+    kms.failNext(10, 503, "DependencyTimeoutException");
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "erin"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failure.getMessage()).contains("DependencyTimeoutException", "HTTP 503");
+    assertThat(kms.server().count("Decrypt")).isEqualTo(3);
+  }
+
+  @Test
+  void doesNotRetryAccessDenied() throws Exception {
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "finn").get(10, TimeUnit.SECONDS);
+    kms.failNext(1, 400, "AccessDeniedException");
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "finn"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage()).contains("AccessDeniedException").doesNotContain("secret-key");
+    assertThat(kms.server().count("Decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownKeyIsRejected() {
+    KmsSettings missingKey =
+        new KmsSettings(
+            "alias/missing",
+            KmsProtocolServer.REGION,
+            Optional.of(kms.uri()),
+            settings(FAST).credentials(),
+            FAST);
+    try (KmsKeyService missing = KmsKeyService.open(missingKey)) {
+
+      KeyServiceException failure = KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), "g"));
+
+      assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+      assertThat(failure.getMessage()).contains("NotFoundException", "alias/missing");
+      assertThat(kms.server().count("Encrypt")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSlowServerTimesOutAsUnavailable() throws Exception {
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "hal").get(10, TimeUnit.SECONDS);
+    kms.server().delayReplies(Duration.ofSeconds(3));
+    try (KmsKeyService impatient =
+        KmsKeyService.open(
+            settings(
+                FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(200))
+                    .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))))) {
+
+      KeyServiceException failure = KeyFailure.of(impatient.unwrap(wrapped, "hal"));
+
+      assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(failure.getMessage()).contains("'alias/dropzone'", "no answer");
+    }
+  }
+
+  @Test
+  void malformedOrForeignWrapsFailWithoutAsking() {
+    KeyServiceException notBase64 =
+        KeyFailure.of(service.unwrap(new WrappedKey("kms:" + arn, "***"), "u"));
+    KeyServiceException foreign =
+        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/k:v1", "vault:v1:AA"), "u"));
+
+    assertThat(notBase64.failure()).isEqualTo(Failure.INVALID);
+    assertThat(foreign.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(kms.server().count("Decrypt")).isZero();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.dropzone.kek.pkcs11;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.KeyFailure;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Pkcs11KeyServiceTest {
+
+  private static final String KEY = "dropzone-master";
+
+  @TempDir static Path tokens;
+
+  private static SoftHsmToken token;
+  // PKCS#11 login state is shared by all sessions of a process: once the first token is logged in,
+  // a second login there succeeds whatever the PIN. Wrong PINs are tried on a token nobody uses.
+  private static SoftHsmToken untouched;
+  private static Pkcs11KeyService service;
+
+  @BeforeAll
+  static void createToken() throws Exception {
+    token = SoftHsmToken.create(tokens, "dropzone", KEY);
+    untouched = SoftHsmToken.create(tokens, "untouched", KEY);
+    service = Pkcs11KeyService.open(settings(SoftHsmToken.PIN, KEY));
+  }
+
+  @AfterAll
+  static void close() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  private static Pkcs11Settings settings(String pin, String keyLabel) {
+    return Pkcs11Settings.inSlot(SoftHsmToken.LIBRARY, token.slot(), pin.toCharArray(), keyLabel);
+  }
+
+  @Test
+  void userKeysCreateAndReadBackAKeyWrappedInsideTheToken() throws Exception {
+    UserKeys keys =
+        UserKeys.builder(
+                service,
+                DataKeyCache.builder(service).build(),
+                new InMemoryKeyRecordStore(),
+                ForkJoinPool.commonPool())
+            .build();
+
+    UserKey key = keys.forWriting("alice").get(10, TimeUnit.SECONDS);
+    StreamingAead reread =
+        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+
+    assertThat(key.wrapped().ref()).isEqualTo("pkcs11:" + KEY);
+    assertThat(Base64.getDecoder().decode(key.wrapped().text())).hasSize(12 + 32 + 16);
+    assertThat(reread).isNotNull();
+  }
+
+  @Test
+  void unwrapReturnsTheKeyThatWasWrapped() throws Exception {
+    byte[] dataKey = StreamingKeys.newDataKey();
+
+    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
+
+    assertThat(service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS).text())
+        .as("a fresh IV per wrap")
+        .isNotEqualTo(wrapped.text());
+  }
+
+  @Test
+  void aKeyWrappedForOneUserDoesNotUnwrapForAnother() throws Exception {
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage()).contains("'" + KEY + "'", "does not authenticate");
+  }
+
+  @Test
+  void aTamperedWrapIsRejected() throws Exception {
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "dave").get(10, TimeUnit.SECONDS);
+    byte[] bytes = Base64.getDecoder().decode(wrapped.text());
+    bytes[20] ^= 1;
+
+    KeyServiceException failure =
+        KeyFailure.of(
+            service.unwrap(
+                new WrappedKey(wrapped.ref(), Base64.getEncoder().encodeToString(bytes)), "dave"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+  }
+
+  @Test
+  void malformedOrForeignWrapsFailWithoutTouchingTheToken() {
+    KeyServiceException notBase64 =
+        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:" + KEY, "***"), "u"));
+    KeyServiceException tooShort =
+        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:" + KEY, "AAAA"), "u"));
+    KeyServiceException otherKey =
+        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:other", "AAAA"), "u"));
+
+    assertThat(notBase64.failure()).isEqualTo(Failure.INVALID);
+    assertThat(tooShort.failure()).isEqualTo(Failure.INVALID);
+    assertThat(otherKey.failure()).isEqualTo(Failure.REJECTED);
+  }
+
+  @Test
+  void aWrongPinIsRejectedWithoutRevealingIt() {
+    Pkcs11Settings wrongPin =
+        Pkcs11Settings.inSlot(
+            SoftHsmToken.LIBRARY, untouched.slot(), "wrong-pin-1234".toCharArray(), KEY);
+
+    assertThatThrownBy(() -> Pkcs11KeyService.open(wrongPin))
+        .isInstanceOfSatisfying(
+            KeyServiceException.class,
+            e -> {
+              assertThat(e.failure()).isEqualTo(Failure.REJECTED);
+              assertThat(e.getMessage())
+                  .contains("login failed", "PIN")
+                  .doesNotContain("wrong-pin-1234");
+            });
+  }
+
+  @Test
+  void anUnknownKeyLabelIsRejected() {
+    assertThatThrownBy(() -> Pkcs11KeyService.open(settings(SoftHsmToken.PIN, "no-such-key")))
+        .isInstanceOfSatisfying(
+            KeyServiceException.class,
+            e -> {
+              assertThat(e.failure()).isEqualTo(Failure.REJECTED);
+              assertThat(e.getMessage()).contains("'no-such-key'", "no AES secret key");
+            });
+  }
+
+  @Test
+  void aMissingLibraryIsUnavailable() {
+    Pkcs11Settings missing =
+        Pkcs11Settings.atIndex(
+            Path.of("/nonexistent/libpkcs11.so"), 0, SoftHsmToken.PIN.toCharArray(), KEY);
+
+    assertThatThrownBy(() -> Pkcs11KeyService.open(missing))
+        .isInstanceOfSatisfying(
+            KeyServiceException.class,
+            e -> {
+              assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("/nonexistent/libpkcs11.so", "does not exist");
+            });
+  }
+
+  @Test
+  void settingsNeverPrintThePin() {
+    assertThat(settings(SoftHsmToken.PIN, KEY).toString()).doesNotContain(SoftHsmToken.PIN);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.dropzone.kek.testing;
+
+import dev.dropzone.kek.KeyServiceException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Reads the {@link KeyServiceException} a key future failed with. */
+public final class KeyFailure {
+
+  private KeyFailure() {}
+
+  /** The failure of {@code future}; an assertion error if it succeeds or fails otherwise. */
+  public static KeyServiceException of(CompletableFuture<?> future) {
+    try {
+      Object value = future.get(30, TimeUnit.SECONDS);
+      throw new AssertionError("expected a key service failure, got " + value);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof KeyServiceException failure) {
+        return failure;
+      }
+      throw new AssertionError("expected a KeyServiceException, got " + cause, cause);
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("no outcome within 30 s", e);
+    }
+  }
+}

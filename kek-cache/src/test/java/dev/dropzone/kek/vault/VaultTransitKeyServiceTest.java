@@ -1,0 +1,403 @@
+package dev.dropzone.kek.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.KeyFailure;
+import dev.dropzone.kek.testing.RecordedRequest;
+import dev.dropzone.kek.testing.TestCertificate;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VaultTransitKeyServiceTest {
+
+  private static final String TOKEN = "hvs.test-token-never-logged";
+  private static final HttpSettings FAST =
+      HttpSettings.defaults()
+          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+          .withRetries(3, Duration.ofMillis(5), Duration.ofMillis(20));
+
+  private VaultTransitProtocolServer vault;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @BeforeEach
+  void startVault() {
+    vault = VaultTransitProtocolServer.start("transit", TOKEN);
+    vault.createKey("dropzone", false);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable closeable : open) {
+      closeable.close();
+    }
+    vault.close();
+  }
+
+  private VaultTransitKeyService service(VaultTransitSettings settings) {
+    VaultTransitKeyService service = VaultTransitKeyService.open(settings);
+    open.add(service);
+    return service;
+  }
+
+  private VaultTransitKeyService service() {
+    return service(VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN).withHttp(FAST));
+  }
+
+  @Test
+  void userKeysCreateAndReadBackAKeyWrappedByTransit() throws Exception {
+    VaultTransitKeyService service = service();
+    InMemoryKeyRecordStore records = new InMemoryKeyRecordStore();
+    UserKeys writer =
+        UserKeys.builder(
+                service, DataKeyCache.builder(service).build(), records, ForkJoinPool.commonPool())
+            .build();
+
+    UserKey key = writer.forWriting("alice").get(10, TimeUnit.SECONDS);
+
+    assertThat(key.wrapped().ref()).isEqualTo("vault:transit/dropzone:v1");
+    assertThat(key.wrapped().text()).startsWith("vault:v1:");
+    assertThat(records.stored("alice")).isPresent();
+    // A fresh cache, as on another replica, has to ask Vault to decrypt.
+    StreamingAead reader =
+        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+    assertThat(roundTrip(key.aead(), reader, "hello from alice")).isEqualTo("hello from alice");
+    assertThat(vault.server().count("encrypt")).isEqualTo(1);
+    assertThat(vault.server().count("decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void requestsCarryTokenNamespaceAndTransitJson() throws Exception {
+    vault.close();
+    vault = VaultTransitProtocolServer.startWithNamespace("kv/transit", TOKEN, "team-a");
+    vault.createKey("dropzone", false);
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN)
+                .withMount("kv/transit")
+                .withNamespace("team-a")
+                .withHttp(FAST));
+    byte[] dataKey = StreamingKeys.newDataKey();
+
+    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS);
+
+    assertThat(unwrapped).isEqualTo(dataKey);
+    RecordedRequest encrypt = vault.server().last("encrypt");
+    assertThat(encrypt.path()).isEqualTo("/v1/kv/transit/encrypt/dropzone");
+    assertThat(encrypt.header("X-Vault-Token")).isEqualTo(TOKEN);
+    assertThat(encrypt.header("X-Vault-Namespace")).isEqualTo("team-a");
+    assertThat(encrypt.header("Content-Type")).isEqualTo("application/json");
+    assertThat(Base64.getDecoder().decode(encrypt.body().getString("plaintext")))
+        .isEqualTo(dataKey);
+    assertThat(encrypt.body().containsKey("context")).isFalse();
+    RecordedRequest decrypt = vault.server().last("decrypt");
+    assertThat(decrypt.path()).isEqualTo("/v1/kv/transit/decrypt/dropzone");
+    assertThat(decrypt.body().getString("ciphertext")).isEqualTo(wrapped.text());
+    assertThat(wrapped.ref()).isEqualTo("vault:kv/transit/dropzone:v1");
+  }
+
+  @Test
+  void retriesA503AndThenSucceeds() throws Exception {
+    VaultTransitKeyService service = service();
+    byte[] dataKey = StreamingKeys.newDataKey();
+    WrappedKey wrapped = service.wrap(dataKey, "carol").get(10, TimeUnit.SECONDS);
+    vault.failNext(2, 503, "Vault is sealed");
+
+    byte[] unwrapped = service.unwrap(wrapped, "carol").get(10, TimeUnit.SECONDS);
+
+    assertThat(unwrapped).isEqualTo(dataKey);
+    assertThat(vault.server().count("decrypt")).isEqualTo(3);
+  }
+
+  @Test
+  void keepsAnsweringWith503IsUnavailableAfterTheLastAttempt() throws Exception {
+    VaultTransitKeyService service = service();
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+    vault.failNext(10, 503, "Vault is sealed");
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "carol"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failure.getMessage())
+        .contains("vault transit at " + vault.uri(), "'dropzone'", "3 attempts", "HTTP 503")
+        .contains("Vault is sealed")
+        .doesNotContain(TOKEN);
+    assertThat(vault.server().count("decrypt")).isEqualTo(3);
+  }
+
+  @Test
+  void doesNotRetryA403AndReportsItAsRejected() throws Exception {
+    VaultTransitKeyService service = service();
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "dave").get(10, TimeUnit.SECONDS);
+    vault.failNext(1, 403, "permission denied");
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "dave"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage())
+        .contains(vault.uri().toString(), "'dropzone'", "HTTP 403", "permission denied")
+        .doesNotContain(TOKEN);
+    assertThat(vault.server().count("decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void aWrongTokenIsRejectedWithoutRetry() {
+    VaultTransitKeyService service =
+        service(VaultTransitSettings.of(vault.uri(), "dropzone", "hvs.wrong").withHttp(FAST));
+
+    KeyServiceException failure = KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), "eve"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage()).contains("permission denied").doesNotContain("hvs.wrong");
+    assertThat(vault.server().count("encrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowServerTimesOutAsUnavailable() throws Exception {
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN)
+                .withHttp(
+                    FAST.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(150))
+                        .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))));
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), "frank").get(10, TimeUnit.SECONDS);
+    vault.server().delayReplies(Duration.ofSeconds(3));
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "frank"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failure.getMessage()).contains("timed out", "2 attempts", "'dropzone'");
+    assertThat(vault.server().count("decrypt")).isEqualTo(2);
+  }
+
+  @Test
+  void anUnreachableServerIsUnavailable() throws Exception {
+    int freePort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      freePort = socket.getLocalPort();
+    }
+    URI nowhere = URI.create("http://127.0.0.1:" + freePort);
+    VaultTransitKeyService service =
+        service(VaultTransitSettings.of(nowhere, "dropzone", TOKEN).withHttp(FAST));
+
+    KeyServiceException failure = KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), "gina"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failure.getMessage()).contains(nowhere.toString(), "3 attempts");
+  }
+
+  @Test
+  void hundredConcurrentReadsOfOneKeyMakeOneDecryptRequest() throws Exception {
+    VaultTransitKeyService service = service();
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "hank").get(10, TimeUnit.SECONDS);
+    DataKeyCache cache = DataKeyCache.builder(service).build();
+    vault.server().hold();
+
+    List<CompletableFuture<StreamingAead>> downloads = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      downloads.add(CompletableFuture.supplyAsync(() -> cache.get(wrapped, "hank")).join());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> vault.server().count("decrypt") == 1);
+    vault.server().release();
+
+    CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertThat(downloads).allSatisfy(download -> assertThat(download).isCompleted());
+    assertThat(vault.server().count("decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void talksHttpsToAServerSignedByTheConfiguredCaBundleOnly(@TempDir Path directory)
+      throws Exception {
+    TestCertificate certificate = TestCertificate.create();
+    Path caBundle = certificate.writeCaBundle(directory.resolve("vault-ca.pem"));
+    try (VaultTransitProtocolServer tls =
+        VaultTransitProtocolServer.startTls("transit", TOKEN, certificate.serverOptions())) {
+      VaultTransitKeyService trusting =
+          service(
+              VaultTransitSettings.of(tls.uri(), "dropzone", TOKEN)
+                  .withHttp(FAST.withCaBundle(caBundle)));
+      VaultTransitKeyService untrusting =
+          service(
+              VaultTransitSettings.of(tls.uri(), "dropzone", TOKEN)
+                  .withHttp(FAST.withRetries(1, Duration.ofMillis(5), Duration.ofMillis(5))));
+      byte[] dataKey = StreamingKeys.newDataKey();
+
+      WrappedKey wrapped = trusting.wrap(dataKey, "olga").get(10, TimeUnit.SECONDS);
+      KeyServiceException refused = KeyFailure.of(untrusting.wrap(dataKey, "olga"));
+
+      assertThat(tls.uri().getScheme()).isEqualTo("https");
+      assertThat(trusting.unwrap(wrapped, "olga").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+      assertThat(refused.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(refused.getMessage()).contains(tls.uri().toString());
+      assertThat(tls.server().count("encrypt")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void noMoreRequestsInFlightThanTheLimit() throws Exception {
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN)
+                .withHttp(FAST.withMaxInFlight(2)));
+    List<WrappedKey> keys = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      keys.add(service.wrap(StreamingKeys.newDataKey(), "user" + i).get(10, TimeUnit.SECONDS));
+    }
+    vault.server().delayReplies(Duration.ofMillis(50));
+
+    List<CompletableFuture<byte[]>> unwraps = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      unwraps.add(service.unwrap(keys.get(i), "user" + i));
+    }
+    CompletableFuture.allOf(unwraps.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    assertThat(vault.server().count("decrypt")).isEqualTo(8);
+    assertThat(vault.server().maxInFlight()).isBetween(1, 2);
+  }
+
+  @Test
+  void afterRotationNewWrapsCarryV2AndOldV1StillUnwraps() throws Exception {
+    VaultTransitKeyService service = service();
+    byte[] first = StreamingKeys.newDataKey();
+    WrappedKey old = service.wrap(first, "ivy").get(10, TimeUnit.SECONDS);
+    vault.rotate("dropzone");
+
+    byte[] second = StreamingKeys.newDataKey();
+    WrappedKey fresh = service.wrap(second, "ivy").get(10, TimeUnit.SECONDS);
+
+    assertThat(old.ref()).isEqualTo("vault:transit/dropzone:v1");
+    assertThat(fresh.ref()).isEqualTo("vault:transit/dropzone:v2");
+    assertThat(fresh.text()).startsWith("vault:v2:");
+    assertThat(service.unwrap(old, "ivy").get(10, TimeUnit.SECONDS)).isEqualTo(first);
+    assertThat(service.unwrap(fresh, "ivy").get(10, TimeUnit.SECONDS)).isEqualTo(second);
+  }
+
+  @Test
+  void rewrapTurnsAV1WrapIntoV2WithoutChangingTheKey() throws Exception {
+    VaultTransitKeyService service = service();
+    byte[] dataKey = StreamingKeys.newDataKey();
+    WrappedKey old = service.wrap(dataKey, "jack").get(10, TimeUnit.SECONDS);
+    vault.rotate("dropzone");
+
+    WrappedKey rewrapped = service.rewrap(old, "jack").get(10, TimeUnit.SECONDS);
+
+    assertThat(rewrapped.ref()).isEqualTo("vault:transit/dropzone:v2");
+    assertThat(rewrapped.text()).startsWith("vault:v2:").isNotEqualTo(old.text());
+    assertThat(vault.server().last("rewrap").body().getString("ciphertext")).isEqualTo(old.text());
+    assertThat(service.unwrap(rewrapped, "jack").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+  }
+
+  @Test
+  void aDerivedKeyBindsTheUser() throws Exception {
+    vault.createKey("per-user", true);
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "per-user", TOKEN)
+                .withDerived(true)
+                .withHttp(FAST));
+    byte[] dataKey = StreamingKeys.newDataKey();
+    WrappedKey wrapped = service.wrap(dataKey, "kate").get(10, TimeUnit.SECONDS);
+
+    assertThat(
+            new String(
+                Base64.getDecoder()
+                    .decode(vault.server().last("encrypt").body().getString("context")),
+                StandardCharsets.UTF_8))
+        .isEqualTo("dropzone:user:kate");
+    assertThat(service.unwrap(wrapped, "kate").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(failure.getMessage()).contains("HTTP 400", "message authentication failed");
+  }
+
+  @Test
+  void aTamperedCiphertextIsRejectedByVault() throws Exception {
+    VaultTransitKeyService service = service();
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "liam").get(10, TimeUnit.SECONDS);
+    String text = wrapped.text();
+    char last = text.charAt(text.length() - 3);
+    WrappedKey tampered =
+        new WrappedKey(
+            wrapped.ref(),
+            text.substring(0, text.length() - 3)
+                + (last == 'A' ? 'B' : 'A')
+                + text.substring(text.length() - 2));
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(tampered, "liam"));
+
+    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(vault.server().count("decrypt")).isEqualTo(1);
+  }
+
+  @Test
+  void malformedOrForeignWrapsFailWithoutAsking() {
+    VaultTransitKeyService service = service();
+
+    KeyServiceException malformed =
+        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/dropzone:v1", "garbage"), "u"));
+    KeyServiceException mismatched =
+        KeyFailure.of(
+            service.unwrap(new WrappedKey("vault:transit/dropzone:v2", "vault:v1:AAAA"), "u"));
+    KeyServiceException foreign =
+        KeyFailure.of(service.unwrap(new WrappedKey("kms:alias/x", "AAAA"), "u"));
+    KeyServiceException otherKey =
+        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/old:v1", "vault:v1:AAAA"), "u"));
+
+    assertThat(malformed.failure()).isEqualTo(Failure.INVALID);
+    assertThat(mismatched.failure()).isEqualTo(Failure.INVALID);
+    assertThat(foreign.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(foreign.getMessage()).contains("'kms'");
+    assertThat(otherKey.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(vault.server().count("decrypt")).isZero();
+  }
+
+  @Test
+  void settingsNeverPrintTheToken() {
+    assertThat(VaultTransitSettings.of(vault.uri(), "dropzone", TOKEN).toString())
+        .doesNotContain(TOKEN);
+  }
+
+  private static String roundTrip(StreamingAead writer, StreamingAead reader, String text)
+      throws Exception {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    byte[] aad = "dropzone/v1".getBytes(StandardCharsets.UTF_8);
+    try (OutputStream out = writer.newEncryptingStream(sink, aad)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    try (InputStream in =
+        reader.newDecryptingStream(new ByteArrayInputStream(sink.toByteArray()), aad)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
