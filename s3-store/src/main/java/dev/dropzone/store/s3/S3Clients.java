@@ -11,6 +11,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** Builds the one S3 client a store uses, with settings every S3-compatible server accepts. */
 public final class S3Clients {
@@ -18,7 +19,15 @@ public final class S3Clients {
   private S3Clients() {}
 
   public static S3Client create(S3Settings settings) {
-    var builder =
+    return builder(settings).build();
+  }
+
+  /**
+   * The configured builder behind {@link #create}, for callers that add to it (tests that observe
+   * requests through an execution interceptor).
+   */
+  public static S3ClientBuilder builder(S3Settings settings) {
+    S3ClientBuilder builder =
         S3Client.builder()
             // Chosen explicitly: with several HTTP clients on the classpath the SDK picks one at
             // random-looking precedence.
@@ -37,7 +46,7 @@ public final class S3Clients {
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
-    return builder.build();
+    return builder;
   }
 
   private static AwsCredentialsProvider credentials(S3Settings settings) {

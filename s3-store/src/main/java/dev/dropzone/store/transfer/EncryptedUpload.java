@@ -1,0 +1,236 @@
+package dev.dropzone.store.transfer;
+
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.Upload;
+import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.store.s3.S3Errors;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * One object being written: plaintext → Tink encrypting stream → part buffers → S3.
+ *
+ * <p>A full buffer becomes a part only once more ciphertext arrives, so the multipart upload starts
+ * with the second part's first byte and a file of at most one part costs a single PutObject at
+ * commit. While {@link PartUploads} has every slot busy the writer waits, so at most {@code
+ * partsInFlight + 1} part buffers exist per upload whatever the file size. Writes and commit come
+ * from one thread; {@link #abort()} may come from any.
+ */
+final class EncryptedUpload implements Upload {
+
+  static final String CONTENT_TYPE = "application/octet-stream";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EncryptedUpload.class);
+
+  private enum State {
+    OPEN,
+    COMMITTED,
+    ABORTED
+  }
+
+  private final S3Client s3;
+  private final String bucket;
+  private final String key;
+  private final int initialPartSize;
+  private final ChunkPool pool;
+  private final Map<String, String> metadata;
+  private final PartUploads parts;
+  private final OutputStream encrypting;
+  private final PlaintextStream plaintext = new PlaintextStream();
+
+  private volatile State state = State.OPEN;
+  private PartBuffer current;
+  private long bytesWritten;
+
+  EncryptedUpload(
+      S3Client s3,
+      S3Settings settings,
+      String key,
+      UserKey userKey,
+      ExecutorService executor,
+      ChunkPool pool)
+      throws StoreException {
+    this.s3 = s3;
+    this.bucket = settings.bucket();
+    this.key = key;
+    this.initialPartSize = settings.partSize();
+    this.pool = pool;
+    this.metadata = metadata(userKey);
+    this.parts = new PartUploads(s3, bucket, key, metadata, settings.partsInFlight(), executor);
+    this.current = new PartBuffer(pool);
+    try {
+      this.encrypting = userKey.aead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
+    } catch (GeneralSecurityException | IOException e) {
+      current.release();
+      LOG.error(
+          "Cannot encrypt {} with the current key of {}: rotate the user's key",
+          key,
+          userKey.user());
+      throw new StoreException(
+          Reason.KEY_REJECTED, "The key for this upload cannot encrypt: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public OutputStream stream() {
+    return plaintext;
+  }
+
+  @Override
+  public long bytesWritten() {
+    return bytesWritten;
+  }
+
+  @Override
+  public void commit() throws IOException {
+    if (state == State.COMMITTED) {
+      return;
+    }
+    try {
+      checkWritable();
+      encrypting.close();
+      checkWritable();
+      if (parts.count() == 0) {
+        putWhole();
+      } else {
+        parts.ship(current);
+        current = null;
+        parts.complete();
+      }
+      state = State.COMMITTED;
+      LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
+    } catch (IOException | RuntimeException e) {
+      abort();
+      if (e instanceof StoreException storeFailure) {
+        throw storeFailure;
+      }
+      throw new StoreException(
+          Reason.STORAGE_UNAVAILABLE, "Upload of " + key + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void abort() {
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
+      state = State.ABORTED;
+    }
+    parts.abort();
+    // The buffer being filled is left to the GC, not the pool: a writer on another thread may
+    // still be copying into it.
+    current = null;
+  }
+
+  private void putWhole() throws StoreException {
+    PartBuffer whole = current;
+    current = null;
+    try {
+      s3.putObject(
+          PutObjectRequest.builder()
+              .bucket(bucket)
+              .key(key)
+              .metadata(metadata)
+              .contentType(CONTENT_TYPE)
+              .build(),
+          whole.body());
+    } catch (SdkException e) {
+      throw S3Errors.map(e, "store " + key);
+    } finally {
+      whole.release();
+    }
+  }
+
+  private void checkWritable() throws StoreException {
+    if (state == State.ABORTED) {
+      throw new StoreException(Reason.ABORTED, "Upload of " + key + " was aborted");
+    }
+    if (state == State.COMMITTED) {
+      throw new StoreException(Reason.ABORTED, "Upload of " + key + " is already committed");
+    }
+    parts.checkHealthy();
+  }
+
+  private static Map<String, String> metadata(UserKey userKey) {
+    return Map.of(
+        ObjectFormat.META_FORMAT, ObjectFormat.VERSION,
+        ObjectFormat.META_ALGORITHM, ObjectFormat.ALGORITHM,
+        ObjectFormat.META_KEY, userKey.wrapped().text(),
+        ObjectFormat.META_KEY_REF, userKey.wrapped().ref(),
+        ObjectFormat.META_USER, userKey.user());
+  }
+
+  /** Receives Tink's ciphertext and cuts it into parts. */
+  private final class CiphertextSink extends OutputStream {
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        long target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
+        if (current.size() == target) {
+          if (parts.count() + 1 >= PartSizes.MAX_PARTS) {
+            throw new StoreException(
+                Reason.QUOTA,
+                "File too large: S3 allows at most " + PartSizes.MAX_PARTS + " parts");
+          }
+          parts.ship(current);
+          current = new PartBuffer(pool);
+          target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
+        }
+        int n = (int) Math.min(len, target - current.size());
+        current.write(b, off, n);
+        off += n;
+        len -= n;
+      }
+    }
+  }
+
+  /** What the caller writes to; closing it does not commit (see {@link Upload}). */
+  private final class PlaintextStream extends OutputStream {
+
+    private boolean closed;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("stream of " + key + " is closed");
+      }
+      try {
+        checkWritable();
+        encrypting.write(b, off, len);
+      } catch (IOException | RuntimeException e) {
+        // The encrypting stream is unusable after a failure: nothing more can be committed.
+        abort();
+        throw e;
+      }
+      bytesWritten += len;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.dropzone.store.transfer;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.WrappedKey;
+import java.util.concurrent.CompletableFuture;
+
+/** Fault injection: a key service that fails every request the way a real one reports it. */
+final class FailingKeys implements DataKeys {
+
+  private final KeyServiceException.Failure failure;
+
+  FailingKeys(KeyServiceException.Failure failure) {
+    this.failure = failure;
+  }
+
+  @Override
+  public CompletableFuture<UserKey> forWriting(String user) {
+    return CompletableFuture.failedFuture(new KeyServiceException(failure, "injected " + failure));
+  }
+
+  @Override
+  public CompletableFuture<StreamingAead> forReading(WrappedKey key, String user) {
+    return CompletableFuture.failedFuture(new KeyServiceException(failure, "injected " + failure));
+  }
+}

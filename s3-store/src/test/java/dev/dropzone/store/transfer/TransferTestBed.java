@@ -1,0 +1,121 @@
+package dev.dropzone.store.transfer;
+
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.Upload;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.store.testing.TestKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+
+/**
+ * One in-process S3 server with a bucket, a client that counts its GETs, the transfers under test
+ * and in-memory user keys. Parts are 5 MiB (S3's minimum) so multi-part cases stay cheap.
+ */
+final class TransferTestBed implements AutoCloseable {
+
+  static final int PART = 5 << 20;
+  static final String USER = "alice";
+
+  final S3ProxyFixture server;
+  final S3Settings settings;
+  final S3Client s3;
+  final ObjectTransfers transfers;
+  final TestKeys keys = new TestKeys();
+  final PartGate partGate = new PartGate();
+  private final AtomicInteger gets = new AtomicInteger();
+
+  private TransferTestBed(S3ProxyFixture server, String prefix) {
+    this.server = server;
+    this.settings = server.bucket("dropzone", prefix).withPartSize(PART);
+    this.s3 =
+        S3Clients.builder(settings)
+            .overrideConfiguration(
+                c -> c.addExecutionInterceptor(new GetCounter()).addExecutionInterceptor(partGate))
+            .build();
+    this.transfers = new ObjectTransfers(s3, settings);
+  }
+
+  static TransferTestBed inMemory() throws Exception {
+    return new TransferTestBed(S3ProxyFixture.inMemory(), "pre");
+  }
+
+  static TransferTestBed inMemory(String prefix) throws Exception {
+    return new TransferTestBed(S3ProxyFixture.inMemory(), prefix);
+  }
+
+  /** The full key of a file in the test user's home. */
+  String key(String name) {
+    return settings.key("users/" + USER + "/" + name);
+  }
+
+  /** Writes {@code size} bytes of {@code pattern} in odd-sized writes and commits. */
+  void write(String key, PlaintextPattern pattern, long size) throws IOException {
+    try (Upload upload = transfers.openWrite(key, USER, keys, 0)) {
+      copy(pattern.stream(0, size), upload.stream());
+      upload.commit();
+    }
+  }
+
+  static void copy(InputStream in, OutputStream out) throws IOException {
+    // Not a power of two: writes straddle Tink segments and parts.
+    byte[] buffer = new byte[12_345];
+    for (int n; (n = in.read(buffer)) >= 0; ) {
+      out.write(buffer, 0, n);
+    }
+  }
+
+  byte[] readSha256(String key, long offset) throws IOException {
+    try (InputStream in = transfers.openRead(key, keys, offset)) {
+      return PlaintextPattern.sha256(in);
+    }
+  }
+
+  byte[] raw(String key) {
+    return s3.getObject(
+            GetObjectRequest.builder().bucket(settings.bucket()).key(key).build(),
+            ResponseTransformer.toBytes())
+        .asByteArray();
+  }
+
+  HeadObjectResponse head(String key) {
+    return s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+  }
+
+  java.util.List<MultipartUpload> pendingUploads() {
+    ListMultipartUploadsResponse page = s3.listMultipartUploads(b -> b.bucket(settings.bucket()));
+    return page.uploads();
+  }
+
+  int getCount() {
+    return gets.get();
+  }
+
+  /** Closes everything; the server may already have been stopped by the test. */
+  @Override
+  public void close() throws Exception {
+    transfers.close();
+    s3.close();
+    server.close();
+  }
+
+  private final class GetCounter implements ExecutionInterceptor {
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (context.request() instanceof GetObjectRequest) {
+        gets.incrementAndGet();
+      }
+    }
+  }
+}
