@@ -72,13 +72,16 @@ final class DownloadCommand extends DataCommand {
     if (data == null) {
       return;
     }
+    DownloadSource source = new DownloadSource(in);
     long sent;
     try {
-      sent = data.transferToClient(session.getFtpletSession(), in);
-    } catch (StoreException e) {
-      fail(session, view, request, e, Phase.TRANSFER);
-      return;
+      sent = data.transferToClient(session.getFtpletSession(), source);
     } catch (IOException e) {
+      StoreException cause = source.failure.causeOf(e);
+      if (cause != null) {
+        fail(session, view, request, cause, Phase.TRANSFER);
+        return;
+      }
       String why = transfer.aborted() ? "server is shutting down" : "data connection closed";
       LOG.info(
           "{} download of {} ended early: {} ({})",

@@ -40,15 +40,18 @@ final class ListingCommand extends DataCommand {
         if (data == null) {
           return;
         }
+        DownloadSource lines =
+            new DownloadSource(
+                new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
         try {
-          data.transferToClient(
-              session.getFtpletSession(),
-              new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
-        } catch (StoreException e) {
-          fail(session, view, request, e, Phase.COMMAND);
-          return;
+          data.transferToClient(session.getFtpletSession(), lines);
         } catch (IOException e) {
-          session.write(ReplyMapper.reply(426, "Listing aborted: data connection closed"));
+          StoreException cause = lines.failure.causeOf(e);
+          if (cause != null) {
+            fail(session, view, request, cause, Phase.COMMAND);
+          } else {
+            session.write(ReplyMapper.reply(426, "Listing aborted: data connection closed"));
+          }
           return;
         }
         session.write(ReplyMapper.reply(226, "Listing complete"));

@@ -101,10 +101,9 @@ final class UploadCommand extends DataCommand {
     } catch (IOException e) {
       // Aborted before the reply, so a client that sees 426 finds neither object nor upload.
       upload.abort();
-      if (sink.failure() != null) {
-        fail(session, view, request, sink.failure(), Phase.TRANSFER);
-      } else if (e instanceof StoreException store) {
-        fail(session, view, request, store, Phase.TRANSFER);
+      StoreException cause = sink.failure.causeOf(e);
+      if (cause != null) {
+        fail(session, view, request, cause, Phase.TRANSFER);
       } else {
         broken(session, user, path, transfer, e.getMessage());
       }
