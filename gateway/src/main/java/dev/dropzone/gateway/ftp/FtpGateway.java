@@ -49,6 +49,7 @@ public final class FtpGateway implements AutoCloseable {
   private final FtpServer server;
   private final Map<String, Listener> listeners;
   private final TransferRegistry transfers;
+  private final ConnectionGuard guard;
   private final ScheduledExecutorService timers;
   private boolean closed;
 
@@ -57,11 +58,13 @@ public final class FtpGateway implements AutoCloseable {
       FtpServer server,
       Map<String, Listener> listeners,
       TransferRegistry transfers,
+      ConnectionGuard guard,
       ScheduledExecutorService timers) {
     this.settings = settings;
     this.server = server;
     this.listeners = listeners;
     this.transfers = transfers;
+    this.guard = guard;
     this.timers = timers;
   }
 
@@ -131,7 +134,7 @@ public final class FtpGateway implements AutoCloseable {
           e);
     }
     FtpGateway gateway =
-        new FtpGateway(settings, server, factory.getListeners(), transfers, timers);
+        new FtpGateway(settings, server, factory.getListeners(), transfers, guard, timers);
     LOG.info(
         "FTP listening on {}:{}{}",
         settings.bind(),
@@ -217,7 +220,7 @@ public final class FtpGateway implements AutoCloseable {
       return;
     }
     closed = true;
-    listeners.values().forEach(Listener::suspend);
+    guard.refuseNewConnections();
     transfers.stopAccepting();
     try {
       if (!transfers.awaitIdle(settings.shutdownGrace())) {

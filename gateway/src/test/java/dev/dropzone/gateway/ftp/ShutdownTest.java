@@ -55,6 +55,14 @@ class ShutdownTest {
           .until(() -> gw.gateway.runningTransfers() == 1);
 
       CompletableFuture<Void> closing = CompletableFuture.runAsync(gw.gateway::close);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                try (RawControl late = new RawControl(gw.port())) {
+                  return "421 Server is shutting down, try again later".equals(late.reply());
+                }
+              });
       try (InputStream content = Content.random(5, 1 << 20)) {
         content.transferTo(out);
       }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 
 /**
  * The transfers running right now, so that a shutdown can wait for them and then abort the rest.
@@ -17,10 +18,19 @@ public final class TransferRegistry {
   /** One running transfer. */
   public static final class Running {
     private final FtpIoSession session;
+
+    /**
+     * Taken on the transfer's own thread: MINA runs a command holding the session's monitor, and
+     * {@code FtpIoSession.getDataConnection()} needs that monitor, so another thread asking the
+     * session for it would wait until the transfer ended by itself.
+     */
+    private final ServerDataConnectionFactory data;
+
     private volatile boolean aborted;
 
     private Running(FtpIoSession session) {
       this.session = session;
+      this.data = session.getDataConnection();
     }
 
     /** True when the server cut this transfer off (shutdown), not the client. */
@@ -90,7 +100,7 @@ public final class TransferRegistry {
     int n = 0;
     for (Running transfer : running) {
       transfer.aborted = true;
-      transfer.session.getDataConnection().closeDataConnection();
+      transfer.data.closeDataConnection();
       n++;
     }
     return n;

@@ -27,6 +27,7 @@ public final class ConnectionGuard {
   private final Map<InetAddress, Integer> failures = new HashMap<>();
   private final Map<InetAddress, Instant> bannedUntil = new HashMap<>();
   private int total;
+  private boolean closing;
 
   public ConnectionGuard(
       int maxConnections,
@@ -46,6 +47,9 @@ public final class ConnectionGuard {
    * counted and {@link #release} must not be called).
    */
   public synchronized Optional<String> admit(InetAddress address) {
+    if (closing) {
+      return Optional.of("Server is shutting down, try again later");
+    }
     if (banned(address)) {
       return Optional.of(BANNED);
     }
@@ -76,6 +80,14 @@ public final class ConnectionGuard {
     }
     bannedUntil.remove(address);
     return false;
+  }
+
+  /**
+   * From now on every new connection is refused. (Unbinding MINA's acceptor instead would close the
+   * running sessions too, and with them their transfers.)
+   */
+  public synchronized void refuseNewConnections() {
+    closing = true;
   }
 
   public synchronized void release(InetAddress address) {
