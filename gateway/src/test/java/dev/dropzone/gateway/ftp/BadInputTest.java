@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +94,27 @@ class BadInputTest {
           .startsWith("553 Invalid file name: '.dropzone' is reserved");
     } finally {
       client.disconnect();
+    }
+  }
+
+  @Test
+  void aPassiveDataConnectionFromAnotherAddressGetsNothing() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      String pasv = control.send("PASV");
+      assertThat(pasv).startsWith("227");
+      String[] numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')')).split(",");
+      int port = Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
+      try (Socket thief = new Socket()) {
+        // Another host, as far as the server can tell: the loopback network is 127.0.0.0/8.
+        thief.bind(new InetSocketAddress("127.0.0.2", 0));
+        thief.connect(new InetSocketAddress("127.0.0.1", port));
+        assertThat(control.send("STOR stolen.txt")).startsWith("150");
+        assertThat(control.reply()).startsWith("426 Transfer aborted");
+        assertThat(thief.getInputStream().read()).as("the server closed it").isEqualTo(-1);
+      }
+      assertThat(control.send("NOOP")).startsWith("200");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.s3.S3Clients;
@@ -9,6 +10,7 @@ import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -26,20 +28,26 @@ final class GatewayUnderTest implements AutoCloseable {
   final S3ProxyFixture s3;
   final S3Settings s3Settings;
   final EncryptedStore store;
-  final TestKeys keys = new TestKeys();
   final FtpGateway gateway;
   private final S3Client raw;
 
-  private GatewayUnderTest(FtpSettings settings) throws Exception {
+  private GatewayUnderTest(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
+      throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = EncryptedStore.open(s3Settings);
     raw = S3Clients.create(s3Settings);
-    gateway = FtpGateway.start(settings, store, keys, new TestUsers());
+    gateway = FtpGateway.start(settings, store, keys.apply(store), new TestUsers());
+  }
+
+  /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
+  static GatewayUnderTest start(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
+      throws Exception {
+    return new GatewayUnderTest(settings, keys);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {
-    return new GatewayUnderTest(settings);
+    return start(settings, store -> new TestKeys());
   }
 
   static GatewayUnderTest start() throws Exception {
