@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -42,6 +43,12 @@ class FtpsTest {
   void implicitTlsUploadsAndDownloads() throws Exception {
     assertThat(gw.gateway.implicitTlsPort()).isPositive();
     roundTrip(client(true, gw.gateway.implicitTlsPort()));
+  }
+
+  @Test
+  void onlyTls12AndTls13AreOffered() throws Exception {
+    assertThat(TlsConfiguration.load(certificate.pem(dir, true, 0)).getEnabledProtocols())
+        .containsExactly("TLSv1.3", "TLSv1.2");
   }
 
   @Test

@@ -243,6 +243,17 @@ class TransferEndToEndTest {
     assertThat(download("epsv.bin")).isEqualTo(content);
   }
 
+  @Test
+  void activeModeWorksTowardsTheClientsOwnAddress() throws Exception {
+    alice.enterLocalActiveMode();
+    byte[] content = Content.bytes(17, 100_000);
+    assertThat(alice.storeFile("active.bin", new ByteArrayInputStream(content)))
+        .as(alice.getReplyString())
+        .isTrue();
+    assertThat(download("active.bin")).isEqualTo(content);
+    assertThat(alice.listNames()).contains("active.bin");
+  }
+
   private byte[] download(String name) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(alice.retrieveFile(name, out)).as(alice.getReplyString()).isTrue();

@@ -29,7 +29,9 @@ abstract class DataCommand extends StoreCommand {
       return session.getDataConnection().openConnection();
     } catch (Exception e) {
       LOG.info(
-          "{} could not open a data connection: {}",
+          "{} could not open a data connection: {}; the client must connect from its own"
+              + " address (or accept our PORT connection) with matching TLS (PROT) settings,"
+              + " and firewalls must pass the passive port range",
           session.getUser() == null ? "?" : session.getUser().getName(),
           e.getMessage());
       session.write(
