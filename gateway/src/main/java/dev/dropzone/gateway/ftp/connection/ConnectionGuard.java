@@ -24,7 +24,10 @@ public final class ConnectionGuard {
   private final Clock clock;
 
   private final Map<InetAddress, Integer> connections = new HashMap<>();
-  private final Map<InetAddress, Integer> failures = new HashMap<>();
+
+  /** Failed logins counted within one ban duration: a slow guesser is forgotten, not banned. */
+  private final Map<InetAddress, Failures> failures = new HashMap<>();
+
   private final Map<InetAddress, Instant> bannedUntil = new HashMap<>();
   private int total;
   private boolean closing;
@@ -101,13 +104,35 @@ public final class ConnectionGuard {
    * @return true when this failure got the address banned
    */
   public synchronized boolean loginFailed(InetAddress address) {
-    int count = failures.merge(address, 1, Integer::sum);
-    if (count < maxLoginFailures) {
+    Instant now = clock.instant();
+    Failures earlier = failures.get(address);
+    Failures current =
+        earlier == null || earlier.expired(now, banDuration)
+            ? new Failures(now, 1)
+            : new Failures(earlier.since(), earlier.count() + 1);
+    if (current.count() < maxLoginFailures) {
+      failures.put(address, current);
       return false;
     }
     failures.remove(address);
-    bannedUntil.put(address, clock.instant().plus(banDuration));
+    forgetExpired(now);
+    bannedUntil.put(address, now.plus(banDuration));
     return true;
+  }
+
+  /**
+   * Drops bans and failure counts that no longer matter, so addresses that never come back do not
+   * accumulate. Runs when a ban is added, which bounds its cost by the rate of bans.
+   */
+  private void forgetExpired(Instant now) {
+    bannedUntil.values().removeIf(until -> !now.isBefore(until));
+    failures.values().removeIf(f -> f.expired(now, banDuration));
+  }
+
+  private record Failures(Instant since, int count) {
+    boolean expired(Instant now, Duration window) {
+      return !now.isBefore(since.plus(window));
+    }
   }
 
   public synchronized void loginSucceeded(InetAddress address) {

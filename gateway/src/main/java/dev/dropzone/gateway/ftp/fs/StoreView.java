@@ -8,7 +8,6 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
-import java.time.Instant;
 import org.apache.ftpserver.ftplet.FileSystemView;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.FtpFile;
@@ -57,14 +56,8 @@ public final class StoreView implements FileSystemView {
     }
   }
 
-  /**
-   * The entry at {@code path}; the home itself always exists, even before anything was stored in it
-   * (an empty home has neither objects nor a marker).
-   */
+  /** The entry at {@code path} (the home itself always exists). */
   public FileInfo stat(VirtualPath path) throws IOException {
-    if (path.isRoot()) {
-      return new FileInfo(path, true, 0, Instant.EPOCH);
-    }
     return tree.stat(path);
   }
 

@@ -62,6 +62,15 @@ class ConnectionGuardTest {
   }
 
   @Test
+  void failuresFurtherApartThanTheBanDurationAreForgiven() {
+    ConnectionGuard guard = new ConnectionGuard(10, 10, 2, Duration.ofMinutes(15), clock);
+    assertThat(guard.loginFailed(A)).isFalse();
+    clock.now = clock.now.plus(Duration.ofMinutes(16));
+    assertThat(guard.loginFailed(A)).isFalse();
+    assertThat(guard.loginFailed(A)).isTrue();
+  }
+
+  @Test
   void successfulLoginForgetsEarlierFailures() {
     ConnectionGuard guard = new ConnectionGuard(10, 10, 2, Duration.ofMinutes(15), clock);
     assertThat(guard.loginFailed(A)).isFalse();
