@@ -37,7 +37,14 @@ final class GatewayUnderTest implements AutoCloseable {
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = EncryptedStore.open(s3Settings);
     raw = S3Clients.create(s3Settings);
-    gateway = FtpGateway.start(settings, store, keys.apply(store), new TestUsers());
+    try {
+      gateway = FtpGateway.start(settings, store, keys.apply(store), new TestUsers());
+    } catch (Exception | Error e) {
+      store.close();
+      raw.close();
+      s3.close();
+      throw e;
+    }
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */

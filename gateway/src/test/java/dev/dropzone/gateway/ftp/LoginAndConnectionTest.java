@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,17 @@ class LoginAndConnectionTest {
       assertThat(control.send("PORT 127,0,0,1,0,21"))
           .isEqualTo("504 PORT refused: port 21 is below 1024");
       assertThat(control.send("PORT 127,0,0,1,200,10")).startsWith("200");
+    }
+  }
+
+  @Test
+  void aPortInUseFailsStartupWithAClearMessage() throws Exception {
+    try (GatewayUnderTest first = GatewayUnderTest.start()) {
+      SettingsBuilder settings = new SettingsBuilder();
+      settings.port = first.port();
+      assertThatThrownBy(() -> GatewayUnderTest.start(settings.build()).close())
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("FTP server could not start on 127.0.0.1:" + first.port());
     }
   }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 /** Test settings: safe defaults, but on free ports and with short delays. */
 final class SettingsBuilder {
+  int port;
   String passivePorts = "0";
   boolean activeMode = true;
   Duration idleTimeout = Duration.ofSeconds(60);
@@ -20,7 +21,7 @@ final class SettingsBuilder {
   FtpSettings build() {
     return new FtpSettings(
         "127.0.0.1",
-        0,
+        port,
         passivePorts,
         null,
         activeMode,
