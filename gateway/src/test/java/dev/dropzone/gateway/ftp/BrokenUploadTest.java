@@ -64,4 +64,45 @@ class BrokenUploadTest {
     }
     assertThat(gw.pendingUploads()).isEmpty();
   }
+
+  @Test
+  void aClientThatVanishesMidUploadLeavesNothingEvenIfItsDataConnectionEndsCleanly()
+      throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxConnectionsPerIp = 2;
+    try (GatewayUnderTest own = GatewayUnderTest.start(settings.build())) {
+      UploadClient client = new UploadClient();
+      client.connect("127.0.0.1", own.port());
+      client.login("alice", TestUsers.PASSWORD);
+      client.enterLocalPassiveMode();
+      client.setFileType(FTP.BINARY_FILE_TYPE);
+      Socket data = client.beginStore("vanished.bin");
+      try (InputStream content = Content.random(6, 3 << 20)) {
+        content.transferTo(data.getOutputStream());
+      }
+      assertThat(own.gateway.runningTransfers()).isEqualTo(1);
+
+      // The control connection dies first; the server has noticed once its slot is free again.
+      client.disconnect();
+      try (RawControl other = new RawControl(own.port())) {
+        assertThat(other.reply()).startsWith("220");
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  try (RawControl probe = new RawControl(own.port())) {
+                    return probe.reply().startsWith("220");
+                  }
+                });
+      }
+      // Then the data connection ends with an ordinary FIN, which alone would look complete.
+      data.close();
+
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> own.gateway.runningTransfers() == 0);
+      assertThat(own.objectKeys()).noneMatch(k -> k.endsWith("vanished.bin"));
+      assertThat(own.pendingUploads()).isEmpty();
+    }
+  }
 }

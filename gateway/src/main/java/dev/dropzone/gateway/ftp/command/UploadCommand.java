@@ -105,13 +105,19 @@ final class UploadCommand extends DataCommand {
       if (cause != null) {
         fail(session, view, request, cause, Phase.TRANSFER);
       } else {
-        broken(session, user, path, transfer, e.getMessage());
+        broken(session, user, path, transfer, "data connection broke", e.getMessage());
       }
       return;
     }
     if (transfer.aborted() || !session.isConnected() || session.isClosing()) {
       upload.abort();
-      broken(session, user, path, transfer, "control connection closed");
+      broken(
+          session,
+          user,
+          path,
+          transfer,
+          "control connection closed",
+          "the client went away while sending");
       return;
     }
     try {
@@ -141,9 +147,19 @@ final class UploadCommand extends DataCommand {
   }
 
   private static void broken(
-      FtpIoSession session, String user, VirtualPath path, Running transfer, String cause) {
-    String why = transfer.aborted() ? "server is shutting down" : "data connection broke";
-    LOG.info("{} upload of {} aborted, nothing stored: {} ({})", user, path, why, cause);
+      FtpIoSession session,
+      String user,
+      VirtualPath path,
+      Running transfer,
+      String what,
+      String detail) {
+    String why = transfer.aborted() ? "server is shutting down" : what;
+    LOG.info(
+        "{} upload of {} aborted, nothing stored: {} ({}); the client has to send the file again",
+        user,
+        path,
+        why,
+        detail);
     send(session, ReplyMapper.reply(426, "Transfer aborted: " + why + "; nothing was stored"));
   }
 
