@@ -1,33 +1,213 @@
 package dev.dropzone.gateway.ftp;
 
 import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.ftp.command.DropzoneCommands;
+import dev.dropzone.gateway.ftp.command.TransferRegistry;
+import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
+import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
+import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
+import dev.dropzone.gateway.ftp.connection.SessionAdmission;
+import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
+import dev.dropzone.gateway.ftp.login.AccountUserManager;
+import dev.dropzone.gateway.ftp.login.LoginCommand;
+import dev.dropzone.gateway.ftp.policy.ActiveModePolicy;
+import dev.dropzone.gateway.ftp.policy.TlsPolicy;
+import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.ftpserver.ConnectionConfigFactory;
+import org.apache.ftpserver.DataConnectionConfigurationFactory;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerConfigurationException;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.command.CommandFactoryFactory;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.Ftplet;
+import org.apache.ftpserver.listener.Listener;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/**
- * The running FTP/FTPS server: MINA FtpServer wired onto the encrypted store. (skeleton: the FTP
- * work item replaces the body, keeping these signatures)
- */
+/** The running FTP/FTPS server: MINA FtpServer wired onto the encrypted store. */
 public final class FtpGateway implements AutoCloseable {
 
-  private FtpGateway() {}
+  private static final Logger LOG = LoggerFactory.getLogger(FtpGateway.class);
+  private static final String EXPLICIT = "default";
+  private static final String IMPLICIT = "implicit";
+
+  /** How long aborted transfers get to clean up (abort their uploads) after being cut off. */
+  private static final Duration ABORT_CLEANUP = Duration.ofSeconds(10);
+
+  private final FtpSettings settings;
+  private final FtpServer server;
+  private final Map<String, Listener> listeners;
+  private final TransferRegistry transfers;
+  private final ConnectionGuard guard;
+  private final ScheduledExecutorService timers;
+  private boolean closed;
+
+  private FtpGateway(
+      FtpSettings settings,
+      FtpServer server,
+      Map<String, Listener> listeners,
+      TransferRegistry transfers,
+      ConnectionGuard guard,
+      ScheduledExecutorService timers) {
+    this.settings = settings;
+    this.server = server;
+    this.listeners = listeners;
+    this.transfers = transfers;
+    this.guard = guard;
+    this.timers = timers;
+  }
 
   /** Starts listening; returns once the control (and implicit FTPS) ports are bound. */
   public static FtpGateway start(
       FtpSettings settings, EncryptedStore store, DataKeys keys, Authenticator authenticator)
       throws IOException {
-    throw new UnsupportedOperationException("skeleton: FTP work item");
+    TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
+    ScheduledExecutorService timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "dropzone-ftp-timers");
+              thread.setDaemon(true);
+              return thread;
+            });
+    ConnectionGuard guard =
+        new ConnectionGuard(
+            settings.maxConnections(),
+            settings.maxConnectionsPerIp(),
+            settings.maxLoginFailures(),
+            settings.banDuration(),
+            Clock.systemUTC());
+    SessionAdmission admission =
+        new SessionAdmission(
+            new AdmissionFilter(guard, timers, settings.loginTimeout()),
+            new CommandLineCodec(settings.maxCommandLength()));
+    TransferRegistry transfers = new TransferRegistry();
+
+    FtpServerFactory factory = new FtpServerFactory();
+    factory.setUserManager(new AccountUserManager(authenticator, seconds(settings.idleTimeout())));
+    factory.setFileSystem(new StoreFileSystemFactory(store, keys));
+    factory.setConnectionConfig(connectionConfig(settings));
+    CommandFactoryFactory commands = new CommandFactoryFactory();
+    DropzoneCommands.install(
+        commands,
+        transfers,
+        new LoginCommand(guard, timers, settings.loginFailureDelay()),
+        tls != null,
+        settings.activeModeEnabled());
+    factory.setCommandFactory(commands.createCommandFactory());
+    Map<String, Ftplet> ftplets = new LinkedHashMap<>();
+    if (tls != null && settings.tls().required()) {
+      ftplets.put("tls", new TlsPolicy());
+    }
+    ftplets.put("active", new ActiveModePolicy(settings.activeModeEnabled()));
+    factory.setFtplets(ftplets);
+
+    factory.addListener(EXPLICIT, listener(settings, tls, false, settings.port(), admission));
+    if (tls != null && settings.tls().implicitPort() >= 0) {
+      factory.addListener(
+          IMPLICIT, listener(settings, tls, true, settings.tls().implicitPort(), admission));
+    }
+    FtpServer server = factory.createServer();
+    try {
+      server.start();
+    } catch (FtpException | FtpServerConfigurationException e) {
+      timers.shutdownNow();
+      server.stop();
+      throw new IOException(
+          "FTP server could not start on "
+              + settings.bind()
+              + ":"
+              + settings.port()
+              + ": "
+              + e.getMessage()
+              + " (is the port in use or the address not local?)",
+          e);
+    }
+    FtpGateway gateway =
+        new FtpGateway(settings, server, factory.getListeners(), transfers, guard, timers);
+    LOG.info(
+        "FTP listening on {}:{}{}",
+        settings.bind(),
+        gateway.port(),
+        gateway.implicitTlsPort() >= 0
+            ? ", implicit FTPS on " + gateway.implicitTlsPort()
+            : tls != null ? " (explicit FTPS available)" : "");
+    return gateway;
+  }
+
+  private static org.apache.ftpserver.ConnectionConfig connectionConfig(FtpSettings settings) {
+    ConnectionConfigFactory config = new ConnectionConfigFactory();
+    config.setAnonymousLoginEnabled(false);
+    config.setMaxAnonymousLogins(0);
+    config.setMaxLogins(settings.maxConnections());
+    config.setMaxThreads(settings.maxThreads());
+    // Failed logins are throttled and counted by Dropzone's PASS (per address, not per session).
+    config.setLoginFailureDelay(0);
+    config.setMaxLoginFailures(0);
+    return config.createConnectionConfig();
+  }
+
+  private static Listener listener(
+      FtpSettings settings,
+      TlsConfiguration tls,
+      boolean implicit,
+      int port,
+      SessionAdmission admission) {
+    DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
+    data.setPassivePorts(settings.passivePorts());
+    data.setPassiveAddress(settings.bind());
+    if (settings.passiveAddress() != null) {
+      data.setPassiveExternalAddress(settings.passiveAddress());
+    }
+    data.setPassiveIpCheck(true);
+    data.setActiveEnabled(settings.activeModeEnabled());
+    data.setActiveIpCheck(true);
+    data.setIdleTime(seconds(settings.idleTimeout()));
+    if (tls != null) {
+      data.setSslConfiguration(tls);
+      data.setImplicitSsl(implicit);
+    }
+    ListenerFactory listener = new ListenerFactory();
+    listener.setServerAddress(settings.bind());
+    listener.setPort(port);
+    listener.setIdleTimeout(seconds(settings.idleTimeout()));
+    listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
+    listener.setSessionFilter(admission);
+    if (tls != null) {
+      listener.setSslConfiguration(tls);
+      listener.setImplicitSsl(implicit);
+    }
+    return listener.createListener();
+  }
+
+  private static int seconds(Duration duration) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toSeconds()));
   }
 
   /** The control port actually bound (useful when configured as 0). */
   public int port() {
-    throw new UnsupportedOperationException("skeleton: FTP work item");
+    return listeners.get(EXPLICIT).getPort();
   }
 
   /** The implicit FTPS port actually bound, or -1 when implicit FTPS is off. */
   public int implicitTlsPort() {
-    throw new UnsupportedOperationException("skeleton: FTP work item");
+    Listener implicit = listeners.get(IMPLICIT);
+    return implicit == null ? -1 : implicit.getPort();
+  }
+
+  /** Transfers running right now. */
+  public int runningTransfers() {
+    return transfers.count();
   }
 
   /**
@@ -35,7 +215,35 @@ public final class FtpGateway implements AutoCloseable {
    * FtpSettings#shutdownGrace()}, then aborts the rest so no upload is left half-written.
    */
   @Override
-  public void close() {
-    throw new UnsupportedOperationException("skeleton: FTP work item");
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    guard.refuseNewConnections();
+    transfers.stopAccepting();
+    try {
+      if (!transfers.awaitIdle(settings.shutdownGrace())) {
+        int cut = transfers.abortAll();
+        LOG.warn(
+            "Shutdown grace of {} s over: aborted {} running transfer(s); their clients must"
+                + " retry",
+            settings.shutdownGrace().toSeconds(),
+            cut);
+        if (!transfers.awaitIdle(ABORT_CLEANUP)) {
+          LOG.error(
+              "{} transfer(s) did not end after being aborted; their uploads will be removed by"
+                  + " the stale-upload sweeper",
+              transfers.count());
+        }
+      }
+    } catch (InterruptedException e) {
+      transfers.abortAll();
+      Thread.currentThread().interrupt();
+    } finally {
+      server.stop();
+      timers.shutdownNow();
+      LOG.info("FTP server stopped");
+    }
   }
 }

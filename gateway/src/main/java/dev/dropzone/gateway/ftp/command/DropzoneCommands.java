@@ -1,0 +1,141 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.fs.StoreFile;
+import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import java.io.IOException;
+import org.apache.ftpserver.command.Command;
+import org.apache.ftpserver.command.CommandFactoryFactory;
+import org.apache.ftpserver.ftplet.FtpReply;
+import org.apache.ftpserver.impl.FtpIoSession;
+
+/**
+ * Puts Dropzone's commands in place of MINA's for everything that touches the store. MINA keeps the
+ * protocol plumbing it does well: USER, AUTH, PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE, MODE, STRU,
+ * REST, PWD, CDUP, NOOP, SYST, OPTS, QUIT, ABOR.
+ */
+public final class DropzoneCommands {
+
+  private DropzoneCommands() {}
+
+  /**
+   * @param login the PASS command
+   * @param tls whether FTPS is configured (FEAT advertises AUTH TLS only then)
+   * @param activeMode whether PORT/EPRT are allowed (FEAT advertises EPRT only then)
+   */
+  public static void install(
+      CommandFactoryFactory factory,
+      TransferRegistry transfers,
+      Command login,
+      boolean tls,
+      boolean activeMode) {
+    factory.addCommand("PASS", login);
+    factory.addCommand("FEAT", new FeaturesCommand(tls, activeMode));
+    factory.addCommand("RETR", new DownloadCommand(transfers));
+    factory.addCommand("STOR", new UploadCommand(UploadCommand.Mode.STOR, transfers));
+    factory.addCommand("APPE", new UploadCommand(UploadCommand.Mode.APPE, transfers));
+    factory.addCommand("STOU", new UploadCommand(UploadCommand.Mode.STOU, transfers));
+    factory.addCommand("LIST", new ListingCommand(ListingFormat.LIST));
+    factory.addCommand("NLST", new ListingCommand(ListingFormat.NLST));
+    factory.addCommand("MLSD", new ListingCommand(ListingFormat.MLSD));
+    factory.addCommand("MLST", new MlstCommand());
+    factory.addCommand("CWD", new PathCommand(null, DropzoneCommands::changeDirectory));
+    factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
+    factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));
+    factory.addCommand("DELE", new PathCommand(Permission.DELETE, DropzoneCommands::delete));
+    factory.addCommand("MKD", new PathCommand(Permission.MKDIR, DropzoneCommands::mkdir));
+    factory.addCommand("RMD", new PathCommand(Permission.DELETE, DropzoneCommands::rmdir));
+    factory.addCommand("RNFR", new PathCommand(Permission.RENAME, DropzoneCommands::renameFrom));
+    factory.addCommand("RNTO", new PathCommand(Permission.RENAME, DropzoneCommands::renameTo));
+    NotSupportedCommand notSupported = new NotSupportedCommand();
+    for (String name : new String[] {"MD5", "MMD5", "MFMT"}) {
+      factory.addCommand(name, notSupported);
+    }
+  }
+
+  private static FtpReply changeDirectory(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    if (!view.stat(path).directory()) {
+      throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + path);
+    }
+    view.cwd(path);
+    return ReplyMapper.reply(250, "Directory changed to " + path);
+  }
+
+  private static FtpReply size(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    FileInfo info = plainFile(view, path);
+    return ReplyMapper.reply(213, Long.toString(info.size()));
+  }
+
+  private static FtpReply modified(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    FileInfo info = view.stat(path);
+    return ReplyMapper.reply(213, ListingFormat.MDTM.format(info.lastModified()));
+  }
+
+  private static FtpReply delete(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    plainFile(view, path);
+    view.tree().delete(path);
+    return ReplyMapper.reply(250, "Deleted " + path);
+  }
+
+  private static FtpReply mkdir(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    view.tree().mkdir(path);
+    return ReplyMapper.reply(257, quoted(path) + " created");
+  }
+
+  private static FtpReply rmdir(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    if (path.isRoot()) {
+      throw new StoreException(Reason.ACCESS_DENIED, "Your home directory cannot be removed");
+    }
+    view.tree().rmdir(path);
+    if (path.contains(view.cwd())) {
+      view.cwd(path.parent());
+    }
+    return ReplyMapper.reply(250, "Removed " + path);
+  }
+
+  private static FtpReply renameFrom(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    view.stat(path);
+    session.resetState();
+    session.setRenameFrom(view.file(path));
+    return ReplyMapper.reply(350, "Ready for RNTO");
+  }
+
+  private static FtpReply renameTo(FtpIoSession session, StoreView view, VirtualPath path)
+      throws IOException {
+    var from = session.getRenameFrom();
+    session.resetState();
+    if (!(from instanceof StoreFile file)) {
+      return ReplyMapper.reply(503, "Send RNFR first");
+    }
+    VirtualPath source = file.path();
+    if (source.isRoot()) {
+      throw new StoreException(Reason.ACCESS_DENIED, "Your home directory cannot be renamed");
+    }
+    view.tree().rename(source, path);
+    return ReplyMapper.reply(250, "Renamed " + source + " to " + path);
+  }
+
+  private static FileInfo plainFile(StoreView view, VirtualPath path) throws IOException {
+    FileInfo info = view.stat(path);
+    if (info.directory()) {
+      throw new StoreException(Reason.NOT_A_FILE, "Not a plain file: " + path);
+    }
+    return info;
+  }
+
+  /** RFC 959 257 reply form: the path in double quotes, inner quotes doubled. */
+  private static String quoted(VirtualPath path) {
+    return "\"" + path.toString().replace("\"", "\"\"") + "\"";
+  }
+}

@@ -1,0 +1,82 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
+import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.VirtualPath;
+import java.io.IOException;
+import java.util.stream.Stream;
+import org.apache.ftpserver.ftplet.DataConnection;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.impl.FtpIoSession;
+
+/** LIST, NLST and MLSD: a directory (or one file) streamed over the data connection. */
+final class ListingCommand extends DataCommand {
+
+  private final ListingFormat format;
+
+  ListingCommand(ListingFormat format) {
+    this.format = format;
+  }
+
+  @Override
+  protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
+    try {
+      String target = target(request.getArgument());
+      VirtualPath path = target == null ? view.cwd() : view.resolve(target);
+      view.require(Permission.LIST);
+      if (!dataPrepared(session)) {
+        return;
+      }
+      FileInfo info = view.stat(path);
+      if (!info.directory() && format == ListingFormat.MLSD) {
+        session.write(ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
+        return;
+      }
+      try (Stream<FileInfo> entries = info.directory() ? view.tree().list(path) : Stream.of(info)) {
+        DataConnection data = open(session, "Opening data connection for the listing of " + path);
+        if (data == null) {
+          return;
+        }
+        DownloadSource lines =
+            new DownloadSource(
+                new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
+        try {
+          data.transferToClient(session.getFtpletSession(), lines);
+        } catch (IOException e) {
+          StoreException cause = lines.failure.causeOf(e);
+          if (cause != null) {
+            fail(session, view, request, cause, Phase.COMMAND);
+          } else {
+            session.write(ReplyMapper.reply(426, "Listing aborted: data connection closed"));
+          }
+          return;
+        }
+        session.write(ReplyMapper.reply(226, "Listing complete"));
+      }
+    } finally {
+      finish(session);
+    }
+  }
+
+  /**
+   * The path in a listing argument: clients send {@code ls} options such as {@code -la} first,
+   * which are ignored (a name that really starts with '-' can be given as {@code ./-name}).
+   */
+  static String target(String argument) {
+    if (argument == null || argument.isBlank()) {
+      return null;
+    }
+    String rest = argument.strip();
+    while (rest.startsWith("-")) {
+      int space = rest.indexOf(' ');
+      if (space < 0) {
+        return null;
+      }
+      rest = rest.substring(space + 1).strip();
+    }
+    return rest.isEmpty() ? null : rest;
+  }
+}

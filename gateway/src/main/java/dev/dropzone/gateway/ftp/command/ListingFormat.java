@@ -1,0 +1,87 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.store.FileInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How one directory entry is written in LIST, NLST and MLSD/MLST output. */
+enum ListingFormat {
+  /** {@code ls -l} style, which every client parses. */
+  LIST {
+    @Override
+    String line(FileInfo entry, Account account) {
+      Instant modified = entry.lastModified();
+      boolean recent = Duration.between(modified, Instant.now()).abs().toDays() < 180;
+      return String.format(
+          Locale.ROOT,
+          "%s 1 %-8s %-8s %12d %s %s",
+          entry.directory() ? "drwx------" : "-rw-------",
+          account.username(),
+          account.username(),
+          entry.size(),
+          (recent ? LS_RECENT : LS_OLD).format(modified),
+          entry.name());
+    }
+  },
+  /** Names only. */
+  NLST {
+    @Override
+    String line(FileInfo entry, Account account) {
+      return entry.name();
+    }
+  },
+  /** RFC 3659 facts: type, size, modify, perm. */
+  MLSD {
+    @Override
+    String line(FileInfo entry, Account account) {
+      return facts(entry, account) + " " + entry.name();
+    }
+  };
+
+  static final DateTimeFormatter MDTM =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter LS_RECENT =
+      DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.US).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter LS_OLD =
+      DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.US).withZone(ZoneOffset.UTC);
+
+  abstract String line(FileInfo entry, Account account);
+
+  /** The MLST fact list of {@code entry}, ending in {@code ;}. */
+  static String facts(FileInfo entry, Account account) {
+    StringBuilder perm = new StringBuilder();
+    if (entry.directory()) {
+      perm.append('e');
+      when(perm, account.may(Permission.LIST), 'l');
+      when(perm, account.may(Permission.WRITE), 'c');
+      when(perm, account.may(Permission.MKDIR), 'm');
+      when(perm, account.may(Permission.DELETE), 'p');
+    } else {
+      when(perm, account.may(Permission.READ), 'r');
+      when(perm, account.may(Permission.WRITE), 'w');
+      when(perm, account.may(Permission.WRITE), 'a');
+    }
+    when(perm, account.may(Permission.DELETE), 'd');
+    when(perm, account.may(Permission.RENAME), 'f');
+    return "type="
+        + (entry.directory() ? "dir" : "file")
+        + ";size="
+        + entry.size()
+        + ";modify="
+        + MDTM.format(entry.lastModified())
+        + ";perm="
+        + perm
+        + ";";
+  }
+
+  private static void when(StringBuilder perm, boolean allowed, char flag) {
+    if (allowed) {
+      perm.append(flag);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.dropzone.gateway.ftp.command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+
+/**
+ * Listing lines as bytes, produced while the data connection consumes them: a directory with a
+ * million entries is streamed page by page, never built as one string (as MINA's LIST does).
+ */
+final class ListingStream extends InputStream {
+
+  private final Iterator<String> lines;
+  private byte[] current = new byte[0];
+  private int position;
+
+  ListingStream(Iterator<String> lines) {
+    this.lines = lines;
+  }
+
+  @Override
+  public int read() throws IOException {
+    if (!fill()) {
+      return -1;
+    }
+    return current[position++] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    if (!fill()) {
+      return -1;
+    }
+    int n = Math.min(len, current.length - position);
+    System.arraycopy(current, position, b, off, n);
+    position += n;
+    return n;
+  }
+
+  private boolean fill() throws IOException {
+    try {
+      while (position == current.length) {
+        if (!lines.hasNext()) {
+          return false;
+        }
+        current = (lines.next() + "\r\n").getBytes(StandardCharsets.UTF_8);
+        position = 0;
+      }
+      return true;
+    } catch (UncheckedIOException e) {
+      // The store's lazy paging reports S3 failures this way; give the caller the real cause.
+      throw e.getCause();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.store.StoreException;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpReply;
+
+/**
+ * The one place that decides which FTP reply a store failure becomes, and what an operator should
+ * do about it. Every reply Dropzone writes itself goes through {@link #reply} so that no client
+ * supplied text can smuggle a line break into the control connection.
+ */
+public final class ReplyMapper {
+
+  /** Whether the failure happened while data was moving (426 family) or before it (5xx). */
+  public enum Phase {
+    COMMAND,
+    TRANSFER
+  }
+
+  /**
+   * @param reply what the client is told
+   * @param advice what the operator should do, for the log line
+   * @param serverSide true when the cause lies with the gateway or its services, not the client
+   */
+  public record Mapped(FtpReply reply, String advice, boolean serverSide) {}
+
+  private ReplyMapper() {}
+
+  public static FtpReply reply(int code, String text) {
+    return new DefaultFtpReply(code, oneLine(text));
+  }
+
+  public static Mapped map(StoreException e, Phase phase) {
+    String message = e.getMessage() == null ? e.reason().name() : e.getMessage();
+    boolean transfer = phase == Phase.TRANSFER;
+    return switch (e.reason()) {
+      case NOT_FOUND -> client(550, message);
+      case ALREADY_EXISTS -> client(550, message);
+      case NOT_EMPTY -> client(550, message);
+      case NOT_A_DIRECTORY -> client(550, message);
+      case NOT_A_FILE -> client(550, message);
+      case ACCESS_DENIED ->
+          new Mapped(
+              reply(550, message),
+              "if the user should have access, grant the permission or fix the bucket policy",
+              false);
+      case INVALID_PATH -> client(553, message);
+      case OUT_OF_RANGE -> client(554, message);
+      case QUOTA -> client(552, message);
+      case INTEGRITY ->
+          new Mapped(
+              transfer
+                  ? reply(426, "Transfer aborted: integrity check failed")
+                  : reply(550, "Integrity check failed: " + message),
+              "the stored object failed authentication: it was modified, truncated or not written"
+                  + " by Dropzone; restore it from a backup",
+              true);
+      case KEY_SERVICE_UNAVAILABLE ->
+          new Mapped(
+              reply(451, "Key service unavailable, try again later"),
+              "check that the key service is reachable and healthy",
+              true);
+      case KEY_REJECTED ->
+          new Mapped(
+              reply(550, "Key service refused this file's key"),
+              "the master key was revoked, deleted or is the wrong one; check the key service",
+              true);
+      case STORAGE_UNAVAILABLE ->
+          new Mapped(
+              reply(451, "Storage unavailable, try again later"),
+              "check S3 connectivity, credentials and the bucket",
+              true);
+      case PARTIAL ->
+          new Mapped(
+              reply(451, message),
+              "a multi-object operation stopped part way; the client can retry it",
+              true);
+      case ABORTED ->
+          new Mapped(reply(426, "Transfer aborted: " + message), "none: nothing was stored", false);
+    };
+  }
+
+  private static Mapped client(int code, String message) {
+    return new Mapped(reply(code, message), "none: the request itself was refused", false);
+  }
+
+  static String oneLine(String text) {
+    return text.replace('\r', ' ').replace('\n', ' ');
+  }
+}

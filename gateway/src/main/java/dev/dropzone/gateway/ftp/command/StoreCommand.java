@@ -1,0 +1,100 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.gateway.ftp.command.ReplyMapper.Mapped;
+import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
+import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.store.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.ftpserver.command.AbstractCommand;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.FtpServerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A command that works on the logged-in user's {@link StoreView}. Store failures become replies
+ * through {@link ReplyMapper} and are logged once, with user, command, path and advice.
+ */
+abstract class StoreCommand extends AbstractCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoreCommand.class);
+
+  @Override
+  public final void execute(FtpIoSession session, FtpServerContext context, FtpRequest request)
+      throws IOException {
+    StoreView view = (StoreView) session.getFileSystemView();
+    try {
+      run(session, view, request);
+    } catch (StoreException e) {
+      fail(session, view, request, e, Phase.COMMAND);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof StoreException cause) {
+        fail(session, view, request, cause, Phase.COMMAND);
+      } else {
+        unexpected(session, view, request, e);
+      }
+    } catch (IOException | RuntimeException e) {
+      unexpected(session, view, request, e);
+    }
+  }
+
+  protected abstract void run(FtpIoSession session, StoreView view, FtpRequest request)
+      throws IOException;
+
+  /** Replies to and logs a store failure. */
+  static void fail(
+      FtpIoSession session, StoreView view, FtpRequest request, StoreException e, Phase phase) {
+    Mapped mapped = ReplyMapper.map(e, phase);
+    String user = view.account().username();
+    String line = ReplyMapper.oneLine(request.getRequestLine());
+    if (mapped.serverSide()) {
+      LOG.warn(
+          "{} '{}' failed ({} {}): {}; {}",
+          user,
+          line,
+          mapped.reply().getCode(),
+          e.reason(),
+          e.getMessage(),
+          mapped.advice(),
+          e);
+    } else {
+      LOG.info(
+          "{} '{}' refused ({} {}): {}",
+          user,
+          line,
+          mapped.reply().getCode(),
+          e.reason(),
+          e.getMessage());
+    }
+    send(session, mapped.reply());
+  }
+
+  /**
+   * Writes a reply and waits until it went out, so a reply that ends a transfer reaches the client
+   * before a shutdown can close the session.
+   */
+  static void send(FtpIoSession session, org.apache.ftpserver.ftplet.FtpReply reply) {
+    session.write(reply).awaitUninterruptibly(10_000);
+  }
+
+  private static void unexpected(
+      FtpIoSession session, StoreView view, FtpRequest request, Exception e) {
+    LOG.error(
+        "{} '{}' failed unexpectedly; this is a bug in Dropzone, please report it with this trace",
+        view.account().username(),
+        ReplyMapper.oneLine(request.getRequestLine()),
+        e);
+    session.write(ReplyMapper.reply(451, "Internal error, the server log has the details"));
+  }
+
+  /** The argument, or null after replying 501 (commands without a path argument). */
+  static String requireArgument(FtpIoSession session, FtpRequest request) {
+    if (!request.hasArgument() || request.getArgument().isEmpty()) {
+      session.write(ReplyMapper.reply(501, request.getCommand() + " needs a file name"));
+      return null;
+    }
+    return request.getArgument();
+  }
+}

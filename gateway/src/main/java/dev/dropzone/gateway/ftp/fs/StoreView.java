@@ -1,0 +1,111 @@
+package dev.dropzone.gateway.ftp.fs;
+
+import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.FileTree;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import java.io.IOException;
+import org.apache.ftpserver.ftplet.FileSystemView;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpFile;
+
+/**
+ * One logged-in user's view of the store: their tree, their working directory, their permissions.
+ * Confinement to the home comes from {@link VirtualPath}: every client path is parsed against the
+ * working directory and can never name anything above the tree's root.
+ */
+public final class StoreView implements FileSystemView {
+
+  private final Account account;
+  private final FileTree tree;
+  private volatile VirtualPath cwd = VirtualPath.ROOT;
+
+  public StoreView(Account account, FileTree tree) {
+    this.account = account;
+    this.tree = tree;
+  }
+
+  public Account account() {
+    return account;
+  }
+
+  public FileTree tree() {
+    return tree;
+  }
+
+  public VirtualPath cwd() {
+    return cwd;
+  }
+
+  public void cwd(VirtualPath dir) {
+    cwd = dir;
+  }
+
+  /** The client's path resolved against the working directory. */
+  public VirtualPath resolve(String argument) throws StoreException {
+    return VirtualPath.parse(cwd, argument);
+  }
+
+  /** Fails with ACCESS_DENIED unless the account holds {@code permission}. */
+  public void require(Permission permission) throws StoreException {
+    if (!account.may(permission)) {
+      throw new StoreException(Reason.ACCESS_DENIED, "Permission denied");
+    }
+  }
+
+  /** The entry at {@code path} (the home itself always exists). */
+  public FileInfo stat(VirtualPath path) throws IOException {
+    return tree.stat(path);
+  }
+
+  /** The path as MINA's file type, e.g. to remember it between RNFR and RNTO. */
+  public StoreFile file(VirtualPath path) {
+    return new StoreFile(this, path);
+  }
+
+  @Override
+  public FtpFile getHomeDirectory() {
+    return new StoreFile(this, VirtualPath.ROOT);
+  }
+
+  @Override
+  public FtpFile getWorkingDirectory() {
+    return new StoreFile(this, cwd);
+  }
+
+  @Override
+  public boolean changeWorkingDirectory(String dir) {
+    try {
+      VirtualPath path = resolve(dir);
+      if (!stat(path).directory()) {
+        return false;
+      }
+      cwd = path;
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public FtpFile getFile(String name) throws FtpException {
+    try {
+      return new StoreFile(this, resolve(name));
+    } catch (StoreException e) {
+      throw new FtpException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean isRandomAccessible() {
+    return true;
+  }
+
+  @Override
+  public void dispose() {
+    // The tree holds no per-session resources: S3 connections belong to the shared store.
+  }
+}

@@ -1,0 +1,133 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Hostile paths get a precise refusal and nothing is stored. */
+class BadInputTest {
+
+  private static GatewayUnderTest gw;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    gw = GatewayUnderTest.start();
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    gw.close();
+  }
+
+  @AfterEach
+  void nothingWasStored() {
+    assertThat(gw.objectKeys()).noneMatch(k -> k.startsWith(GatewayUnderTest.PREFIX + "/users/"));
+    assertThat(gw.pendingUploads()).isEmpty();
+  }
+
+  @Test
+  void dotDotCannotLeaveTheHome() throws Exception {
+    FTPClient client = gw.login("alice");
+    try {
+      String refusal = "553 Invalid file name: '..' leads outside your home directory";
+      assertThat(client.changeWorkingDirectory("..")).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.changeWorkingDirectory("/../../etc")).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.storeFile("../bob/planted.txt", new ByteArrayInputStream(new byte[1])))
+          .isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.retrieveFile("a/../../x", new ByteArrayOutputStream())).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.makeDirectory("../escape")).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.listFiles("../")).isEmpty();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.printWorkingDirectory()).isEqualTo("/");
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  @Test
+  void nulAndCarriageReturnInNamesAreRefused() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("PASV")).startsWith("227");
+      assertThat(control.send("STOR evil\0.txt")).isEqualTo("553 Invalid file name: contains NUL");
+      assertThat(control.send("MKD evil\rdir")).isEqualTo("553 Invalid file name: contains CR/LF");
+      assertThat(control.send("RNFR a\0b")).isEqualTo("553 Invalid file name: contains NUL");
+      assertThat(control.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void twoThousandCharacterNamesAreRefused() throws Exception {
+    FTPClient client = gw.login("alice");
+    try {
+      String name = "n".repeat(2000);
+      String refusal = "553 Invalid file name: longer than 1024 bytes";
+      assertThat(client.storeFile(name, new ByteArrayInputStream(new byte[1]))).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.makeDirectory(name)).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  @Test
+  void theReservedStateDirectoryIsOutOfReach() throws Exception {
+    FTPClient client = gw.login("alice");
+    try {
+      assertThat(client.makeDirectory("/.dropzone")).isFalse();
+      assertThat(client.getReplyString())
+          .startsWith("553 Invalid file name: '.dropzone' is reserved");
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  @Test
+  void aPassiveDataConnectionFromAnotherAddressGetsNothing() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      String pasv = control.send("PASV");
+      assertThat(pasv).startsWith("227");
+      String[] numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')')).split(",");
+      int port = Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
+      try (Socket thief = new Socket()) {
+        // Another host, as far as the server can tell: the loopback network is 127.0.0.0/8.
+        thief.bind(new InetSocketAddress("127.0.0.2", 0));
+        thief.connect(new InetSocketAddress("127.0.0.1", port));
+        assertThat(control.send("STOR stolen.txt")).startsWith("150");
+        assertThat(control.reply()).startsWith("426 Transfer aborted");
+        assertThat(thief.getInputStream().read()).as("the server closed it").isEqualTo(-1);
+      }
+      assertThat(control.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void renameAndTransfersNeedTheirPrerequisites() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("RNTO x")).isEqualTo("503 Send RNFR first");
+      assertThat(control.send("RNFR missing")).startsWith("550");
+      assertThat(control.send("STOR x.txt")).isEqualTo("503 Send PASV, EPSV, PORT or EPRT first");
+      assertThat(control.send("STOR")).isEqualTo("501 STOR needs a file name");
+      assertThat(control.send("MD5 x")).isEqualTo("502 MD5 is not supported by this server");
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.kek.DataKeys;
+import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.store.testing.TestKeys;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** A whole gateway for one test class: in-process S3, the encrypted store, test keys and users. */
+final class GatewayUnderTest implements AutoCloseable {
+
+  static final String BUCKET = "dropzone";
+  static final String PREFIX = "dz";
+
+  final S3ProxyFixture s3;
+  final S3Settings s3Settings;
+  final EncryptedStore store;
+  final FtpGateway gateway;
+  private final S3Client raw;
+
+  private GatewayUnderTest(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
+      throws Exception {
+    s3 = S3ProxyFixture.inMemory();
+    s3Settings = s3.bucket(BUCKET, PREFIX);
+    store = EncryptedStore.open(s3Settings);
+    raw = S3Clients.create(s3Settings);
+    try {
+      gateway = FtpGateway.start(settings, store, keys.apply(store), new TestUsers());
+    } catch (Exception | Error e) {
+      store.close();
+      raw.close();
+      s3.close();
+      throw e;
+    }
+  }
+
+  /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
+  static GatewayUnderTest start(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
+      throws Exception {
+    return new GatewayUnderTest(settings, keys);
+  }
+
+  static GatewayUnderTest start(FtpSettings settings) throws Exception {
+    return start(settings, store -> new TestKeys());
+  }
+
+  static GatewayUnderTest start() throws Exception {
+    return start(new SettingsBuilder().build());
+  }
+
+  int port() {
+    return gateway.port();
+  }
+
+  /** A plain FTP client logged in as {@code user}, passive, binary. */
+  FTPClient login(String user) throws IOException {
+    FTPClient client = new FTPClient();
+    client.setControlEncoding("UTF-8");
+    client.connect("127.0.0.1", port());
+    assertThat(client.login(user, TestUsers.PASSWORD)).as(client.getReplyString()).isTrue();
+    client.enterLocalPassiveMode();
+    assertThat(client.setFileType(FTP.BINARY_FILE_TYPE)).isTrue();
+    return client;
+  }
+
+  /** Every object key in the bucket (including Dropzone's own state). */
+  List<String> objectKeys() {
+    return raw
+        .listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(BUCKET).build())
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .toList();
+  }
+
+  byte[] rawObject(String key) {
+    return raw.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+  }
+
+  /** Flips one ciphertext byte of a stored object, keeping its metadata, as an attacker would. */
+  void tamper(String key, int position) {
+    byte[] body = rawObject(key);
+    body[position] ^= 0x01;
+    var metadata = raw.headObject(b -> b.bucket(BUCKET).key(key)).metadata();
+    raw.putObject(
+        b -> b.bucket(BUCKET).key(key).metadata(metadata),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(body));
+  }
+
+  List<MultipartUpload> pendingUploads() {
+    return raw.listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(BUCKET).build())
+        .uploads();
+  }
+
+  /** The S3 key of a user's file. */
+  static String key(String user, String path) {
+    return PREFIX + "/users/" + user + "/" + path;
+  }
+
+  @Override
+  public void close() throws Exception {
+    gateway.close();
+    store.close();
+    raw.close();
+    s3.close();
+  }
+}

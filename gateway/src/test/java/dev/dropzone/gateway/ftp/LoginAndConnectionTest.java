@@ -1,0 +1,178 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Login throttling, bans, limits and timeouts; each test runs its own gateway. */
+class LoginAndConnectionTest {
+
+  @Test
+  void wrongPasswordsGetTheAddressBannedAndNewConnectionsRefused() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxLoginFailures = 3;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl control = new RawControl(gw.port());
+        RawControl openedBefore = new RawControl(gw.port())) {
+      assertThat(control.reply()).startsWith("220");
+      assertThat(openedBefore.reply()).startsWith("220");
+      for (int i = 0; i < 2; i++) {
+        control.send("USER alice");
+        assertThat(control.send("PASS guess" + i)).isEqualTo("530 Login incorrect");
+      }
+      control.send("USER alice");
+      assertThat(control.send("PASS guess3"))
+          .isEqualTo("421 Too many failed logins from your address, try again later");
+      assertThat(control.reply()).as("connection closed after the ban").isNull();
+
+      openedBefore.send("USER alice");
+      assertThat(openedBefore.send("PASS " + TestUsers.PASSWORD))
+          .as("a connection opened before the ban cannot log in either")
+          .isEqualTo("421 Too many failed logins from your address, try again later");
+
+      try (RawControl next = new RawControl(gw.port())) {
+        assertThat(next.reply())
+            .isEqualTo("421 Too many failed logins from your address, try again later");
+        assertThat(next.reply()).isNull();
+      }
+    }
+  }
+
+  @Test
+  void anonymousAndUnknownUsersAreRefusedAndTheRightPasswordWorks() throws Exception {
+    try (GatewayUnderTest gw = GatewayUnderTest.start()) {
+      try (RawControl control = new RawControl(gw.port())) {
+        control.reply();
+        assertThat(control.send("USER anonymous")).startsWith("530");
+        assertThat(control.reply()).as("MINA closes after refusing anonymous").isNull();
+      }
+      try (RawControl control = new RawControl(gw.port())) {
+        control.reply();
+        control.send("USER mallory");
+        assertThat(control.send("PASS " + TestUsers.PASSWORD)).isEqualTo("530 Login incorrect");
+        control.send("USER alice");
+        assertThat(control.send("PASS wrong")).isEqualTo("530 Login incorrect");
+        assertThat(control.send("LIST")).startsWith("530");
+        assertThat(control.login("alice")).isEqualTo("230 Logged in as alice");
+      }
+    }
+  }
+
+  @Test
+  void anUnavailableUserSourceIsA421AndNoFailedLogin() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxLoginFailures = 1;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build())) {
+      try (RawControl control = new RawControl(gw.port())) {
+        control.reply();
+        assertThat(control.login(TestUsers.OUTAGE))
+            .isEqualTo("421 Login service unavailable, try again later");
+      }
+      try (RawControl control = new RawControl(gw.port())) {
+        assertThat(control.reply()).as("not banned").startsWith("220");
+        assertThat(control.login("alice")).startsWith("230");
+      }
+    }
+  }
+
+  @Test
+  void connectionsPerAddressAreLimited() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxConnectionsPerIp = 2;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl first = new RawControl(gw.port());
+        RawControl second = new RawControl(gw.port())) {
+      assertThat(first.reply()).startsWith("220");
+      assertThat(second.reply()).startsWith("220");
+      try (RawControl third = new RawControl(gw.port())) {
+        assertThat(third.reply())
+            .isEqualTo("421 Too many connections from your address (limit 2), try again later");
+      }
+      first.send("QUIT");
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                try (RawControl again = new RawControl(gw.port())) {
+                  return again.reply().startsWith("220");
+                }
+              });
+    }
+  }
+
+  @Test
+  void aConnectionThatDoesNotLogInIsClosedAfterTheLoginTimeout() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.loginTimeout = Duration.ofMillis(300);
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl idle = new RawControl(gw.port());
+        RawControl busy = new RawControl(gw.port())) {
+      idle.reply();
+      busy.reply();
+      assertThat(busy.login("alice")).startsWith("230");
+      // The reply blocks until the server speaks: the timeout reply, then end of stream.
+      assertThat(idle.reply()).startsWith("421 Login timeout");
+      assertThat(idle.reply()).isNull();
+      assertThat(busy.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void overlongCommandLinesAreRefusedAndTheConnectionCarriesOn() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxCommandLength = 512;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("USER " + "a".repeat(600)))
+          .isEqualTo("500 Command line too long (limit 512 bytes)");
+      assertThat(control.login("alice")).startsWith("230");
+      assertThat(control.send("NOOP " + "x".repeat(5000)))
+          .isEqualTo("500 Command line too long (limit 512 bytes)");
+      assertThat(control.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void activeModeGoesOnlyToTheClientsOwnAddressAndUnprivilegedPorts() throws Exception {
+    try (GatewayUnderTest gw = GatewayUnderTest.start();
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("PORT 10,1,2,3,200,10"))
+          .isEqualTo("504 PORT refused: data connections go only to your own address");
+      assertThat(control.send("EPRT |1|192.0.2.7|51000|"))
+          .isEqualTo("504 EPRT refused: data connections go only to your own address");
+      assertThat(control.send("PORT 127,0,0,1,0,21"))
+          .isEqualTo("504 PORT refused: port 21 is below 1024");
+      assertThat(control.send("PORT 127,0,0,1,200,10")).startsWith("200");
+    }
+  }
+
+  @Test
+  void aPortInUseFailsStartupWithAClearMessage() throws Exception {
+    try (GatewayUnderTest first = GatewayUnderTest.start()) {
+      SettingsBuilder settings = new SettingsBuilder();
+      settings.port = first.port();
+      assertThatThrownBy(() -> GatewayUnderTest.start(settings.build()).close())
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("FTP server could not start on 127.0.0.1:" + first.port());
+    }
+  }
+
+  @Test
+  void activeModeCanBeSwitchedOff() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.activeMode = false;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("PORT 127,0,0,1,200,10"))
+          .isEqualTo("502 Active mode is disabled on this server; use passive mode (PASV/EPSV)");
+      assertThat(control.send("FEAT")).isEqualTo("211 End");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.dropzone.gateway.ftp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A control connection spoken by hand, for what real clients refuse to send (NUL, CR, over-long
+ * lines) and to read refusals that Commons Net turns into exceptions (421).
+ */
+final class RawControl implements AutoCloseable {
+
+  private final Socket socket;
+  private final BufferedReader in;
+  private final OutputStream out;
+
+  RawControl(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    out = socket.getOutputStream();
+  }
+
+  /** The next complete reply (last line of a multi-line reply), or null when the server closed. */
+  String reply() throws IOException {
+    String line = in.readLine();
+    if (line == null) {
+      return null;
+    }
+    if (line.length() > 3 && line.charAt(3) == '-') {
+      String code = line.substring(0, 3) + " ";
+      while (line != null && !line.startsWith(code)) {
+        line = in.readLine();
+      }
+    }
+    return line;
+  }
+
+  /** Sends {@code line} followed by CRLF and returns the reply. */
+  String send(String line) throws IOException {
+    out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return reply();
+  }
+
+  /** Logs in; returns the reply to PASS. */
+  String login(String user) throws IOException {
+    send("USER " + user);
+    return send("PASS " + TestUsers.PASSWORD);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

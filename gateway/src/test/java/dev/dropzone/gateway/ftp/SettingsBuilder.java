@@ -1,0 +1,40 @@
+package dev.dropzone.gateway.ftp;
+
+import java.time.Duration;
+
+/** Test settings: safe defaults, but on free ports and with short delays. */
+final class SettingsBuilder {
+  int port;
+  String passivePorts = "0";
+  boolean activeMode = true;
+  Duration idleTimeout = Duration.ofSeconds(60);
+  Duration loginTimeout = Duration.ofSeconds(30);
+  int maxConnections = 100;
+  int maxConnectionsPerIp = 60;
+  int maxLoginFailures = 1000;
+  Duration banDuration = Duration.ofMinutes(15);
+  Duration loginFailureDelay = Duration.ofMillis(20);
+  int maxCommandLength = 4096;
+  Duration shutdownGrace = Duration.ofSeconds(5);
+  FtpSettings.Tls tls;
+
+  FtpSettings build() {
+    return new FtpSettings(
+        "127.0.0.1",
+        port,
+        passivePorts,
+        null,
+        activeMode,
+        idleTimeout,
+        loginTimeout,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxLoginFailures,
+        banDuration,
+        loginFailureDelay,
+        64,
+        maxCommandLength,
+        shutdownGrace,
+        tls);
+  }
+}

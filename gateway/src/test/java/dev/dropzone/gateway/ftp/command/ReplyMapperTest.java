@@ -1,0 +1,52 @@
+package dev.dropzone.gateway.ftp.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ReplyMapperTest {
+
+  @Test
+  void repliesTellTheUserWhatHappened() throws Exception {
+    assertThat(line(new StoreException(Reason.NOT_FOUND, "No such file"), Phase.COMMAND))
+        .isEqualTo("550 No such file");
+    StoreException nul = null;
+    try {
+      VirtualPath.of("a\0b");
+    } catch (StoreException e) {
+      nul = e;
+    }
+    assertThat(line(nul, Phase.COMMAND)).isEqualTo("553 Invalid file name: contains NUL");
+    assertThat(line(new StoreException(Reason.KEY_SERVICE_UNAVAILABLE, "timeout"), Phase.TRANSFER))
+        .isEqualTo("451 Key service unavailable, try again later");
+    assertThat(line(new StoreException(Reason.INTEGRITY, "Tag mismatch"), Phase.TRANSFER))
+        .isEqualTo("426 Transfer aborted: integrity check failed");
+    assertThat(line(new StoreException(Reason.INTEGRITY, "not a Dropzone object"), Phase.COMMAND))
+        .isEqualTo("550 Integrity check failed: not a Dropzone object");
+    assertThat(line(new StoreException(Reason.OUT_OF_RANGE, "offset beyond end"), Phase.COMMAND))
+        .startsWith("554 ");
+    assertThat(line(new StoreException(Reason.QUOTA, "quota exceeded"), Phase.TRANSFER))
+        .startsWith("552 ");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Reason.class)
+  void everyReasonBecomesAFailureReplyOnOneLine(Reason reason) {
+    for (Phase phase : Phase.values()) {
+      var mapped = ReplyMapper.map(new StoreException(reason, "line one\r\nline two"), phase);
+      assertThat(mapped.reply().getCode()).isBetween(400, 599);
+      assertThat(mapped.reply().toString()).hasLineCount(1);
+      assertThat(mapped.advice()).isNotBlank();
+    }
+  }
+
+  private static String line(StoreException e, Phase phase) {
+    return ReplyMapper.map(e, phase).reply().toString().strip();
+  }
+}

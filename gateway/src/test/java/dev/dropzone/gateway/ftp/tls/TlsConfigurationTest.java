@@ -1,0 +1,45 @@
+package dev.dropzone.gateway.ftp.tls;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dropzone.gateway.ftp.FtpSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Misconfigured TLS material fails at startup with a message naming the file and the problem. */
+class TlsConfigurationTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void aKeystoreWithTheWrongPasswordIsNamedInTheError() throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    Files.write(keystore, new byte[] {0x30, 0x03, 0x02, 0x01, 0x03});
+    FtpSettings.Tls tls =
+        new FtpSettings.Tls(null, null, keystore, "wrong".toCharArray(), false, -1);
+    assertThatThrownBy(() -> TlsConfiguration.load(tls))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("Keystore " + keystore + " cannot be read");
+  }
+
+  @Test
+  void aPemFileWithoutCertificateIsNamedInTheError() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+    Path key = Files.writeString(dir.resolve("key.pem"), "");
+    FtpSettings.Tls tls = new FtpSettings.Tls(cert, key, null, null, false, -1);
+    assertThatThrownBy(() -> TlsConfiguration.load(tls))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("Certificate file " + cert + " holds no PEM certificate");
+  }
+
+  @Test
+  void neitherKeystoreNorPemIsRefused() {
+    FtpSettings.Tls tls = new FtpSettings.Tls(null, null, null, null, true, -1);
+    assertThatThrownBy(() -> TlsConfiguration.load(tls))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("either a PKCS12 keystore or both a PEM certificate");
+  }
+}
