@@ -59,13 +59,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws ConfigException, InterruptedException {
     Path file = config.toAbsolutePath();
     GatewaySettings settings =
-        GatewaySettings.from(
-            new ConfigLoader()
-                .file(file)
-                .environment(System.getenv())
-                .overrides(overrides, "--set")
-                .load(),
-            file.getParent());
+        new ConfigLoader()
+            .file(file)
+            .environment(System.getenv())
+            .overrides(overrides, "--set")
+            .settings(file.getParent());
     PrintWriter out = spec.commandLine().getOut();
     if (checkOnly) {
       out.println("Configuration " + file + " is valid.");

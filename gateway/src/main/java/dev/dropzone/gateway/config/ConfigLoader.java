@@ -137,6 +137,22 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Validates the loaded configuration into settings; each problem also says where its value came
+   * from (file, environment variable, command line), since the value may not be in the file.
+   */
+  public GatewaySettings settings(Path baseDir) throws ConfigException {
+    DropzoneConfig config = load();
+    try {
+      return GatewaySettings.from(config, baseDir);
+    } catch (ConfigException e) {
+      throw new ConfigException(
+          e.problems().stream()
+              .map(p -> p + origin(p.substring(0, Math.max(0, p.indexOf(':')))))
+              .toList());
+    }
+  }
+
   private String origin(String key) {
     String origin = origins.get(key);
     return origin == null ? "" : " (from " + origin + ")";

@@ -58,7 +58,8 @@ class ServeCommandTest {
     assertThat(bad.exitCode()).isEqualTo(Main.USAGE);
     assertThat(bad.err())
         .contains("ftp.passivePorts: '5-2' is not a port range")
-        .contains("ftp.port: '-1' is not a port");
+        .contains("(from config file ")
+        .contains("ftp.port: '-1' is not a port (0-65535) (from --set)");
   }
 
   @Test
