@@ -239,8 +239,8 @@ class VaultTransitKeyServiceTest {
   @Test
   void talksHttpsToAServerSignedByTheConfiguredCaBundleOnly(@TempDir Path directory)
       throws Exception {
-    TestCertificate certificate = TestCertificate.create();
-    Path caBundle = certificate.writeCaBundle(directory.resolve("vault-ca.pem"));
+    TestCertificate certificate = TestCertificate.forLoopback("dropzone test key service");
+    Path caBundle = certificate.writeCertificatePem(directory.resolve("vault-ca.pem"));
     try (VaultTransitProtocolServer tls =
         VaultTransitProtocolServer.startTls("transit", TOKEN, certificate.serverOptions())) {
       VaultTransitKeyService trusting =
