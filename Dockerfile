@@ -22,15 +22,9 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 dropzone \
  && useradd --system --uid 10001 --gid dropzone --home-dir /var/lib/dropzone --shell /usr/sbin/nologin dropzone \
  && mkdir -p /etc/dropzone /var/lib/dropzone \
- && printf '%s\n' \
-      '# Container defaults; every key can be overridden by a DROPZONE_* environment variable.' \
-      'ftp:' \
-      '  bind: 0.0.0.0' \
-      'users:' \
-      '  file: /etc/dropzone/users.yaml' \
-      > /etc/dropzone/dropzone.yaml \
  && chown dropzone:dropzone /var/lib/dropzone
 COPY --from=build /dropzone.jar /app/dropzone.jar
+COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml
 USER 10001:10001
 WORKDIR /var/lib/dropzone
 # FTP control (explicit FTPS on the same port), implicit FTPS, passive data ports.

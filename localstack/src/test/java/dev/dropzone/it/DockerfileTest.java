@@ -2,15 +2,20 @@ package dev.dropzone.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
 /**
@@ -76,5 +81,29 @@ class DockerfileTest {
     assertThat(expose.split(" "))
         .contains(String.valueOf(defaults.port()), "990", defaults.passivePorts());
     assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK ");
+  }
+
+  @Test
+  void theImagesDefaultConfigIsAcceptedAndListensOnAllAddresses(@TempDir Path dir)
+      throws Exception {
+    Path config = RepositoryFiles.resolve("localstack/docker/dropzone.yaml");
+    assertThat(RepositoryFiles.read("Dockerfile"))
+        .contains("COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml")
+        .contains("\"--config\", \"/etc/dropzone/dropzone.yaml\"");
+
+    GatewaySettings settings =
+        new ConfigLoader()
+            .file(config)
+            .environment(
+                Map.of(
+                    "DROPZONE_S3_BUCKET",
+                    "dropzone",
+                    "DROPZONE_KEYS_KEYSET_FILE",
+                    dir.resolve("keyset.json").toString()))
+            .settings(Path.of("/etc/dropzone"));
+
+    assertThat(settings.ftp().bind()).isEqualTo("0.0.0.0");
+    assertThat(settings.ftp().activeModeEnabled()).isFalse();
+    assertThat(settings.usersFile()).isEqualTo(Path.of("/etc/dropzone/users.yaml"));
   }
 }
