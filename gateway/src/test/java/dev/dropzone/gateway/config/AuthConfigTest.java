@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,6 +158,25 @@ class AuthConfigTest {
   void anEmptyBackendListIsRefused() {
     assertThatThrownBy(() -> settings("auth:\n  backends: []\n", Map.of()))
         .hasMessageContaining("auth.backends: must list at least one of file, pam, ldap");
+  }
+
+  @Test
+  void theReadmeAuthenticationExamplesAreValid() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String section =
+        readme.substring(readme.indexOf("## Authentication"), readme.indexOf("## Security notes"));
+    Matcher m = Pattern.compile("```yaml\n(auth:.*?)```", Pattern.DOTALL).matcher(section);
+    int examples = 0;
+    while (m.find()) {
+      examples++;
+      try {
+        settings(m.group(1), Map.of());
+      } catch (ConfigException e) {
+        // The example's CA bundle lives on the administrator's machine, not here.
+        assertThat(e.problems()).as(m.group(1)).allMatch(p -> p.startsWith("auth.ldap.caBundle:"));
+      }
+    }
+    assertThat(examples).isEqualTo(4);
   }
 
   @Test
