@@ -62,7 +62,11 @@ final class GatewayUnderTest implements AutoCloseable {
 
   /** A gateway whose users come from {@code users} instead of {@link TestUsers}. */
   static GatewayUnderTest start(Authenticator users) throws Exception {
-    return new GatewayUnderTest(new SettingsBuilder().build(), store -> new TestKeys(), users);
+    return start(new SettingsBuilder().build(), users);
+  }
+
+  static GatewayUnderTest start(FtpSettings settings, Authenticator users) throws Exception {
+    return new GatewayUnderTest(settings, store -> new TestKeys(), users);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {

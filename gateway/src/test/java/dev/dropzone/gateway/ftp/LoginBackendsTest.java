@@ -58,11 +58,15 @@ class LoginBackendsTest {
   }
 
   private void start(String auth) throws Exception {
+    start(auth, new SettingsBuilder());
+  }
+
+  private void start(String auth, SettingsBuilder ftp) throws Exception {
     Path file = dir.resolve("dropzone.yaml");
     Files.writeString(file, "s3:\n  bucket: b\nkeys:\n  keysetFile: keyset.json\n" + auth);
     GatewaySettings settings = new ConfigLoader().file(file).settings(dir);
     sources = UserSources.open(settings.auth(), settings.usersFile());
-    gw = GatewayUnderTest.start(sources.authenticator());
+    gw = GatewayUnderTest.start(ftp.build(), sources.authenticator());
   }
 
   private String ldap() {
@@ -103,6 +107,25 @@ class LoginBackendsTest {
     assertThat(dave.storeFile("x.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
     assertThat(dave.getReplyCode()).isEqualTo(550);
     dave.disconnect();
+  }
+
+  @Test
+  void failedLdapLoginsGetTheAddressBannedLikeAnyOther() throws Exception {
+    SettingsBuilder ftp = new SettingsBuilder();
+    ftp.maxLoginFailures = 2;
+    start("auth:\n  backends: [ldap]\n" + ldap(), ftp);
+
+    assertRefused("carol", "wrong once");
+    FTPClient client = gw.connect();
+    assertThatThrownBy(() -> client.login("carol", "wrong twice"))
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
+    client.disconnect();
+
+    // Banned: the address is turned away before it can try the right password.
+    assertThatThrownBy(() -> gw.connect())
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
   }
 
   @Test
