@@ -120,6 +120,14 @@ final class UsersCommand implements Runnable {
     String quotaBytes;
 
     @Option(
+        names = "--group",
+        paramLabel = "GROUP",
+        description =
+            "Group (defined under 'groups' in the file) the user belongs to. Default: none.",
+        showDefaultValue = Visibility.NEVER)
+    String group;
+
+    @Option(
         names = "--quota-files",
         paramLabel = "N",
         description = "Files the home may hold. Default: no limit.",
@@ -147,7 +155,8 @@ final class UsersCommand implements Runnable {
                 maxSessions,
                 quotaBytes == null && quotaFiles == null
                     ? null
-                    : new UserEntry.Quota(quotaBytes, quotaFiles));
+                    : new UserEntry.Quota(quotaBytes, quotaFiles),
+                group);
         target.put(entry);
         out(spec)
             .println("Added user " + name + " (home " + entry.home() + ") to " + target.path());

@@ -39,7 +39,8 @@ public record UserEntry(
     Set<Permission> permissions,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean readOnly,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxSessions,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Quota quota) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Quota quota,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String group) {
 
   /**
    * A storage quota; either part may be left out.
@@ -103,7 +104,7 @@ public record UserEntry(
       String home,
       Set<Permission> permissions,
       boolean readOnly) {
-    this(name, passwordHash, home, permissions, readOnly, null, null);
+    this(name, passwordHash, home, permissions, readOnly, null, null, null);
   }
 
   /** A user with the default home and all permissions. */
@@ -112,24 +113,40 @@ public record UserEntry(
   }
 
   public UserEntry withPasswordHash(String newHash) {
-    return new UserEntry(name, newHash, home, permissions, readOnly, maxSessions, quota);
+    return new UserEntry(name, newHash, home, permissions, readOnly, maxSessions, quota, group);
   }
 
-  /** What the FTP layer gets after a successful login. */
+  /** What the FTP layer gets after a successful login, for a user without a group. */
   public Account toAccount() {
+    return toAccount(null);
+  }
+
+  /**
+   * What the FTP layer gets after a successful login.
+   *
+   * @param membership the user's group, or null: it narrows permissions and fills in limits the
+   *     user does not set
+   */
+  public Account toAccount(GroupEntry membership) {
     Set<Permission> effective = EnumSet.noneOf(Permission.class);
     effective.addAll(permissions);
-    if (readOnly) {
+    if (membership != null && membership.permissions() != null) {
+      effective.retainAll(membership.permissions());
+    }
+    if (readOnly || (membership != null && membership.readOnly())) {
       effective.retainAll(READ_ONLY);
     }
+    Integer sessions =
+        maxSessions != null || membership == null ? maxSessions : membership.maxSessions();
+    Quota limit = quota != null || membership == null ? quota : membership.quota();
     return new Account(
         name,
         home,
         effective,
         new AccountLimits(
-            maxSessions == null ? 0 : maxSessions,
-            quota == null ? 0 : quota.byteLimit(),
-            quota == null || quota.files() == null ? 0 : quota.files()));
+            sessions == null ? 0 : sessions,
+            limit == null ? 0 : limit.byteLimit(),
+            limit == null || limit.files() == null ? 0 : limit.files()));
   }
 
   /** True for names a users file accepts. */

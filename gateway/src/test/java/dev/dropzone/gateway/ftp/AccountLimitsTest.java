@@ -39,8 +39,9 @@ class AccountLimitsTest {
         List.of(
             UserEntry.of("owner", hash),
             new UserEntry("auditor", hash, "users/owner", null, true),
-            new UserEntry("capped", hash, null, null, false, null, new UserEntry.Quota("5MiB", 2L)),
-            new UserEntry("single", hash, null, null, false, 1, null)));
+            new UserEntry(
+                "capped", hash, null, null, false, null, new UserEntry.Quota("5MiB", 2L), null),
+            new UserEntry("single", hash, null, null, false, 1, null, null)));
     gw = GatewayUnderTest.start(new FileAuthenticator(users));
     FTPClient owner = gw.login("owner", PASSWORD);
     assertThat(owner.makeDirectory("docs")).isTrue();
