@@ -24,9 +24,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The users file: a YAML document {@code users: [{name, passwordHash, home, permissions,
- * readOnly}]}. Writes replace the file atomically, readable by its owner only, so a running gateway
- * never reads half a file.
+ * The users file: a YAML document {@code users: [{name, passwordHash, home, permissions, readOnly,
+ * maxSessions, quota, group}]} and optionally {@code groups: [...]} (see {@link GroupEntry}).
+ * Writes replace the file atomically, readable by its owner only, so a running gateway never reads
+ * half a file.
  */
 public final class UsersFile {
 
