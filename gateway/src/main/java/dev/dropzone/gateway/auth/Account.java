@@ -9,12 +9,20 @@ import java.util.Set;
  * @param username login name; also the owner recorded in {@code dz-user}
  * @param home key path under the store prefix, e.g. {@code users/alice}
  * @param permissions what the user may do
+ * @param limits sessions and quota; {@link AccountLimits#NONE} when the source sets none
  */
-public record Account(String username, String home, Set<Permission> permissions) {
+public record Account(
+    String username, String home, Set<Permission> permissions, AccountLimits limits) {
   public Account {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(home, "home");
     permissions = Set.copyOf(permissions);
+    limits = limits == null ? AccountLimits.NONE : limits;
+  }
+
+  /** An account without limits (the form PAM and LDAP accounts take). */
+  public Account(String username, String home, Set<Permission> permissions) {
+    this(username, home, permissions, AccountLimits.NONE);
   }
 
   public boolean may(Permission permission) {

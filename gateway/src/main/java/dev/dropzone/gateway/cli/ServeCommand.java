@@ -1,11 +1,11 @@
 package dev.dropzone.gateway.cli;
 
+import dev.dropzone.gateway.config.AuthSettings;
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.ConfigLoader;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.runtime.GatewayRuntime;
 import dev.dropzone.gateway.runtime.ShutdownHook;
-import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.UsersFile;
 import dev.dropzone.kek.KeyServiceException;
 import java.io.IOException;
@@ -70,7 +70,9 @@ final class ServeCommand implements Callable<Integer> {
       out.flush();
       return Main.OK;
     }
-    checkUsers(settings.usersFile(), out);
+    if (settings.auth().uses(AuthSettings.Backend.FILE)) {
+      checkUsers(settings.usersFile(), out);
+    }
     GatewayRuntime runtime = start(settings);
     ShutdownHook.install(runtime);
     out.println("FTP: ftp://" + settings.ftp().bind() + ":" + runtime.ftpPort() + "/");
@@ -105,8 +107,9 @@ final class ServeCommand implements Callable<Integer> {
 
   private static GatewayRuntime start(GatewaySettings settings) {
     try {
-      return GatewayRuntime.start(
-          settings, new FileAuthenticator(new UsersFile(settings.usersFile())));
+      return GatewayRuntime.start(settings);
+    } catch (IllegalStateException e) {
+      throw new CommandFailure(Main.USAGE, e.getMessage(), e);
     } catch (KeyServiceException e) {
       throw new CommandFailure(
           Main.FAILED,

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.cli;
 
+import dev.dropzone.gateway.auth.AccountLimits;
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
@@ -104,6 +105,35 @@ final class UsersCommand implements Runnable {
         showDefaultValue = Visibility.ALWAYS)
     boolean readOnly;
 
+    @Option(
+        names = "--max-sessions",
+        paramLabel = "N",
+        description = "FTP sessions the user may hold at once. Default: no limit.",
+        showDefaultValue = Visibility.NEVER)
+    Integer maxSessions;
+
+    @Option(
+        names = "--quota-bytes",
+        paramLabel = "SIZE",
+        description = "Plaintext bytes the home may hold, e.g. 10GiB. Default: no limit.",
+        showDefaultValue = Visibility.NEVER)
+    String quotaBytes;
+
+    @Option(
+        names = "--group",
+        paramLabel = "GROUP",
+        description =
+            "Group (defined under 'groups' in the file) the user belongs to. Default: none.",
+        showDefaultValue = Visibility.NEVER)
+    String group;
+
+    @Option(
+        names = "--quota-files",
+        paramLabel = "N",
+        description = "Files the home may hold. Default: no limit.",
+        showDefaultValue = Visibility.NEVER)
+    Long quotaFiles;
+
     @Override
     public Integer call() throws IOException {
       checkName(name);
@@ -121,7 +151,12 @@ final class UsersCommand implements Runnable {
                 PasswordHashes.hash(secret),
                 home.isBlank() ? null : home,
                 EnumSet.copyOf(permissions),
-                readOnly);
+                readOnly,
+                maxSessions,
+                quotaBytes == null && quotaFiles == null
+                    ? null
+                    : new UserEntry.Quota(quotaBytes, quotaFiles),
+                group);
         target.put(entry);
         out(spec)
             .println("Added user " + name + " (home " + entry.home() + ") to " + target.path());
@@ -206,10 +241,17 @@ final class UsersCommand implements Runnable {
                     + user.toAccount().permissions().stream()
                         .sorted()
                         .map(p -> p.name().toLowerCase(java.util.Locale.ROOT))
-                        .toList());
+                        .toList()
+                    + limits(user.toAccount().limits()));
       }
       return Main.OK;
     }
+  }
+
+  private static String limits(AccountLimits limits) {
+    return (limits.maxSessions() > 0 ? "\tmaxSessions=" + limits.maxSessions() : "")
+        + (limits.quotaBytes() > 0 ? "\tquotaBytes=" + limits.quotaBytes() : "")
+        + (limits.quotaFiles() > 0 ? "\tquotaFiles=" + limits.quotaFiles() : "");
   }
 
   private static UserEntry existing(UsersFile file, String name) throws IOException {

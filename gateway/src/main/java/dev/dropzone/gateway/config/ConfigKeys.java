@@ -91,9 +91,19 @@ public final class ConfigKeys {
       if (value.isObject()) {
         walk(path, value, out);
       } else {
-        out.add(new Key(path, envName(path), value.isNull() ? null : value.asText()));
+        out.add(new Key(path, envName(path), value.isNull() ? null : text(value)));
       }
     }
+  }
+
+  /** Lists are written comma-separated, as their environment variables take them. */
+  private static String text(JsonNode value) {
+    if (!value.isArray()) {
+      return value.asText();
+    }
+    List<String> items = new ArrayList<>();
+    value.forEach(item -> items.add(item.asText()));
+    return String.join(",", items);
   }
 
   private static ObjectNode loadDefaults() {

@@ -1,13 +1,15 @@
 package dev.dropzone.gateway.config;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The configuration file's shape, after defaults, environment and flags have been applied. Values
  * are as written; {@link GatewaySettings#from} validates them and turns them into the settings the
  * components take.
  */
-public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads) {
+public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth) {
 
   public record S3(
       String endpoint,
@@ -54,4 +56,42 @@ public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads upl
   public record Users(String file) {}
 
   public record Uploads(Duration staleUploadAge) {}
+
+  /**
+   * Lists also accept one comma-separated text value, the form environment variables and {@code
+   * --set} give.
+   */
+  public record Auth(
+      @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> backends,
+      Pam pam,
+      Ldap ldap) {}
+
+  public record Pam(
+      String service,
+      int minUid,
+      @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+          List<String> refusedShells,
+      String homePrefix) {}
+
+  public record Ldap(
+      String url,
+      String tls,
+      String caBundle,
+      boolean verifyHostname,
+      String userDnTemplate,
+      LdapSearch search,
+      LdapGroup group,
+      String readOnlyGroup,
+      LdapAttributes attributes,
+      String homePrefix,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int poolSize) {}
+
+  public record LdapSearch(
+      String baseDn, String filter, String loginAttribute, String bindDn, Secret bindPassword) {}
+
+  public record LdapGroup(String baseDn, String filter, String memberAttribute) {}
+
+  public record LdapAttributes(String home, String permissions) {}
 }

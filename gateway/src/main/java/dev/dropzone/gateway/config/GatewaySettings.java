@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param keyCacheTtl how long an unused unwrapped key stays cached
  * @param usersFile the users file
  * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
+ * @param auth which user sources log users in, and their settings
  */
 public record GatewaySettings(
     S3Settings s3,
@@ -25,7 +26,8 @@ public record GatewaySettings(
     long keyCacheMaxSize,
     Duration keyCacheTtl,
     Path usersFile,
-    Duration staleUploadAge) {
+    Duration staleUploadAge,
+    AuthSettings auth) {
 
   private static final long MAX_PART_SIZE = 5L << 30;
 
@@ -72,10 +74,11 @@ public record GatewaySettings(
         "uploads.staleUploadAge",
         format(stale),
         "must be 0 (off) or a positive duration");
+    AuthSettings auth = AuthSection.settings(config.auth(), baseDir, problems);
 
     problems.throwIfAny();
     return new GatewaySettings(
-        s3, ftp, keyset, keys.cache().maxSize(), keys.cache().ttl(), users, stale);
+        s3, ftp, keyset, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth);
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

@@ -10,6 +10,7 @@ import dev.dropzone.gateway.ftp.connection.SessionAdmission;
 import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
 import dev.dropzone.gateway.ftp.login.AccountUserManager;
 import dev.dropzone.gateway.ftp.login.LoginCommand;
+import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.ActiveModePolicy;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
@@ -101,7 +102,7 @@ public final class FtpGateway implements AutoCloseable {
     DropzoneCommands.install(
         commands,
         transfers,
-        new LoginCommand(guard, timers, settings.loginFailureDelay()),
+        new LoginCommand(guard, timers, settings.loginFailureDelay(), new UserSessions()),
         tls != null,
         settings.activeModeEnabled());
     factory.setCommandFactory(commands.createCommandFactory());

@@ -37,11 +37,31 @@ public final class GatewayRuntime implements AutoCloseable {
   private final FtpGateway ftp;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile UserSources userSources;
 
   private GatewayRuntime(ExecutorService keyRecordIo, EncryptedStore store, FtpGateway ftp) {
     this.keyRecordIo = keyRecordIo;
     this.store = store;
     this.ftp = ftp;
+  }
+
+  /**
+   * Starts the gateway with the user sources {@code settings.auth()} lists; they are closed with
+   * the gateway.
+   *
+   * @throws IllegalStateException when a listed user source cannot be used
+   */
+  public static GatewayRuntime start(GatewaySettings settings)
+      throws IOException, KeyServiceException {
+    UserSources users = UserSources.open(settings.auth(), settings.usersFile());
+    try {
+      GatewayRuntime runtime = start(settings, users.authenticator());
+      runtime.userSources = users;
+      return runtime;
+    } catch (IOException | KeyServiceException | RuntimeException e) {
+      users.close();
+      throw e;
+    }
   }
 
   /**
@@ -128,6 +148,9 @@ public final class GatewayRuntime implements AutoCloseable {
       store.close();
     } catch (RuntimeException e) {
       LOG.warn("Store did not close cleanly: {}", e.toString());
+    }
+    if (userSources != null) {
+      userSources.close();
     }
     keyRecordIo.shutdown();
     try {

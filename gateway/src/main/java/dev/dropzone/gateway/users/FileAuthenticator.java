@@ -31,7 +31,11 @@ public final class FileAuthenticator implements Authenticator {
   private static final String DUMMY_HASH = PasswordHashes.hash("not-a-password".toCharArray());
 
   private record Snapshot(
-      FileTime modified, long size, Object fileKey, Map<String, UserEntry> users) {
+      FileTime modified,
+      long size,
+      Object fileKey,
+      UsersFile.Contents contents,
+      Map<String, UserEntry> users) {
     boolean isCurrent(BasicFileAttributes attributes) {
       return attributes.lastModifiedTime().equals(modified)
           && attributes.size() == size
@@ -49,24 +53,25 @@ public final class FileAuthenticator implements Authenticator {
   @Override
   public Optional<Account> authenticate(String username, char[] password)
       throws AuthenticationUnavailableException {
-    UserEntry user = current().get(username);
+    Snapshot users = current();
+    UserEntry user = users.users().get(username);
     if (user == null) {
       PasswordHashes.matches(password, DUMMY_HASH);
       return Optional.empty();
     }
     return PasswordHashes.matches(password, user.passwordHash())
-        ? Optional.of(user.toAccount())
+        ? Optional.of(user.toAccount(users.contents().group(user.group())))
         : Optional.empty();
   }
 
-  private Map<String, UserEntry> current() throws AuthenticationUnavailableException {
+  private Snapshot current() throws AuthenticationUnavailableException {
     try {
       BasicFileAttributes attributes = Files.readAttributes(file.path(), BasicFileAttributes.class);
       Snapshot seen = snapshot;
       if (seen != null && seen.isCurrent(attributes)) {
-        return seen.users();
+        return seen;
       }
-      return reload(attributes).users();
+      return reload(attributes);
     } catch (NoSuchFileException e) {
       LOG.error(
           "Users file {} does not exist: every login fails until it is created with"
@@ -86,12 +91,14 @@ public final class FileAuthenticator implements Authenticator {
       return seen;
     }
     // Attributes are read before the content: a write that lands in between is seen next time.
-    List<UserEntry> users = file.read();
+    UsersFile.Contents contents = file.contents();
+    List<UserEntry> users = contents.users();
     Snapshot fresh =
         new Snapshot(
             attributes.lastModifiedTime(),
             attributes.size(),
             attributes.fileKey(),
+            contents,
             users.stream()
                 .collect(Collectors.toUnmodifiableMap(UserEntry::name, Function.identity())));
     snapshot = fresh;

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.users;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,18 +24,33 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The users file: a YAML document {@code users: [{name, passwordHash, home, permissions,
- * readOnly}]}. Writes replace the file atomically, readable by its owner only, so a running gateway
- * never reads half a file.
+ * The users file: a YAML document {@code users: [{name, passwordHash, home, permissions, readOnly,
+ * maxSessions, quota, group}]} and optionally {@code groups: [...]} (see {@link GroupEntry}).
+ * Writes replace the file atomically, readable by its owner only, so a running gateway never reads
+ * half a file.
  */
 public final class UsersFile {
 
   private static final ObjectMapper YAML = YamlMappers.strict();
 
-  /** The document's shape. */
-  record Document(List<UserEntry> users) {
-    Document {
+  /**
+   * The whole file: users, and the groups they may belong to.
+   *
+   * @param users the users
+   * @param groups the groups; absent in files without any
+   */
+  public record Contents(
+      List<UserEntry> users, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<GroupEntry> groups) {
+    public Contents {
       users = users == null ? List.of() : List.copyOf(users);
+      groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** The group called {@code name}, or null. */
+    public GroupEntry group(String name) {
+      return name == null
+          ? null
+          : groups.stream().filter(g -> g.name().equals(name)).findFirst().orElse(null);
     }
   }
 
@@ -54,29 +70,49 @@ public final class UsersFile {
    * @throws InvalidUsersFileException when the file exists but is not a valid users file
    */
   public List<UserEntry> read() throws IOException {
+    return contents().users();
+  }
+
+  /**
+   * Users and groups; a missing file has neither.
+   *
+   * @throws InvalidUsersFileException when the file exists but is not a valid users file
+   */
+  public Contents contents() throws IOException {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      return List.of();
+      return new Contents(List.of(), List.of());
     }
     return parse(bytes);
   }
 
-  List<UserEntry> parse(byte[] bytes) throws IOException {
+  Contents parse(byte[] bytes) throws IOException {
     if (bytes.length == 0) {
-      return List.of();
+      return new Contents(List.of(), List.of());
     }
-    Document document;
+    Contents document;
     try {
-      document = YAML.readValue(bytes, Document.class);
+      document = YAML.readValue(bytes, Contents.class);
     } catch (JsonMappingException e) {
       throw new InvalidUsersFileException(path, where(e) + rootMessage(e), e);
     } catch (JacksonException e) {
       throw new InvalidUsersFileException(path, "not valid YAML: " + e.getOriginalMessage(), e);
     }
     if (document == null) {
-      return List.of();
+      return new Contents(List.of(), List.of());
+    }
+    Set<String> groups = new HashSet<>();
+    for (GroupEntry group : document.groups()) {
+      if (group == null || !groups.add(group.name())) {
+        throw new InvalidUsersFileException(
+            path,
+            group == null
+                ? "empty entry in 'groups'"
+                : "group '" + group.name() + "' appears more than once",
+            null);
+      }
     }
     Set<String> seen = new HashSet<>();
     for (UserEntry user : document.users()) {
@@ -87,8 +123,18 @@ public final class UsersFile {
         throw new InvalidUsersFileException(
             path, "user '" + user.name() + "' appears more than once", null);
       }
+      if (user.group() != null && !groups.contains(user.group())) {
+        throw new InvalidUsersFileException(
+            path,
+            "user '"
+                + user.name()
+                + "' is in group '"
+                + user.group()
+                + "', which is not defined under 'groups'",
+            null);
+      }
     }
-    return document.users();
+    return document;
   }
 
   public Optional<UserEntry> find(String name) throws IOException {
@@ -115,13 +161,18 @@ public final class UsersFile {
     return removed;
   }
 
-  /** Replaces the whole file atomically with owner-only permissions. */
+  /** Replaces the users atomically with owner-only permissions, keeping the groups. */
   public void write(List<UserEntry> users) throws IOException {
+    write(new Contents(users, contents().groups()));
+  }
+
+  /** Replaces the whole file atomically with owner-only permissions. */
+  public void write(Contents contents) throws IOException {
     Path dir = path.getParent();
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp", ownerOnly(dir));
     try {
-      byte[] bytes = YAML.writeValueAsBytes(new Document(users));
+      byte[] bytes = YAML.writeValueAsBytes(contents);
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {

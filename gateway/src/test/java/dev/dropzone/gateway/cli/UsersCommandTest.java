@@ -2,6 +2,7 @@ package dev.dropzone.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.auth.AccountLimits;
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.UserEntry;
@@ -74,6 +75,46 @@ class UsersCommandTest {
     Run remove = run("", "users", "remove", "-f", file, "alice");
     assertThat(remove.exitCode()).isZero();
     assertThat(auth.authenticate("alice", "an0ther-passw0rd".toCharArray())).isEmpty();
+  }
+
+  @Test
+  void addSetsSessionLimitAndQuotaAndListShowsThem() throws Exception {
+    String file = dir.resolve("users.yaml").toString();
+
+    Run add =
+        run(
+            "s3cret-passw0rd\n",
+            "users",
+            "add",
+            "-f",
+            file,
+            "--password-stdin",
+            "--max-sessions",
+            "2",
+            "--quota-bytes",
+            "5MiB",
+            "--quota-files",
+            "100",
+            "partner");
+    assertThat(add.exitCode()).as(add.err()).isZero();
+    assertThat(new UsersFile(Path.of(file)).find("partner").orElseThrow().toAccount().limits())
+        .isEqualTo(new AccountLimits(2, 5L << 20, 100));
+    assertThat(run("", "users", "list", "-f", file).out())
+        .contains("\tmaxSessions=2\tquotaBytes=5242880\tquotaFiles=100");
+
+    Run bad =
+        run(
+            "s3cret-passw0rd\n",
+            "users",
+            "add",
+            "-f",
+            file,
+            "--password-stdin",
+            "--quota-bytes",
+            "lots",
+            "other");
+    assertThat(bad.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(bad.err()).contains("'lots' is not a size");
   }
 
   @Test

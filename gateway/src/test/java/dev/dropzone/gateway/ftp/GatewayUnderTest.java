@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.S3Settings;
@@ -33,12 +34,18 @@ final class GatewayUnderTest implements AutoCloseable {
 
   private GatewayUnderTest(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
       throws Exception {
+    this(settings, keys, new TestUsers());
+  }
+
+  private GatewayUnderTest(
+      FtpSettings settings, Function<EncryptedStore, DataKeys> keys, Authenticator users)
+      throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = EncryptedStore.open(s3Settings);
     raw = S3Clients.create(s3Settings);
     try {
-      gateway = FtpGateway.start(settings, store, keys.apply(store), new TestUsers());
+      gateway = FtpGateway.start(settings, store, keys.apply(store), users);
     } catch (Exception | Error e) {
       store.close();
       raw.close();
@@ -51,6 +58,15 @@ final class GatewayUnderTest implements AutoCloseable {
   static GatewayUnderTest start(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
       throws Exception {
     return new GatewayUnderTest(settings, keys);
+  }
+
+  /** A gateway whose users come from {@code users} instead of {@link TestUsers}. */
+  static GatewayUnderTest start(Authenticator users) throws Exception {
+    return start(new SettingsBuilder().build(), users);
+  }
+
+  static GatewayUnderTest start(FtpSettings settings, Authenticator users) throws Exception {
+    return new GatewayUnderTest(settings, store -> new TestKeys(), users);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {
@@ -73,6 +89,23 @@ final class GatewayUnderTest implements AutoCloseable {
     assertThat(client.login(user, TestUsers.PASSWORD)).as(client.getReplyString()).isTrue();
     client.enterLocalPassiveMode();
     assertThat(client.setFileType(FTP.BINARY_FILE_TYPE)).isTrue();
+    return client;
+  }
+
+  /** A plain FTP client logged in as {@code user} with {@code password}, passive, binary. */
+  FTPClient login(String user, String password) throws IOException {
+    FTPClient client = connect();
+    assertThat(client.login(user, password)).as(client.getReplyString()).isTrue();
+    client.enterLocalPassiveMode();
+    assertThat(client.setFileType(FTP.BINARY_FILE_TYPE)).isTrue();
+    return client;
+  }
+
+  /** A plain FTP client connected but not logged in. */
+  FTPClient connect() throws IOException {
+    FTPClient client = new FTPClient();
+    client.setControlEncoding("UTF-8");
+    client.connect("127.0.0.1", port());
     return client;
   }
 

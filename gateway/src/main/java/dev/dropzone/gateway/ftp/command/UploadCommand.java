@@ -4,6 +4,7 @@ import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.command.TransferRegistry.Running;
 import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.gateway.ftp.quota.UploadQuota;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
@@ -66,10 +67,13 @@ final class UploadCommand extends DataCommand {
             case APPE -> existingSize(view, path);
             case STOU -> 0;
           };
+      UploadQuota quota =
+          UploadQuota.check(
+              view.account().username(), view.account().limits(), view.tree(), path, offset);
       try (Upload upload = view.tree().openWrite(path, offset)) {
         Running transfer = transfers.begin(session);
         try {
-          receive(session, view, request, path, upload, transfer);
+          receive(session, view, request, path, upload, quota, transfer);
         } finally {
           transfers.end(transfer);
         }
@@ -85,6 +89,7 @@ final class UploadCommand extends DataCommand {
       FtpRequest request,
       VirtualPath path,
       Upload upload,
+      UploadQuota quota,
       Running transfer) {
     String user = view.account().username();
     DataConnection data =
@@ -94,7 +99,7 @@ final class UploadCommand extends DataCommand {
     if (data == null) {
       return;
     }
-    UploadSink sink = new UploadSink(upload.stream());
+    UploadSink sink = new UploadSink(quota.limit(upload.stream()));
     long received;
     try {
       received = data.transferFromClient(session.getFtpletSession(), sink);

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp.login;
 
+import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
@@ -35,12 +36,17 @@ public final class LoginCommand extends AbstractCommand {
   private final ConnectionGuard guard;
   private final ScheduledExecutorService timers;
   private final Duration failureDelay;
+  private final UserSessions sessions;
 
   public LoginCommand(
-      ConnectionGuard guard, ScheduledExecutorService timers, Duration failureDelay) {
+      ConnectionGuard guard,
+      ScheduledExecutorService timers,
+      Duration failureDelay,
+      UserSessions sessions) {
     this.guard = guard;
     this.timers = timers;
     this.failureDelay = failureDelay;
+    this.sessions = sessions;
   }
 
   @Override
@@ -91,12 +97,34 @@ public final class LoginCommand extends AbstractCommand {
       return;
     }
 
+    // The password was right, so this is no failed login: no delay, nothing counted to a ban.
+    Account account = ((AccountUser) user).account();
+    if (!sessions.tryOpen(session, account)) {
+      LOG.info(
+          "Login of {} from {} refused: already {} session(s), the limit; the user must close one"
+              + " or the limit (maxSessions) be raised",
+          username,
+          address.getHostAddress(),
+          account.limits().maxSessions());
+      session.reinitialize();
+      session.write(
+          ReplyMapper.reply(
+              530,
+              "Too many sessions for user "
+                  + username
+                  + " (limit "
+                  + account.limits().maxSessions()
+                  + "); close another session first"));
+      return;
+    }
+
     session.setUser(user);
     session.setUserArgument(null);
     session.setMaxIdleTime(user.getMaxIdleTime());
     try {
       session.setLogin(context.getFileSystemManager().createFileSystemView(user));
     } catch (FtpException e) {
+      sessions.close(session);
       session.reinitialize();
       session.write(ReplyMapper.reply(550, "Your home directory is not usable: " + e.getMessage()));
       return;

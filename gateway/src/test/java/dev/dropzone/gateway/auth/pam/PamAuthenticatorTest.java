@@ -6,18 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Permission;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,74 +26,34 @@ class PamAuthenticatorTest {
   private static final String NOLOGIN = "dzpam" + SUFFIX + "nl";
   private static final String SYSTEM = "dzpam" + SUFFIX + "sy";
   private static final String NO_PASSWORD = "dzpam" + SUFFIX + "np";
-  private static final Path PAM_D = Path.of("/etc/pam.d");
   private static final String SERVICE = "dropzone-test-" + SUFFIX;
   // Only pam_unix: what a naive service file looks like; the Java checks must still hold.
   private static final String LAX_SERVICE = "dropzone-test-lax-" + SUFFIX;
 
-  private static final List<String> createdUsers = new ArrayList<>();
-  private static final List<Path> installedServices = new ArrayList<>();
+  private static final LinuxAccounts accounts = new LinuxAccounts();
 
   @BeforeAll
   static void createAccounts() throws Exception {
     assumeTrue(
-        "root".equals(System.getProperty("user.name")),
+        LinuxAccounts.isRoot(),
         "PAM tests create Linux accounts with useradd and install /etc/pam.d files: run as root"
             + " (CI does); skipped for user "
             + System.getProperty("user.name"));
-    installService(SERVICE, shippedServiceFile());
-    installService(LAX_SERVICE, "auth required pam_unix.so\naccount required pam_unix.so\n");
-    addUser(VALID, "-s", "/bin/bash");
-    addUser(LOCKED, "-s", "/bin/bash");
-    run(null, "usermod", "-L", LOCKED);
-    addUser(NOLOGIN, "-s", "/usr/sbin/nologin");
-    addUser(SYSTEM, "-r", "-s", "/bin/bash");
-    addUser(NO_PASSWORD, "-s", "/bin/bash");
-    run(null, "passwd", "-d", NO_PASSWORD);
+    accounts
+        .service(SERVICE, LinuxAccounts.shippedServiceFile())
+        .service(LAX_SERVICE, "auth required pam_unix.so\naccount required pam_unix.so\n")
+        .user(VALID, PASSWORD, "-s", "/bin/bash")
+        .user(LOCKED, PASSWORD, "-s", "/bin/bash")
+        .user(NOLOGIN, PASSWORD, "-s", "/usr/sbin/nologin")
+        .user(SYSTEM, PASSWORD, "-r", "-s", "/bin/bash")
+        .user(NO_PASSWORD, PASSWORD, "-s", "/bin/bash");
+    LinuxAccounts.run(null, "usermod", "-L", LOCKED);
+    LinuxAccounts.run(null, "passwd", "-d", NO_PASSWORD);
   }
 
   @AfterAll
   static void removeAccounts() throws Exception {
-    for (String user : createdUsers) {
-      run(null, "userdel", user);
-    }
-    for (Path file : installedServices) {
-      Files.deleteIfExists(file);
-    }
-  }
-
-  private static String shippedServiceFile() throws IOException {
-    try (InputStream in = PamAuthenticator.class.getResourceAsStream("dropzone")) {
-      assertThat(in).as("shipped PAM service file").isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static void installService(String name, String content) throws IOException {
-    Path file = PAM_D.resolve(name);
-    Files.writeString(file, content);
-    installedServices.add(file);
-  }
-
-  private static void addUser(String name, String... options) throws Exception {
-    List<String> command = new ArrayList<>(List.of("useradd", "-M"));
-    command.addAll(List.of(options));
-    command.add(name);
-    run(null, command.toArray(String[]::new));
-    createdUsers.add(name);
-    run(name + ":" + PASSWORD + "\n", "chpasswd");
-  }
-
-  private static void run(String stdin, String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (OutputStream in = process.getOutputStream()) {
-      if (stdin != null) {
-        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
-    assertThat(process.exitValue()).as("%s: %s", String.join(" ", command), output).isZero();
+    accounts.close();
   }
 
   private static Optional<Account> login(String service, String user, String password) {

@@ -1,0 +1,120 @@
+package dev.dropzone.gateway.ftp.quota;
+
+import dev.dropzone.gateway.auth.AccountLimits;
+import dev.dropzone.store.FileTree;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The room one upload has under its user's quota. A file that does not fit in the file count is
+ * refused before any data moves; bytes are counted as they arrive and the upload fails with {@link
+ * Reason#QUOTA} the moment it would cross the byte limit, so the caller aborts it and nothing is
+ * stored.
+ */
+public final class UploadQuota {
+
+  private static final UploadQuota UNLIMITED = new UploadQuota(null, Long.MAX_VALUE, 0, 0);
+
+  private final String user;
+  private final long room;
+  private final long limit;
+  private final long used;
+
+  private UploadQuota(String user, long room, long limit, long used) {
+    this.user = user;
+    this.room = room;
+    this.limit = limit;
+    this.used = used;
+  }
+
+  /**
+   * Measures the user's home (see {@link Usage}) for an upload to {@code path} that keeps the first
+   * {@code offset} bytes of the existing file.
+   *
+   * @throws StoreException QUOTA when the home is already full (bytes or files)
+   */
+  public static UploadQuota check(
+      String user, AccountLimits limits, FileTree tree, VirtualPath path, long offset)
+      throws IOException {
+    if (!limits.hasQuota()) {
+      return UNLIMITED;
+    }
+    boolean replacing = exists(tree, path);
+    Usage usage = Usage.of(tree, path);
+    if (limits.quotaFiles() > 0 && !replacing && usage.files() >= limits.quotaFiles()) {
+      throw new StoreException(
+          Reason.QUOTA,
+          "Quota exceeded: "
+              + user
+              + " may keep at most "
+              + limits.quotaFiles()
+              + " files and has "
+              + usage.files()
+              + "; delete some first");
+    }
+    if (limits.quotaBytes() == 0) {
+      return UNLIMITED;
+    }
+    long room = limits.quotaBytes() - usage.bytes() - offset;
+    if (room < 0) {
+      throw exceeded(user, limits.quotaBytes(), usage.bytes() + offset);
+    }
+    return new UploadQuota(user, room, limits.quotaBytes(), usage.bytes() + offset);
+  }
+
+  /** {@code upload} limited to the room left; writing past it fails with QUOTA. */
+  public OutputStream limit(OutputStream upload) {
+    if (this == UNLIMITED) {
+      return upload;
+    }
+    return new FilterOutputStream(upload) {
+      private long written;
+
+      @Override
+      public void write(int b) throws IOException {
+        reserve(1);
+        out.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        reserve(len);
+        out.write(b, off, len);
+      }
+
+      private void reserve(int len) throws StoreException {
+        if (written + len > room) {
+          throw exceeded(user, limit, used + written + len);
+        }
+        written += len;
+      }
+    };
+  }
+
+  private static StoreException exceeded(String user, long limit, long wanted) {
+    return new StoreException(
+        Reason.QUOTA,
+        "Quota exceeded: "
+            + user
+            + " may store "
+            + limit
+            + " bytes, this upload would make it at least "
+            + wanted
+            + "; nothing was stored");
+  }
+
+  private static boolean exists(FileTree tree, VirtualPath path) throws IOException {
+    try {
+      return !tree.stat(path).directory();
+    } catch (StoreException e) {
+      if (e.reason() == Reason.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.dropzone.gateway.auth.ldap.TestDirectory;
+import dev.dropzone.gateway.auth.pam.LinuxAccounts;
+import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.config.GatewaySettings;
+import dev.dropzone.gateway.runtime.UserSources;
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Logins through the real FTP server for every backend, each configured as an administrator would
+ * (the {@code auth} section of dropzone.yaml): the users file, an LDAP directory (UnboundID's
+ * in-memory server on 127.0.0.1), PAM with a real Linux account, and a chain of two.
+ */
+class LoginBackendsTest {
+
+  private static final String FILE_PASSWORD = "file user password";
+
+  @TempDir Path dir;
+  private TestDirectory directory;
+  private UserSources sources;
+  private GatewayUnderTest gw;
+
+  @BeforeEach
+  void usersAndDirectory() throws Exception {
+    new UsersFile(dir.resolve("users.yaml"))
+        .write(List.of(UserEntry.of("filer", PasswordHashes.hash(FILE_PASSWORD.toCharArray()))));
+    directory =
+        TestDirectory.create().person("carol").person("dave").group("auditors", "dave").start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gw != null) {
+      gw.close();
+    }
+    if (sources != null) {
+      sources.close();
+    }
+    directory.close();
+  }
+
+  private void start(String auth) throws Exception {
+    start(auth, new SettingsBuilder());
+  }
+
+  private void start(String auth, SettingsBuilder ftp) throws Exception {
+    Path file = dir.resolve("dropzone.yaml");
+    Files.writeString(file, "s3:\n  bucket: b\nkeys:\n  keysetFile: keyset.json\n" + auth);
+    GatewaySettings settings = new ConfigLoader().file(file).settings(dir);
+    sources = UserSources.open(settings.auth(), settings.usersFile());
+    gw = GatewayUnderTest.start(ftp.build(), sources.authenticator());
+  }
+
+  private String ldap() {
+    return "  ldap:\n"
+        + "    url: ldap://127.0.0.1:"
+        + directory.port("ldap")
+        + "\n"
+        + "    tls: none\n"
+        + "    userDnTemplate: "
+        + TestDirectory.TEMPLATE
+        + "\n"
+        + "    group:\n"
+        + "      baseDn: "
+        + TestDirectory.GROUPS
+        + "\n"
+        + "    readOnlyGroup: (cn=auditors)\n";
+  }
+
+  @Test
+  void fileBackendLogsInUsersOfTheUsersFile() throws Exception {
+    start("auth:\n  backends: [file]\n");
+
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+    assertRefused("filer", "wrong");
+    assertRefused("carol", TestDirectory.password("carol"));
+  }
+
+  @Test
+  void ldapBackendLogsInDirectoryUsersAndMakesTheReadOnlyGroupReadOnly() throws Exception {
+    start("auth:\n  backends: [ldap]\n" + ldap());
+
+    assertCanLogInAndUpload("carol", TestDirectory.password("carol"));
+    assertRefused("carol", "wrong");
+    assertRefused("filer", FILE_PASSWORD);
+
+    FTPClient dave = gw.login("dave", TestDirectory.password("dave"));
+    assertThat(dave.listFiles()).isEmpty();
+    assertThat(dave.storeFile("x.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+    assertThat(dave.getReplyCode()).isEqualTo(550);
+    dave.disconnect();
+  }
+
+  @Test
+  void failedLdapLoginsGetTheAddressBannedLikeAnyOther() throws Exception {
+    SettingsBuilder ftp = new SettingsBuilder();
+    ftp.maxLoginFailures = 2;
+    start("auth:\n  backends: [ldap]\n" + ldap(), ftp);
+
+    assertRefused("carol", "wrong once");
+    FTPClient client = gw.connect();
+    assertThatThrownBy(() -> client.login("carol", "wrong twice"))
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
+    client.disconnect();
+
+    // Banned: the address is turned away before it can try the right password.
+    assertThatThrownBy(() -> gw.connect())
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
+  }
+
+  @Test
+  void chainedBackendsAcceptUsersOfEitherSource() throws Exception {
+    start("auth:\n  backends: [ldap, file]\n" + ldap());
+
+    assertCanLogInAndUpload("carol", TestDirectory.password("carol"));
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+    assertRefused("carol", FILE_PASSWORD);
+  }
+
+  @Test
+  void chainKeepsFileUsersLoggingInWhileTheDirectoryIsDown() throws Exception {
+    start("auth:\n  backends: [ldap, file]\n" + ldap());
+    directory.close();
+
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+    // Carol may be valid in the directory: "try later" (421), not "wrong password" (530).
+    FTPClient client = gw.connect();
+    assertThatThrownBy(() -> client.login("carol", TestDirectory.password("carol")))
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
+    client.disconnect();
+  }
+
+  @Test
+  void pamBackendLogsInLinuxAccounts() throws Exception {
+    assumeTrue(
+        LinuxAccounts.isRoot(),
+        "PAM logins need a Linux account made with useradd and a file in /etc/pam.d: run as"
+            + " root (CI does); skipped for user "
+            + System.getProperty("user.name"));
+    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    String user = "dzftp" + suffix;
+    String password = "Pw-" + UUID.randomUUID();
+    String service = "dropzone-ftp-test-" + suffix;
+    try (LinuxAccounts accounts = new LinuxAccounts()) {
+      accounts
+          .service(service, LinuxAccounts.shippedServiceFile())
+          .user(user, password, "-s", "/bin/bash");
+      start("auth:\n  backends: [pam]\n  pam:\n    service: " + service + "\n");
+
+      assertCanLogInAndUpload(user, password);
+      assertRefused(user, password + "x");
+      assertRefused("root", password);
+    }
+  }
+
+  private void assertCanLogInAndUpload(String user, String password) throws Exception {
+    FTPClient client = gw.login(user, password);
+    assertThat(client.storeFile("hello.txt", new ByteArrayInputStream(new byte[] {1, 2, 3})))
+        .as(client.getReplyString())
+        .isTrue();
+    assertThat(gw.objectKeys()).contains(GatewayUnderTest.key(user, "hello.txt"));
+    client.logout();
+    client.disconnect();
+  }
+
+  private void assertRefused(String user, String password) throws Exception {
+    FTPClient client = gw.connect();
+    assertThat(client.login(user, password)).isFalse();
+    assertThat(client.getReplyCode()).as(client.getReplyString()).isEqualTo(530);
+    client.disconnect();
+  }
+}
