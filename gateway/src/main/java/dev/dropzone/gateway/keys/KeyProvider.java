@@ -12,11 +12,21 @@ public sealed interface KeyProvider {
   /** The name used in {@code keys.provider} and in the provider part of {@code dz-key-ref}. */
   String name();
 
+  /** Where its settings live in the configuration, for messages that say what to check. */
+  default String configKeys() {
+    return "keys." + name() + ".*";
+  }
+
   /** A Tink keyset file on local disk (embedded mode, single host). */
   record Local(Path keysetFile) implements KeyProvider {
     @Override
     public String name() {
       return "local";
+    }
+
+    @Override
+    public String configKeys() {
+      return "keys.keysetFile";
     }
   }
 
