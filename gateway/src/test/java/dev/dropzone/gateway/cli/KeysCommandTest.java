@@ -13,6 +13,8 @@ import dev.dropzone.store.FileTree;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code dropzone keys} against the Vault Transit protocol test server and in-process S3. */
 class KeysCommandTest {
@@ -170,6 +175,31 @@ class KeysCommandTest {
     try (EncryptedStore store = EncryptedStore.open(settings)) {
       assertThat(read(store, "rewrapper", "a.txt")).isEqualTo("alpha");
     }
+  }
+
+  @Test
+  void rewrapListsFailuresAndExitsOneButHandlesEveryOtherObject() throws Exception {
+    try (EncryptedStore store = EncryptedStore.open(settings);
+        S3Client plain = S3Clients.create(settings)) {
+      write(store, "mixed", "good.txt", "fine");
+      plain.putObject(
+          b -> b.bucket("keys").key("dz/users/mixed/foreign.csv"), RequestBody.fromString("a,b"));
+      plain.putObject(
+          b ->
+              b.bucket("keys")
+                  .key("dz/users/mixed/damaged.bin")
+                  .metadata(Map.of(ObjectFormat.META_FORMAT, ObjectFormat.VERSION)),
+          RequestBody.fromString("not really encrypted"));
+    }
+    vault.rotate("dropzone");
+
+    Run run = keys("rewrap", "--prefix", "users/mixed");
+
+    assertThat(run.code()).isEqualTo(Main.FAILED);
+    assertThat(run.out()).contains("Rewrapped 1, already current 0, not encrypted 1, failed 1");
+    assertThat(run.err())
+        .contains("Failures (run rewrap again once the cause is fixed):")
+        .contains("dz/users/mixed/damaged.bin lacks dz-key, dz-key-ref or dz-user");
   }
 
   private static UserKeys userKeys(EncryptedStore store) {

@@ -2,6 +2,9 @@ package dev.dropzone.gateway.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.dropzone.gateway.config.ConfigLoader;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.runtime.GatewayRuntime;
@@ -21,6 +24,7 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Vault outage seen through the real FTP server, configured as an operator would: the gateway is
@@ -63,6 +67,11 @@ class KeyServiceOutageThroughFtpTest {
               UserEntry.of("alice", PasswordHashes.hash("alice-password".toCharArray())),
               UserEntry.of("bob", PasswordHashes.hash("bob-password".toCharArray()))));
 
+      Logger transferKeys =
+          (Logger) LoggerFactory.getLogger("dev.dropzone.store.transfer.TransferKeys");
+      ListAppender<ILoggingEvent> log = new ListAppender<>();
+      log.start();
+      transferKeys.addAppender(log);
       try (GatewayRuntime gateway = GatewayRuntime.start(settings, new FileAuthenticator(users))) {
         FTPClient alice = login(gateway, "alice");
         assertThat(store(alice, "before.txt", "written while vault was up")).isTrue();
@@ -86,6 +95,13 @@ class KeyServiceOutageThroughFtpTest {
         FTPClient bob = login(gateway, "bob");
         assertThat(store(bob, "first.txt", "needs a new key")).isFalse();
         assertThat(bob.getReplyString()).startsWith("451 Key service unavailable");
+        assertThat(log.list)
+            .as("the operator learns which key service is down")
+            .anySatisfy(
+                event ->
+                    assertThat(event.getFormattedMessage())
+                        .contains("Key service unavailable")
+                        .contains("vault transit at " + vault.uri()));
         assertThat(bob.makeDirectory("inbox")).isTrue();
         assertThat(bob.listNames()).containsExactly("inbox");
 
@@ -97,6 +113,8 @@ class KeyServiceOutageThroughFtpTest {
         assertThat(retrieve(bob, "first.txt")).isEqualTo("after recovery");
         alice.disconnect();
         bob.disconnect();
+      } finally {
+        transferKeys.detachAppender(log);
       }
     }
   }
