@@ -2,8 +2,12 @@ package dev.dropzone.gateway.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.eaas.EaasKeyService;
+import dev.dropzone.kek.eaas.EaasProtocolServer;
+import dev.dropzone.kek.eaas.EaasSettings;
 import dev.dropzone.kek.vault.VaultTransitKeyService;
 import dev.dropzone.kek.vault.VaultTransitProtocolServer;
 import dev.dropzone.kek.vault.VaultTransitSettings;
@@ -40,7 +44,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Rewrap after a Vault Transit key rotation, over 300 real objects on the in-process S3 server:
- * every object ends up wrapped by v2 and stays readable, and no body is ever uploaded again.
+ * every object ends up wrapped by v2 and stays readable, and no body is ever uploaded again. EaaS,
+ * which cannot rewrap inside the service, takes the unwrap-and-wrap path.
  */
 class ObjectRewrapTest {
 
@@ -161,9 +166,52 @@ class ObjectRewrapTest {
     }
   }
 
+  @Test
+  void providersWithoutRewrapUnwrapAndWrapAgain() throws Exception {
+    try (EaasProtocolServer eaas = EaasProtocolServer.start("");
+        EaasKeyService v1 = EaasKeyService.open(EaasSettings.of(eaas.uri(), "dz/master", 1));
+        EaasKeyService v2 = EaasKeyService.open(EaasSettings.of(eaas.uri(), "dz/master", 2))) {
+      eaas.createSecret("dz/master", 1);
+      eaas.createSecret("dz/master", 2);
+      try (EncryptedStore store = EncryptedStore.open(settings)) {
+        FileTree tree = store.tree("dave", "users/dave", keys(store, v1));
+        for (int i = 0; i < 3; i++) {
+          write(tree, "e" + i + ".txt", "eaas file " + i);
+        }
+      }
+      ServiceCalls calls = new ServiceCalls(Duration.ofSeconds(30));
+      String current = new KeyCheck(v2, calls).run().keyRef();
+
+      try (StoredKeys stored = StoredKeys.open(settings)) {
+        ObjectRewrap.Summary summary =
+            new ObjectRewrap(stored, v2, calls)
+                .run(stored.objects("users/dave/"), current, () -> {});
+        assertThat(summary.failures()).isEmpty();
+        assertThat(summary.count(Outcome.REWRAPPED)).isEqualTo(3);
+      }
+
+      try (S3Client plain = S3Clients.create(settings);
+          EncryptedStore store = EncryptedStore.open(settings)) {
+        FileTree tree = store.tree("dave", "users/dave", keys(store, v2));
+        for (int i = 0; i < 3; i++) {
+          String key = "dz/users/dave/e" + i + ".txt";
+          assertThat(head(plain, key).metadata().get(ObjectFormat.META_KEY_REF)).isEqualTo(current);
+          try (InputStream in = tree.openRead(VirtualPath.of("e" + i + ".txt"), 0)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("eaas file " + i);
+          }
+        }
+      }
+    }
+  }
+
   private UserKeys keys(EncryptedStore store) {
+    return keys(store, keyService);
+  }
+
+  private UserKeys keys(EncryptedStore store, KeyService service) {
     return UserKeys.builder(
-            keyService, DataKeyCache.builder(keyService).build(), store.keyRecords(), blocking)
+            service, DataKeyCache.builder(service).build(), store.keyRecords(), blocking)
         .build();
   }
 
