@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dropzone keys}: checks the key service, rotates user keys, rewraps objects. */
@@ -47,7 +48,7 @@ final class KeysCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(
+    throw new ParameterException(
         spec.commandLine(), "Missing subcommand: choose one of check, rotate, rewrap");
   }
 
@@ -176,8 +177,19 @@ final class KeysCommand implements Runnable {
         defaultValue = "")
     String prefix;
 
+    @Option(
+        names = "--parallel",
+        paramLabel = "N",
+        description = "Objects rewrapped at once.",
+        defaultValue = "8")
+    int parallel;
+
     @Override
     public Integer call() throws ConfigException, InterruptedException {
+      if (parallel < 1 || parallel > 256) {
+        throw new ParameterException(
+            spec.commandLine(), "--parallel must be between 1 and 256, not " + parallel);
+      }
       GatewaySettings settings = options.settings();
       PrintWriter out = spec.commandLine().getOut();
       ServiceCalls calls = new ServiceCalls(CALL_TIMEOUT);
@@ -190,7 +202,8 @@ final class KeysCommand implements Runnable {
         ObjectRewrap.Summary summary;
         try (ProgressBar bar = progressBar(objects.size())) {
           summary =
-              new ObjectRewrap(stored, keys.service(), calls).run(objects, current, bar::step);
+              new ObjectRewrap(stored, keys.service(), calls, parallel)
+                  .run(objects, current, bar::step);
         }
         out.printf(
             "Rewrapped %d, already current %d, not encrypted %d, failed %d%n",

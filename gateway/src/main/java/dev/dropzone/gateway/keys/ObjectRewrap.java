@@ -10,9 +10,17 @@ import dev.dropzone.store.rewrap.StoredKeys.Outcome;
 import dev.dropzone.store.rewrap.StoredKeys.StoredObject;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +47,20 @@ public final class ObjectRewrap {
   private final StoredKeys stored;
   private final KeyService service;
   private final ServiceCalls calls;
+  private final int parallelism;
 
-  public ObjectRewrap(StoredKeys stored, KeyService service, ServiceCalls calls) {
+  /**
+   * @param parallelism objects handled at once; each is a HEAD, a key-service call and a copy, all
+   *     waiting on the network, so a few in parallel shorten a large run many times over
+   */
+  public ObjectRewrap(StoredKeys stored, KeyService service, ServiceCalls calls, int parallelism) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+    }
     this.stored = stored;
     this.service = service;
     this.calls = calls;
+    this.parallelism = parallelism;
   }
 
   /**
@@ -52,19 +69,59 @@ public final class ObjectRewrap {
    */
   public Summary run(List<StoredObject> objects, String currentRef, Runnable progress)
       throws InterruptedException {
-    Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
-    List<String> failures = new ArrayList<>();
-    for (StoredObject object : objects) {
-      try {
-        Outcome outcome = stored.rewrap(object, currentRef, this::rewrap);
-        outcomes.merge(outcome, 1, Integer::sum);
-      } catch (StoreException | KeyServiceException e) {
-        failures.add(object.key() + ": " + e.getMessage());
-        LOG.warn("Could not rewrap {}: {}", object.key(), e.getMessage());
+    Map<Outcome, Integer> outcomes = new ConcurrentHashMap<>();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService workers = Executors.newFixedThreadPool(parallelism, workerThreads());
+    try {
+      List<Future<?>> handled = new ArrayList<>(objects.size());
+      for (StoredObject object : objects) {
+        handled.add(
+            workers.submit(
+                () -> {
+                  handle(object, currentRef, outcomes, failures);
+                  progress.run();
+                  return null;
+                }));
       }
-      progress.run();
+      for (Future<?> one : handled) {
+        try {
+          one.get();
+        } catch (ExecutionException e) {
+          // handle() records every object's failure itself: what gets here is an interrupt.
+          if (e.getCause() instanceof InterruptedException interrupted) {
+            throw interrupted;
+          }
+          throw new IllegalStateException("rewrap stopped unexpectedly", e.getCause());
+        }
+      }
+    } finally {
+      workers.shutdownNow();
     }
-    return new Summary(outcomes, failures);
+    List<String> sorted = new ArrayList<>(failures);
+    Collections.sort(sorted);
+    Map<Outcome, Integer> counted = new EnumMap<>(Outcome.class);
+    counted.putAll(outcomes);
+    return new Summary(counted, sorted);
+  }
+
+  private void handle(
+      StoredObject object, String currentRef, Map<Outcome, Integer> outcomes, List<String> failures)
+      throws InterruptedException {
+    try {
+      outcomes.merge(stored.rewrap(object, currentRef, this::rewrap), 1, Integer::sum);
+    } catch (StoreException | KeyServiceException | RuntimeException e) {
+      failures.add(object.key() + ": " + e.getMessage());
+      LOG.warn("Could not rewrap {}: {}", object.key(), e.getMessage());
+    }
+  }
+
+  private static ThreadFactory workerThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "dz-rewrap-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private WrappedKey rewrap(WrappedKey old, String user)

@@ -120,7 +120,7 @@ class ObjectRewrapTest {
       AtomicInteger progress = new AtomicInteger();
 
       ObjectRewrap.Summary first =
-          new ObjectRewrap(stored, keyService, calls)
+          new ObjectRewrap(stored, keyService, calls, 4)
               .run(objects, current, progress::incrementAndGet);
 
       assertThat(first.failures()).isEmpty();
@@ -132,7 +132,7 @@ class ObjectRewrapTest {
       assertThat(vault.server().count("decrypt")).as("data keys never left Vault").isOne();
 
       ObjectRewrap.Summary again =
-          new ObjectRewrap(stored, keyService, calls).run(stored.objects(""), current, () -> {});
+          new ObjectRewrap(stored, keyService, calls, 4).run(stored.objects(""), current, () -> {});
       assertThat(again.count(Outcome.ALREADY_CURRENT)).isEqualTo(OBJECTS);
       assertThat(again.count(Outcome.REWRAPPED)).isZero();
       assertThat(requests.get("CopyObject")).hasValue(OBJECTS);
@@ -184,7 +184,7 @@ class ObjectRewrapTest {
 
       try (StoredKeys stored = StoredKeys.open(settings)) {
         ObjectRewrap.Summary summary =
-            new ObjectRewrap(stored, v2, calls)
+            new ObjectRewrap(stored, v2, calls, 1)
                 .run(stored.objects("users/dave/"), current, () -> {});
         assertThat(summary.failures()).isEmpty();
         assertThat(summary.count(Outcome.REWRAPPED)).isEqualTo(3);
