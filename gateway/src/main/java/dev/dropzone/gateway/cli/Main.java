@@ -15,7 +15,12 @@ import picocli.CommandLine.Spec;
     showDefaultValues = true,
     versionProvider = Main.Version.class,
     description = "S3-backed encrypting FTP/FTPS gateway.",
-    subcommands = {ServeCommand.class, EmbeddedCommand.class, UsersCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      EmbeddedCommand.class,
+      UsersCommand.class,
+      KeysCommand.class
+    })
 public final class Main implements Runnable {
 
   public static final int OK = 0;
@@ -50,7 +55,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing command: choose one of serve, embedded, users");
+        spec.commandLine(), "Missing command: choose one of serve, embedded, users, keys");
   }
 
   private static int reportFailure(

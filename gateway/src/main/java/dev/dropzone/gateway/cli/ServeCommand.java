@@ -113,7 +113,11 @@ final class ServeCommand implements Callable<Integer> {
     } catch (KeyServiceException e) {
       throw new CommandFailure(
           Main.FAILED,
-          "key service: " + e.getMessage() + " (check keys.keysetFile and its permissions)",
+          "key service: "
+              + e.getMessage()
+              + " (check keys.provider and "
+              + settings.keyProvider().configKeys()
+              + ")",
           e);
     } catch (IOException e) {
       throw new CommandFailure(Main.FAILED, "cannot start: " + e.getMessage(), e);

@@ -23,7 +23,33 @@ public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads upl
       int partsInFlight,
       int maxConnections) {}
 
-  public record Keys(String provider, String keysetFile, Cache cache) {}
+  public record Keys(
+      String provider,
+      String keysetFile,
+      Vault vault,
+      Eaas eaas,
+      Kms kms,
+      Pkcs11 pkcs11,
+      KeyHttp http,
+      Cache cache) {}
+
+  public record Vault(
+      String address,
+      String mount,
+      String key,
+      Secret token,
+      String namespace,
+      String caBundle,
+      boolean derived) {}
+
+  public record Eaas(String url, String secretPath, int secretVersion, String caBundle) {}
+
+  public record Kms(String keyId, String region, String endpoint) {}
+
+  public record Pkcs11(String library, Long slot, int slotListIndex, Secret pin, String keyLabel) {}
+
+  public record KeyHttp(
+      Duration connectTimeout, Duration requestTimeout, int maxAttempts, int maxInFlight) {}
 
   public record Cache(long maxSize, Duration ttl) {}
 

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.config;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.store.S3Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -12,7 +13,7 @@ import java.time.Duration;
  * The validated configuration, converted into the settings each component takes. This is the one
  * place where configuration values become {@link S3Settings} and {@link FtpSettings}.
  *
- * @param keysetFile the local key service's Tink keyset
+ * @param keyProvider the key service selected by {@code keys.provider}
  * @param keyCacheMaxSize most unwrapped user keys kept in memory
  * @param keyCacheTtl how long an unused unwrapped key stays cached
  * @param usersFile the users file
@@ -22,7 +23,7 @@ import java.time.Duration;
 public record GatewaySettings(
     S3Settings s3,
     FtpSettings ftp,
-    Path keysetFile,
+    KeyProvider keyProvider,
     long keyCacheMaxSize,
     Duration keyCacheTtl,
     Path usersFile,
@@ -43,17 +44,7 @@ public record GatewaySettings(
     FtpSettings ftp = ftp(config.ftp(), baseDir, problems);
 
     DropzoneConfig.Keys keys = config.keys();
-    problems.check(
-        "local".equals(keys.provider()),
-        "keys.provider",
-        keys.provider(),
-        "is not supported; the only provider so far is 'local'");
-    Path keyset = null;
-    if (blank(keys.keysetFile())) {
-      problems.add("keys.keysetFile", "is required with the 'local' provider");
-    } else {
-      keyset = baseDir.resolve(keys.keysetFile());
-    }
+    KeyProvider keyProvider = KeysSection.provider(keys, config.s3().region(), baseDir, problems);
     problems.check(
         keys.cache().maxSize() >= 1, "keys.cache.maxSize", keys.cache().maxSize(), "must be ≥ 1");
     problems.check(
@@ -78,7 +69,7 @@ public record GatewaySettings(
 
     problems.throwIfAny();
     return new GatewaySettings(
-        s3, ftp, keyset, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth);
+        s3, ftp, keyProvider, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth);
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

@@ -3,10 +3,11 @@ package dev.dropzone.gateway.runtime;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
+import dev.dropzone.gateway.keys.OpenKeyService;
+import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
-import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.EncryptedStore;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
@@ -33,14 +34,20 @@ public final class GatewayRuntime implements AutoCloseable {
   private static final int KEY_RECORD_THREADS = 4;
 
   private final ExecutorService keyRecordIo;
+  private final OpenKeyService keyService;
   private final EncryptedStore store;
   private final FtpGateway ftp;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile UserSources userSources;
 
-  private GatewayRuntime(ExecutorService keyRecordIo, EncryptedStore store, FtpGateway ftp) {
+  private GatewayRuntime(
+      ExecutorService keyRecordIo,
+      OpenKeyService keyService,
+      EncryptedStore store,
+      FtpGateway ftp) {
     this.keyRecordIo = keyRecordIo;
+    this.keyService = keyService;
     this.store = store;
     this.ftp = ftp;
   }
@@ -75,8 +82,10 @@ public final class GatewayRuntime implements AutoCloseable {
       throws IOException, KeyServiceException {
     ExecutorService keyRecordIo = Executors.newFixedThreadPool(KEY_RECORD_THREADS, daemon());
     EncryptedStore store = null;
+    OpenKeyService opened = null;
     try {
-      LocalKeyService keyService = LocalKeyService.open(settings.keysetFile());
+      opened = OpenKeyService.open(settings.keyProvider());
+      KeyService keyService = opened.service();
       DataKeyCache cache =
           DataKeyCache.builder(keyService)
               .maximumSize(settings.keyCacheMaxSize())
@@ -92,10 +101,13 @@ public final class GatewayRuntime implements AutoCloseable {
           ftp.port(),
           settings.s3(),
           keyService.masterKeyId());
-      return new GatewayRuntime(keyRecordIo, store, ftp);
+      return new GatewayRuntime(keyRecordIo, opened, store, ftp);
     } catch (IOException | KeyServiceException | RuntimeException e) {
       if (store != null) {
         store.close();
+      }
+      if (opened != null) {
+        opened.close();
       }
       keyRecordIo.shutdownNow();
       throw e;
@@ -161,6 +173,7 @@ public final class GatewayRuntime implements AutoCloseable {
       keyRecordIo.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    keyService.close();
     LOG.info("Stopped");
     stopped.countDown();
   }

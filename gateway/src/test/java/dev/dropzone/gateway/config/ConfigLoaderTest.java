@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.keys.KeyProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,8 @@ class ConfigLoaderTest {
     assertThat(settings.ftp()).isEqualTo(FtpSettings.defaults());
     assertThat(settings.s3().bucket()).isEqualTo("from-file");
     assertThat(settings.s3().partSize()).isEqualTo(8 << 20);
-    assertThat(settings.keysetFile()).isEqualTo(dir.resolve("keys/keyset.json"));
+    assertThat(settings.keyProvider())
+        .isEqualTo(new KeyProvider.Local(dir.resolve("keys/keyset.json")));
     assertThat(settings.usersFile()).isEqualTo(dir.resolve("users.yaml"));
     assertThat(settings.staleUploadAge()).isEqualTo(Duration.ofHours(24));
   }
@@ -109,8 +111,13 @@ class ConfigLoaderTest {
                             + " limits)")
                     .anySatisfy(p -> assertThat(p).startsWith("s3.bucket: is required"))
                     .anySatisfy(p -> assertThat(p).startsWith("s3.secretAccessKey: is missing"))
-                    .anySatisfy(p -> assertThat(p).startsWith("keys.provider: 'vault'"))
-                    .anySatisfy(p -> assertThat(p).startsWith("keys.keysetFile: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.vault.address: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.vault.key: is required"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("keys.vault.token: is required")
+                                .contains("DROPZONE_KEYS_VAULT_TOKEN_FILE"))
                     .anySatisfy(p -> assertThat(p).startsWith("ftp.tls.required: 'true' needs")));
   }
 

@@ -21,7 +21,7 @@ import javax.crypto.Cipher;
  * pair per path and version. Like the real service it answers HTTP 200 with {@code {"Info": ...}}
  * when the secret does not exist and {@code {"Error": ...}} when decryption fails.
  */
-final class EaasProtocolServer implements AutoCloseable {
+public final class EaasProtocolServer implements AutoCloseable {
 
   private static final String OAEP = "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
 
@@ -39,20 +39,20 @@ final class EaasProtocolServer implements AutoCloseable {
   }
 
   /** A server whose API lives under {@code prefix} (empty for the root). */
-  static EaasProtocolServer start(String prefix) {
+  public static EaasProtocolServer start(String prefix) {
     return new EaasProtocolServer(prefix);
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create(server.uri() + prefix);
   }
 
-  ProtocolServer server() {
+  public ProtocolServer server() {
     return server;
   }
 
   /** Stores a new RSA-2048 key pair as {@code path} version {@code version}. */
-  void createSecret(String path, int version) throws GeneralSecurityException {
+  public void createSecret(String path, int version) throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     secrets.put(path + "#" + version, generator.generateKeyPair());

@@ -30,7 +30,9 @@ public final class ProtocolServer implements AutoCloseable {
 
   private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
   private final Router router = Router.router(vertx);
-  private final HttpServer server;
+  private final HttpServerOptions options;
+  private volatile HttpServer server;
+  private volatile int boundPort;
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final List<Map.Entry<String, RecordedRequest>> recorded = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
@@ -57,6 +59,7 @@ public final class ProtocolServer implements AutoCloseable {
       options.setSsl(true).setKeyCertOptions(certificate);
     }
     this.tls = certificate != null;
+    this.options = options;
     this.server = vertx.createHttpServer(options);
   }
 
@@ -90,15 +93,29 @@ public final class ProtocolServer implements AutoCloseable {
 
   public ProtocolServer start() {
     server.requestHandler(router).listen().await();
+    boundPort = server.actualPort();
     return this;
   }
 
+  /** Stops listening, as a crashed or unreachable service would; {@link #restart()} undoes it. */
+  public void stop() {
+    server.close().await();
+  }
+
+  /** Listens again on the same port, with all state (keys, counters) kept. */
+  public void restart() {
+    // The old server may report no port once closed; clients must find the service where it was.
+    HttpServer again = vertx.createHttpServer(new HttpServerOptions(options).setPort(boundPort));
+    again.requestHandler(router).listen().await();
+    server = again;
+  }
+
   public URI uri() {
-    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort());
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + boundPort);
   }
 
   public int port() {
-    return server.actualPort();
+    return boundPort;
   }
 
   public int count(String operation) {

@@ -31,7 +31,7 @@ import javax.crypto.spec.SecretKeySpec;
  * vault:v<N>:base64(nonce || ciphertext || tag)} as Vault writes them, rotation adds a version,
  * derived keys derive per context, and a wrong ciphertext fails authentication as it does in Vault.
  */
-final class VaultTransitProtocolServer implements AutoCloseable {
+public final class VaultTransitProtocolServer implements AutoCloseable {
 
   private static final Pattern CIPHERTEXT = Pattern.compile("vault:v(\\d+):(.*)");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -55,40 +55,45 @@ final class VaultTransitProtocolServer implements AutoCloseable {
         .start();
   }
 
-  static VaultTransitProtocolServer start(String mount, String token) {
+  public static VaultTransitProtocolServer start(String mount, String token) {
     return new VaultTransitProtocolServer(mount, token, Optional.empty(), null);
   }
 
   /** A server that speaks HTTPS with {@code certificate}. */
-  static VaultTransitProtocolServer startTls(
+  public static VaultTransitProtocolServer startTls(
       String mount, String token, KeyCertOptions certificate) {
     return new VaultTransitProtocolServer(mount, token, Optional.empty(), certificate);
   }
 
-  static VaultTransitProtocolServer startWithNamespace(
+  public static VaultTransitProtocolServer startWithNamespace(
       String mount, String token, String namespace) {
     return new VaultTransitProtocolServer(mount, token, Optional.of(namespace), null);
   }
 
-  URI uri() {
+  public URI uri() {
     return server.uri();
   }
 
-  ProtocolServer server() {
+  public ProtocolServer server() {
     return server;
   }
 
   /** Creates a key as {@code vault write -f transit/keys/<name> derived=<derived>} does. */
-  void createKey(String name, boolean derived) {
+  public void createKey(String name, boolean derived) {
     keys.put(name, new TransitKey(derived));
   }
 
   /** Adds a new version, as {@code vault write -f transit/keys/<name>/rotate} does. */
-  void rotate(String name) {
+  public void rotate(String name) {
     keys.get(name).rotate();
   }
 
-  void failNext(int count, int status, String message) {
+  /** Deletes a key, as {@code vault delete transit/keys/<name>} does (after deletion_allowed). */
+  public void deleteKey(String name) {
+    keys.remove(name);
+  }
+
+  public void failNext(int count, int status, String message) {
     server.failNext(count, status, errors(message));
   }
 

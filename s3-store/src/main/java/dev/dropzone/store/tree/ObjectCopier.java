@@ -4,6 +4,7 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.s3.S3Errors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * key included) travels with the ciphertext, so a copy never needs the key service. Objects above
  * the single-request limit are copied part by part with UploadPartCopy.
  */
-final class ObjectCopier {
+public final class ObjectCopier {
 
   private static final Logger LOG = LoggerFactory.getLogger(ObjectCopier.class);
 
@@ -30,12 +31,12 @@ final class ObjectCopier {
    * @param multipartAbove objects larger than this many bytes are copied in parts
    * @param partSize bytes per UploadPartCopy (grown if the object would need over 10,000 parts)
    */
-  record Limits(long multipartAbove, long partSize) {
+  public record Limits(long multipartAbove, long partSize) {
 
     /** CopyObject accepts objects up to 5 GiB; 512 MiB parts keep a 5 TiB copy at 10,240 parts */
-    static final Limits S3 = new Limits(5L << 30, 512L << 20);
+    public static final Limits S3 = new Limits(5L << 30, 512L << 20);
 
-    Limits {
+    public Limits {
       if (partSize < 5L << 20) {
         throw new IllegalArgumentException("copy part size must be at least 5 MiB (S3's minimum)");
       }
@@ -49,7 +50,7 @@ final class ObjectCopier {
   private final String bucket;
   private final Limits limits;
 
-  ObjectCopier(S3Client s3, String bucket, Limits limits) {
+  public ObjectCopier(S3Client s3, String bucket, Limits limits) {
     this.s3 = s3;
     this.bucket = bucket;
     this.limits = limits;
@@ -80,18 +81,64 @@ final class ObjectCopier {
     }
   }
 
+  /**
+   * New metadata for an object copied onto itself (a metadata-only rewrite), and the ETag the
+   * object must still have, so a concurrent overwrite is never clobbered.
+   */
+  public record Replacement(Map<String, String> metadata, String contentType, String ifMatch) {}
+
+  /**
+   * Rewrites the metadata of {@code key} (of {@code size} bytes) by copying it onto itself; the
+   * body is copied by S3, never uploaded.
+   *
+   * @throws StoreException as mapped by {@link S3Errors}; its cause is the S3 412 error when the
+   *     object changed since {@code replacement.ifMatch()} was read
+   */
+  public void replaceMetadata(String key, long size, Replacement replacement, String what)
+      throws StoreException {
+    try {
+      if (size > limits.multipartAbove()) {
+        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+        copyInParts(key, key, head.contentLength(), replacement, what);
+      } else {
+        s3.copyObject(
+            b ->
+                b.sourceBucket(bucket)
+                    .sourceKey(key)
+                    .destinationBucket(bucket)
+                    .destinationKey(key)
+                    .copySourceIfMatch(replacement.ifMatch())
+                    .metadataDirective(MetadataDirective.REPLACE)
+                    .metadata(replacement.metadata())
+                    .contentType(replacement.contentType()));
+      }
+    } catch (SdkException e) {
+      throw S3Errors.map(e, what);
+    }
+  }
+
   private void copyInParts(String source, String target, String what) throws StoreException {
     // CreateMultipartUpload does not copy metadata: take it (and the exact size) from the source.
     HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(source));
-    long size = head.contentLength();
+    copyInParts(
+        source,
+        target,
+        head.contentLength(),
+        new Replacement(head.metadata(), head.contentType(), head.eTag()),
+        what);
+  }
+
+  private void copyInParts(
+      String source, String target, long size, Replacement replacement, String what)
+      throws StoreException {
     long partSize = Math.max(limits.partSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
     String uploadId =
         s3.createMultipartUpload(
                 b ->
                     b.bucket(bucket)
                         .key(target)
-                        .metadata(head.metadata())
-                        .contentType(head.contentType()))
+                        .metadata(replacement.metadata())
+                        .contentType(replacement.contentType()))
             .uploadId();
     LOG.debug(
         "Copying {} to {} in parts of {} bytes ({} bytes, upload {})",
@@ -115,7 +162,7 @@ final class ObjectCopier {
                             .uploadId(uploadId)
                             .partNumber(number)
                             .copySourceRange(range)
-                            .copySourceIfMatch(head.eTag()))
+                            .copySourceIfMatch(replacement.ifMatch()))
                 .copyPartResult()
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());

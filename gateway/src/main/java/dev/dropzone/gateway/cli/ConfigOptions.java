@@ -1,0 +1,37 @@
+package dev.dropzone.gateway.cli;
+
+import dev.dropzone.gateway.config.ConfigException;
+import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.config.GatewaySettings;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
+
+/** {@code --config} and {@code --set}, for the commands that work on a configured deployment. */
+final class ConfigOptions {
+
+  @Option(
+      names = {"-c", "--config"},
+      description = "YAML config file; relative paths in it are relative to its directory.",
+      defaultValue = "dropzone.yaml")
+  Path config;
+
+  @Option(
+      names = {"-s", "--set"},
+      paramLabel = "KEY=VALUE",
+      description = "Override one config key, e.g. --set keys.provider=vault (repeatable).",
+      showDefaultValue = Visibility.NEVER)
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** Defaults, then the file, then DROPZONE_* variables, then --set, as for serve. */
+  GatewaySettings settings() throws ConfigException {
+    Path file = config.toAbsolutePath();
+    return new ConfigLoader()
+        .file(file)
+        .environment(System.getenv())
+        .overrides(overrides, "--set")
+        .settings(file.getParent());
+  }
+}

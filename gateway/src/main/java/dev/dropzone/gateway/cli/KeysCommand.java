@@ -1,0 +1,239 @@
+package dev.dropzone.gateway.cli;
+
+import dev.dropzone.gateway.config.ConfigException;
+import dev.dropzone.gateway.config.GatewaySettings;
+import dev.dropzone.gateway.keys.KeyCheck;
+import dev.dropzone.gateway.keys.KeyRotation;
+import dev.dropzone.gateway.keys.ObjectRewrap;
+import dev.dropzone.gateway.keys.OpenKeyService;
+import dev.dropzone.gateway.keys.ServiceCalls;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.rewrap.StoredKeys;
+import dev.dropzone.store.rewrap.StoredKeys.Outcome;
+import dev.dropzone.store.rewrap.StoredKeys.StoredObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code dropzone keys}: checks the key service, rotates user keys, rewraps objects. */
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = "Key maintenance against the configured key service and bucket.",
+    subcommands = {KeysCommand.Check.class, KeysCommand.Rotate.class, KeysCommand.Rewrap.class})
+final class KeysCommand implements Runnable {
+
+  /** The longest one key-service call may take before the command reports it unavailable. */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: choose one of check, rotate, rewrap");
+  }
+
+  private static OpenKeyService open(GatewaySettings settings) {
+    try {
+      return OpenKeyService.open(settings.keyProvider());
+    } catch (KeyServiceException e) {
+      throw new CommandFailure(
+          Main.FAILED,
+          "cannot open the '"
+              + settings.keyProvider().name()
+              + "' key service: "
+              + e.getMessage()
+              + " (check keys.provider and "
+              + settings.keyProvider().configKeys()
+              + ")",
+          e);
+    }
+  }
+
+  private static CommandFailure failed(GatewaySettings settings, String what, Exception e) {
+    return new CommandFailure(
+        Main.FAILED,
+        what
+            + " failed with the '"
+            + settings.keyProvider().name()
+            + "' key service: "
+            + e.getMessage(),
+        e);
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Wrap and unwrap a random key with the configured provider; print latency.")
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws ConfigException, InterruptedException {
+      GatewaySettings settings = options.settings();
+      PrintWriter out = spec.commandLine().getOut();
+      try (OpenKeyService keys = open(settings)) {
+        KeyCheck.Result result = new KeyCheck(keys.service(), new ServiceCalls(CALL_TIMEOUT)).run();
+        out.printf(
+            "Key service OK: provider %s, key %s, wrap %d ms, unwrap %d ms%n",
+            settings.keyProvider().name(),
+            result.keyRef(),
+            result.wrap().toMillis(),
+            result.unwrap().toMillis());
+        out.flush();
+        return Main.OK;
+      } catch (KeyServiceException e) {
+        throw failed(settings, "check (" + e.failure() + ")", e);
+      }
+    }
+  }
+
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Give users a new data key for new uploads; existing files keep their own key.",
+        "Running gateways switch once their remembered key of the user expires (a few minutes)."
+      })
+  static final class Rotate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions options;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Who who;
+
+    static final class Who {
+      @Option(names = "--user", paramLabel = "USER", description = "Rotate this user's key.")
+      String user;
+
+      @Option(names = "--all", description = "Rotate the key of every user that has one.")
+      boolean all;
+    }
+
+    @Override
+    public Integer call() throws ConfigException, InterruptedException {
+      GatewaySettings settings = options.settings();
+      PrintWriter out = spec.commandLine().getOut();
+      try (OpenKeyService keys = open(settings);
+          StoredKeys stored = StoredKeys.open(settings.s3())) {
+        KeyRotation rotation =
+            new KeyRotation(
+                keys.service(),
+                stored.records(),
+                new ServiceCalls(CALL_TIMEOUT),
+                Clock.systemUTC());
+        List<String> users = who.all ? stored.recordedUsers() : List.of(who.user);
+        for (String user : users) {
+          WrappedKey key = rotation.rotate(user);
+          out.println("Rotated the key of " + user + " (now wrapped by " + key.ref() + ")");
+        }
+        if (users.isEmpty()) {
+          out.println("No user has a key yet: nothing to rotate.");
+        }
+        out.flush();
+        return Main.OK;
+      } catch (KeyServiceException | IOException e) {
+        throw failed(settings, "rotate", e);
+      }
+    }
+  }
+
+  @Command(
+      name = "rewrap",
+      mixinStandardHelpOptions = true,
+      description = {
+        "After a master key rotation, rewrap every file's key under the newest master key version.",
+        "Metadata only (server-side copy), no data is re-encrypted. Safe to interrupt and re-run:"
+            + " files already current are skipped."
+      })
+  static final class Rewrap implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions options;
+
+    @Option(
+        names = "--prefix",
+        paramLabel = "P",
+        description = "Only objects under this path below s3.prefix, e.g. users/alice/.",
+        defaultValue = "")
+    String prefix;
+
+    @Option(
+        names = "--parallel",
+        paramLabel = "N",
+        description = "Objects rewrapped at once.",
+        defaultValue = "8")
+    int parallel;
+
+    @Override
+    public Integer call() throws ConfigException, InterruptedException {
+      if (parallel < 1 || parallel > 256) {
+        throw new ParameterException(
+            spec.commandLine(), "--parallel must be between 1 and 256, not " + parallel);
+      }
+      GatewaySettings settings = options.settings();
+      PrintWriter out = spec.commandLine().getOut();
+      ServiceCalls calls = new ServiceCalls(CALL_TIMEOUT);
+      try (OpenKeyService keys = open(settings);
+          StoredKeys stored = StoredKeys.open(settings.s3())) {
+        String current = new KeyCheck(keys.service(), calls).run().keyRef();
+        List<StoredObject> objects = stored.objects(prefix);
+        out.println("Rewrapping " + objects.size() + " object(s) to " + current);
+        out.flush();
+        ObjectRewrap.Summary summary;
+        try (ProgressBar bar = progressBar(objects.size())) {
+          summary =
+              new ObjectRewrap(stored, keys.service(), calls, parallel)
+                  .run(objects, current, bar::step);
+        }
+        out.printf(
+            "Rewrapped %d, already current %d, not encrypted %d, failed %d%n",
+            summary.count(Outcome.REWRAPPED),
+            summary.count(Outcome.ALREADY_CURRENT),
+            summary.count(Outcome.NOT_ENCRYPTED),
+            summary.failures().size());
+        if (!summary.failures().isEmpty()) {
+          PrintWriter err = spec.commandLine().getErr();
+          err.println("Failures (run rewrap again once the cause is fixed):");
+          summary.failures().forEach(f -> err.println("  " + f));
+          err.flush();
+        }
+        out.flush();
+        return summary.failures().isEmpty() ? Main.OK : Main.FAILED;
+      } catch (KeyServiceException | StoreException e) {
+        throw failed(settings, "rewrap", e);
+      }
+    }
+
+    private static ProgressBar progressBar(int total) {
+      return new ProgressBarBuilder()
+          .setTaskName("rewrap")
+          .setInitialMax(total)
+          .setUnit(" objects", 1)
+          .showSpeed()
+          .setStyle(ProgressBarStyle.ASCII)
+          // stderr, so the summary on stdout stays machine-readable.
+          .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
+          .build();
+    }
+  }
+}

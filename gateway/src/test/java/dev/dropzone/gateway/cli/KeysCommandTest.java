@@ -1,0 +1,228 @@
+package dev.dropzone.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.kek.KeyRecord;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.vault.VaultTransitKeyService;
+import dev.dropzone.kek.vault.VaultTransitProtocolServer;
+import dev.dropzone.kek.vault.VaultTransitSettings;
+import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.FileTree;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.Upload;
+import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@code dropzone keys} against the Vault Transit protocol test server and in-process S3. */
+class KeysCommandTest {
+
+  private static S3ProxyFixture s3;
+  private static S3Settings settings;
+  private static VaultTransitProtocolServer vault;
+  private static VaultTransitKeyService keyService;
+  private static ExecutorService blocking;
+
+  @TempDir static Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = S3ProxyFixture.inMemory();
+    settings = s3.bucket("keys", "dz");
+    vault = VaultTransitProtocolServer.start("transit", "s.token");
+    vault.createKey("dropzone", false);
+    keyService =
+        VaultTransitKeyService.open(VaultTransitSettings.of(vault.uri(), "dropzone", "s.token"));
+    blocking = Executors.newFixedThreadPool(2);
+    Files.writeString(
+        dir.resolve("dropzone.yaml"),
+        "s3:\n  endpoint: "
+            + s3.endpoint()
+            + "\n  bucket: keys\n  prefix: dz\n  accessKeyId: "
+            + S3ProxyFixture.ACCESS_KEY
+            + "\n  secretAccessKey: "
+            + S3ProxyFixture.SECRET_KEY
+            + "\nkeys:\n  provider: vault\n  vault:\n    address: "
+            + vault.uri()
+            + "\n    key: dropzone\n  http:\n    maxAttempts: 1\n");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    blocking.shutdownNow();
+    keyService.close();
+    vault.close();
+    s3.close();
+  }
+
+  private static Run keys(String... args) {
+    List<String> all = new ArrayList<>(List.of("keys"));
+    all.addAll(List.of(args));
+    all.addAll(
+        List.of(
+            "--config",
+            dir.resolve("dropzone.yaml").toString(),
+            "--set",
+            "keys.vault.token=s.token"));
+    CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(all.toArray(String[]::new));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void checkPrintsProviderKeyAndLatency() {
+    Run run = keys("check");
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out())
+        .containsPattern(
+            "Key service OK: provider vault, key vault:\\S+:v\\d+, wrap \\d+ ms, unwrap \\d+ ms");
+    assertThat(vault.server().count("encrypt")).isPositive();
+  }
+
+  @Test
+  void checkFailsWithTheProvidersMessageWhenTheKeyIsRefused() {
+    vault.failNext(1, 403, "permission denied");
+
+    Run run = keys("check");
+
+    assertThat(run.code()).isEqualTo(Main.FAILED);
+    assertThat(run.err())
+        .contains("check (REJECTED) failed with the 'vault' key service")
+        .contains("permission denied");
+  }
+
+  @Test
+  void rotateGivesNewKeysWhileOldFilesStayReadable() throws Exception {
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      write(store, "rotor", "old.txt", "before rotation");
+      write(store, "spinner", "old.txt", "spinner's file");
+      KeyRecord before = store.keyRecords().read("rotor").orElseThrow();
+
+      Run one = keys("rotate", "--user", "rotor");
+
+      assertThat(one.code()).as(one.err()).isZero();
+      assertThat(one.out()).contains("Rotated the key of rotor");
+      KeyRecord after = store.keyRecords().read("rotor").orElseThrow();
+      assertThat(after.key().text()).isNotEqualTo(before.key().text());
+      assertThat(after.created()).isAfterOrEqualTo(before.created());
+      assertThat(read(store, "rotor", "old.txt")).isEqualTo("before rotation");
+      write(store, "rotor", "new.txt", "after rotation");
+      assertThat(read(store, "rotor", "new.txt")).isEqualTo("after rotation");
+
+      Run all = keys("rotate", "--all");
+
+      assertThat(all.code()).as(all.err()).isZero();
+      assertThat(all.out())
+          .contains("Rotated the key of rotor")
+          .contains("Rotated the key of spinner");
+      assertThat(read(store, "spinner", "old.txt")).isEqualTo("spinner's file");
+    }
+  }
+
+  @Test
+  void rotateNeedsUserOrAll() {
+    Run run = keys("rotate");
+
+    assertThat(run.code()).isEqualTo(Main.USAGE);
+    assertThat(run.err()).contains("--user").contains("--all");
+  }
+
+  @Test
+  void rewrapReportsProgressAndASummaryAndIsSafeToRepeat() throws Exception {
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      write(store, "rewrapper", "a.txt", "alpha");
+      write(store, "rewrapper", "b.txt", "beta");
+    }
+    vault.rotate("dropzone");
+
+    Run first = keys("rewrap", "--prefix", "users/rewrapper/");
+    Run again = keys("rewrap", "--prefix", "users/rewrapper/");
+
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out())
+        .contains("Rewrapping 2 object(s) to vault:")
+        .contains("Rewrapped 2, already current 0, not encrypted 0, failed 0");
+    assertThat(again.out()).contains("Rewrapped 0, already current 2, not encrypted 0, failed 0");
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      assertThat(read(store, "rewrapper", "a.txt")).isEqualTo("alpha");
+    }
+  }
+
+  @Test
+  void rewrapListsFailuresAndExitsOneButHandlesEveryOtherObject() throws Exception {
+    try (EncryptedStore store = EncryptedStore.open(settings);
+        S3Client plain = S3Clients.create(settings)) {
+      write(store, "mixed", "good.txt", "fine");
+      plain.putObject(
+          b -> b.bucket("keys").key("dz/users/mixed/foreign.csv"), RequestBody.fromString("a,b"));
+      plain.putObject(
+          b ->
+              b.bucket("keys")
+                  .key("dz/users/mixed/damaged.bin")
+                  .metadata(Map.of(ObjectFormat.META_FORMAT, ObjectFormat.VERSION)),
+          RequestBody.fromString("not really encrypted"));
+    }
+    vault.rotate("dropzone");
+
+    Run run = keys("rewrap", "--prefix", "users/mixed");
+
+    assertThat(run.code()).isEqualTo(Main.FAILED);
+    assertThat(run.out()).contains("Rewrapped 1, already current 0, not encrypted 1, failed 1");
+    assertThat(run.err())
+        .contains("Failures (run rewrap again once the cause is fixed):")
+        .contains("dz/users/mixed/damaged.bin lacks dz-key, dz-key-ref or dz-user");
+  }
+
+  private static UserKeys userKeys(EncryptedStore store) {
+    return UserKeys.builder(
+            keyService, DataKeyCache.builder(keyService).build(), store.keyRecords(), blocking)
+        .build();
+  }
+
+  private static FileTree tree(EncryptedStore store, String user) throws Exception {
+    return store.tree(user, "users/" + user, userKeys(store));
+  }
+
+  private static void write(EncryptedStore store, String user, String name, String text)
+      throws Exception {
+    try (Upload upload = tree(store, user).openWrite(VirtualPath.of(name), 0)) {
+      upload.stream().write(text.getBytes(StandardCharsets.UTF_8));
+      upload.commit();
+    }
+  }
+
+  private static String read(EncryptedStore store, String user, String name) throws Exception {
+    try (InputStream in = tree(store, user).openRead(VirtualPath.of(name), 0)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.dropzone.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dropzone.gateway.keys.KeyProvider;
+import dev.dropzone.kek.kms.KmsSettings;
+import dev.dropzone.kek.pkcs11.Pkcs11Settings;
+import dev.dropzone.kek.vault.VaultTransitSettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each provider is selectable and configurable from the YAML file, the environment and flags. */
+class KeysSectionTest {
+
+  @TempDir Path dir;
+
+  private GatewaySettings load(String keysYaml, Map<String, String> env, Map<String, String> set)
+      throws Exception {
+    Path file = dir.resolve("dropzone.yaml");
+    Files.writeString(file, "s3:\n  bucket: b\n  region: eu-west-1\n" + keysYaml);
+    return new ConfigLoader()
+        .file(file)
+        .environment(env)
+        .overrides(set, "command line")
+        .settings(dir);
+  }
+
+  @Test
+  void vaultFromFileWithTheTokenFromASecretFileAndTimeoutsFromFlags() throws Exception {
+    Path token = dir.resolve("vault-token");
+    Files.writeString(token, "s.secret-token\n");
+    GatewaySettings settings =
+        load(
+            "keys:\n  provider: vault\n  vault:\n    address: https://vault.example:8200\n"
+                + "    key: dropzone\n    namespace: team-a\n    derived: true\n",
+            Map.of("DROPZONE_KEYS_VAULT_TOKEN_FILE", token.toString()),
+            Map.of("keys.http.requestTimeout", "3s", "keys.vault.mount", "secrets/transit"));
+
+    VaultTransitSettings vault = ((KeyProvider.Vault) settings.keyProvider()).settings();
+    assertThat(vault.address()).isEqualTo(URI.create("https://vault.example:8200"));
+    assertThat(vault.mount()).isEqualTo("secrets/transit");
+    assertThat(vault.key()).isEqualTo("dropzone");
+    assertThat(vault.token()).isEqualTo("s.secret-token");
+    assertThat(vault.namespace()).contains("team-a");
+    assertThat(vault.derived()).isTrue();
+    assertThat(vault.http().requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.toString()).doesNotContain("s.secret-token");
+  }
+
+  @Test
+  void eaasEntirelyFromTheEnvironment() throws Exception {
+    GatewaySettings settings =
+        load(
+            "",
+            Map.of(
+                "DROPZONE_KEYS_PROVIDER", "eaas",
+                "DROPZONE_KEYS_EAAS_URL", "http://127.0.0.1:8080",
+                "DROPZONE_KEYS_EAAS_SECRET_PATH", "dropzone/master",
+                "DROPZONE_KEYS_EAAS_SECRET_VERSION", "3"),
+            Map.of());
+
+    KeyProvider.Eaas eaas = (KeyProvider.Eaas) settings.keyProvider();
+    assertThat(eaas.settings().url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(eaas.settings().secretPath()).isEqualTo("dropzone/master");
+    assertThat(eaas.settings().secretVersion()).isEqualTo(3);
+  }
+
+  @Test
+  void kmsDefaultsToTheS3Region() throws Exception {
+    GatewaySettings settings =
+        load(
+            "keys:\n  provider: kms\n  kms:\n    keyId: alias/dropzone\n"
+                + "    endpoint: http://127.0.0.1:4566\n",
+            Map.of(),
+            Map.of());
+
+    KmsSettings kms = ((KeyProvider.Kms) settings.keyProvider()).settings();
+    assertThat(kms.keyId()).isEqualTo("alias/dropzone");
+    assertThat(kms.region()).isEqualTo("eu-west-1");
+    assertThat(kms.endpoint()).contains(URI.create("http://127.0.0.1:4566"));
+  }
+
+  @Test
+  void pkcs11BySlotWithThePinFromTheEnvironment() throws Exception {
+    Path library = Files.createFile(dir.resolve("libtoken.so"));
+    GatewaySettings settings =
+        load(
+            "keys:\n  provider: pkcs11\n  pkcs11:\n    library: libtoken.so\n    slot: 7\n"
+                + "    keyLabel: dropzone-master\n",
+            Map.of("DROPZONE_KEYS_PKCS11_PIN", "1234"),
+            Map.of());
+
+    Pkcs11Settings token = ((KeyProvider.Pkcs11) settings.keyProvider()).settings();
+    assertThat(token.library()).isEqualTo(library);
+    assertThat(token.slot()).hasValue(7);
+    assertThat(token.pin()).containsExactly('1', '2', '3', '4');
+    assertThat(token.keyLabel()).isEqualTo("dropzone-master");
+    assertThat(token.toString()).doesNotContain("1234");
+  }
+
+  @Test
+  void unknownProviderNamesTheChoices() {
+    assertThatThrownBy(() -> load("keys:\n  provider: hsm\n", Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "keys.provider: 'hsm' is not a key provider; use one of local, vault, eaas, kms,"
+                + " pkcs11 (from config file");
+  }
+
+  @Test
+  void everyMissingSettingOfTheChosenProviderIsNamed() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: pkcs11\n  http:\n    maxAttempts: 0\n", Map.of(), Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.pkcs11.library: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.pkcs11.keyLabel: is required"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("keys.pkcs11.pin: is required")
+                                .contains("DROPZONE_KEYS_PKCS11_PIN_FILE"))
+                    .anySatisfy(
+                        p -> assertThat(p).startsWith("keys.http.maxAttempts: '0' must be ≥ 1"))
+                    .noneSatisfy(p -> assertThat(p).startsWith("keys.keysetFile")));
+  }
+
+  @Test
+  void theReadmeVaultExampleLoads() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    Matcher m =
+        Pattern.compile(
+                "Example `keys` section for Vault Transit:\\s*```yaml\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
+    assertThat(m.find()).as("Vault example in the README").isTrue();
+    Files.writeString(dir.resolve("vault-ca.pem"), "placeholder");
+    String example = m.group(1).replace("/etc/dropzone/vault-ca.pem", "vault-ca.pem");
+
+    GatewaySettings settings = load(example, Map.of("DROPZONE_KEYS_VAULT_TOKEN", "t"), Map.of());
+
+    VaultTransitSettings vault = ((KeyProvider.Vault) settings.keyProvider()).settings();
+    assertThat(vault.key()).isEqualTo("dropzone");
+    assertThat(vault.http().caBundle()).contains(dir.resolve("vault-ca.pem"));
+    assertThat(vault.http().requestTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(vault.mount()).isEqualTo("transit");
+  }
+}
