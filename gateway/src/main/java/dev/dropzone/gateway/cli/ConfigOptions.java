@@ -21,13 +21,19 @@ final class ConfigOptions {
   @Option(
       names = {"-s", "--set"},
       paramLabel = "KEY=VALUE",
-      description = "Override one config key, e.g. --set keys.provider=vault (repeatable).",
+      description =
+          "Override one config key, e.g. --set ftp.port=2121 (repeatable). Default: none.",
       showDefaultValue = Visibility.NEVER)
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  /** The config file as an absolute path. */
+  Path file() {
+    return config.toAbsolutePath();
+  }
+
   /** Defaults, then the file, then DROPZONE_* variables, then --set, as for serve. */
   GatewaySettings settings() throws ConfigException {
-    Path file = config.toAbsolutePath();
+    Path file = file();
     return new ConfigLoader()
         .file(file)
         .environment(System.getenv())

@@ -2,7 +2,6 @@ package dev.dropzone.gateway.cli;
 
 import dev.dropzone.gateway.config.AuthSettings;
 import dev.dropzone.gateway.config.ConfigException;
-import dev.dropzone.gateway.config.ConfigLoader;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.runtime.GatewayRuntime;
 import dev.dropzone.gateway.runtime.ShutdownHook;
@@ -11,11 +10,10 @@ import dev.dropzone.kek.KeyServiceException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,19 +32,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-c", "--config"},
-      description = "YAML config file; relative paths in it are relative to its directory.",
-      defaultValue = "dropzone.yaml")
-  Path config;
-
-  @Option(
-      names = {"-s", "--set"},
-      paramLabel = "KEY=VALUE",
-      description =
-          "Override one config key, e.g. --set ftp.port=2121 (repeatable). Default: none.",
-      showDefaultValue = Visibility.NEVER)
-  Map<String, String> overrides = new LinkedHashMap<>();
+  @Mixin ConfigOptions options;
 
   @Option(
       names = "--check",
@@ -57,16 +43,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws ConfigException, InterruptedException {
-    Path file = config.toAbsolutePath();
-    GatewaySettings settings =
-        new ConfigLoader()
-            .file(file)
-            .environment(System.getenv())
-            .overrides(overrides, "--set")
-            .settings(file.getParent());
+    GatewaySettings settings = options.settings();
     PrintWriter out = spec.commandLine().getOut();
     if (checkOnly) {
-      out.println("Configuration " + file + " is valid.");
+      out.println("Configuration " + options.file() + " is valid.");
       out.flush();
       return Main.OK;
     }
