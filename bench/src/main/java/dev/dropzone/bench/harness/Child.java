@@ -32,12 +32,16 @@ final class Child implements AutoCloseable {
     this.out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-    String first = out.readLine();
-    if (first == null || !first.startsWith("PORT ")) {
+    // The JVM itself may print first (JFR announces its recording on standard output).
+    String line;
+    do {
+      line = out.readLine();
+    } while (line != null && !line.startsWith("PORT "));
+    if (line == null) {
       process.destroyForcibly();
-      throw new IOException(name + " did not start (first line: " + first + "); see its log");
+      throw new IOException(name + " exited before it was ready; see its log");
     }
-    this.port = Integer.parseInt(first.substring(5).trim());
+    this.port = Integer.parseInt(line.substring(5).trim());
   }
 
   static Child start(
