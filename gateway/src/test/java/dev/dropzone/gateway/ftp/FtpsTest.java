@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
+import dev.dropzone.kek.testing.TestCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
@@ -23,9 +24,9 @@ class FtpsTest {
 
   @BeforeAll
   static void startGateway() throws Exception {
-    certificate = TestCertificate.create();
+    certificate = TestCertificate.forLoopback("dropzone-test");
     SettingsBuilder settings = new SettingsBuilder();
-    settings.tls = certificate.pem(dir, true, 0);
+    settings.tls = pemFiles(dir, true, 0);
     gw = GatewayUnderTest.start(settings.build());
   }
 
@@ -47,7 +48,7 @@ class FtpsTest {
 
   @Test
   void onlyTls12AndTls13AreOffered() throws Exception {
-    assertThat(TlsConfiguration.load(certificate.pem(dir, true, 0)).getEnabledProtocols())
+    assertThat(TlsConfiguration.load(pemFiles(dir, true, 0)).getEnabledProtocols())
         .containsExactly("TLSv1.3", "TLSv1.2");
   }
 
@@ -86,7 +87,7 @@ class FtpsTest {
   @Test
   void aPkcs12KeystoreWorksToo(@TempDir Path other) throws Exception {
     SettingsBuilder settings = new SettingsBuilder();
-    settings.tls = certificate.pkcs12(other, false, -1);
+    settings.tls = pkcs12(other, false, -1);
     try (GatewayUnderTest pkcs12 = GatewayUnderTest.start(settings.build())) {
       assertThat(pkcs12.gateway.implicitTlsPort()).isEqualTo(-1);
       FTPSClient client = client(false, pkcs12.port());
@@ -98,6 +99,24 @@ class FtpsTest {
         client.disconnect();
       }
     }
+  }
+
+  private static FtpSettings.Tls pemFiles(Path dir, boolean required, int implicitPort)
+      throws Exception {
+    return new FtpSettings.Tls(
+        certificate.writeCertificatePem(dir.resolve("certificate.pem")),
+        certificate.writePrivateKeyPem(dir.resolve("key.pem")),
+        null,
+        null,
+        required,
+        implicitPort);
+  }
+
+  private static FtpSettings.Tls pkcs12(Path dir, boolean required, int implicitPort)
+      throws Exception {
+    char[] password = "keystore-secret".toCharArray();
+    Path keystore = certificate.writePkcs12(dir.resolve("keystore.p12"), password.clone());
+    return new FtpSettings.Tls(null, null, keystore, password, required, implicitPort);
   }
 
   private static FTPSClient client(boolean implicit, int port) throws Exception {

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
-import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.http.JsonEndpoint;
 import dev.dropzone.kek.http.JsonReply;
-import java.util.Arrays;
+import dev.dropzone.kek.provider.DataKeyBytes;
+import dev.dropzone.kek.provider.ForeignKeys;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -60,11 +60,8 @@ public final class EaasKeyService implements KeyService, AutoCloseable {
 
   @Override
   public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
-    if (dataKey.length != StreamingKeys.KEY_BYTES) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.INVALID,
-              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    if (!DataKeyBytes.fits(dataKey)) {
+      return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     int version = settings.secretVersion();
     String operation = describe(version) + ": encrypt for user " + user;
@@ -115,22 +112,9 @@ public final class EaasKeyService implements KeyService, AutoCloseable {
     }
   }
 
-  private byte[] plaintext(JsonReply reply, String operation) {
-    String plaintext = expected(reply, "plaintext", operation);
-    byte[] raw;
-    try {
-      raw = Base64.getDecoder().decode(plaintext);
-    } catch (IllegalArgumentException e) {
-      throw failure(Failure.REJECTED, operation + ": the plaintext in the reply is not Base64");
-    }
-    if (raw.length != StreamingKeys.KEY_BYTES) {
-      int length = raw.length;
-      Arrays.fill(raw, (byte) 0);
-      throw failure(
-          Failure.INVALID,
-          operation + ": the wrapped key holds " + length + " bytes, not a data key");
-    }
-    return raw;
+  private static byte[] plaintext(JsonReply reply, String operation) {
+    return DataKeyBytes.fromBase64(
+        expected(reply, "plaintext", operation), "the plaintext", operation);
   }
 
   /** The text field {@code name}, or a refusal carrying whatever the service said instead. */
@@ -152,14 +136,7 @@ public final class EaasKeyService implements KeyService, AutoCloseable {
   }
 
   private int version(WrappedKey wrapped, String operation) throws KeyServiceException {
-    if (!PROVIDER.equals(wrapped.provider())) {
-      throw new KeyServiceException(
-          Failure.REJECTED,
-          operation
-              + ": the key was wrapped by key service '"
-              + wrapped.provider()
-              + "', not by eaas");
-    }
+    ForeignKeys.requireProvider(wrapped, PROVIDER, operation);
     String prefix = PROVIDER + ":" + settings.secretPath() + ":";
     if (!wrapped.ref().startsWith(prefix)) {
       throw new KeyServiceException(

@@ -3,22 +3,18 @@ package dev.dropzone.kek.kms;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
-import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.http.CaBundle;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.provider.BlockingCalls;
+import dev.dropzone.kek.provider.DataKeyBytes;
+import dev.dropzone.kek.provider.ForeignKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
@@ -51,13 +47,15 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
 
   private final KmsSettings settings;
   private final KmsClient client;
-  private final ExecutorService calls;
+  private final BlockingCalls calls;
   private final String description;
 
   private KmsKeyService(KmsSettings settings, KmsClient client) {
     this.settings = settings;
     this.client = client;
-    this.calls = Executors.newFixedThreadPool(settings.http().maxInFlight(), threads());
+    this.calls =
+        new BlockingCalls(
+            "dropzone-kms", settings.http().maxInFlight(), "the KMS client is closed");
     this.description =
         "aws kms at "
             + settings.endpoint().map(Object::toString).orElse("region " + settings.region())
@@ -113,11 +111,8 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
 
   @Override
   public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
-    if (dataKey.length != StreamingKeys.KEY_BYTES) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.INVALID,
-              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    if (!DataKeyBytes.fits(dataKey)) {
+      return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     String operation = description + ": encrypt for user " + user;
     SdkBytes plaintext = SdkBytes.fromByteArray(dataKey);
@@ -146,14 +141,10 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
   @Override
   public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
     String operation = description + ": decrypt " + wrapped.ref() + " for user " + user;
-    if (!PROVIDER.equals(wrapped.provider())) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.REJECTED,
-              operation
-                  + ": the key was wrapped by key service '"
-                  + wrapped.provider()
-                  + "', not by kms"));
+    try {
+      ForeignKeys.requireProvider(wrapped, PROVIDER, operation);
+    } catch (KeyServiceException e) {
+      return CompletableFuture.failedFuture(e);
     }
     String keyId = wrapped.ref().substring(PROVIDER.length() + 1);
     SdkBytes blob;
@@ -170,52 +161,29 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
               client.decrypt(
                   request ->
                       request.keyId(keyId).ciphertextBlob(blob).encryptionContext(context(user)));
-          byte[] raw = response.plaintext().asByteArray();
-          if (raw.length != StreamingKeys.KEY_BYTES) {
-            int length = raw.length;
-            Arrays.fill(raw, (byte) 0);
-            throw new CompletionException(
-                new KeyServiceException(
-                    Failure.INVALID,
-                    operation + ": the wrapped key holds " + length + " bytes, not a data key"));
-          }
-          return raw;
+          return DataKeyBytes.checkUnwrapped(response.plaintext().asByteArray(), operation);
         });
   }
 
   private <T> CompletableFuture<T> call(String operation, Supplier<T> work) {
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            try {
-              return work.get();
-            } catch (SdkException e) {
-              throw new CompletionException(KmsFailures.of(e, operation));
-            }
-          },
-          calls);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(Failure.UNAVAILABLE, operation + ": the KMS client is closed"));
-    }
+    return calls.run(
+        operation,
+        () -> {
+          try {
+            return work.get();
+          } catch (SdkException e) {
+            throw new CompletionException(KmsFailures.of(e, operation));
+          }
+        });
   }
 
   private static Map<String, String> context(String user) {
     return Map.of(CONTEXT_KEY, user);
   }
 
-  private static ThreadFactory threads() {
-    AtomicInteger number = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, "dropzone-kms-" + number.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
   @Override
   public void close() {
-    calls.shutdown();
+    calls.close();
     client.close();
   }
 

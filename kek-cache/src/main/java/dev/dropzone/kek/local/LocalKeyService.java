@@ -9,6 +9,7 @@ import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.provider.DataKeyBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -83,11 +84,8 @@ public final class LocalKeyService implements KeyService {
 
   @Override
   public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
-    if (dataKey.length != StreamingKeys.KEY_BYTES) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.INVALID,
-              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    if (!DataKeyBytes.fits(dataKey)) {
+      return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     try {
       byte[] ciphertext = aead.encrypt(dataKey, associatedData(user));

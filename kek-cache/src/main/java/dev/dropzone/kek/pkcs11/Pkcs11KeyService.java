@@ -5,6 +5,8 @@ import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.provider.BlockingCalls;
+import dev.dropzone.kek.provider.DataKeyBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +23,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -62,7 +60,7 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
   private final SecretKey key;
   private final String masterKeyId;
   private final String description;
-  private final ExecutorService calls;
+  private final BlockingCalls calls;
 
   private Pkcs11KeyService(
       Provider provider, SecretKey key, Pkcs11Settings settings, String description) {
@@ -70,15 +68,8 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
     this.key = key;
     this.masterKeyId = PROVIDER + ":" + settings.keyLabel();
     this.description = description;
-    AtomicInteger number = new AtomicInteger();
     this.calls =
-        Executors.newFixedThreadPool(
-            settings.maxConcurrent(),
-            runnable -> {
-              Thread thread = new Thread(runnable, "dropzone-pkcs11-" + number.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+        new BlockingCalls("dropzone-pkcs11", settings.maxConcurrent(), "the key service is closed");
   }
 
   /**
@@ -160,15 +151,12 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
 
   @Override
   public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
-    if (dataKey.length != StreamingKeys.KEY_BYTES) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.INVALID,
-              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    if (!DataKeyBytes.fits(dataKey)) {
+      return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     String operation = description + ": wrap for user " + user;
     byte[] copy = dataKey.clone();
-    return call(
+    return calls.run(
         operation,
         () -> {
           byte[] iv = new byte[IV_BYTES];
@@ -210,7 +198,7 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
               Failure.INVALID,
               operation + ": the wrapped key is " + text.length + " bytes, not IV, key and tag"));
     }
-    return call(
+    return calls.run(
         operation,
         () -> {
           try {
@@ -238,15 +226,6 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
     return cipher;
   }
 
-  private <T> CompletableFuture<T> call(String operation, Supplier<T> work) {
-    try {
-      return CompletableFuture.supplyAsync(work, calls);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(Failure.UNAVAILABLE, operation + ": the key service is closed"));
-    }
-  }
-
   private static CompletionException failure(Failure failure, String message, Throwable cause) {
     return new CompletionException(new KeyServiceException(failure, message, cause));
   }
@@ -267,7 +246,7 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
 
   @Override
   public void close() {
-    calls.shutdown();
+    calls.close();
     if (provider instanceof AuthProvider auth) {
       try {
         auth.logout();

@@ -7,19 +7,20 @@ import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.Rewrapping;
-import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.http.JsonEndpoint;
 import dev.dropzone.kek.http.JsonReply;
+import dev.dropzone.kek.provider.DataKeyBytes;
+import dev.dropzone.kek.provider.ForeignKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,11 +77,8 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
 
   @Override
   public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
-    if (dataKey.length != StreamingKeys.KEY_BYTES) {
-      return CompletableFuture.failedFuture(
-          new KeyServiceException(
-              Failure.INVALID,
-              "data key must be " + StreamingKeys.KEY_BYTES + " bytes, got " + dataKey.length));
+    if (!DataKeyBytes.fits(dataKey)) {
+      return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     ObjectNode body = request(user);
     body.put("plaintext", Base64.getEncoder().encodeToString(dataKey));
@@ -92,23 +90,23 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
 
   @Override
   public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
-    String operation = description + ": decrypt " + wrapped.ref() + " for user " + user;
-    try {
-      checkOwn(wrapped, operation);
-    } catch (KeyServiceException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    ObjectNode body = request(user);
-    body.put("ciphertext", wrapped.text());
-    return endpoint
-        .post(path("decrypt"), headers, body, operation)
-        .thenApply(reply -> plaintext(reply, operation));
+    return withCiphertext("decrypt", wrapped, user, VaultTransitKeyService::plaintext);
   }
 
   /** Re-encrypts {@code wrapped} under the newest version of the Transit key, inside Vault. */
   @Override
   public CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, String user) {
-    String operation = description + ": rewrap " + wrapped.ref() + " for user " + user;
+    return withCiphertext("rewrap", wrapped, user, this::wrapped);
+  }
+
+  /** Sends one of this key's own ciphertexts to the Transit {@code endpointName}. */
+  private <T> CompletableFuture<T> withCiphertext(
+      String endpointName,
+      WrappedKey wrapped,
+      String user,
+      BiFunction<JsonReply, String, T> result) {
+    String operation =
+        description + ": " + endpointName + " " + wrapped.ref() + " for user " + user;
     try {
       checkOwn(wrapped, operation);
     } catch (KeyServiceException e) {
@@ -117,8 +115,8 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
     ObjectNode body = request(user);
     body.put("ciphertext", wrapped.text());
     return endpoint
-        .post(path("rewrap"), headers, body, operation)
-        .thenApply(reply -> wrapped(reply, operation));
+        .post(path(endpointName), headers, body, operation)
+        .thenApply(reply -> result.apply(reply, operation));
   }
 
   private ObjectNode request(String user) {
@@ -150,22 +148,9 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
     }
   }
 
-  private byte[] plaintext(JsonReply reply, String operation) {
-    JsonNode data = success(reply, operation);
-    byte[] raw;
-    try {
-      raw = Base64.getDecoder().decode(data.path("plaintext").asText(""));
-    } catch (IllegalArgumentException e) {
-      throw failure(Failure.REJECTED, operation + ": data.plaintext in the reply is not Base64");
-    }
-    if (raw.length != StreamingKeys.KEY_BYTES) {
-      int length = raw.length;
-      Arrays.fill(raw, (byte) 0);
-      throw failure(
-          Failure.INVALID,
-          operation + ": the wrapped key holds " + length + " bytes, not a data key");
-    }
-    return raw;
+  private static byte[] plaintext(JsonReply reply, String operation) {
+    return DataKeyBytes.fromBase64(
+        success(reply, operation).path("plaintext").asText(""), "data.plaintext", operation);
   }
 
   private static JsonNode success(JsonReply reply, String operation) {
@@ -194,14 +179,7 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
   }
 
   private void checkOwn(WrappedKey wrapped, String operation) throws KeyServiceException {
-    if (!PROVIDER.equals(wrapped.provider())) {
-      throw new KeyServiceException(
-          Failure.REJECTED,
-          operation
-              + ": the key was wrapped by key service '"
-              + wrapped.provider()
-              + "', not by vault");
-    }
+    ForeignKeys.requireProvider(wrapped, PROVIDER, operation);
     String prefix = masterKeyId + ":v";
     if (!wrapped.ref().startsWith(prefix)) {
       throw new KeyServiceException(

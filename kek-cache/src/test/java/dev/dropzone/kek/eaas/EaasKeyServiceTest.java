@@ -1,27 +1,20 @@
 package dev.dropzone.kek.eaas;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.http.HttpSettings;
-import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
+import dev.dropzone.kek.testing.SingleFlight;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,21 +45,12 @@ class EaasKeyServiceTest {
 
   @Test
   void userKeysCreateAndReadBackAnRsaWrappedKey() throws Exception {
-    UserKeys keys =
-        UserKeys.builder(
-                service,
-                DataKeyCache.builder(service).build(),
-                new InMemoryKeyRecordStore(),
-                ForkJoinPool.commonPool())
-            .build();
-
-    UserKey key = keys.forWriting("alice").get(10, TimeUnit.SECONDS);
-    StreamingAead reread =
-        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+    FirstKey first = FirstKey.of(service, "alice");
+    UserKey key = first.key();
 
     assertThat(key.wrapped().ref()).isEqualTo("eaas:dropzone/master:1");
     assertThat(key.wrapped().text()).matches("[0-9a-f]{512}");
-    assertThat(reread).isNotNull();
+    assertThat(first.reread()).isNotNull();
     assertThat(eaas.server().count("decrypt")).isEqualTo(1);
   }
 
@@ -185,36 +169,16 @@ class EaasKeyServiceTest {
 
   @Test
   void hundredConcurrentReadsOfOneKeyMakeOneDecryptRequest() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "ida").get(10, TimeUnit.SECONDS);
-    DataKeyCache cache = DataKeyCache.builder(service).build();
-    eaas.server().hold();
-
-    List<CompletableFuture<StreamingAead>> downloads = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      downloads.add(CompletableFuture.supplyAsync(() -> cache.get(wrapped, "ida")).join());
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> eaas.server().count("decrypt") == 1);
-    eaas.server().release();
-
-    CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-    assertThat(eaas.server().count("decrypt")).isEqualTo(1);
+    SingleFlight.assertOneUnwrapForConcurrentReads(service, eaas.server(), "decrypt", "ida");
   }
 
   @Test
   void malformedOrForeignWrapsFailWithoutAsking() {
-    KeyServiceException notHex =
-        KeyFailure.of(service.unwrap(new WrappedKey("eaas:dropzone/master:1", "xyz"), "u"));
-    KeyServiceException noVersion =
-        KeyFailure.of(service.unwrap(new WrappedKey("eaas:dropzone/master:v", "abcd"), "u"));
-    KeyServiceException otherPath =
-        KeyFailure.of(service.unwrap(new WrappedKey("eaas:other:1", "abcd"), "u"));
-    KeyServiceException foreign =
-        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/k:v1", "vault:v1:AA"), "u"));
+    KeyFailure.ofUnwrap(service, "eaas:dropzone/master:1", "xyz", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "eaas:dropzone/master:v", "abcd", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "eaas:other:1", "abcd", Failure.REJECTED);
+    KeyFailure.ofUnwrap(service, "vault:transit/k:v1", "vault:v1:AA", Failure.REJECTED);
 
-    assertThat(notHex.failure()).isEqualTo(Failure.INVALID);
-    assertThat(noVersion.failure()).isEqualTo(Failure.INVALID);
-    assertThat(otherPath.failure()).isEqualTo(Failure.REJECTED);
-    assertThat(foreign.failure()).isEqualTo(Failure.REJECTED);
     assertThat(eaas.server().count("decrypt")).isZero();
   }
 }

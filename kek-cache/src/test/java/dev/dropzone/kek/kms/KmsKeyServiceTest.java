@@ -2,23 +2,19 @@ package dev.dropzone.kek.kms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.http.HttpSettings;
-import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,21 +56,12 @@ class KmsKeyServiceTest {
 
   @Test
   void userKeysCreateAndReadBackAKmsWrappedKey() throws Exception {
-    UserKeys keys =
-        UserKeys.builder(
-                service,
-                DataKeyCache.builder(service).build(),
-                new InMemoryKeyRecordStore(),
-                ForkJoinPool.commonPool())
-            .build();
-
-    UserKey key = keys.forWriting("alice").get(10, TimeUnit.SECONDS);
-    StreamingAead reread =
-        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+    FirstKey first = FirstKey.of(service, "alice");
+    UserKey key = first.key();
 
     assertThat(service.masterKeyId()).isEqualTo("kms:alias/dropzone");
     assertThat(key.wrapped().ref()).isEqualTo("kms:" + arn);
-    assertThat(reread).isNotNull();
+    assertThat(first.reread()).isNotNull();
     assertThat(kms.server().count("Decrypt")).isEqualTo(1);
   }
 
@@ -106,12 +93,8 @@ class KmsKeyServiceTest {
 
   @Test
   void aKeyWrappedForOneUserDoesNotUnwrapForAnother() throws Exception {
-    WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+    KeyServiceException failure = KeyFailure.ofAnotherUser(service);
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
-
-    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage())
         .contains("aws kms at " + kms.uri(), "'alias/dropzone'", "InvalidCiphertextException")
         .contains("another user");
@@ -190,13 +173,9 @@ class KmsKeyServiceTest {
 
   @Test
   void malformedOrForeignWrapsFailWithoutAsking() {
-    KeyServiceException notBase64 =
-        KeyFailure.of(service.unwrap(new WrappedKey("kms:" + arn, "***"), "u"));
-    KeyServiceException foreign =
-        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/k:v1", "vault:v1:AA"), "u"));
+    KeyFailure.ofUnwrap(service, "kms:" + arn, "***", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "vault:transit/k:v1", "vault:v1:AA", Failure.REJECTED);
 
-    assertThat(notBase64.failure()).isEqualTo(Failure.INVALID);
-    assertThat(foreign.failure()).isEqualTo(Failure.REJECTED);
     assertThat(kms.server().count("Decrypt")).isZero();
   }
 }

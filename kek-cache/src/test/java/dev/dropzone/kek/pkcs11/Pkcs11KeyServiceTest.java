@@ -3,19 +3,15 @@ package dev.dropzone.kek.pkcs11;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
-import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
+import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.KeyFailure;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,21 +50,12 @@ class Pkcs11KeyServiceTest {
 
   @Test
   void userKeysCreateAndReadBackAKeyWrappedInsideTheToken() throws Exception {
-    UserKeys keys =
-        UserKeys.builder(
-                service,
-                DataKeyCache.builder(service).build(),
-                new InMemoryKeyRecordStore(),
-                ForkJoinPool.commonPool())
-            .build();
-
-    UserKey key = keys.forWriting("alice").get(10, TimeUnit.SECONDS);
-    StreamingAead reread =
-        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
+    FirstKey first = FirstKey.of(service, "alice");
+    UserKey key = first.key();
 
     assertThat(key.wrapped().ref()).isEqualTo("pkcs11:" + KEY);
     assertThat(Base64.getDecoder().decode(key.wrapped().text())).hasSize(12 + 32 + 16);
-    assertThat(reread).isNotNull();
+    assertThat(first.reread()).isNotNull();
   }
 
   @Test
@@ -85,12 +72,8 @@ class Pkcs11KeyServiceTest {
 
   @Test
   void aKeyWrappedForOneUserDoesNotUnwrapForAnother() throws Exception {
-    WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+    KeyServiceException failure = KeyFailure.ofAnotherUser(service);
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
-
-    assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("'" + KEY + "'", "does not authenticate");
   }
 
@@ -110,16 +93,9 @@ class Pkcs11KeyServiceTest {
 
   @Test
   void malformedOrForeignWrapsFailWithoutTouchingTheToken() {
-    KeyServiceException notBase64 =
-        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:" + KEY, "***"), "u"));
-    KeyServiceException tooShort =
-        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:" + KEY, "AAAA"), "u"));
-    KeyServiceException otherKey =
-        KeyFailure.of(service.unwrap(new WrappedKey("pkcs11:other", "AAAA"), "u"));
-
-    assertThat(notBase64.failure()).isEqualTo(Failure.INVALID);
-    assertThat(tooShort.failure()).isEqualTo(Failure.INVALID);
-    assertThat(otherKey.failure()).isEqualTo(Failure.REJECTED);
+    KeyFailure.ofUnwrap(service, "pkcs11:" + KEY, "***", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "pkcs11:" + KEY, "AAAA", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "pkcs11:other", "AAAA", Failure.REJECTED);
   }
 
   @Test

@@ -1,6 +1,12 @@
 package dev.dropzone.kek.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.WrappedKey;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -29,5 +35,28 @@ public final class KeyFailure {
     } catch (InterruptedException | TimeoutException e) {
       throw new AssertionError("no outcome within 30 s", e);
     }
+  }
+
+  /**
+   * Asserts that unwrapping {@code ref} and {@code text} fails with {@code expected}; returns the
+   * failure for further checks of its message.
+   */
+  public static KeyServiceException ofUnwrap(
+      KeyService service, String ref, String text, Failure expected) {
+    KeyServiceException failure = of(service.unwrap(new WrappedKey(ref, text), "u"));
+    assertThat(failure.failure()).as(failure.getMessage()).isEqualTo(expected);
+    return failure;
+  }
+
+  /**
+   * Asserts that a key wrapped for one user is REJECTED when unwrapped for another, the binding
+   * every provider with associated data must keep; returns the failure for checks of its message.
+   */
+  public static KeyServiceException ofAnotherUser(KeyService service) throws Exception {
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+    KeyServiceException failure = of(service.unwrap(wrapped, "mallory"));
+    assertThat(failure.failure()).as(failure.getMessage()).isEqualTo(Failure.REJECTED);
+    return failure;
   }
 }

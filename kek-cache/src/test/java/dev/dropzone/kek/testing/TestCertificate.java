@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -11,11 +12,16 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -23,74 +29,124 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed certificate for 127.0.0.1 and localhost: the server side stays in memory, only the
- * public certificate is written out, as the CA bundle a client is configured with.
+ * A self-signed server certificate made fresh for a test, in every form the tests' servers and
+ * clients read: in memory (Vert.x options, an {@link SSLContext}, a trust manager), or written out
+ * as PEM files or a PKCS#12 key store. Shared by every module's tests so that TLS setups agree.
  */
 public final class TestCertificate {
 
-  private final String certificatePem;
-  private final String privateKeyPem;
+  private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
 
-  private TestCertificate(String certificatePem, String privateKeyPem) {
-    this.certificatePem = certificatePem;
-    this.privateKeyPem = privateKeyPem;
+  private final KeyPair keys;
+  private final X509Certificate certificate;
+
+  private TestCertificate(KeyPair keys, X509Certificate certificate) {
+    this.keys = keys;
+    this.certificate = certificate;
   }
 
-  public static TestCertificate create() throws GeneralSecurityException, IOException {
+  /** Names 127.0.0.1 and localhost, the addresses every test server binds. */
+  public static TestCertificate forLoopback(String commonName) throws GeneralSecurityException {
+    return issue(
+        commonName,
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+        new GeneralName(GeneralName.dNSName, "localhost"));
+  }
+
+  /**
+   * Names only {@code hostName}: a certificate a client may trust yet must refuse for 127.0.0.1 and
+   * localhost, to prove that the host name is checked.
+   */
+  public static TestCertificate forOtherHost(String commonName, String hostName)
+      throws GeneralSecurityException {
+    return issue(commonName, new GeneralName(GeneralName.dNSName, hostName));
+  }
+
+  private static TestCertificate issue(String commonName, GeneralName... subjectAltNames)
+      throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(256);
-    KeyPair pair = generator.generateKeyPair();
-    X500Name name = new X500Name("CN=dropzone test key service");
+    KeyPair keys = generator.generateKeyPair();
+    X500Name name = new X500Name("CN=" + commonName);
     Instant now = Instant.now();
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            name,
+            BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minus(1, ChronoUnit.HOURS)),
+            Date.from(now.plus(1, ChronoUnit.DAYS)),
+            name,
+            keys.getPublic());
     try {
-      JcaX509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-              name,
-              BigInteger.valueOf(now.toEpochMilli()),
-              Date.from(now.minus(1, ChronoUnit.HOURS)),
-              Date.from(now.plus(1, ChronoUnit.DAYS)),
-              name,
-              pair.getPublic());
       builder.addExtension(
-          Extension.subjectAlternativeName,
-          false,
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.dNSName, "localhost")
-              }));
-      X509Certificate certificate =
+          Extension.subjectAlternativeName, false, new GeneralNames(subjectAltNames));
+      return new TestCertificate(
+          keys,
           new JcaX509CertificateConverter()
               .getCertificate(
                   builder.build(
-                      new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-      return new TestCertificate(pem(certificate), pkcs8(pair.getPrivate().getEncoded()));
-    } catch (OperatorCreationException e) {
+                      new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))));
+    } catch (IOException | OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }
   }
 
-  /** What the server presents. */
-  public KeyCertOptions serverOptions() {
+  /** What a Vert.x server presents. */
+  public KeyCertOptions serverOptions() throws IOException {
     return new PemKeyCertOptions()
-        .addCertValue(Buffer.buffer(certificatePem))
-        .addKeyValue(Buffer.buffer(privateKeyPem));
+        .addCertValue(Buffer.buffer(pem(certificate)))
+        .addKeyValue(Buffer.buffer(pem(new JcaPKCS8Generator(keys.getPrivate(), null))));
+  }
+
+  /** What a JSSE server presents. */
+  public SSLContext serverContext() throws GeneralSecurityException, IOException {
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(keyStore(IN_MEMORY_PASSWORD), IN_MEMORY_PASSWORD);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(factory.getKeyManagers(), null, null);
+    return context;
+  }
+
+  /** A trust manager that trusts exactly this certificate. */
+  public TrustManager trustManager() throws GeneralSecurityException, IOException {
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("server", certificate);
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trusted);
+    return factory.getTrustManagers()[0];
   }
 
   /** Writes the certificate (never the key) to {@code file}, as a client's CA bundle. */
-  public Path writeCaBundle(Path file) throws IOException {
-    return Files.writeString(file, certificatePem);
+  public Path writeCertificatePem(Path file) throws IOException {
+    return Files.writeString(file, pem(certificate));
   }
 
-  /** PKCS#8 "PRIVATE KEY" PEM, the form Vert.x reads for every key type. */
-  private static String pkcs8(byte[] der) {
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END PRIVATE KEY-----\n";
+  /** Writes the private key as a PKCS#8 "PRIVATE KEY" PEM, for servers configured by files. */
+  public Path writePrivateKeyPem(Path file) throws IOException {
+    return Files.writeString(file, pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
+  }
+
+  /** Writes key and certificate as a PKCS#12 key store, both protected by {@code password}. */
+  public Path writePkcs12(Path file, char[] password) throws GeneralSecurityException, IOException {
+    try (OutputStream out = Files.newOutputStream(file)) {
+      keyStore(password).store(out, password);
+    }
+    return file;
+  }
+
+  private KeyStore keyStore(char[] password) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("server", keys.getPrivate(), password, new Certificate[] {certificate});
+    return store;
   }
 
   private static String pem(Object object) throws IOException {

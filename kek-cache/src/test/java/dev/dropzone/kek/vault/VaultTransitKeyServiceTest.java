@@ -1,7 +1,6 @@
 package dev.dropzone.kek.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyServiceException;
@@ -9,12 +8,12 @@ import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
+import dev.dropzone.kek.testing.SingleFlight;
 import dev.dropzone.kek.testing.TestCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,20 +74,16 @@ class VaultTransitKeyServiceTest {
   void userKeysCreateAndReadBackAKeyWrappedByTransit() throws Exception {
     VaultTransitKeyService service = service();
     InMemoryKeyRecordStore records = new InMemoryKeyRecordStore();
-    UserKeys writer =
-        UserKeys.builder(
-                service, DataKeyCache.builder(service).build(), records, ForkJoinPool.commonPool())
-            .build();
 
-    UserKey key = writer.forWriting("alice").get(10, TimeUnit.SECONDS);
+    // FirstKey reads back through a fresh cache, as on another replica, which has to ask Vault.
+    FirstKey first = FirstKey.of(service, records, "alice");
+    UserKey key = first.key();
 
     assertThat(key.wrapped().ref()).isEqualTo("vault:transit/dropzone:v1");
     assertThat(key.wrapped().text()).startsWith("vault:v1:");
     assertThat(records.stored("alice")).isPresent();
-    // A fresh cache, as on another replica, has to ask Vault to decrypt.
-    StreamingAead reader =
-        DataKeyCache.builder(service).build().get(key.wrapped(), "alice").get(10, TimeUnit.SECONDS);
-    assertThat(roundTrip(key.aead(), reader, "hello from alice")).isEqualTo("hello from alice");
+    assertThat(roundTrip(key.aead(), first.reread(), "hello from alice"))
+        .isEqualTo("hello from alice");
     assertThat(vault.server().count("encrypt")).isEqualTo(1);
     assertThat(vault.server().count("decrypt")).isEqualTo(1);
   }
@@ -219,28 +213,14 @@ class VaultTransitKeyServiceTest {
 
   @Test
   void hundredConcurrentReadsOfOneKeyMakeOneDecryptRequest() throws Exception {
-    VaultTransitKeyService service = service();
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "hank").get(10, TimeUnit.SECONDS);
-    DataKeyCache cache = DataKeyCache.builder(service).build();
-    vault.server().hold();
-
-    List<CompletableFuture<StreamingAead>> downloads = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      downloads.add(CompletableFuture.supplyAsync(() -> cache.get(wrapped, "hank")).join());
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> vault.server().count("decrypt") == 1);
-    vault.server().release();
-
-    CompletableFuture.allOf(downloads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-    assertThat(downloads).allSatisfy(download -> assertThat(download).isCompleted());
-    assertThat(vault.server().count("decrypt")).isEqualTo(1);
+    SingleFlight.assertOneUnwrapForConcurrentReads(service(), vault.server(), "decrypt", "hank");
   }
 
   @Test
   void talksHttpsToAServerSignedByTheConfiguredCaBundleOnly(@TempDir Path directory)
       throws Exception {
-    TestCertificate certificate = TestCertificate.create();
-    Path caBundle = certificate.writeCaBundle(directory.resolve("vault-ca.pem"));
+    TestCertificate certificate = TestCertificate.forLoopback("dropzone test key service");
+    Path caBundle = certificate.writeCertificatePem(directory.resolve("vault-ca.pem"));
     try (VaultTransitProtocolServer tls =
         VaultTransitProtocolServer.startTls("transit", TOKEN, certificate.serverOptions())) {
       VaultTransitKeyService trusting =
@@ -364,21 +344,11 @@ class VaultTransitKeyServiceTest {
   void malformedOrForeignWrapsFailWithoutAsking() {
     VaultTransitKeyService service = service();
 
-    KeyServiceException malformed =
-        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/dropzone:v1", "garbage"), "u"));
-    KeyServiceException mismatched =
-        KeyFailure.of(
-            service.unwrap(new WrappedKey("vault:transit/dropzone:v2", "vault:v1:AAAA"), "u"));
-    KeyServiceException foreign =
-        KeyFailure.of(service.unwrap(new WrappedKey("kms:alias/x", "AAAA"), "u"));
-    KeyServiceException otherKey =
-        KeyFailure.of(service.unwrap(new WrappedKey("vault:transit/old:v1", "vault:v1:AAAA"), "u"));
-
-    assertThat(malformed.failure()).isEqualTo(Failure.INVALID);
-    assertThat(mismatched.failure()).isEqualTo(Failure.INVALID);
-    assertThat(foreign.failure()).isEqualTo(Failure.REJECTED);
-    assertThat(foreign.getMessage()).contains("'kms'");
-    assertThat(otherKey.failure()).isEqualTo(Failure.REJECTED);
+    KeyFailure.ofUnwrap(service, "vault:transit/dropzone:v1", "garbage", Failure.INVALID);
+    KeyFailure.ofUnwrap(service, "vault:transit/dropzone:v2", "vault:v1:AAAA", Failure.INVALID);
+    assertThat(KeyFailure.ofUnwrap(service, "kms:alias/x", "AAAA", Failure.REJECTED).getMessage())
+        .contains("'kms'");
+    KeyFailure.ofUnwrap(service, "vault:transit/old:v1", "vault:v1:AAAA", Failure.REJECTED);
     assertThat(vault.server().count("decrypt")).isZero();
   }
 

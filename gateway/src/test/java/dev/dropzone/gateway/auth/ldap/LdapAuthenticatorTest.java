@@ -7,6 +7,7 @@ import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.kek.testing.TestCertificate;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,11 +44,10 @@ class LdapAuthenticatorTest {
   static void startDirectory() throws Exception {
     TestCertificate certificate = TestCertificate.forLoopback("ldap-test");
     SSLContext tls = certificate.serverContext();
-    trustedPem = certificate.writePem(tmp.resolve("ldap-ca.pem"));
+    trustedPem = certificate.writeCertificatePem(tmp.resolve("ldap-ca.pem"));
     TestCertificate otherHost =
-        TestCertificate.issue(
-            "ldap-other", new GeneralName(GeneralName.dNSName, "ldap.elsewhere.example"));
-    otherHostPem = otherHost.writePem(tmp.resolve("ldap-other-ca.pem"));
+        TestCertificate.forOtherHost("ldap-other", "ldap.elsewhere.example");
+    otherHostPem = otherHost.writeCertificatePem(tmp.resolve("ldap-other-ca.pem"));
     InetAddress loopback = TestDirectory.loopback();
     directory =
         TestDirectory.create(

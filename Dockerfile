@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# Dropzone gateway image: the shaded jar on a slim JRE, running as an unprivileged user.
+# Build: docker build -t dropzone .   Run: see docker-compose.yml and the README ("Deploying").
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# Poms first, so the dependency download is cached while only sources change.
+COPY pom.xml ./
+COPY kek-cache/pom.xml kek-cache/
+COPY s3-store/pom.xml s3-store/
+COPY gateway/pom.xml gateway/
+COPY localstack/pom.xml localstack/
+COPY kek-cache/src kek-cache/src
+COPY s3-store/src s3-store/src
+COPY gateway/src gateway/src
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -DskipTests package -pl gateway -am \
+ && cp gateway/target/dropzone.jar /dropzone.jar
+
+FROM eclipse-temurin:17-jre
+# A fixed uid so volume permissions and Kubernetes securityContext can refer to it.
+RUN groupadd --system --gid 10001 dropzone \
+ && useradd --system --uid 10001 --gid dropzone --home-dir /var/lib/dropzone --shell /usr/sbin/nologin dropzone \
+ && mkdir -p /etc/dropzone /var/lib/dropzone \
+ && chown dropzone:dropzone /var/lib/dropzone
+COPY --from=build /dropzone.jar /app/dropzone.jar
+COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml
+USER 10001:10001
+WORKDIR /var/lib/dropzone
+# FTP control (explicit FTPS on the same port), implicit FTPS, passive data ports.
+EXPOSE 2121 990 50000-50100
+# The FTP greeting proves the listener accepts and answers, not only that the JVM is up.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${DROPZONE_FTP_PORT:-2121} && read -t 4 -r line <&3 && [[ $line == 220* ]]"]
+# Heap from the container's memory limit; die fast on OOM so the orchestrator restarts cleanly.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/dropzone.jar"]
+CMD ["serve", "--config", "/etc/dropzone/dropzone.yaml"]

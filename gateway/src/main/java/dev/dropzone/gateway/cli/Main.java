@@ -1,0 +1,85 @@
+package dev.dropzone.gateway.cli;
+
+import dev.dropzone.gateway.config.ConfigException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code dropzone} command. Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
+@Command(
+    name = "dropzone",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    versionProvider = Main.Version.class,
+    description = "S3-backed encrypting FTP/FTPS gateway.",
+    subcommands = {ServeCommand.class, EmbeddedCommand.class, UsersCommand.class})
+public final class Main implements Runnable {
+
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  @Spec CommandSpec spec;
+
+  private final InputStream in;
+
+  public Main(InputStream in) {
+    this.in = in;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(System.in).execute(args));
+  }
+
+  /** The command line with Dropzone's exit codes and error reporting; tests drive it directly. */
+  public static CommandLine commandLine(InputStream in) {
+    CommandLine cli = new CommandLine(new Main(in));
+    cli.setExecutionExceptionHandler(Main::reportFailure);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
+  }
+
+  /** Standard input, for {@code --password-stdin}. */
+  InputStream in() {
+    return in;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing command: choose one of serve, embedded, users");
+  }
+
+  private static int reportFailure(
+      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cli.getErr();
+    if (e instanceof ConfigException config) {
+      err.println("Configuration error:");
+      config.problems().forEach(p -> err.println("  " + p));
+      err.println("Fix the configuration (see the README's configuration reference) and retry.");
+      err.flush();
+      return USAGE;
+    }
+    if (e instanceof CommandFailure failure) {
+      err.println("Error: " + failure.getMessage());
+      err.flush();
+      return failure.exitCode();
+    }
+    err.println("Error: " + e);
+    e.printStackTrace(err);
+    err.flush();
+    return FAILED;
+  }
+
+  /** The version from the jar manifest; a plain build from source says so. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"dropzone " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

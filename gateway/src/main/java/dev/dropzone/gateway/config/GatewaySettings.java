@@ -1,0 +1,263 @@
+package dev.dropzone.gateway.config;
+
+import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.store.S3Settings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The validated configuration, converted into the settings each component takes. This is the one
+ * place where configuration values become {@link S3Settings} and {@link FtpSettings}.
+ *
+ * @param keysetFile the local key service's Tink keyset
+ * @param keyCacheMaxSize most unwrapped user keys kept in memory
+ * @param keyCacheTtl how long an unused unwrapped key stays cached
+ * @param usersFile the users file
+ * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
+ */
+public record GatewaySettings(
+    S3Settings s3,
+    FtpSettings ftp,
+    Path keysetFile,
+    long keyCacheMaxSize,
+    Duration keyCacheTtl,
+    Path usersFile,
+    Duration staleUploadAge) {
+
+  private static final long MAX_PART_SIZE = 5L << 30;
+
+  /**
+   * Validates {@code config}; relative file paths are taken relative to {@code baseDir} (the
+   * directory of the config file).
+   *
+   * @throws ConfigException listing every problem, each naming its key and value
+   */
+  public static GatewaySettings from(DropzoneConfig config, Path baseDir) throws ConfigException {
+    Problems problems = new Problems();
+    S3Settings s3 = s3(config.s3(), problems);
+    FtpSettings ftp = ftp(config.ftp(), baseDir, problems);
+
+    DropzoneConfig.Keys keys = config.keys();
+    problems.check(
+        "local".equals(keys.provider()),
+        "keys.provider",
+        keys.provider(),
+        "is not supported; the only provider so far is 'local'");
+    Path keyset = null;
+    if (blank(keys.keysetFile())) {
+      problems.add("keys.keysetFile", "is required with the 'local' provider");
+    } else {
+      keyset = baseDir.resolve(keys.keysetFile());
+    }
+    problems.check(
+        keys.cache().maxSize() >= 1, "keys.cache.maxSize", keys.cache().maxSize(), "must be ≥ 1");
+    problems.check(
+        positive(keys.cache().ttl()),
+        "keys.cache.ttl",
+        format(keys.cache().ttl()),
+        "must be longer than 0");
+
+    Path users = null;
+    if (blank(config.users().file())) {
+      problems.add("users.file", "is required");
+    } else {
+      users = baseDir.resolve(config.users().file());
+    }
+    Duration stale = config.uploads().staleUploadAge();
+    problems.check(
+        stale != null && !stale.isNegative(),
+        "uploads.staleUploadAge",
+        format(stale),
+        "must be 0 (off) or a positive duration");
+
+    problems.throwIfAny();
+    return new GatewaySettings(
+        s3, ftp, keyset, keys.cache().maxSize(), keys.cache().ttl(), users, stale);
+  }
+
+  private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {
+    URI endpoint = null;
+    if (!blank(c.endpoint())) {
+      try {
+        endpoint = new URI(c.endpoint());
+        problems.check(
+            ("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))
+                && endpoint.getHost() != null,
+            "s3.endpoint",
+            c.endpoint(),
+            "is not an http(s) URL like https://s3.eu-west-1.amazonaws.com");
+      } catch (URISyntaxException e) {
+        problems.add("s3.endpoint", "'" + c.endpoint() + "' is not a URL: " + e.getReason());
+      }
+    }
+    problems.check(!blank(c.region()), "s3.region", c.region(), "must not be empty");
+    if (blank(c.bucket())) {
+      problems.add("s3.bucket", "is required (the bucket must already exist)");
+    }
+    boolean hasId = !blank(c.accessKeyId());
+    boolean hasSecret = c.secretAccessKey() != null && !c.secretAccessKey().isEmpty();
+    if (hasId != hasSecret) {
+      problems.add(
+          hasId ? "s3.secretAccessKey" : "s3.accessKeyId",
+          "is missing: give both s3.accessKeyId and s3.secretAccessKey, or neither to use the"
+              + " AWS default credential chain");
+    }
+    long partSize = c.partSize() == null ? 0 : c.partSize().bytes();
+    problems.check(
+        partSize >= S3Settings.MIN_PART_SIZE && partSize <= MAX_PART_SIZE,
+        "s3.partSize",
+        c.partSize(),
+        "must be between 5MiB and 5GiB (S3's part size limits)");
+    problems.check(
+        c.partsInFlight() >= 1 && c.partsInFlight() <= 64,
+        "s3.partsInFlight",
+        c.partsInFlight(),
+        "must be between 1 and 64");
+    problems.check(c.maxConnections() >= 1, "s3.maxConnections", c.maxConnections(), "must be ≥ 1");
+    try {
+      return new S3Settings(
+          endpoint,
+          c.region(),
+          hasId && hasSecret ? c.accessKeyId() : null,
+          hasId && hasSecret ? c.secretAccessKey().reveal() : null,
+          c.bucket(),
+          c.prefix(),
+          c.pathStyle(),
+          (int) Math.min(partSize, Integer.MAX_VALUE),
+          c.partsInFlight(),
+          c.maxConnections());
+    } catch (RuntimeException e) {
+      // Already reported above with the key that caused it.
+      return null;
+    }
+  }
+
+  private static FtpSettings ftp(DropzoneConfig.Ftp c, Path baseDir, Problems problems) {
+    problems.check(!blank(c.bind()), "ftp.bind", c.bind(), "must be an address like 0.0.0.0");
+    problems.check(validPort(c.port()), "ftp.port", c.port(), "is not a port (0-65535)");
+    problems.check(
+        PortRanges.isValid(c.passivePorts()),
+        "ftp.passivePorts",
+        c.passivePorts(),
+        "is not a port range (e.g. 50000-50100, or 0 for any free port)");
+    positive(problems, "ftp.idleTimeout", c.idleTimeout());
+    positive(problems, "ftp.loginTimeout", c.loginTimeout());
+    positive(problems, "ftp.banDuration", c.banDuration());
+    notNegative(problems, "ftp.loginFailureDelay", c.loginFailureDelay());
+    notNegative(problems, "ftp.shutdownGrace", c.shutdownGrace());
+    atLeastOne(problems, "ftp.maxConnections", c.maxConnections());
+    atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
+    atLeastOne(problems, "ftp.maxLoginFailures", c.maxLoginFailures());
+    atLeastOne(problems, "ftp.maxThreads", c.maxThreads());
+    problems.check(
+        c.maxCommandLength() >= 512,
+        "ftp.maxCommandLength",
+        c.maxCommandLength(),
+        "must be ≥ 512 (RFC 959 allows commands of that size)");
+    FtpSettings.Tls tls = tls(c.tls(), baseDir, problems);
+    return new FtpSettings(
+        blank(c.bind()) ? "127.0.0.1" : c.bind(),
+        c.port(),
+        c.passivePorts() == null ? "" : c.passivePorts(),
+        blank(c.passiveAddress()) ? null : c.passiveAddress(),
+        c.activeMode(),
+        c.idleTimeout(),
+        c.loginTimeout(),
+        c.maxConnections(),
+        c.maxConnectionsPerIp(),
+        c.maxLoginFailures(),
+        c.banDuration(),
+        c.loginFailureDelay(),
+        c.maxThreads(),
+        c.maxCommandLength(),
+        c.shutdownGrace(),
+        tls);
+  }
+
+  private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {
+    boolean pem = !blank(c.certificate()) || !blank(c.privateKey());
+    boolean keystore = !blank(c.keystore());
+    if (!pem && !keystore) {
+      problems.check(
+          !c.required(),
+          "ftp.tls.required",
+          true,
+          "needs a certificate: set ftp.tls.certificate and ftp.tls.privateKey, or"
+              + " ftp.tls.keystore");
+      problems.check(
+          c.implicitPort() == -1,
+          "ftp.tls.implicitPort",
+          c.implicitPort(),
+          "needs a certificate: set ftp.tls.certificate and ftp.tls.privateKey, or"
+              + " ftp.tls.keystore");
+      return null;
+    }
+    if (pem && keystore) {
+      problems.add(
+          "ftp.tls.keystore",
+          "give either ftp.tls.keystore or ftp.tls.certificate + ftp.tls.privateKey, not both");
+    }
+    if (pem && (blank(c.certificate()) || blank(c.privateKey()))) {
+      problems.add(
+          blank(c.certificate()) ? "ftp.tls.certificate" : "ftp.tls.privateKey",
+          "is missing: PEM TLS needs both ftp.tls.certificate and ftp.tls.privateKey");
+    }
+    if (keystore && (c.keystorePassword() == null || c.keystorePassword().isEmpty())) {
+      problems.add("ftp.tls.keystorePassword", "is required with ftp.tls.keystore");
+    }
+    problems.check(
+        c.implicitPort() >= -1 && c.implicitPort() <= 65535,
+        "ftp.tls.implicitPort",
+        c.implicitPort(),
+        "is not a port (0-65535, or -1 for no implicit FTPS)");
+    return new FtpSettings.Tls(
+        readable(problems, "ftp.tls.certificate", c.certificate(), baseDir),
+        readable(problems, "ftp.tls.privateKey", c.privateKey(), baseDir),
+        readable(problems, "ftp.tls.keystore", c.keystore(), baseDir),
+        c.keystorePassword() == null || c.keystorePassword().isEmpty()
+            ? null
+            : c.keystorePassword().reveal().toCharArray(),
+        c.required(),
+        c.implicitPort());
+  }
+
+  private static Path readable(Problems problems, String key, String value, Path baseDir) {
+    if (blank(value)) {
+      return null;
+    }
+    Path path = baseDir.resolve(value);
+    problems.check(Files.isReadable(path), key, path, "does not exist or is not readable");
+    return path;
+  }
+
+  private static boolean validPort(int port) {
+    return port >= 0 && port <= 65535;
+  }
+
+  private static void positive(Problems problems, String key, Duration d) {
+    problems.check(positive(d), key, format(d), "must be longer than 0");
+  }
+
+  private static void notNegative(Problems problems, String key, Duration d) {
+    problems.check(d != null && !d.isNegative(), key, format(d), "must not be negative");
+  }
+
+  private static void atLeastOne(Problems problems, String key, int value) {
+    problems.check(value >= 1, key, value, "must be ≥ 1");
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
+  }
+
+  private static String format(Duration d) {
+    return d == null ? "" : Durations.format(d);
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

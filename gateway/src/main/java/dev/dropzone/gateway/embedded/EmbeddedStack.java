@@ -1,0 +1,221 @@
+package dev.dropzone.gateway.embedded;
+
+import dev.dropzone.gateway.config.ConfigException;
+import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.config.GatewaySettings;
+import dev.dropzone.gateway.runtime.GatewayRuntime;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
+import dev.dropzone.kek.KeyServiceException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything on one machine with no external server: S3Proxy on the filesystem under {@code
+ * <data-dir>/s3}, the local key service with {@code <data-dir>/keys/master-keyset.json}, users in
+ * {@code <data-dir>/users.yaml}, and the FTP gateway. Restarting on the same data directory keeps
+ * the objects, the keys and the S3 credentials.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+
+  public static final String BUCKET = "dropzone";
+  public static final String REGION = "us-east-1";
+  public static final String DEMO_USER = "demo";
+
+  /**
+   * What {@code dropzone embedded} was asked for.
+   *
+   * @param users users to create or whose password to set, name → password
+   */
+  public record Options(
+      Path dataDir,
+      String bind,
+      int port,
+      String passivePorts,
+      int s3Port,
+      Map<String, char[]> users) {}
+
+  private final EmbeddedS3 s3;
+  private final GatewayRuntime runtime;
+  private final EmbeddedCredentials credentials;
+  private final Path dataDir;
+  private final String ftpUser;
+  private final Optional<String> generatedPassword;
+  private final String host;
+
+  private EmbeddedStack(
+      EmbeddedS3 s3,
+      GatewayRuntime runtime,
+      EmbeddedCredentials credentials,
+      Path dataDir,
+      String ftpUser,
+      Optional<String> generatedPassword,
+      String host) {
+    this.s3 = s3;
+    this.runtime = runtime;
+    this.credentials = credentials;
+    this.dataDir = dataDir;
+    this.ftpUser = ftpUser;
+    this.generatedPassword = generatedPassword;
+    this.host = host;
+  }
+
+  public static EmbeddedStack start(Options options)
+      throws IOException, KeyServiceException, ConfigException {
+    Path dataDir = options.dataDir().toAbsolutePath().normalize();
+    createPrivateDirectory(dataDir);
+    UsersFile users = new UsersFile(dataDir.resolve("users.yaml"));
+    Optional<String> generated = prepareUsers(users, options.users());
+    String firstUser =
+        options.users().isEmpty()
+            ? users.read().stream().findFirst().map(UserEntry::name).orElse(DEMO_USER)
+            : options.users().keySet().iterator().next();
+
+    EmbeddedCredentials credentials =
+        EmbeddedCredentials.loadOrCreate(dataDir.resolve("embedded.yaml"));
+    EmbeddedS3 s3 = EmbeddedS3.start(dataDir.resolve("s3"), options.s3Port(), BUCKET, credentials);
+    try {
+      GatewaySettings settings = settings(options, dataDir, s3.endpoint(), credentials);
+      GatewayRuntime runtime = GatewayRuntime.start(settings, new FileAuthenticator(users));
+      return new EmbeddedStack(
+          s3, runtime, credentials, dataDir, firstUser, generated, displayHost(options.bind()));
+    } catch (IOException | KeyServiceException | ConfigException | RuntimeException e) {
+      s3.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Applies {@code --user} entries (keeping an existing user's home and permissions), or creates
+   * the demo user with a random password when there are no users at all.
+   *
+   * @return the generated demo password, to be shown once
+   */
+  private static Optional<String> prepareUsers(UsersFile users, Map<String, char[]> requested)
+      throws IOException {
+    for (Map.Entry<String, char[]> user : requested.entrySet()) {
+      String hash = PasswordHashes.hash(user.getValue());
+      UserEntry entry =
+          users
+              .find(user.getKey())
+              .map(existing -> existing.withPasswordHash(hash))
+              .orElseGet(() -> UserEntry.of(user.getKey(), hash));
+      users.put(entry);
+    }
+    if (!requested.isEmpty() || !users.read().isEmpty()) {
+      return Optional.empty();
+    }
+    String password = randomPassword();
+    users.write(List.of(UserEntry.of(DEMO_USER, PasswordHashes.hash(password.toCharArray()))));
+    return Optional.of(password);
+  }
+
+  private static GatewaySettings settings(
+      Options options, Path dataDir, URI endpoint, EmbeddedCredentials credentials)
+      throws ConfigException {
+    // The same layers and validation as 'serve', so embedded mode cannot drift from production.
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("s3.endpoint", endpoint.toString());
+    values.put("s3.region", REGION);
+    values.put("s3.bucket", BUCKET);
+    values.put("s3.accessKeyId", credentials.accessKey());
+    values.put("s3.secretAccessKey", credentials.secretKey());
+    values.put("keys.keysetFile", "keys/master-keyset.json");
+    values.put("users.file", "users.yaml");
+    values.put("ftp.bind", options.bind());
+    values.put("ftp.port", Integer.toString(options.port()));
+    values.put("ftp.passivePorts", options.passivePorts());
+    return GatewaySettings.from(
+        new ConfigLoader().overrides(values, "embedded mode").load(), dataDir);
+  }
+
+  /** {@code ftp://demo@127.0.0.1:2121/} */
+  public String ftpUrl() {
+    return "ftp://" + ftpUser + "@" + host + ":" + runtime.ftpPort() + "/";
+  }
+
+  public int ftpPort() {
+    return runtime.ftpPort();
+  }
+
+  public URI s3Endpoint() {
+    return s3.endpoint();
+  }
+
+  public EmbeddedCredentials s3Credentials() {
+    return credentials;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The demo user's password when this start created it; shown once, never stored. */
+  public Optional<String> generatedPassword() {
+    return generatedPassword;
+  }
+
+  /** The lines printed at start: one per endpoint. */
+  public List<String> endpointLines() {
+    return List.of(
+        "FTP: " + ftpUrl(),
+        "S3: "
+            + s3.endpoint()
+            + " bucket="
+            + BUCKET
+            + " access-key="
+            + credentials.accessKey()
+            + " secret-key="
+            + credentials.secretKey()
+            + " region="
+            + REGION);
+  }
+
+  public void awaitStopped() throws InterruptedException {
+    runtime.awaitStopped();
+  }
+
+  /** Stops the gateway gracefully, then the S3 server it writes to. */
+  @Override
+  public void close() {
+    runtime.close();
+    s3.close();
+  }
+
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
+  }
+
+  private static String displayHost(String bind) {
+    return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+  }
+
+  private static String randomPassword() {
+    // Letters and digits only, so the password can go into a URL without escaping.
+    String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    SecureRandom random = new SecureRandom();
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.dropzone.gateway.runtime;
+
+import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.config.GatewaySettings;
+import dev.dropzone.gateway.ftp.FtpGateway;
+import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.local.LocalKeyService;
+import dev.dropzone.store.EncryptedStore;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: key service → data-key cache → encrypted store → per-user keys → FTP. Closing
+ * it stops in the reverse order: the FTP server first (no new connections, running transfers get
+ * their grace period, the rest are aborted), then the store, so no upload is cut off by a closed S3
+ * client.
+ */
+public final class GatewayRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
+
+  /** Key record reads and writes are blocking S3 calls; a few threads are plenty for them. */
+  private static final int KEY_RECORD_THREADS = 4;
+
+  private final ExecutorService keyRecordIo;
+  private final EncryptedStore store;
+  private final FtpGateway ftp;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private GatewayRuntime(ExecutorService keyRecordIo, EncryptedStore store, FtpGateway ftp) {
+    this.keyRecordIo = keyRecordIo;
+    this.store = store;
+    this.ftp = ftp;
+  }
+
+  /**
+   * Starts every component; on failure, whatever was started is stopped again before the exception
+   * propagates.
+   *
+   * @throws KeyServiceException when the key service cannot be opened
+   * @throws IOException when S3 or the FTP listener fails to start
+   */
+  public static GatewayRuntime start(GatewaySettings settings, Authenticator authenticator)
+      throws IOException, KeyServiceException {
+    ExecutorService keyRecordIo = Executors.newFixedThreadPool(KEY_RECORD_THREADS, daemon());
+    EncryptedStore store = null;
+    try {
+      LocalKeyService keyService = LocalKeyService.open(settings.keysetFile());
+      DataKeyCache cache =
+          DataKeyCache.builder(keyService)
+              .maximumSize(settings.keyCacheMaxSize())
+              .timeToIdle(settings.keyCacheTtl())
+              .build();
+      store = EncryptedStore.open(settings.s3());
+      UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
+      sweepStaleUploads(settings, store);
+      FtpGateway ftp = FtpGateway.start(settings.ftp(), store, keys, authenticator);
+      LOG.info(
+          "Dropzone started: FTP on {}:{}, store {}, key service {}",
+          settings.ftp().bind(),
+          ftp.port(),
+          settings.s3(),
+          keyService.masterKeyId());
+      return new GatewayRuntime(keyRecordIo, store, ftp);
+    } catch (IOException | KeyServiceException | RuntimeException e) {
+      if (store != null) {
+        store.close();
+      }
+      keyRecordIo.shutdownNow();
+      throw e;
+    }
+  }
+
+  private static void sweepStaleUploads(GatewaySettings settings, EncryptedStore store)
+      throws IOException {
+    if (settings.staleUploadAge().isZero()) {
+      LOG.info("Stale upload sweep is off (uploads.staleUploadAge = 0)");
+      return;
+    }
+    int aborted = store.abortStaleUploads(settings.staleUploadAge());
+    if (aborted > 0) {
+      LOG.info(
+          "Aborted {} multipart upload(s) older than {} left by an earlier run",
+          aborted,
+          settings.staleUploadAge());
+    }
+  }
+
+  /** The FTP control port actually bound. */
+  public int ftpPort() {
+    return ftp.port();
+  }
+
+  /** The implicit FTPS port, or -1 when it is off. */
+  public int implicitTlsPort() {
+    return ftp.implicitTlsPort();
+  }
+
+  /** Blocks until {@link #close()} has finished (from a shutdown hook, for example). */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Graceful stop; safe to call more than once and from several threads. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("Stopping: no new connections; running transfers may finish");
+    try {
+      ftp.close();
+    } catch (RuntimeException e) {
+      LOG.warn("FTP server did not stop cleanly: {}", e.toString());
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Store did not close cleanly: {}", e.toString());
+    }
+    keyRecordIo.shutdown();
+    try {
+      if (!keyRecordIo.awaitTermination(5, TimeUnit.SECONDS)) {
+        keyRecordIo.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      keyRecordIo.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("Stopped");
+    stopped.countDown();
+  }
+
+  private static ThreadFactory daemon() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "dz-key-records-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

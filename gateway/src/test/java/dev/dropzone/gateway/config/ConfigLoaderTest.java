@@ -1,0 +1,146 @@
+package dev.dropzone.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dropzone.gateway.ftp.FtpSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws Exception {
+    Path file = dir.resolve("dropzone.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static final String MINIMAL =
+      "s3:\n  bucket: from-file\n  region: eu-west-1\nkeys:\n  keysetFile: keys/keyset.json\n";
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws Exception {
+    Path file = write(MINIMAL + "ftp:\n  port: 2100\n  passivePorts: 40000-40010\n");
+    DropzoneConfig config =
+        new ConfigLoader()
+            .file(file)
+            .environment(Map.of("DROPZONE_FTP_PORT", "2200", "DROPZONE_S3_BUCKET", "from-env"))
+            .overrides(Map.of("ftp.port", "2300"), "--set")
+            .load();
+
+    assertThat(config.ftp().port()).isEqualTo(2300);
+    assertThat(config.s3().bucket()).isEqualTo("from-env");
+    assertThat(config.s3().region()).isEqualTo("eu-west-1");
+    assertThat(config.ftp().passivePorts()).isEqualTo("40000-40010");
+    assertThat(config.ftp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void defaultsConvertToTheSafeFtpDefaults() throws Exception {
+    DropzoneConfig config = new ConfigLoader().file(write(MINIMAL)).load();
+    GatewaySettings settings = GatewaySettings.from(config, dir);
+
+    assertThat(settings.ftp()).isEqualTo(FtpSettings.defaults());
+    assertThat(settings.s3().bucket()).isEqualTo("from-file");
+    assertThat(settings.s3().partSize()).isEqualTo(8 << 20);
+    assertThat(settings.keysetFile()).isEqualTo(dir.resolve("keys/keyset.json"));
+    assertThat(settings.usersFile()).isEqualTo(dir.resolve("users.yaml"));
+    assertThat(settings.staleUploadAge()).isEqualTo(Duration.ofHours(24));
+  }
+
+  @Test
+  void unknownKeyInTheFileIsNamedWithTheKnownOnes() throws Exception {
+    Path file = write(MINIMAL + "ftp:\n  passivePort: 50000-50100\n");
+
+    assertThatThrownBy(() -> new ConfigLoader().file(file).load())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ftp.passivePort: unknown key")
+        .hasMessageContaining("passivePorts");
+  }
+
+  @Test
+  void unknownOverrideKeyIsRefused() {
+    assertThatThrownBy(
+            () -> new ConfigLoader().overrides(Map.of("ftp.prot", "1"), "--set ftp.prot=1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown configuration key 'ftp.prot'");
+  }
+
+  @Test
+  void typeErrorsNameTheKeyTheValueAndTheSource() throws Exception {
+    Path file = write(MINIMAL);
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .file(file)
+                    .environment(Map.of("DROPZONE_FTP_IDLE_TIMEOUT", "soon"))
+                    .load())
+        .hasMessageContaining("ftp.idleTimeout: 'soon' is not a duration")
+        .hasMessageContaining("environment variable DROPZONE_FTP_IDLE_TIMEOUT");
+    assertThatThrownBy(
+            () -> new ConfigLoader().file(file).overrides(Map.of("ftp.port", "x"), "--set").load())
+        .hasMessageContaining("ftp.port: 'x' is not a whole number");
+  }
+
+  @Test
+  void validationListsEveryProblemWithKeyAndValue() throws Exception {
+    Path file =
+        write(
+            "s3:\n  partSize: 1MiB\n  accessKeyId: AKIA\nftp:\n  passivePorts: 5-2\n"
+                + "  port: 70000\n  tls:\n    required: true\nkeys:\n  provider: vault\n");
+    DropzoneConfig config = new ConfigLoader().file(file).load();
+
+    assertThatThrownBy(() -> GatewaySettings.from(config, dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "ftp.passivePorts: '5-2' is not a port range (e.g. 50000-50100, or 0 for"
+                            + " any free port)",
+                        "ftp.port: '70000' is not a port (0-65535)",
+                        "s3.partSize: '1MiB' must be between 5MiB and 5GiB (S3's part size"
+                            + " limits)")
+                    .anySatisfy(p -> assertThat(p).startsWith("s3.bucket: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("s3.secretAccessKey: is missing"))
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.provider: 'vault'"))
+                    .anySatisfy(p -> assertThat(p).startsWith("keys.keysetFile: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("ftp.tls.required: 'true' needs")));
+  }
+
+  @Test
+  void secretsComeFromFilesAndAreNeverPrinted() throws Exception {
+    Path secretFile = dir.resolve("s3-secret");
+    Files.writeString(secretFile, "very-secret-value\n");
+    DropzoneConfig config =
+        new ConfigLoader()
+            .file(write(MINIMAL))
+            .environment(
+                Map.of(
+                    "DROPZONE_S3_ACCESS_KEY_ID",
+                    "AKIA",
+                    "DROPZONE_S3_SECRET_ACCESS_KEY_FILE",
+                    secretFile.toString()))
+            .load();
+    GatewaySettings settings = GatewaySettings.from(config, dir);
+
+    assertThat(settings.s3().secretAccessKey()).isEqualTo("very-secret-value");
+    assertThat(config.toString()).doesNotContain("very-secret-value").contains("******");
+    assertThat(settings.toString()).doesNotContain("very-secret-value");
+  }
+
+  @Test
+  void envNamesFollowTheKeyPaths() {
+    assertThat(ConfigKeys.envName("ftp.passivePorts")).isEqualTo("DROPZONE_FTP_PASSIVE_PORTS");
+    assertThat(ConfigKeys.envName("keys.cache.ttl")).isEqualTo("DROPZONE_KEYS_CACHE_TTL");
+    assertThat(ConfigKeys.find("ftp.tls.keystorePassword").orElseThrow().env())
+        .isEqualTo("DROPZONE_FTP_TLS_KEYSTORE_PASSWORD");
+    assertThat(ConfigKeys.all()).extracting(ConfigKeys.Key::env).doesNotHaveDuplicates();
+  }
+}

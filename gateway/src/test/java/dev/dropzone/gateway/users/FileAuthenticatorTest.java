@@ -1,0 +1,140 @@
+package dev.dropzone.gateway.users;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.password4j.BcryptFunction;
+import com.password4j.types.Bcrypt;
+import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
+import dev.dropzone.gateway.auth.Permission;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileAuthenticatorTest {
+
+  @TempDir Path dir;
+
+  private static char[] pw(String s) {
+    return s.toCharArray();
+  }
+
+  @Test
+  void acceptsTheRightPasswordAndRejectsWrongOnesAndUnknownUsers() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = new FileAuthenticator(file);
+
+    assertThat(auth.authenticate("alice", pw("correct horse")))
+        .contains(new Account("alice", "users/alice", EnumSet.allOf(Permission.class)));
+    assertThat(auth.authenticate("alice", pw("wrong"))).isEmpty();
+    assertThat(auth.authenticate("bob", pw("correct horse"))).isEmpty();
+    assertThat(auth.authenticate("../alice", pw("correct horse"))).isEmpty();
+  }
+
+  @Test
+  void picksUpChangesToTheFileWithoutRestart() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("first password")))));
+    FileAuthenticator auth = new FileAuthenticator(file);
+    assertThat(auth.authenticate("alice", pw("first password"))).isPresent();
+
+    file.put(
+        new UserEntry(
+            "alice", PasswordHashes.hash(pw("second password")), "shared/in", null, true));
+    file.put(UserEntry.of("bob", PasswordHashes.hash(pw("bobs password"))));
+
+    assertThat(auth.authenticate("alice", pw("first password"))).isEmpty();
+    assertThat(auth.authenticate("alice", pw("second password")))
+        .hasValueSatisfying(
+            a -> {
+              assertThat(a.home()).isEqualTo("shared/in");
+              assertThat(a.permissions())
+                  .containsExactlyInAnyOrder(Permission.LIST, Permission.READ);
+            });
+    assertThat(auth.authenticate("bob", pw("bobs password"))).isPresent();
+
+    file.remove("bob");
+    assertThat(auth.authenticate("bob", pw("bobs password"))).isEmpty();
+  }
+
+  @Test
+  void aBrokenFileRefusesEveryLoginInsteadOfKeepingOldUsers() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = new FileAuthenticator(file);
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+
+    Files.writeString(file.path(), "users:\n  - name: alice\n    passwordHash: plaintext!\n");
+
+    assertThatThrownBy(() -> auth.authenticate("alice", pw("correct horse")))
+        .isInstanceOf(AuthenticationUnavailableException.class)
+        .hasMessageContaining("passwordHash is not an Argon2id");
+  }
+
+  @Test
+  void verifiesBcryptHashesMadeByOtherTools() throws Exception {
+    String bcrypt = BcryptFunction.getInstance(Bcrypt.Y, 10).hash("legacy password").getResult();
+    assertThat(bcrypt).startsWith("$2y$");
+    Path path = dir.resolve("users.yaml");
+    Files.writeString(
+        path,
+        "users:\n  - name: carol\n    passwordHash: '"
+            + bcrypt
+            + "'\n    permissions: [list, read, write]\n");
+    FileAuthenticator auth = new FileAuthenticator(new UsersFile(path));
+
+    assertThat(auth.authenticate("carol", pw("legacy password")))
+        .hasValueSatisfying(
+            a ->
+                assertThat(a.permissions())
+                    .containsExactlyInAnyOrder(Permission.LIST, Permission.READ, Permission.WRITE));
+    assertThat(auth.authenticate("carol", pw("legacy passwort"))).isEmpty();
+  }
+
+  @Test
+  void theFileIsWrittenOwnerOnlyWithArgon2idHashes() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("sub/users.yaml"));
+    file.put(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse"))));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())))
+        .isEqualTo("rw-------");
+    String text = Files.readString(file.path());
+    assertThat(text).contains("$argon2id$v=19$m=19456,t=2,p=1$").doesNotContain("correct horse");
+    assertThat(text).contains("- list").contains("- rename");
+    try (var siblings = Files.list(file.path().getParent())) {
+      assertThat(siblings).containsExactly(file.path());
+    }
+  }
+
+  @Test
+  void invalidNamesAndDuplicatesAreRejectedWithTheReason() throws Exception {
+    assertThatThrownBy(() -> UserEntry.of("a/b", PasswordHashes.hash(pw("whatever1"))))
+        .hasMessageContaining("user name 'a/b' is not valid");
+    Path path = dir.resolve("users.yaml");
+    String hash = PasswordHashes.hash(pw("whatever1"));
+    Files.writeString(
+        path,
+        "users:\n  - {name: x, passwordHash: '"
+            + hash
+            + "'}\n  - {name: x, passwordHash: '"
+            + hash
+            + "'}\n");
+    assertThatThrownBy(() -> new UsersFile(path).read())
+        .isInstanceOf(InvalidUsersFileException.class)
+        .hasMessageContaining("user 'x' appears more than once");
+    Files.writeString(path, "users:\n  - {name: z, passwordHash: '" + hash + "', home: ../z}\n");
+    assertThatThrownBy(() -> new UsersFile(path).read())
+        .isInstanceOf(InvalidUsersFileException.class)
+        .hasMessageContaining("user 'z': home '../z'");
+    Files.writeString(path, "users:\n  - {name: y, passwordHash: '" + hash + "', colour: red}\n");
+    assertThatThrownBy(() -> new UsersFile(path).read())
+        .isInstanceOf(InvalidUsersFileException.class)
+        .hasMessageContaining("users[0].colour");
+  }
+}

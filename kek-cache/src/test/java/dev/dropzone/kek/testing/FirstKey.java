@@ -1,0 +1,33 @@
+package dev.dropzone.kek.testing;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyRecordStore;
+import dev.dropzone.kek.KeyService;
+import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A user's first key, made through {@link UserKeys} on a key service, and the same key read back
+ * through a fresh cache, as another replica would: the path every provider must carry.
+ */
+public record FirstKey(UserKey key, StreamingAead reread) {
+
+  public static FirstKey of(KeyService service, KeyRecordStore records, String user)
+      throws Exception {
+    UserKeys keys =
+        UserKeys.builder(
+                service, DataKeyCache.builder(service).build(), records, ForkJoinPool.commonPool())
+            .build();
+    UserKey key = keys.forWriting(user).get(10, TimeUnit.SECONDS);
+    StreamingAead reread =
+        DataKeyCache.builder(service).build().get(key.wrapped(), user).get(10, TimeUnit.SECONDS);
+    return new FirstKey(key, reread);
+  }
+
+  public static FirstKey of(KeyService service, String user) throws Exception {
+    return of(service, new InMemoryKeyRecordStore(), user);
+  }
+}
