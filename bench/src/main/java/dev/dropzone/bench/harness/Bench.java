@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -69,7 +70,7 @@ public final class Bench {
     s3Server =
         Child.start(
             "S3 server",
-            List.of("-Xmx5g"),
+            List.of("-Xmx10g"),
             S3ServerMain.class,
             List.of(BUCKET),
             work.resolve("s3-server.log"));
@@ -84,14 +85,14 @@ public final class Bench {
     s3 = S3Clients.create(settings);
     try {
       gateway = startGateway();
-      largeFile(settings);
-      smallFiles(settings);
-      listing(settings);
-      concurrentClients(settings);
+      attempt("1/6. large file", () -> largeFile(settings));
+      attempt("2. small files", () -> smallFiles(settings));
+      attempt("4. listing", () -> listing(settings));
+      attempt("3. concurrent clients", () -> concurrentClients(settings));
       gateway.close();
       gateway = startGateway();
-      keyServiceCalls();
-      cryptoAlone();
+      attempt("5. key-service calls", this::keyServiceCalls);
+      attempt("7. crypto alone", this::cryptoAlone);
     } finally {
       if (gateway != null) {
         gateway.close();
@@ -101,8 +102,23 @@ public final class Bench {
     }
   }
 
+  /** Runs one case; a failure becomes a row of the table instead of ending the run. */
+  private void attempt(String name, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      add(new Row(name, "FAILED", "—", "—", "—", "FAILED"));
+      notes.add("Case " + name + " failed: " + cause + " (the child logs have details).");
+    }
+  }
+
   private Child startGateway() throws IOException {
     List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+    String extra = System.getProperty("bench.gatewayJvmOptions", "").trim();
+    if (!extra.isEmpty()) {
+      options.addAll(List.of(extra.split("\\s+")));
+    }
     String jfr = System.getProperty("bench.jfr");
     if (jfr != null) {
       // One recording per gateway start, so the restart before case 5 keeps the first one.
@@ -176,7 +192,7 @@ public final class Bench {
     double du = median(directUp);
     double d = median(down);
     double dd = median(directDown);
-    rows.add(
+    add(
         new Row(
             "1. " + name + " upload (median of " + sizes.runs() + ")",
             Row.mibPerSecond(u),
@@ -184,7 +200,7 @@ public final class Bench {
             Row.ratio(u, du),
             "≥ 0.80",
             Row.verdict(u / du >= 0.8)));
-    rows.add(
+    add(
         new Row(
             "1. " + name + " download (median of " + sizes.runs() + ")",
             Row.mibPerSecond(d),
@@ -195,7 +211,7 @@ public final class Bench {
     double gib = size * sizes.runs() / GIB;
     double perGibUp = cpuUp / gib;
     double perGibDown = cpuDown / gib;
-    rows.add(
+    add(
         new Row(
             "6. gateway CPU s per GiB uploaded",
             String.format("%.2f s", perGibUp),
@@ -203,7 +219,7 @@ public final class Bench {
             "—",
             "≤ 2.0 s",
             Row.verdict(perGibUp <= 2.0)));
-    rows.add(
+    add(
         new Row(
             "6. gateway CPU s per GiB downloaded",
             String.format("%.2f s", perGibDown),
@@ -244,7 +260,7 @@ public final class Bench {
                       forEach(
                           count, i -> verify(expected, direct.download(smallName("small/", i)))));
     }
-    rows.add(
+    add(
         new Row(
             "2. " + count + " × 64 KiB uploads, one session",
             String.format("%.1f files/s", up),
@@ -252,7 +268,7 @@ public final class Bench {
             Row.ratio(up, directUp),
             "≥ 0.70",
             Row.verdict(up / directUp >= 0.7)));
-    rows.add(
+    add(
         new Row(
             "2. " + count + " × 64 KiB downloads, one session",
             String.format("%.1f files/s", down),
@@ -289,7 +305,7 @@ public final class Bench {
       }
       heapLarge = heapPeak();
     }
-    rows.add(
+    add(
         new Row(
             "4. LIST of " + count + " (best of 3)",
             String.format("%.0f ms", list * 1000),
@@ -297,7 +313,7 @@ public final class Bench {
             Row.ratio(list, raw),
             "≤ 1.5",
             Row.verdict(list / raw <= 1.5)));
-    rows.add(
+    add(
         new Row(
             "4. MLSD of " + count + " (best of 3)",
             String.format("%.0f ms", mlsd * 1000),
@@ -305,7 +321,7 @@ public final class Bench {
             Row.ratio(mlsd, raw),
             "≤ 1.5",
             Row.verdict(mlsd / raw <= 1.5)));
-    rows.add(
+    add(
         new Row(
             "4. gateway heap peak listing " + count + " vs " + sizes.smallFiles() + " entries",
             String.format("%.0f MiB", heapLarge / MIB),
@@ -353,17 +369,26 @@ public final class Bench {
     double bytes = 2.0 * clients * size;
     gateway.ask("reset");
     boolean rssReset = gateway.resetPeakRss();
-    double gatewayTime =
-        seconds(
-            () ->
-                inParallel(
-                    clients,
-                    i -> {
-                      try (GatewayFtp ftp = ftp()) {
-                        ftp.upload("/concurrent-" + i + ".bin", size);
-                        verify(expected, ftp.download("/concurrent-" + i + ".bin"));
-                      }
-                    }));
+    double gatewayTime;
+    String failure = null;
+    try {
+      gatewayTime =
+          seconds(
+              () ->
+                  inParallel(
+                      clients,
+                      i -> {
+                        try (GatewayFtp ftp = ftp()) {
+                          ftp.upload("/concurrent-" + i + ".bin", size);
+                          verify(expected, ftp.download("/concurrent-" + i + ".bin"));
+                        }
+                      }));
+    } catch (ExecutionException e) {
+      // Recorded, not fatal: the other cases still say something, and the row says what broke.
+      gatewayTime = Double.NaN;
+      failure = String.valueOf(e.getCause().getMessage());
+      log("case 3 through the gateway failed: %s (see gateway.log)", failure);
+    }
     long heap = heapPeak();
     long rss = gateway.peakRss();
     for (int i = 0; i < clients; i++) {
@@ -385,16 +410,19 @@ public final class Bench {
     }
     double rate = bytes / MIB / gatewayTime;
     double directRate = bytes / MIB / directTime;
-    rows.add(
+    add(
         new Row(
             "3. " + clients + " × " + sizes.concurrentMib() + " MiB up+down, aggregate",
-            Row.mibPerSecond(rate),
+            failure == null ? Row.mibPerSecond(rate) : "FAILED",
             Row.mibPerSecond(directRate) + " SDK",
-            Row.ratio(rate, directRate),
+            failure == null ? Row.ratio(rate, directRate) : "—",
             "completes, -Xmx256m",
-            "met"));
+            Row.verdict(failure == null)));
+    if (failure != null) {
+      notes.add("Case 3 through the gateway failed: " + failure + " (gateway.log has the cause).");
+    }
     long bound = (long) clients * (settings.partsInFlight() + 1) * settings.partSize();
-    rows.add(
+    add(
         new Row(
             "3. gateway peak RSS / heap during case 3",
             String.format("%.0f MiB / %.0f MiB", rss / MIB, heap / MIB),
@@ -427,7 +455,7 @@ public final class Bench {
     }
     Stats after = Stats.parse(gateway.ask("stats"));
     long unwraps = after.unwraps() - before.unwraps();
-    rows.add(
+    add(
         new Row(
             "5. unwrap calls for " + downloads + " downloads by one user",
             Long.toString(unwraps),
@@ -448,7 +476,7 @@ public final class Bench {
     double openssl = CryptoSpeed.openssl();
     for (String path : List.of("encrypt", "decrypt")) {
       double value = tink.get(path);
-      rows.add(
+      add(
           new Row(
               "7. JMH " + path + " 64 MiB, 1 MiB segments, 1 thread",
               Row.mibPerSecond(value),
@@ -457,6 +485,13 @@ public final class Bench {
               "(reference)",
               "—"));
     }
+  }
+
+  private void add(Row row) {
+    rows.add(row);
+    log(
+        "%s: gateway %s, baseline %s, ratio %s, %s",
+        row.name(), row.gateway(), row.baseline(), row.ratio(), row.verdict());
   }
 
   /** Frees the S3 server's memory of objects a case no longer needs. */

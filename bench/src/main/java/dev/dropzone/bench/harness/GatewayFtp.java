@@ -2,6 +2,7 @@ package dev.dropzone.bench.harness;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.net.ftp.FTP;
@@ -21,7 +22,11 @@ final class GatewayFtp implements Transfers {
     this.source = source;
     client.setControlEncoding("UTF-8");
     client.setBufferSize(BUFFER);
+    client.setConnectTimeout(10_000);
+    // A broken gateway must fail the case, not hang the run.
+    client.setDataTimeout(Duration.ofMinutes(2));
     client.connect("127.0.0.1", port);
+    client.setSoTimeout(600_000);
     if (!client.login(user, password)) {
       throw new IOException("gateway refused the benchmark user: " + client.getReplyString());
     }
