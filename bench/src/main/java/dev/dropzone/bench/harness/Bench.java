@@ -388,6 +388,7 @@ public final class Bench {
       gatewayTime = Double.NaN;
       failure = String.valueOf(e.getCause().getMessage());
       log("case 3 through the gateway failed: %s (see gateway.log)", failure);
+      notes.add("Case 3 through the gateway failed: " + failure + " (gateway.log has the cause).");
     }
     long heap = heapPeak();
     long rss = gateway.peakRss();
@@ -418,9 +419,7 @@ public final class Bench {
             failure == null ? Row.ratio(rate, directRate) : "—",
             "completes, -Xmx256m",
             Row.verdict(failure == null)));
-    if (failure != null) {
-      notes.add("Case 3 through the gateway failed: " + failure + " (gateway.log has the cause).");
-    }
+
     long bound = (long) clients * (settings.partsInFlight() + 1) * settings.partSize();
     add(
         new Row(

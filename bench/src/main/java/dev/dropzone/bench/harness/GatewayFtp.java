@@ -26,7 +26,7 @@ final class GatewayFtp implements Transfers {
     // A broken gateway must fail the case, not hang the run.
     client.setDataTimeout(Duration.ofMinutes(2));
     client.connect("127.0.0.1", port);
-    client.setSoTimeout(600_000);
+    client.setSoTimeout(180_000);
     if (!client.login(user, password)) {
       throw new IOException("gateway refused the benchmark user: " + client.getReplyString());
     }
