@@ -1,0 +1,107 @@
+package dev.dropzone.bench.child;
+
+import dev.dropzone.gateway.ftp.FtpGateway;
+import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.local.LocalKeyService;
+import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.S3Settings;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The gateway under benchmark, wired as production wires it (local key service, data-key cache,
+ * per-user keys, encrypted store, FTP front end), in its own JVM so its CPU, RSS and heap can be
+ * measured alone.
+ *
+ * <p>Arguments: S3 endpoint, bucket, keyset file, user, password. Prints {@code PORT <n>}, then
+ * answers {@code stats} with key-service call counts and peak heap, and {@code reset} by resetting
+ * the heap peaks.
+ */
+public final class GatewayMain {
+
+  private GatewayMain() {}
+
+  public static void main(String[] args) throws Exception {
+    S3Settings s3 =
+        S3Settings.of(
+            URI.create(args[0]),
+            S3ServerMain.REGION,
+            S3ServerMain.ACCESS_KEY,
+            S3ServerMain.SECRET_KEY,
+            args[1],
+            "dz");
+    CountingKeyService keyService = new CountingKeyService(LocalKeyService.open(Path.of(args[2])));
+    DataKeyCache cache = DataKeyCache.builder(keyService).build();
+    ExecutorService blocking = Executors.newCachedThreadPool();
+    try (EncryptedStore store = EncryptedStore.open(s3)) {
+      UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
+      try (FtpGateway gateway =
+          FtpGateway.start(settings(), store, keys, new BenchUser(args[3], args[4]))) {
+        System.out.println("PORT " + gateway.port());
+        System.out.flush();
+        ControlLines.awaitEnd(
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+            command ->
+                switch (command) {
+                  case "stats" ->
+                      "STATS wraps="
+                          + keyService.wraps()
+                          + " unwraps="
+                          + keyService.unwraps()
+                          + " cacheLoads="
+                          + cache.stats().loads()
+                          + " heapPeak="
+                          + heapPeak();
+                  case "reset" -> {
+                    ManagementFactory.getMemoryPoolMXBeans()
+                        .forEach(MemoryPoolMXBean::resetPeakUsage);
+                    yield "OK";
+                  }
+                  default -> "ERROR unknown command " + command;
+                });
+      }
+    } finally {
+      blocking.shutdownNow();
+    }
+  }
+
+  /** Sum of the heap pools' peak usage since the last reset (an upper bound of the live peak). */
+  private static long heapPeak() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP)
+        .mapToLong(pool -> pool.getPeakUsage().getUsed())
+        .sum();
+  }
+
+  /** Safe defaults, on any free port, with room for the concurrent-clients case. */
+  private static FtpSettings settings() {
+    FtpSettings d = FtpSettings.defaults();
+    return new FtpSettings(
+        "127.0.0.1",
+        0,
+        "0",
+        null,
+        false,
+        d.idleTimeout(),
+        d.loginTimeout(),
+        d.maxConnections(),
+        32,
+        d.maxLoginFailures(),
+        d.banDuration(),
+        d.loginFailureDelay(),
+        32,
+        d.maxCommandLength(),
+        d.shutdownGrace(),
+        null);
+  }
+}

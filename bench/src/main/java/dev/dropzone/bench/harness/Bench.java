@@ -1,0 +1,583 @@
+package dev.dropzone.bench.harness;
+
+import dev.dropzone.bench.child.GatewayMain;
+import dev.dropzone.bench.child.S3ServerMain;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.s3.S3Clients;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * The benchmark run: starts the S3 server and the gateway as child JVMs, runs every case against
+ * the gateway and against S3 directly on the same server, and prints and records one table.
+ *
+ * <p>Arguments: work directory (S3 data, keyset, logs), results directory, source revision. Sizes
+ * can be reduced through system properties (see {@link Sizes}).
+ */
+public final class Bench {
+
+  static final String BUCKET = "bench";
+  static final String USER = "bench";
+
+  /** Where the gateway keeps the benchmark user's files: store prefix plus the default home. */
+  static final String HOME_KEY = "dz/users/" + USER;
+
+  private static final double MIB = 1 << 20;
+  private static final double GIB = 1 << 30;
+
+  private final Sizes sizes = Sizes.fromSystemProperties();
+  private final Path work;
+  private final PatternSource source = new PatternSource(20261128L);
+  private final String password = Long.toHexString(new java.security.SecureRandom().nextLong());
+  private final List<Row> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private Child s3Server;
+  private Child gateway;
+  private int gatewayStarts;
+  private S3Client s3;
+
+  private Bench(Path work) {
+    this.work = work;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path work = Path.of(args[0]);
+    Path results = Path.of(args[1]);
+    String revision = args[2];
+    Bench bench = new Bench(work);
+    List<String> machine = new ArrayList<>(Machine.describe());
+    machine.add("Revision: " + revision + "; sizes: " + bench.sizes);
+    bench.run();
+    Report report = new Report(machine, bench.rows, bench.notes);
+    System.out.println();
+    System.out.print(report.text());
+    String title = "Dropzone benchmark " + LocalDate.now() + " (" + revision + ")";
+    report.write(results.resolve(LocalDate.now() + "-" + revision + ".md"), title);
+    report.write(results.resolve("latest.md"), title);
+  }
+
+  private void run() throws Exception {
+    s3Server =
+        Child.start(
+            "S3 server",
+            List.of("-Xmx10g"),
+            S3ServerMain.class,
+            List.of(BUCKET),
+            work.resolve("s3-server.log"));
+    S3Settings settings =
+        S3Settings.of(
+            java.net.URI.create("http://127.0.0.1:" + s3Server.port()),
+            S3ServerMain.REGION,
+            S3ServerMain.ACCESS_KEY,
+            S3ServerMain.SECRET_KEY,
+            BUCKET,
+            "");
+    s3 = S3Clients.create(settings);
+    try {
+      gateway = startGateway();
+      attempt("1/6. large file", () -> largeFile(settings));
+      attempt("2. small files", () -> smallFiles(settings));
+      attempt("4. listing", () -> listing(settings));
+      attempt("3. concurrent clients", () -> concurrentClients(settings));
+      gateway.close();
+      gateway = startGateway();
+      attempt("5. key-service calls", this::keyServiceCalls);
+      attempt("7. crypto alone", this::cryptoAlone);
+    } finally {
+      if (gateway != null) {
+        gateway.close();
+      }
+      s3.close();
+      s3Server.close();
+    }
+  }
+
+  /** Runs one case; a failure becomes a row of the table instead of ending the run. */
+  private void attempt(String name, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      add(new Row(name, "FAILED", "—", "—", "—", "FAILED"));
+      notes.add("Case " + name + " failed: " + cause + " (the child logs have details).");
+    }
+  }
+
+  private Child startGateway() throws IOException {
+    List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+    String extra = System.getProperty("bench.gatewayJvmOptions", "").trim();
+    if (!extra.isEmpty()) {
+      options.addAll(List.of(extra.split("\\s+")));
+    }
+    String jfr = System.getProperty("bench.jfr");
+    if (jfr != null) {
+      // One recording per gateway start, so the restart before case 5 keeps the first one.
+      options.add(
+          "-XX:StartFlightRecording=filename="
+              + jfr.replaceFirst("(\\.jfr)?$", "-" + ++gatewayStarts + ".jfr")
+              + ",settings=profile");
+    }
+    Child child =
+        Child.start(
+            "gateway",
+            options,
+            GatewayMain.class,
+            List.of(
+                "http://127.0.0.1:" + s3Server.port(),
+                BUCKET,
+                work.resolve("keys/master.json").toString(),
+                USER,
+                password),
+            work.resolve("gateway.log"));
+    log("gateway pid %d on port %d", child.pid(), child.port());
+    return child;
+  }
+
+  private GatewayFtp ftp() throws IOException {
+    return new GatewayFtp(gateway.port(), USER, password, source);
+  }
+
+  private DirectS3 direct(S3Settings settings) {
+    return new DirectS3(
+        s3, BUCKET, "direct/", settings.partSize(), settings.partsInFlight(), source);
+  }
+
+  /** Cases 1 and 6: one large file up and down, median of the runs, and the gateway's CPU. */
+  private void largeFile(S3Settings settings) throws Exception {
+    long size = (long) sizes.largeMib() << 20;
+    String expected = source.sha256(size);
+    double[] up = new double[sizes.runs()];
+    double[] down = new double[sizes.runs()];
+    double[] directUp = new double[sizes.runs()];
+    double[] directDown = new double[sizes.runs()];
+    double cpuUp = 0;
+    double cpuDown = 0;
+    try (GatewayFtp ftp = ftp();
+        DirectS3 direct = direct(settings)) {
+      // One unmeasured round trip on each path, so the JIT has compiled the data paths.
+      long warmUp = Math.min(size, 64L << 20);
+      ftp.upload("/warm-up.bin", warmUp);
+      ftp.download("/warm-up.bin");
+      direct.upload("warm-up.bin", warmUp);
+      direct.download("warm-up.bin");
+      delete(HOME_KEY + "/warm-up.bin", "direct/warm-up.bin");
+      for (int run = 0; run < sizes.runs(); run++) {
+        double cpu = gateway.cpuSeconds();
+        up[run] = size / MIB / seconds(() -> ftp.upload("/large.bin", size));
+        cpuUp += gateway.cpuSeconds() - cpu;
+        directUp[run] = size / MIB / seconds(() -> direct.upload("large.bin", size));
+        cpu = gateway.cpuSeconds();
+        down[run] = size / MIB / seconds(() -> verify(expected, ftp.download("/large.bin")));
+        cpuDown += gateway.cpuSeconds() - cpu;
+        directDown[run] =
+            size / MIB / seconds(() -> verify(expected, direct.download("large.bin")));
+        log(
+            "large run %d: up %.1f vs %.1f MiB/s, down %.1f vs %.1f MiB/s",
+            run + 1, up[run], directUp[run], down[run], directDown[run]);
+      }
+    }
+    delete(HOME_KEY + "/large.bin", "direct/large.bin");
+    String name = sizes.largeMib() + " MiB";
+    double u = median(up);
+    double du = median(directUp);
+    double d = median(down);
+    double dd = median(directDown);
+    add(
+        new Row(
+            "1. " + name + " upload (median of " + sizes.runs() + ")",
+            Row.mibPerSecond(u),
+            Row.mibPerSecond(du) + " SDK multipart",
+            Row.ratio(u, du),
+            "≥ 0.80",
+            Row.verdict(u / du >= 0.8)));
+    add(
+        new Row(
+            "1. " + name + " download (median of " + sizes.runs() + ")",
+            Row.mibPerSecond(d),
+            Row.mibPerSecond(dd) + " GetObject",
+            Row.ratio(d, dd),
+            "≥ 0.80",
+            Row.verdict(d / dd >= 0.8)));
+    double gib = size * sizes.runs() / GIB;
+    double perGibUp = cpuUp / gib;
+    double perGibDown = cpuDown / gib;
+    add(
+        new Row(
+            "6. gateway CPU s per GiB uploaded",
+            String.format("%.2f s", perGibUp),
+            "—",
+            "—",
+            "≤ 2.0 s",
+            Row.verdict(perGibUp <= 2.0)));
+    add(
+        new Row(
+            "6. gateway CPU s per GiB downloaded",
+            String.format("%.2f s", perGibDown),
+            "—",
+            "—",
+            "≤ 0.6 s",
+            Row.verdict(perGibDown <= 0.6)));
+    notes.add(
+        "Case 6 counts user+system CPU of the gateway JVM only (from /proc/<pid>/stat), over the "
+            + sizes.runs()
+            + " transfers of case 1, after one unmeasured 64 MiB warm-up round trip.");
+  }
+
+  /** Case 2: many small files one after another over one session. */
+  private void smallFiles(S3Settings settings) throws Exception {
+    int count = sizes.smallFiles();
+    long size = 64 << 10;
+    String expected = source.sha256(size);
+    double up;
+    double down;
+    double directUp;
+    double directDown;
+    try (GatewayFtp ftp = ftp();
+        DirectS3 direct = direct(settings)) {
+      ftp.mkdir("/small");
+      up = count / seconds(() -> forEach(count, i -> ftp.upload(smallName("/small/", i), size)));
+      down =
+          count
+              / seconds(
+                  () ->
+                      forEach(count, i -> verify(expected, ftp.download(smallName("/small/", i)))));
+      directUp =
+          count / seconds(() -> forEach(count, i -> direct.upload(smallName("small/", i), size)));
+      directDown =
+          count
+              / seconds(
+                  () ->
+                      forEach(
+                          count, i -> verify(expected, direct.download(smallName("small/", i)))));
+    }
+    add(
+        new Row(
+            "2. " + count + " × 64 KiB uploads, one session",
+            String.format("%.1f files/s", up),
+            String.format("%.1f files/s PutObject", directUp),
+            Row.ratio(up, directUp),
+            "≥ 0.70",
+            Row.verdict(up / directUp >= 0.7)));
+    add(
+        new Row(
+            "2. " + count + " × 64 KiB downloads, one session",
+            String.format("%.1f files/s", down),
+            String.format("%.1f files/s GetObject", directDown),
+            Row.ratio(down, directDown),
+            "≥ 0.70",
+            Row.verdict(down / directDown >= 0.7)));
+  }
+
+  /** Case 4: LIST and MLSD of a large directory against raw ListObjectsV2 pagination. */
+  private void listing(S3Settings settings) throws Exception {
+    int count = sizes.listEntries();
+    try (GatewayFtp ftp = ftp()) {
+      ftp.mkdir("/list");
+      ftp.upload(smallName("/list/", 0), 1024);
+    }
+    populateListing(count);
+    double list = Double.MAX_VALUE;
+    double mlsd = Double.MAX_VALUE;
+    double raw = Double.MAX_VALUE;
+    long heapLarge;
+    long heapSmall;
+    try (GatewayFtp ftp = ftp();
+        DirectS3 direct = new DirectS3(s3, BUCKET, HOME_KEY, settings.partSize(), 1, source)) {
+      gateway.ask("reset");
+      expectCount(ftp.list("/small"), sizes.smallFiles(), "LIST /small");
+      heapSmall = heapPeak();
+      gateway.ask("reset");
+      for (int run = 0; run < 3; run++) {
+        list = Math.min(list, seconds(() -> expectCount(ftp.list("/list"), count, "LIST")));
+        mlsd = Math.min(mlsd, seconds(() -> expectCount(ftp.mlsd("/list"), count, "MLSD")));
+        raw =
+            Math.min(raw, seconds(() -> expectCount(direct.list("/list"), count, "ListObjectsV2")));
+      }
+      heapLarge = heapPeak();
+    }
+    add(
+        new Row(
+            "4. LIST of " + count + " (best of 3)",
+            String.format("%.0f ms", list * 1000),
+            String.format("%.0f ms ListObjectsV2", raw * 1000),
+            Row.ratio(list, raw),
+            "≤ 1.5",
+            Row.verdict(list / raw <= 1.5)));
+    add(
+        new Row(
+            "4. MLSD of " + count + " (best of 3)",
+            String.format("%.0f ms", mlsd * 1000),
+            String.format("%.0f ms ListObjectsV2", raw * 1000),
+            Row.ratio(mlsd, raw),
+            "≤ 1.5",
+            Row.verdict(mlsd / raw <= 1.5)));
+    add(
+        new Row(
+            "4. gateway heap peak listing " + count + " vs " + sizes.smallFiles() + " entries",
+            String.format("%.0f MiB", heapLarge / MIB),
+            String.format("%.0f MiB", heapSmall / MIB),
+            Row.ratio(heapLarge, heapSmall),
+            "flat",
+            "see note"));
+    notes.add(
+        "Heap peaks are the sum of the heap pools' peak usage (garbage included) since a reset, so"
+            + " they bound the live set from above; a ratio near 1 means memory does not grow with"
+            + " the number of entries.");
+  }
+
+  /** Fills the listing directory with copies of one encrypted object, straight through S3. */
+  private void populateListing(int count) throws Exception {
+    String template = HOME_KEY + smallName("/list/", 0);
+    var head = s3.headObject(b -> b.bucket(BUCKET).key(template));
+    byte[] body = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(template)).asByteArray();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> puts = new ArrayList<>();
+      for (int i = 1; i < count; i++) {
+        String key = HOME_KEY + smallName("/list/", i);
+        puts.add(
+            pool.submit(
+                () ->
+                    s3.putObject(
+                        b -> b.bucket(BUCKET).key(key).metadata(head.metadata()),
+                        RequestBody.fromBytes(body))));
+      }
+      for (Future<?> put : puts) {
+        put.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    log("listing directory holds %d objects", count);
+  }
+
+  /** Case 3: concurrent clients, each uploading then downloading one file. */
+  private void concurrentClients(S3Settings settings) throws Exception {
+    int clients = sizes.clients();
+    long size = (long) sizes.concurrentMib() << 20;
+    String expected = source.sha256(size);
+    double bytes = 2.0 * clients * size;
+    gateway.ask("reset");
+    boolean rssReset = gateway.resetPeakRss();
+    double gatewayTime;
+    String failure = null;
+    try {
+      gatewayTime =
+          seconds(
+              () ->
+                  inParallel(
+                      clients,
+                      i -> {
+                        try (GatewayFtp ftp = ftp()) {
+                          ftp.upload("/concurrent-" + i + ".bin", size);
+                          verify(expected, ftp.download("/concurrent-" + i + ".bin"));
+                        }
+                      }));
+    } catch (ExecutionException e) {
+      // Recorded, not fatal: the other cases still say something, and the row says what broke.
+      gatewayTime = Double.NaN;
+      failure = String.valueOf(e.getCause().getMessage());
+      log("case 3 through the gateway failed: %s (see gateway.log)", failure);
+      notes.add("Case 3 through the gateway failed: " + failure + " (gateway.log has the cause).");
+    }
+    long heap = heapPeak();
+    long rss = gateway.peakRss();
+    for (int i = 0; i < clients; i++) {
+      delete(HOME_KEY + "/concurrent-" + i + ".bin");
+    }
+    double directTime =
+        seconds(
+            () ->
+                inParallel(
+                    clients,
+                    i -> {
+                      try (DirectS3 direct = direct(settings)) {
+                        direct.upload("concurrent-" + i + ".bin", size);
+                        verify(expected, direct.download("concurrent-" + i + ".bin"));
+                      }
+                    }));
+    for (int i = 0; i < clients; i++) {
+      delete("direct/concurrent-" + i + ".bin");
+    }
+    double rate = bytes / MIB / gatewayTime;
+    double directRate = bytes / MIB / directTime;
+    add(
+        new Row(
+            "3. " + clients + " × " + sizes.concurrentMib() + " MiB up+down, aggregate",
+            failure == null ? Row.mibPerSecond(rate) : "FAILED",
+            Row.mibPerSecond(directRate) + " SDK",
+            failure == null ? Row.ratio(rate, directRate) : "—",
+            "completes, -Xmx256m",
+            Row.verdict(failure == null)));
+
+    long bound = (long) clients * (settings.partsInFlight() + 1) * settings.partSize();
+    add(
+        new Row(
+            "3. gateway peak RSS / heap during case 3",
+            String.format("%.0f MiB / %.0f MiB", rss / MIB, heap / MIB),
+            String.format("%.0f MiB part buffers", bound / MIB),
+            "—",
+            "heap ≤ clients × (parts+1) × part",
+            "see note"));
+    notes.add(
+        "Case 3 peak RSS is VmHWM of the gateway JVM"
+            + (rssReset ? " reset just before the case" : " since its start (reset refused)")
+            + "; every download was verified by SHA-256.");
+  }
+
+  /** Case 5: key-service calls for many downloads by one user, from a freshly started gateway. */
+  private void keyServiceCalls() throws Exception {
+    int downloads = sizes.downloads();
+    String expected = source.sha256(64 << 10);
+    Stats before = Stats.parse(gateway.ask("stats"));
+    double time;
+    try (GatewayFtp ftp = ftp()) {
+      time =
+          seconds(
+              () ->
+                  forEach(
+                      downloads,
+                      i ->
+                          verify(
+                              expected,
+                              ftp.download(smallName("/small/", i % sizes.smallFiles())))));
+    }
+    Stats after = Stats.parse(gateway.ask("stats"));
+    long unwraps = after.unwraps() - before.unwraps();
+    add(
+        new Row(
+            "5. unwrap calls for " + downloads + " downloads by one user",
+            Long.toString(unwraps),
+            "1 per user per TTL",
+            "—",
+            "= 1",
+            Row.verdict(unwraps == 1)));
+    notes.add(
+        String.format(
+            "Case 5 ran on a restarted gateway (cold key cache): %d downloads in %.1f s; key service"
+                + " calls during them: %d unwrap, %d wrap.",
+            downloads, time, unwraps, after.wraps() - before.wraps()));
+  }
+
+  /** Case 7: the crypto alone, against OpenSSL's AES-256-GCM as the hardware reference. */
+  private void cryptoAlone() throws Exception {
+    Map<String, Double> tink = CryptoSpeed.tink();
+    double openssl = CryptoSpeed.openssl();
+    for (String path : List.of("encrypt", "decrypt")) {
+      double value = tink.get(path);
+      add(
+          new Row(
+              "7. JMH " + path + " 64 MiB, 1 MiB segments, 1 thread",
+              Row.mibPerSecond(value),
+              Row.mibPerSecond(openssl) + " openssl aes-256-gcm",
+              Row.ratio(value, openssl),
+              "(reference)",
+              "—"));
+    }
+  }
+
+  private void add(Row row) {
+    rows.add(row);
+    log(
+        "%s: gateway %s, baseline %s, ratio %s, %s",
+        row.name(), row.gateway(), row.baseline(), row.ratio(), row.verdict());
+  }
+
+  /** Frees the S3 server's memory of objects a case no longer needs. */
+  private void delete(String... keys) {
+    for (String key : keys) {
+      try {
+        s3.deleteObject(b -> b.bucket(BUCKET).key(key));
+      } catch (NoSuchKeyException e) {
+        // S3Proxy answers 404 where S3 answers 204; an object a failed case never wrote is gone.
+      }
+    }
+  }
+
+  private long heapPeak() throws IOException {
+    return Stats.parse(gateway.ask("stats")).heapPeak();
+  }
+
+  private static String smallName(String dir, int i) {
+    return String.format("%sf%05d", dir, i);
+  }
+
+  private static void verify(String expected, String actual) throws IOException {
+    if (!expected.equals(actual)) {
+      throw new IOException("content differs: SHA-256 " + actual + ", expected " + expected);
+    }
+  }
+
+  private static void expectCount(List<String> names, int expected, String what)
+      throws IOException {
+    if (names.size() != expected) {
+      throw new IOException(what + " returned " + names.size() + " entries, expected " + expected);
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.printf("[bench] " + format + "%n", args);
+  }
+
+  /** Work that may fail with I/O. */
+  @FunctionalInterface
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /** Work on one index that may fail with I/O. */
+  @FunctionalInterface
+  interface IndexedStep {
+    void run(int index) throws Exception;
+  }
+
+  private static double seconds(Step step) throws Exception {
+    long start = System.nanoTime();
+    step.run();
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static void forEach(int count, IndexedStep step) throws Exception {
+    for (int i = 0; i < count; i++) {
+      step.run(i);
+    }
+  }
+
+  private static void inParallel(int count, IndexedStep step) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    try {
+      List<Future<Void>> tasks = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        tasks.add(
+            pool.submit(
+                () -> {
+                  step.run(index);
+                  return null;
+                }));
+      }
+      for (Future<Void> task : tasks) {
+        task.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
