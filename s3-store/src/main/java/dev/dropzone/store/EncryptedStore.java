@@ -1,5 +1,6 @@
 package dev.dropzone.store;
 
+import dev.dropzone.kek.CipherWarmUp;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.store.s3.S3Clients;
@@ -8,7 +9,10 @@ import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.UploadSweeper;
 import dev.dropzone.store.tree.S3FileTree;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -16,6 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * records, and sweeps abandoned uploads. Thread-safe; one per process.
  */
 public final class EncryptedStore implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EncryptedStore.class);
 
   private final S3Settings settings;
   private final S3Client s3;
@@ -29,8 +35,21 @@ public final class EncryptedStore implements AutoCloseable {
     this.keyRecords = new S3KeyRecords(s3, settings);
   }
 
+  /**
+   * Opens the store. Also warms up AES-GCM ({@link CipherWarmUp}), so the first transfers run at
+   * full speed instead of in interpreted crypto.
+   */
   public static EncryptedStore open(S3Settings settings) {
+    warmUpCiphers();
     return new EncryptedStore(settings, S3Clients.create(settings));
+  }
+
+  private static void warmUpCiphers() {
+    try {
+      LOG.debug("AES-GCM warmed up in {} ms", CipherWarmUp.run());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM cannot do AES-GCM, which every transfer needs", e);
+    }
   }
 
   public S3Settings settings() {
