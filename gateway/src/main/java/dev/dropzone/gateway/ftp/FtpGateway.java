@@ -19,8 +19,10 @@ import dev.dropzone.store.EncryptedStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.ftpserver.ConnectionConfigFactory;
@@ -33,6 +35,7 @@ import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.Ftplet;
 import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,6 +196,11 @@ public final class FtpGateway implements AutoCloseable {
 
   private static int seconds(Duration duration) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toSeconds()));
+  }
+
+  /** The open control connections of the plain/explicit-TLS listener, for tests. */
+  Set<IoSession> controlSessions() {
+    return new HashSet<>(listeners.get(EXPLICIT).getActiveSessions());
   }
 
   /** The control port actually bound (useful when configured as 0). */
