@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param partSize first multipart part size in bytes (≥ 5 MiB); grows for very large files
  * @param partsInFlight parts uploaded concurrently per upload; bounds memory per upload
  * @param maxConnections HTTP connection pool size shared by all transfers
+ * @param partBufferBudget bytes of part buffers all uploads of the process may hold at once
+ *     (uploads wait beyond it); at least one part, or {@link #DERIVED_PART_BUFFER_BUDGET} to derive
+ *     it from the heap
  */
 public record S3Settings(
     URI endpoint,
@@ -28,12 +31,16 @@ public record S3Settings(
     boolean pathStyle,
     int partSize,
     int partsInFlight,
-    int maxConnections) {
+    int maxConnections,
+    long partBufferBudget) {
 
   public static final int MIN_PART_SIZE = 5 << 20;
   public static final int DEFAULT_PART_SIZE = 8 << 20;
   public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
   public static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+  /** The part buffer budget is derived from the heap when the store starts. */
+  public static final long DERIVED_PART_BUFFER_BUDGET = 0;
 
   public S3Settings {
     Objects.requireNonNull(region, "region");
@@ -55,6 +62,36 @@ public record S3Settings(
     if (maxConnections < 1) {
       throw new IllegalArgumentException("max connections must be at least 1");
     }
+    if (partBufferBudget != DERIVED_PART_BUFFER_BUDGET && partBufferBudget < partSize) {
+      throw new IllegalArgumentException(
+          "part buffer budget " + partBufferBudget + " is below one part (" + partSize + " bytes)");
+    }
+  }
+
+  /** Settings whose part buffer budget is derived from the heap. */
+  public S3Settings(
+      URI endpoint,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String bucket,
+      String prefix,
+      boolean pathStyle,
+      int partSize,
+      int partsInFlight,
+      int maxConnections) {
+    this(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        DERIVED_PART_BUFFER_BUDGET);
   }
 
   /** Settings with the default part size, concurrency and pool for the given location. */
@@ -89,7 +126,8 @@ public record S3Settings(
         pathStyle,
         bytes,
         partsInFlight,
-        maxConnections);
+        maxConnections,
+        partBufferBudget);
   }
 
   public S3Settings withPrefix(String newPrefix) {
@@ -103,7 +141,24 @@ public record S3Settings(
         pathStyle,
         partSize,
         partsInFlight,
-        maxConnections);
+        maxConnections,
+        partBufferBudget);
+  }
+
+  /** These settings with a part buffer budget of {@code bytes} (or derived from the heap). */
+  public S3Settings withPartBufferBudget(long bytes) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        bytes);
   }
 
   /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
@@ -137,6 +192,8 @@ public record S3Settings(
         + partSize
         + ", partsInFlight="
         + partsInFlight
+        + ", partBufferBudget="
+        + (partBufferBudget == DERIVED_PART_BUFFER_BUDGET ? "derived" : partBufferBudget)
         + "]";
   }
 }

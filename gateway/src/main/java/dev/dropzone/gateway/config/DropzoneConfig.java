@@ -21,7 +21,8 @@ public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads upl
       boolean pathStyle,
       ByteSize partSize,
       int partsInFlight,
-      int maxConnections) {}
+      int maxConnections,
+      ByteSize partBufferBudget) {}
 
   public record Keys(
       String provider,

@@ -111,6 +111,18 @@ public record GatewaySettings(
         c.partsInFlight(),
         "must be between 1 and 64");
     problems.check(c.maxConnections() >= 1, "s3.maxConnections", c.maxConnections(), "must be ≥ 1");
+    long budget =
+        c.partBufferBudget() == null
+            ? S3Settings.DERIVED_PART_BUFFER_BUDGET
+            : c.partBufferBudget().bytes();
+    // Checked whenever it is set, so an explicit 0 is an error rather than "derive it".
+    problems.check(
+        c.partBufferBudget() == null || budget >= partSize,
+        "s3.partBufferBudget",
+        c.partBufferBudget(),
+        "must be at least one part (s3.partSize = "
+            + c.partSize()
+            + "), or empty (~) to derive it from the heap");
     try {
       return new S3Settings(
           endpoint,
@@ -122,7 +134,8 @@ public record GatewaySettings(
           c.pathStyle(),
           (int) Math.min(partSize, Integer.MAX_VALUE),
           c.partsInFlight(),
-          c.maxConnections());
+          c.maxConnections(),
+          budget);
     } catch (RuntimeException e) {
       // Already reported above with the key that caused it.
       return null;

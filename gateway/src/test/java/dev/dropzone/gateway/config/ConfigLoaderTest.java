@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.keys.KeyProvider;
+import dev.dropzone.store.S3Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,5 +150,43 @@ class ConfigLoaderTest {
     assertThat(ConfigKeys.find("ftp.tls.keystorePassword").orElseThrow().env())
         .isEqualTo("DROPZONE_FTP_TLS_KEYSTORE_PASSWORD");
     assertThat(ConfigKeys.all()).extracting(ConfigKeys.Key::env).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void partBufferBudgetIsDerivedWhenAbsentAndTakenAsASizeWhenSet() throws Exception {
+    GatewaySettings absent =
+        GatewaySettings.from(new ConfigLoader().file(write(MINIMAL)).load(), dir);
+    GatewaySettings set =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .environment(Map.of("DROPZONE_S3_PART_BUFFER_BUDGET", "64MiB"))
+                .load(),
+            dir);
+
+    assertThat(absent.s3().partBufferBudget()).isEqualTo(S3Settings.DERIVED_PART_BUFFER_BUDGET);
+    assertThat(set.s3().partBufferBudget()).isEqualTo(67_108_864L);
+  }
+
+  @Test
+  void aPartBufferBudgetBelowOnePartNamesTheKeyAndTheMinimum() throws Exception {
+    for (String budget : new String[] {"4MiB", "0"}) {
+      DropzoneConfig config =
+          new ConfigLoader()
+              .file(write(MINIMAL))
+              .overrides(Map.of("s3.partBufferBudget", budget), "--set")
+              .load();
+
+      assertThatThrownBy(() -> GatewaySettings.from(config, dir))
+          .isInstanceOfSatisfying(
+              ConfigException.class,
+              e ->
+                  assertThat(e.problems())
+                      .containsExactly(
+                          "s3.partBufferBudget: '"
+                              + config.s3().partBufferBudget()
+                              + "' must be at least one part (s3.partSize = 8MiB), or empty (~)"
+                              + " to derive it from the heap"));
+    }
   }
 }

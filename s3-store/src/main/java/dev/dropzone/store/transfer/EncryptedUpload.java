@@ -24,8 +24,14 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * <p>A full buffer becomes a part only once more ciphertext arrives, so the multipart upload starts
  * with the second part's first byte and a file of at most one part costs a single PutObject at
  * commit. While {@link PartUploads} has every slot busy the writer waits, so at most {@code
- * partsInFlight + 1} part buffers exist per upload whatever the file size. Writes and commit come
- * from one thread; {@link #abort()} may come from any.
+ * partsInFlight + 1} part buffers exist per upload whatever the file size; across uploads the
+ * {@link PartBufferBudget} bounds them. Writes and commit come from one thread; {@link #abort()}
+ * may come from any.
+ *
+ * <p>The buffer being filled ({@code current}) belongs to this upload until it is handed to {@link
+ * PartUploads} or sent by PutObject; {@link #abort()} takes it under the lock and discards it, so
+ * its budget reservation is returned exactly once whichever thread gets there first, and the writer
+ * finds no buffer (or a closed one) and stops.
  */
 final class EncryptedUpload implements Upload {
 
@@ -44,13 +50,17 @@ final class EncryptedUpload implements Upload {
   private final String key;
   private final int initialPartSize;
   private final ChunkPool pool;
+  private final PartBufferBudget budget;
   private final Map<String, String> metadata;
   private final PartUploads parts;
   private final OutputStream encrypting;
   private final PlaintextStream plaintext = new PlaintextStream();
 
   private volatile State state = State.OPEN;
-  private PartBuffer current;
+
+  /** Null once aborted, and between handing a full buffer over and starting the next one. */
+  private volatile PartBuffer current;
+
   private long bytesWritten;
 
   EncryptedUpload(
@@ -59,16 +69,18 @@ final class EncryptedUpload implements Upload {
       String key,
       UserKey userKey,
       ExecutorService executor,
-      ChunkPool pool)
+      ChunkPool pool,
+      PartBufferBudget budget)
       throws StoreException {
     this.s3 = s3;
     this.bucket = settings.bucket();
     this.key = key;
     this.initialPartSize = settings.partSize();
     this.pool = pool;
+    this.budget = budget;
     this.metadata = metadata(userKey);
     this.parts = new PartUploads(s3, bucket, key, metadata, settings.partsInFlight(), executor);
-    this.current = new PartBuffer(pool);
+    this.current = newBuffer();
     try {
       this.encrypting = userKey.aead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
     } catch (GeneralSecurityException | IOException e) {
@@ -104,8 +116,7 @@ final class EncryptedUpload implements Upload {
       if (parts.count() == 0) {
         putWhole();
       } else {
-        parts.ship(current);
-        current = null;
+        shipCurrent();
         parts.complete();
       }
       state = State.COMMITTED;
@@ -122,21 +133,62 @@ final class EncryptedUpload implements Upload {
 
   @Override
   public void abort() {
+    PartBuffer filling;
     synchronized (this) {
       if (state != State.OPEN) {
         return;
       }
       state = State.ABORTED;
+      filling = current;
+      current = null;
+    }
+    // Before draining the parts on the wire, so waiting uploads get the budget back at once.
+    if (filling != null) {
+      filling.discard();
     }
     parts.abort();
-    // The buffer being filled is left to the GC, not the pool: a writer on another thread may
-    // still be copying into it.
+  }
+
+  private PartBuffer newBuffer() {
+    long capacity = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
+    return new PartBuffer(pool, budget, capacity, this::checkWritable, key);
+  }
+
+  /** The buffer being filled; throws once aborted. */
+  private PartBuffer filling() throws StoreException {
+    PartBuffer buffer = current;
+    if (buffer == null) {
+      checkWritable();
+      throw new StoreException(Reason.ABORTED, "Upload of " + key + " was aborted");
+    }
+    return buffer;
+  }
+
+  /** Takes the buffer being filled away from {@link #abort()}: the caller now owns it. */
+  private synchronized PartBuffer takeCurrent() throws StoreException {
+    PartBuffer buffer = filling();
     current = null;
+    return buffer;
+  }
+
+  private synchronized void startNextPart() throws StoreException {
+    checkWritable();
+    current = newBuffer();
+  }
+
+  /** Hands the full buffer to the part uploads; if they do not take it, releases it here. */
+  private void shipCurrent() throws StoreException {
+    PartBuffer full = takeCurrent();
+    try {
+      parts.ship(full);
+    } catch (StoreException | RuntimeException e) {
+      full.release();
+      throw e;
+    }
   }
 
   private void putWhole() throws StoreException {
-    PartBuffer whole = current;
-    current = null;
+    PartBuffer whole = takeCurrent();
     try {
       s3.putObject(
           PutObjectRequest.builder()
@@ -183,19 +235,19 @@ final class EncryptedUpload implements Upload {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
-        long target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
-        if (current.size() == target) {
+        PartBuffer buffer = filling();
+        if (buffer.size() == buffer.capacity()) {
           if (parts.count() + 1 >= PartSizes.MAX_PARTS) {
             throw new StoreException(
                 Reason.QUOTA,
                 "File too large: S3 allows at most " + PartSizes.MAX_PARTS + " parts");
           }
-          parts.ship(current);
-          current = new PartBuffer(pool);
-          target = PartSizes.sizeOf(parts.count() + 1, initialPartSize);
+          shipCurrent();
+          startNextPart();
+          continue;
         }
-        int n = (int) Math.min(len, target - current.size());
-        current.write(b, off, n);
+        int n = (int) Math.min(len, buffer.capacity() - buffer.size());
+        buffer.write(b, off, n);
         off += n;
         len -= n;
       }

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Encrypted reads and writes of single objects (format v1). Callers have already checked paths and
- * types; this class checks the objects themselves. Owns the threads that upload parts and the pool
- * of part buffers, shared by all transfers; thread-safe.
+ * types; this class checks the objects themselves. Owns the threads that upload parts, the pool of
+ * part buffers and the budget that bounds them, shared by all transfers; thread-safe.
  */
 public final class ObjectTransfers implements AutoCloseable {
 
@@ -43,6 +43,7 @@ public final class ObjectTransfers implements AutoCloseable {
   private final S3Settings settings;
   private final ExecutorService partUploads;
   private final ChunkPool pool;
+  private final PartBufferBudget budget;
 
   public ObjectTransfers(S3Client s3, S3Settings settings) {
     this.s3 = s3;
@@ -51,6 +52,12 @@ public final class ObjectTransfers implements AutoCloseable {
     long perUpload = (long) (settings.partsInFlight() + 1) * settings.partSize();
     // Enough for two uploads at steady state; more concurrent uploads allocate beyond it.
     this.pool = new ChunkPool((int) Math.min(4096, 2 * perUpload / ChunkPool.CHUNK_BYTES));
+    PartBufferBudget.Size size = PartBufferBudget.size(settings, Runtime.getRuntime().maxMemory());
+    this.budget = new PartBufferBudget(size.bytes());
+    LOG.info(
+        "Part buffers of all uploads may hold {} ({}); beyond that uploads wait for memory",
+        size.bytes() == Long.MAX_VALUE ? "any amount" : PartBufferBudget.mib(size.bytes()),
+        size.origin());
   }
 
   /** Decrypted content of the object at full key {@code key}, from plaintext {@code offset}. */
@@ -122,7 +129,7 @@ public final class ObjectTransfers implements AutoCloseable {
 
   private Upload newUpload(String key, String user, DataKeys keys) throws StoreException {
     UserKey userKey = TransferKeys.forWriting(keys, user);
-    return new EncryptedUpload(s3, settings, key, userKey, partUploads, pool);
+    return new EncryptedUpload(s3, settings, key, userKey, partUploads, pool, budget);
   }
 
   private InputStream readFromStart(String key, DataKeys keys) throws StoreException {
@@ -223,6 +230,11 @@ public final class ObjectTransfers implements AutoCloseable {
   /** The part buffer pool, so tests can check the memory bound. */
   ChunkPool pool() {
     return pool;
+  }
+
+  /** The part buffer budget, so tests can see it bind. */
+  PartBufferBudget budget() {
+    return budget;
   }
 
   @Override

@@ -85,7 +85,8 @@ final class PartUploads {
 
   /**
    * Uploads {@code buffer} as the next part in the background, once a slot is free; starts the
-   * multipart upload with the first part. The buffer goes back to its pool when sent.
+   * multipart upload with the first part. The buffer is released once sent; if this throws, it was
+   * not taken and the caller still owns it.
    */
   void ship(PartBuffer buffer) throws StoreException {
     acquireSlot();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -36,9 +37,9 @@ final class TransferTestBed implements AutoCloseable {
   final PartGate partGate = new PartGate();
   private final AtomicInteger gets = new AtomicInteger();
 
-  private TransferTestBed(S3ProxyFixture server, String prefix) {
+  private TransferTestBed(S3ProxyFixture server, String prefix, UnaryOperator<S3Settings> adjust) {
     this.server = server;
-    this.settings = server.bucket("dropzone", prefix).withPartSize(PART);
+    this.settings = adjust.apply(server.bucket("dropzone", prefix).withPartSize(PART));
     this.s3 =
         S3Clients.builder(settings)
             .overrideConfiguration(
@@ -48,11 +49,16 @@ final class TransferTestBed implements AutoCloseable {
   }
 
   static TransferTestBed inMemory() throws Exception {
-    return new TransferTestBed(S3ProxyFixture.inMemory(), "pre");
+    return new TransferTestBed(S3ProxyFixture.inMemory(), "pre", UnaryOperator.identity());
   }
 
   static TransferTestBed inMemory(String prefix) throws Exception {
-    return new TransferTestBed(S3ProxyFixture.inMemory(), prefix);
+    return new TransferTestBed(S3ProxyFixture.inMemory(), prefix, UnaryOperator.identity());
+  }
+
+  /** A bed whose settings are the usual ones changed by {@code adjust}. */
+  static TransferTestBed inMemory(UnaryOperator<S3Settings> adjust) throws Exception {
+    return new TransferTestBed(S3ProxyFixture.inMemory(), "pre", adjust);
   }
 
   /** The full key of a file in the test user's home. */

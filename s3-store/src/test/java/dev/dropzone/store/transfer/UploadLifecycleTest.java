@@ -38,8 +38,10 @@ class UploadLifecycleTest {
   }
 
   @AfterEach
-  void noUploadIsLeftPending() {
+  void noUploadIsLeftPendingAndNoMemoryStaysReserved() {
     assertThat(bed.pendingUploads()).isEmpty();
+    PartBufferBudget budget = bed.transfers.budget();
+    assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());
   }
 
   @Test
@@ -225,6 +227,8 @@ class UploadLifecycleTest {
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ABORTED));
       assertThat(own.pendingUploads()).isEmpty();
       assertNotFound(() -> own.transfers.openRead(key, own.keys, 0));
+      PartBufferBudget budget = own.transfers.budget();
+      assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());
     }
   }
 
