@@ -46,6 +46,9 @@ public final class S3Clients {
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
+    if (LoopbackPayloadSigning.appliesTo(settings.endpoint())) {
+      builder.putAuthScheme(new LoopbackPayloadSigning());
+    }
     return builder;
   }
 
