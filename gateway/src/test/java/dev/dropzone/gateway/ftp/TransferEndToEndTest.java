@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +60,27 @@ class TransferEndToEndTest {
     assertThat(sink.count()).isEqualTo(size);
     assertThat(sink.sha256()).isEqualTo(Content.sha256(size, size));
     assertThat(alice.getSize(name)).isEqualTo(Long.toString(size));
+  }
+
+  @Test
+  void asciiTransfersStillConvertLineEndings() throws Exception {
+    // Binary transfers bypass MINA's copy loop; ASCII ones must still get its conversions.
+    alice.setFileType(FTP.ASCII_FILE_TYPE);
+    byte[] text = "one\ntwo\n".getBytes(StandardCharsets.US_ASCII);
+    assertThat(alice.storeFile("notes.txt", new ByteArrayInputStream(text)))
+        .as(alice.getReplyString())
+        .isTrue();
+    ByteArrayOutputStream ascii = new ByteArrayOutputStream();
+    assertThat(alice.retrieveFile("notes.txt", ascii)).as(alice.getReplyString()).isTrue();
+    assertThat(ascii.toByteArray()).isEqualTo(text);
+
+    alice.setFileType(FTP.BINARY_FILE_TYPE);
+    ByteArrayOutputStream stored = new ByteArrayOutputStream();
+    assertThat(alice.retrieveFile("notes.txt", stored)).as(alice.getReplyString()).isTrue();
+    String eol = System.lineSeparator();
+    assertThat(stored.toString(StandardCharsets.US_ASCII))
+        .as("the CRLF sent in ASCII mode is stored as the server's line separator")
+        .isEqualTo("one" + eol + "two" + eol);
   }
 
   @Test

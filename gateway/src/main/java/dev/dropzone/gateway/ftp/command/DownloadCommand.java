@@ -75,7 +75,7 @@ final class DownloadCommand extends DataCommand {
     DownloadSource source = new DownloadSource(in);
     long sent;
     try {
-      sent = data.transferToClient(session.getFtpletSession(), source);
+      sent = BulkCopy.toClient(session, data, source);
     } catch (IOException e) {
       StoreException cause = source.failure.causeOf(e);
       if (cause != null) {

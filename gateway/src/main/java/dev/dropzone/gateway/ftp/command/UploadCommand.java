@@ -102,7 +102,7 @@ final class UploadCommand extends DataCommand {
     UploadSink sink = new UploadSink(quota.limit(upload.stream()));
     long received;
     try {
-      received = data.transferFromClient(session.getFtpletSession(), sink);
+      received = BulkCopy.fromClient(session, data, sink);
     } catch (IOException e) {
       // Aborted before the reply, so a client that sees 426 finds neither object nor upload.
       upload.abort();
