@@ -29,5 +29,5 @@ if [[ -n "$(git status --porcelain -- . ':!bench/results' 2>/dev/null)" ]]; then
 fi
 
 echo "[bench] work directory: $work (child logs: s3-server.log, gateway.log)"
-java -Xmx2g "$@" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
+java -Xmx2g -Dlogback.configurationFile=logback-bench.xml "$@" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.dropzone.bench.harness.Bench "$work" "$root/bench/results" "$revision"

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Child implements AutoCloseable {
 
+  static final String LOGBACK = "logback-bench.xml";
+
   /** Linux reports utime and stime in clock ticks; 100 per second on every common kernel. */
   private static final double TICKS_PER_SECOND = 100.0;
 
@@ -49,6 +51,8 @@ final class Child implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Named apart from the gateway's logback.xml, which is on the same class path.
+    command.add("-Dlogback.configurationFile=" + LOGBACK);
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
