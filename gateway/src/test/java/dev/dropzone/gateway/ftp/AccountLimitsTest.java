@@ -9,9 +9,6 @@ import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,7 +91,7 @@ class AccountLimitsTest {
   void uploadCrossingTheByteQuotaGets552AndLeavesNoObjectAndNoMultipartUpload() throws Exception {
     FTPClient capped = gw.login("capped", PASSWORD);
 
-    int reply = storeUntilRefused(capped, "big.bin", Content.random(8, 8L * MIB));
+    int reply = UploadClient.storeUntilRefused(capped, "big.bin", Content.random(8, 8L * MIB));
 
     assertThat(reply).as(capped.getReplyString()).isEqualTo(552);
     assertThat(capped.getReplyString()).contains("Quota exceeded").contains("5242880 bytes");
@@ -135,23 +132,5 @@ class AccountLimitsTest {
       b[i] = (byte) (i * 31);
     }
     return b;
-  }
-
-  /**
-   * Sends {@code data} as STOR and returns the final reply. The server stops reading once the quota
-   * is crossed, so a client still sending may see its data connection reset before the reply
-   * arrives: as with a real client, that is not the outcome, the reply is.
-   */
-  private static int storeUntilRefused(FTPClient client, String name, InputStream data)
-      throws IOException {
-    OutputStream out = client.storeFileStream(name);
-    assertThat(out).as(client.getReplyString()).isNotNull();
-    try (out) {
-      data.transferTo(out);
-    } catch (IOException expected) {
-      // The server closed the data connection at the quota; the reply below says why.
-    }
-    client.completePendingCommand();
-    return client.getReplyCode();
   }
 }

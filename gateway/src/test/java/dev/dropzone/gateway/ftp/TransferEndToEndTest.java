@@ -125,6 +125,44 @@ class TransferEndToEndTest {
     assertThat(download("resumed.bin")).isEqualTo(content);
   }
 
+  // The target's checks run while the data streams, so these refusals come after the 150.
+
+  @Test
+  void storeOntoADirectoryIsRefusedWithThatReasonAndStoresNothing() throws Exception {
+    assertThat(alice.makeDirectory("a-dir")).isTrue();
+    assertThat(alice.storeFile("a-dir/inner.txt", new ByteArrayInputStream(new byte[3]))).isTrue();
+
+    for (String dir : new String[] {"a-dir", "a-dir/"}) {
+      assertThat(alice.storeFile(dir, new ByteArrayInputStream(new byte[100]))).isFalse();
+      assertThat(alice.getReplyString()).startsWith("550 Is a directory, not a file: /a-dir");
+    }
+    assertThat(gw.objectKeys())
+        .doesNotContain(GatewayUnderTest.key("alice", "a-dir"))
+        .contains(GatewayUnderTest.key("alice", "a-dir/inner.txt"));
+    assertThat(gw.pendingUploads()).isEmpty();
+  }
+
+  @Test
+  void storeIntoAMissingDirectoryIsRefusedWithThatReasonAndStoresNothing() throws Exception {
+    assertThat(alice.storeFile("missing/small.txt", new ByteArrayInputStream(new byte[100])))
+        .isFalse();
+    assertThat(alice.getReplyString())
+        .startsWith(
+            "550 Cannot store /missing/small.txt: parent directory /missing does not exist");
+
+    // Several parts' worth: the server stops reading once the check failed, whenever that is.
+    int reply =
+        UploadClient.storeUntilRefused(alice, "missing/big.bin", Content.random(3, 40L * MIB));
+    assertThat(reply).as(alice.getReplyString()).isEqualTo(550);
+    assertThat(alice.getReplyString())
+        .contains("Cannot store /missing/big.bin: parent directory /missing does not exist");
+
+    assertThat(gw.objectKeys()).noneMatch(k -> k.contains("/missing/"));
+    assertThat(gw.pendingUploads()).isEmpty();
+    // The session goes on.
+    assertThat(alice.storeFile("after.txt", new ByteArrayInputStream(new byte[5]))).isTrue();
+  }
+
   @Test
   void storeUniqueNeverOverwrites() throws Exception {
     byte[] one = "one".getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,10 @@
 package dev.dropzone.gateway.ftp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import org.apache.commons.net.ftp.FTPClient;
 
@@ -20,5 +24,22 @@ final class UploadClient extends FTPClient {
   static void cut(Socket socket) throws IOException {
     socket.setSoLinger(true, 0);
     socket.close();
+  }
+
+  /**
+   * Sends {@code data} as STOR and returns the final reply. A server that refuses part way stops
+   * reading, so a client still sending may see its data connection reset before the reply arrives:
+   * as with a real client, that is not the outcome, the reply is.
+   */
+  static int storeUntilRefused(FTPClient client, String name, InputStream data) throws IOException {
+    OutputStream out = client.storeFileStream(name);
+    assertThat(out).as(client.getReplyString()).isNotNull();
+    try (out) {
+      data.transferTo(out);
+    } catch (IOException expected) {
+      // The server closed the data connection; the reply below says why.
+    }
+    client.completePendingCommand();
+    return client.getReplyCode();
   }
 }

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class S3FileTree implements FileTree {
   private final String user;
   private final DataKeys keys;
   private final ObjectTransfers transfers;
+  private final UploadChecks checks;
   private final ObjectCopier copier;
   private final int pageSize;
 
@@ -65,8 +67,18 @@ public final class S3FileTree implements FileTree {
       String homeKey,
       String user,
       DataKeys keys,
-      ObjectTransfers transfers) {
-    this(s3, settings, homeKey, user, keys, transfers, ObjectCopier.Limits.S3, MAX_PAGE_SIZE);
+      ObjectTransfers transfers,
+      UploadChecks checks) {
+    this(
+        s3,
+        settings,
+        homeKey,
+        user,
+        keys,
+        transfers,
+        checks,
+        ObjectCopier.Limits.S3,
+        MAX_PAGE_SIZE);
   }
 
   /**
@@ -80,6 +92,7 @@ public final class S3FileTree implements FileTree {
       String user,
       DataKeys keys,
       ObjectTransfers transfers,
+      UploadChecks checks,
       ObjectCopier.Limits copyLimits,
       int pageSize) {
     this.s3 = s3;
@@ -88,6 +101,7 @@ public final class S3FileTree implements FileTree {
     this.user = user;
     this.keys = keys;
     this.transfers = transfers;
+    this.checks = checks;
     this.copier = new ObjectCopier(s3, bucket, copyLimits);
     this.pageSize = pageSize;
   }
@@ -136,8 +150,11 @@ public final class S3FileTree implements FileTree {
   }
 
   /**
-   * Costs one LIST before the upload starts (is the target a directory?), plus one more when the
-   * file is not directly in the home (does the parent exist?).
+   * A new file ({@code offset == 0}) is checked (not a directory: one LIST; parent exists: one more
+   * outside the home's top level) on {@link UploadChecks}' threads while its data already streams,
+   * and becomes visible only if the checks passed (see {@link CheckedUpload}): no LIST stands
+   * between the command and the first byte. Resuming checks first, since it reads the existing
+   * object before any data streams anyway.
    */
   @Override
   public Upload openWrite(VirtualPath file, long offset) throws IOException {
@@ -145,12 +162,13 @@ public final class S3FileTree implements FileTree {
       throw isADirectory(file);
     }
     String key = space.key(file);
-    if (directory(file).isPresent()) {
-      throw isADirectory(file);
-    }
-    requireParent(file, "store");
     LOG.debug("Writing {} of {} from offset {}", file, user, offset);
-    return transfers.openWrite(key, user, keys, offset);
+    if (offset > 0) {
+      requireWritable(file);
+      return transfers.openWrite(key, user, keys, offset);
+    }
+    CompletableFuture<Void> checked = checks.start(() -> requireWritable(file));
+    return CheckedUpload.open(file, checked, () -> transfers.openWrite(key, user, keys, 0));
   }
 
   @Override
@@ -318,6 +336,14 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "look up " + dir);
     }
+  }
+
+  /** A file may be written at {@code file}: it is no directory, and its parent exists. */
+  private void requireWritable(VirtualPath file) throws StoreException {
+    if (directory(file).isPresent()) {
+      throw isADirectory(file);
+    }
+    requireParent(file, "store");
   }
 
   private void requireParent(VirtualPath path, String action) throws StoreException {

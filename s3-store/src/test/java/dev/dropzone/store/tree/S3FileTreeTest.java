@@ -7,11 +7,13 @@ import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
 import dev.dropzone.store.transfer.ObjectTransfers;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -50,6 +52,7 @@ class S3FileTreeTest {
   private static S3Settings bucket;
   private static S3Client s3;
   private static ObjectTransfers transfers;
+  private static UploadChecks checks;
 
   /** Each test works under its own prefix, so tests never see each other's objects. */
   private S3Settings settings;
@@ -60,13 +63,16 @@ class S3FileTreeTest {
   @BeforeAll
   static void startServer() throws Exception {
     server = S3ProxyFixture.inMemory();
-    bucket = server.bucket("tree", "");
+    // S3's smallest part, so a few MiB make a multipart upload.
+    bucket = server.bucket("tree", "").withPartSize(S3Settings.MIN_PART_SIZE);
     s3 = RECORDER.client(bucket);
     transfers = new ObjectTransfers(s3, bucket);
+    checks = new UploadChecks(2);
   }
 
   @AfterAll
   static void stopServer() throws Exception {
+    checks.close();
     transfers.close();
     s3.close();
     server.close();
@@ -250,17 +256,105 @@ class S3FileTreeTest {
     assertFails(() -> tree.delete(VirtualPath.ROOT), Reason.NOT_A_FILE);
   }
 
-  // ---- write and read preconditions (checked before the transfer starts)
+  // ---- write and read preconditions (a new file's are checked while its data streams)
 
   @Test
-  void writingIsRefusedOnDirectoriesAndWithoutAParent() throws Exception {
-    tree.mkdir(path("/dir"));
+  void theRootIsRefusedBeforeAnyTransfer() {
     assertFails(() -> tree.openWrite(VirtualPath.ROOT, 0), Reason.NOT_A_FILE);
-    assertFails(() -> tree.openWrite(path("/dir"), 0), Reason.NOT_A_FILE)
-        .hasMessage("Is a directory, not a file: /dir");
-    assertFails(() -> tree.openWrite(path("/nodir/x.txt"), 0), Reason.NOT_FOUND)
-        .hasMessage("Cannot store /nodir/x.txt: parent directory /nodir does not exist");
     assertFails(() -> tree.openRead(VirtualPath.ROOT, 0), Reason.NOT_A_FILE);
+  }
+
+  @Test
+  void writingOnADirectoryIsRefusedAtCommitAndLeavesNothing() throws Exception {
+    tree.mkdir(path("/marked"));
+    putFile("implied/inner.txt", 5);
+
+    for (String dir : List.of("/marked", "/implied")) {
+      Upload upload = tree.openWrite(path(dir), 0);
+      upload.stream().write(new byte[1000]);
+
+      assertFails(upload::commit, Reason.NOT_A_FILE)
+          .hasMessage("Is a directory, not a file: " + dir);
+      assertNothingStoredAt(home + dir);
+    }
+    assertThat(keysUnder(home + "/"))
+        .containsExactly(home + "/implied/inner.txt", home + "/marked/");
+  }
+
+  @Test
+  void writingIntoAMissingDirectoryIsRefusedAtCommitAndLeavesNothing() throws Exception {
+    tree.mkdir(path("/dir"));
+    for (String file : List.of("/nodir/x.txt", "/dir/nodir/x.txt")) {
+      Upload upload = tree.openWrite(path(file), 0);
+      upload.stream().write(new byte[1000]);
+
+      String parent = file.substring(0, file.lastIndexOf('/'));
+      assertFails(upload::commit, Reason.NOT_FOUND)
+          .hasMessage("Cannot store " + file + ": parent directory " + parent + " does not exist");
+      assertNothingStoredAt(home + file);
+    }
+  }
+
+  @Test
+  void aLargeFileIntoAMissingDirectoryStopsAndLeavesNoUpload() throws Exception {
+    int size = 12 << 20; // three 5 MiB parts
+    Upload upload = tree.openWrite(path("/nodir/big.bin"), 0);
+
+    assertFails(
+            () -> {
+              byte[] chunk = new byte[64 << 10];
+              for (int written = 0; written < size; written += chunk.length) {
+                upload.stream().write(chunk);
+              }
+              upload.commit();
+            },
+            Reason.NOT_FOUND)
+        .hasMessage("Cannot store /nodir/big.bin: parent directory /nodir does not exist");
+    assertNothingStoredAt(home + "/nodir/big.bin");
+    assertThat(keysUnder(home + "/")).isEmpty();
+  }
+
+  @Test
+  void abortBeforeCommitLeavesNothing() throws Exception {
+    Upload upload = tree.openWrite(path("/aborted.bin"), 0);
+    upload.stream().write(new byte[12 << 20]);
+
+    upload.abort();
+    upload.abort();
+
+    assertNothingStoredAt(home + "/aborted.bin");
+    assertFails(upload::commit, Reason.ABORTED);
+  }
+
+  @Test
+  void aNewFileRoundTripsAndItsChecksStillRan() throws Exception {
+    tree.mkdir(path("/dir"));
+    byte[] content = new byte[(6 << 20) + 123];
+    new Random(7).nextBytes(content);
+    RECORDER.reset();
+
+    try (Upload upload = tree.openWrite(path("/dir/new.bin"), 0)) {
+      upload.stream().write(content);
+      upload.commit();
+      assertThat(upload.bytesWritten()).isEqualTo(content.length);
+    }
+
+    // Not a directory, and the parent exists: one LIST each.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(2);
+    try (InputStream in = tree.openRead(path("/dir/new.bin"), 0)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    assertThat(tree.stat(path("/dir/new.bin")).size()).isEqualTo(content.length);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(settings.bucket())).uploads()).isEmpty();
+  }
+
+  @Test
+  void resumingChecksBeforeAnyTransfer() throws Exception {
+    tree.mkdir(path("/dir"));
+    assertFails(() -> tree.openWrite(path("/dir"), 10), Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /dir");
+    assertFails(() -> tree.openWrite(path("/nodir/x.txt"), 10), Reason.NOT_FOUND)
+        .hasMessage("Cannot store /nodir/x.txt: parent directory /nodir does not exist");
   }
 
   // ---- rename
@@ -322,7 +416,15 @@ class S3FileTreeTest {
     // must still reach every object.
     S3FileTree smallPages =
         new S3FileTree(
-            s3, settings, home, "alice", new TestKeys(), transfers, ObjectCopier.Limits.S3, 3);
+            s3,
+            settings,
+            home,
+            "alice",
+            new TestKeys(),
+            transfers,
+            checks,
+            ObjectCopier.Limits.S3,
+            3);
     tree.mkdir(path("/big"));
     tree.mkdir(path("/big/sub"));
     for (int i = 0; i < 10; i++) {
@@ -422,6 +524,7 @@ class S3FileTreeTest {
             "alice",
             new TestKeys(),
             transfers,
+            checks,
             new ObjectCopier.Limits(5L << 20, 5L << 20),
             1000);
     byte[] body = putFile("big.bin", 12 << 20);
@@ -478,7 +581,7 @@ class S3FileTreeTest {
   // ---- helpers
 
   private S3FileTree treeAt(String homeKey) {
-    return new S3FileTree(s3, settings, homeKey, "alice", new TestKeys(), transfers);
+    return new S3FileTree(s3, settings, homeKey, "alice", new TestKeys(), transfers, checks);
   }
 
   private static VirtualPath path(String p) {
@@ -497,6 +600,12 @@ class S3FileTreeTest {
         b -> b.bucket(settings.bucket()).key(home + "/" + rel).metadata(DZ_METADATA),
         RequestBody.fromBytes(body));
     return body;
+  }
+
+  /** Neither an object at {@code key} nor any multipart upload is left. */
+  private void assertNothingStoredAt(String key) {
+    assertThat(keysUnder(key)).doesNotContain(key);
+    assertThat(s3.listMultipartUploads(b -> b.bucket(settings.bucket())).uploads()).isEmpty();
   }
 
   private void putRaw(String key, byte[] body) {
