@@ -60,6 +60,7 @@ public final class S3FileTree implements FileTree {
   private final UploadChecks checks;
   private final ObjectCopier copier;
   private final int pageSize;
+  private final KnownDirectories knownDirectories;
 
   public S3FileTree(
       S3Client s3,
@@ -104,6 +105,7 @@ public final class S3FileTree implements FileTree {
     this.checks = checks;
     this.copier = new ObjectCopier(s3, bucket, copyLimits);
     this.pageSize = pageSize;
+    this.knownDirectories = new KnownDirectories();
   }
 
   @Override
@@ -167,7 +169,9 @@ public final class S3FileTree implements FileTree {
       requireWritable(file);
       return transfers.openWrite(key, user, keys, offset);
     }
-    CompletableFuture<Void> checked = checks.start(() -> requireWritable(file));
+    // The two LISTs are independent: run side by side, they cost one round trip, not two.
+    CompletableFuture<Void> checked =
+        checks.start(() -> requireNotADirectory(file)).thenCombine(parentCheck(file), (a, b) -> a);
     return CheckedUpload.open(file, checked, () -> transfers.openWrite(key, user, keys, 0));
   }
 
@@ -206,6 +210,7 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "create directory " + dir);
     }
+    knownDirectories.seen(dir);
   }
 
   @Override
@@ -225,6 +230,7 @@ public final class S3FileTree implements FileTree {
       throw new StoreException(Reason.NOT_EMPTY, "Directory not empty: " + dir);
     }
     LOG.debug("Removing directory {} of {}", dir, user);
+    knownDirectories.forget(dir);
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(marker));
     } catch (SdkException e) {
@@ -294,6 +300,7 @@ public final class S3FileTree implements FileTree {
     }
     requireParent(to, "rename to");
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
+    knownDirectories.forget(from);
     new DirectoryMove(s3, bucket, copier, space, pageSize).run(from, to);
   }
 
@@ -339,6 +346,25 @@ public final class S3FileTree implements FileTree {
   }
 
   /** A file may be written at {@code file}: it is no directory, and its parent exists. */
+  /** The parent's existence check, or none when this tree saw the parent a moment ago. */
+  private CompletableFuture<Void> parentCheck(VirtualPath file) throws StoreException {
+    VirtualPath parent = file.parent();
+    if (parent.isRoot() || knownDirectories.recentlySeen(parent)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return checks.start(
+        () -> {
+          requireParent(file, "store");
+          knownDirectories.seen(parent);
+        });
+  }
+
+  private void requireNotADirectory(VirtualPath file) throws StoreException {
+    if (directory(file).isPresent()) {
+      throw isADirectory(file);
+    }
+  }
+
   private void requireWritable(VirtualPath file) throws StoreException {
     if (directory(file).isPresent()) {
       throw isADirectory(file);

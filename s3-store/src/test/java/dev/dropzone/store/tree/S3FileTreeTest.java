@@ -339,13 +339,55 @@ class S3FileTreeTest {
       assertThat(upload.bytesWritten()).isEqualTo(content.length);
     }
 
-    // Not a directory, and the parent exists: one LIST each.
-    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(2);
+    // Not a directory: one LIST; the parent is known from the mkdir a moment ago.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
     try (InputStream in = tree.openRead(path("/dir/new.bin"), 0)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
     assertThat(tree.stat(path("/dir/new.bin")).size()).isEqualTo(content.length);
     assertThat(s3.listMultipartUploads(b -> b.bucket(settings.bucket())).uploads()).isEmpty();
+  }
+
+  @Test
+  void aParentSeenAMomentAgoIsNotListedAgainForTheNextFile() throws Exception {
+    // Made by another session: this tree has never seen it.
+    s3.putObject(b -> b.bucket(settings.bucket()).key(home + "/batch/"), RequestBody.empty());
+    RECORDER.reset();
+    storeNew("/batch/1.bin");
+    assertThat(RECORDER.count("ListObjectsV2")).as("not a directory + parent exists").isEqualTo(2);
+
+    RECORDER.reset();
+    storeNew("/batch/2.bin");
+    assertThat(RECORDER.count("ListObjectsV2")).as("not a directory only").isEqualTo(1);
+  }
+
+  @Test
+  void aDirectoryThisTreeRemovedIsCheckedAgain() throws Exception {
+    tree.mkdir(path("/gone"));
+    storeNew("/gone/x.bin");
+    tree.delete(path("/gone/x.bin"));
+    tree.rmdir(path("/gone"));
+
+    Upload upload = tree.openWrite(path("/gone/y.bin"), 0);
+    upload.stream().write(new byte[100]);
+    assertFails(upload::commit, Reason.NOT_FOUND)
+        .hasMessage("Cannot store /gone/y.bin: parent directory /gone does not exist");
+    assertNothingStoredAt(home + "/gone/y.bin");
+
+    tree.mkdir(path("/moved"));
+    storeNew("/moved/x.bin");
+    tree.rename(path("/moved"), path("/elsewhere"));
+    Upload late = tree.openWrite(path("/moved/y.bin"), 0);
+    late.stream().write(new byte[100]);
+    assertFails(late::commit, Reason.NOT_FOUND);
+    assertNothingStoredAt(home + "/moved/y.bin");
+  }
+
+  private void storeNew(String file) throws Exception {
+    try (Upload upload = tree.openWrite(path(file), 0)) {
+      upload.stream().write(new byte[1000]);
+      upload.commit();
+    }
   }
 
   @Test
