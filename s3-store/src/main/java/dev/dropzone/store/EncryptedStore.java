@@ -8,7 +8,7 @@ import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.UploadSweeper;
 import dev.dropzone.store.tree.S3FileTree;
-import dev.dropzone.store.tree.UploadChecks;
+import dev.dropzone.store.tree.TreeRequests;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -28,13 +28,13 @@ public final class EncryptedStore implements AutoCloseable {
   private final S3Client s3;
   private final ObjectTransfers transfers;
   private final S3KeyRecords keyRecords;
-  private final UploadChecks uploadChecks;
+  private final TreeRequests treeRequests;
 
   private EncryptedStore(S3Settings settings, S3Client s3) {
     this.settings = settings;
     this.s3 = s3;
     this.transfers = new ObjectTransfers(s3, settings);
-    this.uploadChecks = new UploadChecks(settings.maxConnections());
+    this.treeRequests = new TreeRequests(settings.maxConnections());
     this.keyRecords = new S3KeyRecords(s3, settings);
   }
 
@@ -76,7 +76,7 @@ public final class EncryptedStore implements AutoCloseable {
           StoreException.Reason.INVALID_PATH, "home of user " + user + " must not be empty");
     }
     return new S3FileTree(
-        s3, settings, settings.key(homePath.relative()), user, keys, transfers, uploadChecks);
+        s3, settings, settings.key(homePath.relative()), user, keys, transfers, treeRequests);
   }
 
   /** Aborts multipart uploads under the prefix started more than {@code age} ago. */
@@ -86,7 +86,7 @@ public final class EncryptedStore implements AutoCloseable {
 
   @Override
   public void close() {
-    uploadChecks.close();
+    treeRequests.close();
     transfers.close();
     s3.close();
   }

@@ -2,15 +2,19 @@ package dev.dropzone.store.tree;
 
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -25,8 +29,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The entries directly inside one directory, read page by page from ListObjectsV2 with delimiter
  * {@code /}: common prefixes are subdirectories, objects are files. The first page is fetched on
- * {@link #open} (it also tells whether the directory exists); later pages only as the stream is
- * consumed, so memory stays at one page whatever the directory's size.
+ * {@link #open} (it also tells whether the directory exists); each later page one step ahead of the
+ * stream's consumer, so memory stays at two pages whatever the directory's size.
  */
 final class DirectoryListing {
 
@@ -49,19 +53,16 @@ final class DirectoryListing {
   }
 
   static DirectoryListing open(
-      S3Client s3, String bucket, String prefix, VirtualPath dir, int pageSize)
+      S3Client s3,
+      String bucket,
+      String prefix,
+      VirtualPath dir,
+      int pageSize,
+      TreeRequests requests)
       throws StoreException {
-    String what = "list " + dir;
-    try {
-      Iterator<ListObjectsV2Response> pages =
-          s3.listObjectsV2Paginator(
-                  b -> b.bucket(bucket).prefix(prefix).delimiter("/").maxKeys(pageSize))
-              .iterator();
-      ListObjectsV2Response first = pages.next();
-      return new DirectoryListing(dir, prefix, first, new MappedErrors(pages, what));
-    } catch (SdkException e) {
-      throw S3Errors.map(e, what);
-    }
+    Pages pages = new Pages(s3, bucket, prefix, pageSize, "list " + dir);
+    ListObjectsV2Response first = pages.fetch(null);
+    return new DirectoryListing(dir, prefix, first, new PagesAhead(pages, first, requests));
   }
 
   /** True when the directory has a marker or anything below it. */
@@ -130,25 +131,88 @@ final class DirectoryListing {
     }
   }
 
-  /** Turns the SDK's unchecked failures while paging into the store's exception type. */
-  private record MappedErrors(Iterator<ListObjectsV2Response> pages, String what)
-      implements Iterator<ListObjectsV2Response> {
+  /** ListObjectsV2 of one directory, a page at a time. */
+  private record Pages(S3Client s3, String bucket, String prefix, int pageSize, String what) {
+
+    ListObjectsV2Response fetch(String continuationToken) throws StoreException {
+      try {
+        return s3.listObjectsV2(
+            b ->
+                b.bucket(bucket)
+                    .prefix(prefix)
+                    .delimiter("/")
+                    .maxKeys(pageSize)
+                    .continuationToken(continuationToken));
+      } catch (SdkException e) {
+        throw S3Errors.map(e, what);
+      }
+    }
+  }
+
+  /**
+   * The pages after the first, each requested as soon as the one before it is handed out: the next
+   * LIST runs while the caller formats and sends the current page, so a long listing takes about as
+   * long as its LISTs alone. Two pages at most are held at a time. Failures surface as {@link
+   * UncheckedIOException} wrapping a {@link StoreException}, since iterators cannot throw checked
+   * exceptions.
+   */
+  private static final class PagesAhead implements Iterator<ListObjectsV2Response> {
+
+    private final Pages pages;
+    private final TreeRequests requests;
+    private CompletableFuture<ListObjectsV2Response> next;
+
+    PagesAhead(Pages pages, ListObjectsV2Response first, TreeRequests requests)
+        throws StoreException {
+      this.pages = pages;
+      this.requests = requests;
+      this.next = after(first);
+    }
 
     @Override
     public boolean hasNext() {
-      try {
-        return pages.hasNext();
-      } catch (SdkException e) {
-        throw new UncheckedIOException(S3Errors.map(e, what));
-      }
+      return next != null;
     }
 
     @Override
     public ListObjectsV2Response next() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
       try {
-        return pages.next();
-      } catch (SdkException e) {
-        throw new UncheckedIOException(S3Errors.map(e, what));
+        ListObjectsV2Response page = await(next);
+        next = after(page);
+        return page;
+      } catch (StoreException e) {
+        next = null;
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private CompletableFuture<ListObjectsV2Response> after(ListObjectsV2Response page)
+        throws StoreException {
+      if (!Boolean.TRUE.equals(page.isTruncated())) {
+        return null;
+      }
+      String token = page.nextContinuationToken();
+      return requests.supply(() -> pages.fetch(token));
+    }
+
+    private ListObjectsV2Response await(CompletableFuture<ListObjectsV2Response> page)
+        throws StoreException {
+      try {
+        return page.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(Reason.ABORTED, "Listing interrupted: " + pages.what(), e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof StoreException failure) {
+          throw failure;
+        }
+        throw new StoreException(
+            Reason.STORAGE_UNAVAILABLE,
+            "Could not " + pages.what() + ": " + e.getCause().getMessage(),
+            e.getCause());
       }
     }
   }

@@ -57,7 +57,7 @@ public final class S3FileTree implements FileTree {
   private final String user;
   private final DataKeys keys;
   private final ObjectTransfers transfers;
-  private final UploadChecks checks;
+  private final TreeRequests requests;
   private final ObjectCopier copier;
   private final int pageSize;
   private final KnownDirectories knownDirectories;
@@ -69,7 +69,7 @@ public final class S3FileTree implements FileTree {
       String user,
       DataKeys keys,
       ObjectTransfers transfers,
-      UploadChecks checks) {
+      TreeRequests requests) {
     this(
         s3,
         settings,
@@ -77,7 +77,7 @@ public final class S3FileTree implements FileTree {
         user,
         keys,
         transfers,
-        checks,
+        requests,
         ObjectCopier.Limits.S3,
         MAX_PAGE_SIZE);
   }
@@ -93,7 +93,7 @@ public final class S3FileTree implements FileTree {
       String user,
       DataKeys keys,
       ObjectTransfers transfers,
-      UploadChecks checks,
+      TreeRequests requests,
       ObjectCopier.Limits copyLimits,
       int pageSize) {
     this.s3 = s3;
@@ -102,7 +102,7 @@ public final class S3FileTree implements FileTree {
     this.user = user;
     this.keys = keys;
     this.transfers = transfers;
-    this.checks = checks;
+    this.requests = requests;
     this.copier = new ObjectCopier(s3, bucket, copyLimits);
     this.pageSize = pageSize;
     this.knownDirectories = new KnownDirectories();
@@ -124,7 +124,8 @@ public final class S3FileTree implements FileTree {
   @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     LOG.debug("Listing {} of {}", dir, user);
-    DirectoryListing listing = DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize);
+    DirectoryListing listing =
+        DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize, requests);
     if (!dir.isRoot() && !listing.exists()) {
       if (head(dir).isPresent()) {
         throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);
@@ -153,7 +154,7 @@ public final class S3FileTree implements FileTree {
 
   /**
    * A new file ({@code offset == 0}) is checked (not a directory: one LIST; parent exists: one more
-   * outside the home's top level) on {@link UploadChecks}' threads while its data already streams,
+   * outside the home's top level) on {@link TreeRequests}' threads while its data already streams,
    * and becomes visible only if the checks passed (see {@link CheckedUpload}): no LIST stands
    * between the command and the first byte. Resuming checks first, since it reads the existing
    * object before any data streams anyway.
@@ -171,7 +172,9 @@ public final class S3FileTree implements FileTree {
     }
     // The two LISTs are independent: run side by side, they cost one round trip, not two.
     CompletableFuture<Void> checked =
-        checks.start(() -> requireNotADirectory(file)).thenCombine(parentCheck(file), (a, b) -> a);
+        requests
+            .start(() -> requireNotADirectory(file))
+            .thenCombine(parentCheck(file), (a, b) -> a);
     return CheckedUpload.open(file, checked, () -> transfers.openWrite(key, user, keys, 0));
   }
 
@@ -352,7 +355,7 @@ public final class S3FileTree implements FileTree {
     if (parent.isRoot() || knownDirectories.recentlySeen(parent)) {
       return CompletableFuture.completedFuture(null);
     }
-    return checks.start(
+    return requests.start(
         () -> {
           requireParent(file, "store");
           knownDirectories.seen(parent);

@@ -2,6 +2,7 @@ package dev.dropzone.store.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.S3Settings;
@@ -14,6 +15,7 @@ import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,7 +54,7 @@ class S3FileTreeTest {
   private static S3Settings bucket;
   private static S3Client s3;
   private static ObjectTransfers transfers;
-  private static UploadChecks checks;
+  private static TreeRequests checks;
 
   /** Each test works under its own prefix, so tests never see each other's objects. */
   private S3Settings settings;
@@ -67,7 +69,7 @@ class S3FileTreeTest {
     bucket = server.bucket("tree", "").withPartSize(S3Settings.MIN_PART_SIZE);
     s3 = RECORDER.client(bucket);
     transfers = new ObjectTransfers(s3, bucket);
-    checks = new UploadChecks(2);
+    checks = new TreeRequests(2);
   }
 
   @AfterAll
@@ -100,8 +102,9 @@ class S3FileTreeTest {
       for (int i = 0; i < 10; i++) {
         all.add(entries.next());
       }
-      // Later pages are fetched only when the consumer gets to them.
-      assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
+      // The second page is read ahead while the first is consumed; the third is requested only
+      // once the consumer takes the second, so at most two pages are held.
+      await().untilAsserted(() -> assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(2));
       entries.forEachRemaining(all::add);
     }
 
@@ -265,15 +268,19 @@ class S3FileTreeTest {
   }
 
   @Test
-  void writingOnADirectoryIsRefusedAtCommitAndLeavesNothing() throws Exception {
+  void writingOnADirectoryIsRefusedBeforeCommitAndLeavesNothing() throws Exception {
     tree.mkdir(path("/marked"));
     putFile("implied/inner.txt", 5);
 
     for (String dir : List.of("/marked", "/implied")) {
       Upload upload = tree.openWrite(path(dir), 0);
-      upload.stream().write(new byte[1000]);
-
-      assertFails(upload::commit, Reason.NOT_A_FILE)
+      // The refusal may come at a write (once the checks have failed) or at the commit.
+      assertFails(
+              () -> {
+                upload.stream().write(new byte[1000]);
+                upload.commit();
+              },
+              Reason.NOT_A_FILE)
           .hasMessage("Is a directory, not a file: " + dir);
       assertNothingStoredAt(home + dir);
     }
@@ -282,14 +289,18 @@ class S3FileTreeTest {
   }
 
   @Test
-  void writingIntoAMissingDirectoryIsRefusedAtCommitAndLeavesNothing() throws Exception {
+  void writingIntoAMissingDirectoryIsRefusedBeforeCommitAndLeavesNothing() throws Exception {
     tree.mkdir(path("/dir"));
     for (String file : List.of("/nodir/x.txt", "/dir/nodir/x.txt")) {
       Upload upload = tree.openWrite(path(file), 0);
-      upload.stream().write(new byte[1000]);
-
       String parent = file.substring(0, file.lastIndexOf('/'));
-      assertFails(upload::commit, Reason.NOT_FOUND)
+      // The refusal may come at a write (once the checks have failed) or at the commit.
+      assertFails(
+              () -> {
+                upload.stream().write(new byte[1000]);
+                upload.commit();
+              },
+              Reason.NOT_FOUND)
           .hasMessage("Cannot store " + file + ": parent directory " + parent + " does not exist");
       assertNothingStoredAt(home + file);
     }
@@ -369,8 +380,13 @@ class S3FileTreeTest {
     tree.rmdir(path("/gone"));
 
     Upload upload = tree.openWrite(path("/gone/y.bin"), 0);
-    upload.stream().write(new byte[100]);
-    assertFails(upload::commit, Reason.NOT_FOUND)
+    // The refusal may come at a write (once the checks have failed) or at the commit.
+    assertFails(
+            () -> {
+              upload.stream().write(new byte[100]);
+              upload.commit();
+            },
+            Reason.NOT_FOUND)
         .hasMessage("Cannot store /gone/y.bin: parent directory /gone does not exist");
     assertNothingStoredAt(home + "/gone/y.bin");
 
@@ -378,8 +394,13 @@ class S3FileTreeTest {
     storeNew("/moved/x.bin");
     tree.rename(path("/moved"), path("/elsewhere"));
     Upload late = tree.openWrite(path("/moved/y.bin"), 0);
-    late.stream().write(new byte[100]);
-    assertFails(late::commit, Reason.NOT_FOUND);
+    // The refusal may come at a write (once the checks have failed) or at the commit.
+    assertFails(
+        () -> {
+          late.stream().write(new byte[100]);
+          late.commit();
+        },
+        Reason.NOT_FOUND);
     assertNothingStoredAt(home + "/moved/y.bin");
   }
 
@@ -450,6 +471,34 @@ class S3FileTreeTest {
     assertThat(head(home + "/dst/sub/two.txt").metadata()).containsAllEntriesOf(DZ_METADATA);
     assertThat(keysUnder(home + "/srcx/")).containsExactly(home + "/srcx/sibling.txt");
     assertThat(names(VirtualPath.ROOT)).containsExactlyInAnyOrder("dst/", "srcx/");
+  }
+
+  @Test
+  void aListingWhosePagesCannotBeFetchedAnyMoreFailsWithTheStoresReason() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      putFile("paged/f" + i, i);
+    }
+    TreeRequests closing = new TreeRequests(2);
+    S3FileTree smallPages =
+        new S3FileTree(
+            s3,
+            settings,
+            home,
+            "alice",
+            new TestKeys(),
+            transfers,
+            closing,
+            ObjectCopier.Limits.S3,
+            3);
+    try (Stream<FileInfo> listing = smallPages.list(path("/paged"))) {
+      Iterator<FileInfo> entries = listing.iterator();
+      closing.close();
+      assertThatThrownBy(() -> entries.forEachRemaining(e -> {}))
+          .isInstanceOf(UncheckedIOException.class)
+          .cause()
+          .isInstanceOf(StoreException.class)
+          .hasMessage("The store is shutting down");
+    }
   }
 
   @Test

@@ -12,16 +12,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The threads that run the checks before a new file may become visible (is the target a directory,
- * does its parent exist) while the file's data already streams; see {@link CheckedUpload}. One per
- * store, shared by all its trees, closed with the store.
+ * The threads that run a tree's S3 requests beside the caller's own work: the checks before a new
+ * file may become visible (is the target a directory, does its parent exist) while the file's data
+ * already streams (see {@link CheckedUpload}), and the next page of a listing while the current one
+ * is being sent (see {@link DirectoryListing}). One per store, shared by all its trees, closed with
+ * the store.
  *
- * <p>As many threads as the S3 client has connections, since a check is one or two LISTs; more
- * checks than that wait in the queue instead of being refused under load.
+ * <p>As many threads as the S3 client has connections, since each request holds one; more requests
+ * than that wait in the queue instead of being refused under load.
  */
-public final class UploadChecks implements AutoCloseable {
+public final class TreeRequests implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UploadChecks.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TreeRequests.class);
 
   /** One check; fails with the exception the client should see. */
   @FunctionalInterface
@@ -29,12 +31,18 @@ public final class UploadChecks implements AutoCloseable {
     void run() throws StoreException;
   }
 
+  /** One request with a result. */
+  @FunctionalInterface
+  interface Request<T> {
+    T run() throws StoreException;
+  }
+
   private final ThreadPoolExecutor executor;
 
   /**
    * @param threads at most this many checks run at once (the S3 client's connection pool)
    */
-  public UploadChecks(int threads) {
+  public TreeRequests(int threads) {
     AtomicInteger counter = new AtomicInteger();
     executor =
         new ThreadPoolExecutor(
@@ -44,7 +52,7 @@ public final class UploadChecks implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             task -> {
-              Thread thread = new Thread(task, "dz-upload-check-" + counter.incrementAndGet());
+              Thread thread = new Thread(task, "dz-tree-request-" + counter.incrementAndGet());
               thread.setDaemon(true);
               return thread;
             });
@@ -58,7 +66,21 @@ public final class UploadChecks implements AutoCloseable {
    * @throws StoreException ABORTED when the store is shutting down
    */
   CompletableFuture<Void> start(Check check) throws StoreException {
-    Running running = new Running(check);
+    return supply(
+        () -> {
+          check.run();
+          return null;
+        });
+  }
+
+  /**
+   * Starts {@code request}; the future completes with its result, or exceptionally with its
+   * failure.
+   *
+   * @throws StoreException ABORTED when the store is shutting down
+   */
+  <T> CompletableFuture<T> supply(Request<T> request) throws StoreException {
+    Running<T> running = new Running<>(request);
     try {
       executor.execute(running);
     } catch (RejectedExecutionException e) {
@@ -73,7 +95,7 @@ public final class UploadChecks implements AutoCloseable {
     executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("Upload checks still running at shutdown were cancelled; their uploads fail");
+        LOG.warn("Upload checks and listings still running at shutdown were cancelled; they fail");
         cancelAll();
       }
     } catch (InterruptedException e) {
@@ -84,8 +106,8 @@ public final class UploadChecks implements AutoCloseable {
 
   private void cancelAll() {
     for (Runnable queued : executor.shutdownNow()) {
-      // A check that never ran must still wake the commit that waits for it.
-      ((Running) queued).result.completeExceptionally(shuttingDown(null));
+      // A request that never ran must still wake whoever waits for it.
+      ((Running<?>) queued).result.completeExceptionally(shuttingDown(null));
     }
   }
 
@@ -93,23 +115,22 @@ public final class UploadChecks implements AutoCloseable {
     return new StoreException(Reason.ABORTED, "The store is shutting down", cause);
   }
 
-  /** A check and the future its upload waits on. */
-  private static final class Running implements Runnable {
+  /** A request and the future its caller waits on. */
+  private static final class Running<T> implements Runnable {
 
-    private final Check check;
-    private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private final Request<T> request;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
 
-    Running(Check check) {
-      this.check = check;
+    Running(Request<T> request) {
+      this.request = request;
     }
 
     @Override
     public void run() {
       try {
-        check.run();
-        result.complete(null);
+        result.complete(request.run());
       } catch (Throwable e) {
-        // Whatever happened, the commit waiting for this result must wake up.
+        // Whatever happened, the caller waiting for this result must wake up.
         result.completeExceptionally(e);
       }
     }

@@ -12,14 +12,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-class UploadChecksTest {
+class TreeRequestsTest {
 
   @Test
   void checksRunOnTheirOwnDaemonThreadsAndReportTheirFailure() throws Exception {
-    try (UploadChecks checks = new UploadChecks(2)) {
+    try (TreeRequests checks = new TreeRequests(2)) {
       CompletableFuture<Thread> ranOn = new CompletableFuture<>();
       checks.start(() -> ranOn.complete(Thread.currentThread())).get();
-      assertThat(ranOn.get().getName()).startsWith("dz-upload-check-");
+      assertThat(ranOn.get().getName()).startsWith("dz-tree-request-");
       assertThat(ranOn.get().isDaemon()).isTrue();
 
       StoreException refused = new StoreException(Reason.NOT_A_FILE, "Is a directory");
@@ -36,7 +36,7 @@ class UploadChecksTest {
   void moreChecksThanThreadsWaitInsteadOfBeingRefused() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    try (UploadChecks checks = new UploadChecks(1)) {
+    try (TreeRequests checks = new TreeRequests(1)) {
       for (int i = 0; i < 5; i++) {
         started.add(
             checks.start(
@@ -56,7 +56,7 @@ class UploadChecksTest {
 
   @Test
   void aClosedStoreStartsNoCheck() {
-    UploadChecks checks = new UploadChecks(1);
+    TreeRequests checks = new TreeRequests(1);
     checks.close();
 
     assertThatThrownBy(() -> checks.start(() -> {}))
