@@ -42,6 +42,7 @@ public final class GatewayMain {
             "dz");
     CountingKeyService keyService = new CountingKeyService(LocalKeyService.open(Path.of(args[2])));
     DataKeyCache cache = DataKeyCache.builder(keyService).build();
+    LiveHeap liveHeap = new LiveHeap();
     ExecutorService blocking = Executors.newCachedThreadPool();
     try (EncryptedStore store = EncryptedStore.open(s3)) {
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
@@ -61,10 +62,13 @@ public final class GatewayMain {
                           + " cacheLoads="
                           + cache.stats().loads()
                           + " heapPeak="
-                          + heapPeak();
+                          + heapPeak()
+                          + " liveHeapPeak="
+                          + liveHeap.peak();
                   case "reset" -> {
                     ManagementFactory.getMemoryPoolMXBeans()
                         .forEach(MemoryPoolMXBean::resetPeakUsage);
+                    liveHeap.reset();
                     yield "OK";
                   }
                   default -> "ERROR unknown command " + command;

@@ -3,8 +3,11 @@ package dev.dropzone.bench.harness;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The gateway child's answer to {@code stats}: key-service calls and heap peak. */
-record Stats(long wraps, long unwraps, long cacheLoads, long heapPeak) {
+/**
+ * The gateway child's answer to {@code stats}: key-service calls, the heap pools' summed peak
+ * (garbage included) and the live heap peak (occupancy right after a collection).
+ */
+record Stats(long wraps, long unwraps, long cacheLoads, long heapPeak, long liveHeapPeak) {
 
   static Stats parse(String line) {
     if (!line.startsWith("STATS ")) {
@@ -19,6 +22,7 @@ record Stats(long wraps, long unwraps, long cacheLoads, long heapPeak) {
         values.get("wraps"),
         values.get("unwraps"),
         values.get("cacheLoads"),
-        values.get("heapPeak"));
+        values.get("heapPeak"),
+        values.get("liveHeapPeak"));
   }
 }
