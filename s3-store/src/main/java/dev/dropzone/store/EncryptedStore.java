@@ -79,6 +79,11 @@ public final class EncryptedStore implements AutoCloseable {
         s3, settings, settings.key(homePath.relative()), user, keys, transfers, treeRequests);
   }
 
+  /** How much memory the part buffers of all uploads have needed so far. */
+  public PartBufferUse partBufferUse() {
+    return transfers.partBufferUse();
+  }
+
   /** Aborts multipart uploads under the prefix started more than {@code age} ago. */
   public int abortStaleUploads(Duration age) throws IOException {
     return new UploadSweeper(s3, settings).abortOlderThan(age);

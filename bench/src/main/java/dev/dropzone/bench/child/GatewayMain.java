@@ -64,7 +64,13 @@ public final class GatewayMain {
                           + " heapPeak="
                           + heapPeak()
                           + " liveHeapPeak="
-                          + liveHeap.peak();
+                          + liveHeap.peak()
+                          + " partBufferBudget="
+                          + store.partBufferUse().budgetBytes()
+                          + " partBufferPeak="
+                          + store.partBufferUse().peakReservedBytes()
+                          + " partBufferWaits="
+                          + store.partBufferUse().waits();
                   case "reset" -> {
                     ManagementFactory.getMemoryPoolMXBeans()
                         .forEach(MemoryPoolMXBean::resetPeakUsage);

@@ -3,19 +3,28 @@ package dev.dropzone.bench.child;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The largest heap occupancy right after a garbage collection since the last reset: what the
- * process really kept alive, unlike the pools' peak usage, which counts garbage not yet collected
- * (and, summed over pools, can exceed the heap itself).
+ * The largest heap occupancy right after a garbage collection since the last reset. Closer to what
+ * the process kept alive than the pools' peak usage, which counts all garbage not yet collected
+ * (and, summed over pools, can exceed the heap itself); still an upper bound, since a young
+ * collection leaves old-generation garbage in place.
  */
 final class LiveHeap {
 
   private final AtomicLong peak = new AtomicLong();
+  private final Set<String> heapPools =
+      ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP)
+          .map(MemoryPoolMXBean::getName)
+          .collect(Collectors.toSet());
 
   LiveHeap() {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -35,9 +44,11 @@ final class LiveHeap {
   }
 
   private void record(GarbageCollectionNotificationInfo info) {
+    // The map also holds metaspace and code cache, which are not heap.
     long used =
-        info.getGcInfo().getMemoryUsageAfterGc().values().stream()
-            .mapToLong(MemoryUsage::getUsed)
+        info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+            .filter(pool -> heapPools.contains(pool.getKey()))
+            .mapToLong(pool -> pool.getValue().getUsed())
             .sum();
     peak.accumulateAndGet(used, Math::max);
   }

@@ -5,9 +5,18 @@ import java.util.Map;
 
 /**
  * The gateway child's answer to {@code stats}: key-service calls, the heap pools' summed peak
- * (garbage included) and the live heap peak (occupancy right after a collection).
+ * (garbage included), the live heap peak (occupancy right after a collection) and the part buffers'
+ * budget, peak and waits.
  */
-record Stats(long wraps, long unwraps, long cacheLoads, long heapPeak, long liveHeapPeak) {
+record Stats(
+    long wraps,
+    long unwraps,
+    long cacheLoads,
+    long heapPeak,
+    long liveHeapPeak,
+    long partBufferBudget,
+    long partBufferPeak,
+    long partBufferWaits) {
 
   static Stats parse(String line) {
     if (!line.startsWith("STATS ")) {
@@ -23,6 +32,9 @@ record Stats(long wraps, long unwraps, long cacheLoads, long heapPeak, long live
         values.get("unwraps"),
         values.get("cacheLoads"),
         values.get("heapPeak"),
-        values.get("liveHeapPeak"));
+        values.get("liveHeapPeak"),
+        values.get("partBufferBudget"),
+        values.get("partBufferPeak"),
+        values.get("partBufferWaits"));
   }
 }

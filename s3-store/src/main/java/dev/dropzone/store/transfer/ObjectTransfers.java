@@ -3,6 +3,7 @@ package dev.dropzone.store.transfer;
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.UserKey;
+import dev.dropzone.store.PartBufferUse;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -230,6 +231,12 @@ public final class ObjectTransfers implements AutoCloseable {
   /** The part buffer pool, so tests can check the memory bound. */
   ChunkPool pool() {
     return pool;
+  }
+
+  /** The part buffers' memory use so far. */
+  public PartBufferUse partBufferUse() {
+    return new PartBufferUse(
+        budget.bytes(), budget.peakReservedChunks() * ChunkPool.CHUNK_BYTES, budget.waits());
   }
 
   /** The part buffer budget, so tests can see it bind. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.store.PartBufferUse;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -67,6 +68,13 @@ class PartBufferBudgetTest {
           .isLessThanOrEqualTo(budget.totalChunks() + (long) uploads * buffersPerUpload);
       assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());
       assertThat(bed.pendingUploads()).isEmpty();
+      PartBufferUse use = bed.transfers.partBufferUse();
+      assertThat(use.budgetBytes()).isEqualTo(3L * PART);
+      assertThat(use.peakReservedBytes())
+          .isEqualTo(budget.peakReservedChunks() * ChunkPool.CHUNK_BYTES)
+          .isPositive()
+          .isLessThanOrEqualTo(use.budgetBytes());
+      assertThat(use.waits()).isEqualTo(budget.waits()).isPositive();
     }
   }
 
