@@ -3,7 +3,7 @@
 # the same S3 server in one run. Prints the table and writes bench/results/<date>-<rev>.md and
 # bench/results/latest.md.
 #
-# Usage: bench/run.sh [-Dbench.largeMib=512] [-Dbench.runs=3] [-Dbench.smallFiles=500]
+# Usage: bench/run.sh [-Dbench.largeMib=512] [-Dbench.runs=5] [-Dbench.smallFiles=500]
 #                     [-Dbench.listEntries=10000] [-Dbench.clients=8] [-Dbench.concurrentMib=256]
 #                     [-Dbench.downloads=1000] [-Dbench.cases=1,2,3,4,5,7] [-Dbench.jfr=gateway.jfr]
 #                     [-Dbench.gatewayJvmOptions="-XX:..."]

@@ -24,7 +24,7 @@ record Sizes(
   static Sizes fromSystemProperties() {
     return new Sizes(
         Integer.getInteger("bench.largeMib", 512),
-        Integer.getInteger("bench.runs", 3),
+        Integer.getInteger("bench.runs", 5),
         Integer.getInteger("bench.smallFiles", 500),
         Integer.getInteger("bench.listEntries", 10_000),
         Integer.getInteger("bench.clients", 8),
