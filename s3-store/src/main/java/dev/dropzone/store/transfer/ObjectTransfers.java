@@ -18,7 +18,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,14 +40,10 @@ public final class ObjectTransfers implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ObjectTransfers.class);
 
-  /** Downloads larger than this (ciphertext bytes) are read ahead on a second thread. */
-  static final long READ_AHEAD_FROM = 4L * ReadAhead.BLOCK;
-
   private final S3Client s3;
   private final S3Settings settings;
   private final ExecutorService partUploads;
   private final ChunkPool pool;
-  private final ExecutorService readAhead = threads("dz-read-ahead-");
   private final PartBufferBudget budget;
 
   public ObjectTransfers(S3Client s3, S3Settings settings) {
@@ -149,11 +144,7 @@ public final class ObjectTransfers implements AutoCloseable {
     try {
       StoredObject object =
           StoredObject.of(key, response.eTag(), response.contentLength(), response.metadata());
-      InputStream plaintext = decrypting(object, keys, body);
-      // Small files gain nothing from a second thread and would pay its hand-off.
-      return response.contentLength() > READ_AHEAD_FROM
-          ? ReadAhead.of(plaintext, readAhead)
-          : plaintext;
+      return decrypting(object, keys, body);
     } catch (StoreException | RuntimeException e) {
       body.abort();
       throw e;
@@ -237,24 +228,6 @@ public final class ObjectTransfers implements AutoCloseable {
     return executor;
   }
 
-  /** One thread per read-ahead download; their number is bounded by the FTP server's threads. */
-  private static ExecutorService threads(String name) {
-    AtomicInteger counter = new AtomicInteger();
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, name + counter.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    return executor;
-  }
-
   /** The part buffer pool, so tests can check the memory bound. */
   ChunkPool pool() {
     return pool;
@@ -273,7 +246,6 @@ public final class ObjectTransfers implements AutoCloseable {
 
   @Override
   public void close() {
-    readAhead.shutdown();
     partUploads.shutdown();
     try {
       if (!partUploads.awaitTermination(30, TimeUnit.SECONDS)) {
