@@ -350,7 +350,7 @@ public final class Bench {
             "see note"));
     notes.add(
         "Live heap peaks are the largest heap occupancy right after a garbage collection since a"
-            + " reset (0 when none ran); a young collection leaves old-generation garbage in place, so"
+            + " reset (which starts from a full collection); a young collection leaves old-generation garbage in place, so"
             + " they bound what the gateway kept alive from above. A listing holds at most two pages"
             + " of 1,000 entries whatever the directory's size (S3FileTreeTest checks the paging).");
   }
