@@ -2,6 +2,7 @@ package dev.dropzone.store.s3;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
@@ -29,6 +30,9 @@ import software.amazon.awssdk.identity.spi.IdentityProviders;
  */
 final class LoopbackPayloadSigning implements AuthScheme<AwsCredentialsIdentity> {
 
+  private static final Pattern IPV4_LOOPBACK =
+      Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
   private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
   /** Whether requests to {@code endpoint} qualify: plain HTTP to a literal loopback host. */
@@ -41,11 +45,13 @@ final class LoopbackPayloadSigning implements AuthScheme<AwsCredentialsIdentity>
       return false;
     }
     String host = endpoint.getHost();
-    // Literal names only: resolving a name here would trust DNS with the decision.
-    return "localhost".equalsIgnoreCase(host)
-        || host.startsWith("127.")
-        || "[::1]".equals(host)
-        || "::1".equals(host);
+    // Literal addresses only (and "localhost", which resolvers answer locally): resolving a name
+    // here would trust DNS with the decision, and "127.example.com" is not a loopback address.
+    return host != null
+        && ("localhost".equalsIgnoreCase(host)
+            || IPV4_LOOPBACK.matcher(host).matches()
+            || "[::1]".equals(host)
+            || "::1".equals(host));
   }
 
   @Override

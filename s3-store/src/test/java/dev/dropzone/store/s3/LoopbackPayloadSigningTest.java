@@ -46,6 +46,13 @@ class LoopbackPayloadSigningTest {
     assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://minio.internal:9000")))
         .isFalse();
     assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://127.0.0.1"))).isFalse();
+    assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://127.1.2.3:9000"))).isTrue();
+    assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://127.evil.example:9000")))
+        .isFalse();
+    assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://127.0.0.1.nip.io:9000")))
+        .isFalse();
+    assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://localhost.example:9000")))
+        .isFalse();
     assertThat(LoopbackPayloadSigning.appliesTo(URI.create("http://127.0.0.1:80"))).isFalse();
     assertThat(LoopbackPayloadSigning.appliesTo(null)).isFalse();
   }
