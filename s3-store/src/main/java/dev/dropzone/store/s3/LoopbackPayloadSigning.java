@@ -50,8 +50,7 @@ final class LoopbackPayloadSigning implements AuthScheme<AwsCredentialsIdentity>
     return host != null
         && ("localhost".equalsIgnoreCase(host)
             || IPV4_LOOPBACK.matcher(host).matches()
-            || "[::1]".equals(host)
-            || "::1".equals(host));
+            || "[::1]".equals(host));
   }
 
   @Override

@@ -195,6 +195,14 @@ final class DirectoryListing {
         return null;
       }
       String token = page.nextContinuationToken();
+      if (token == null || token.isEmpty()) {
+        // Asking again without a token would restart the listing and repeat it forever.
+        throw new StoreException(
+            Reason.STORAGE_UNAVAILABLE,
+            "Could not "
+                + pages.what()
+                + ": storage said the listing goes on but gave no continuation token");
+      }
       return requests.supply(() -> pages.fetch(token));
     }
 

@@ -193,6 +193,8 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "delete " + file);
     }
+    // A directory without a marker ends with its last file.
+    knownDirectories.forget(file.parent());
   }
 
   @Override
@@ -213,7 +215,7 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "create directory " + dir);
     }
-    knownDirectories.seen(dir);
+    knownDirectories.seen(dir, knownDirectories.mark());
   }
 
   @Override
@@ -238,6 +240,8 @@ public final class S3FileTree implements FileTree {
       s3.deleteObject(b -> b.bucket(bucket).key(marker));
     } catch (SdkException e) {
       throw S3Errors.map(e, "remove directory " + dir);
+    } finally {
+      knownDirectories.forget(dir);
     }
   }
 
@@ -291,6 +295,8 @@ public final class S3FileTree implements FileTree {
               + cause.getMessage(),
           cause);
     }
+    // A directory without a marker ends with its last file.
+    knownDirectories.forget(from.parent());
   }
 
   private void renameDirectory(VirtualPath from, VirtualPath to) throws IOException {
@@ -355,10 +361,11 @@ public final class S3FileTree implements FileTree {
     if (parent.isRoot() || knownDirectories.recentlySeen(parent)) {
       return CompletableFuture.completedFuture(null);
     }
+    long mark = knownDirectories.mark();
     return requests.start(
         () -> {
           requireParent(file, "store");
-          knownDirectories.seen(parent);
+          knownDirectories.seen(parent, mark);
         });
   }
 

@@ -15,7 +15,7 @@ class KnownDirectoriesTest {
   void aDirectoryIsRememberedForTheTtlOnly() throws Exception {
     VirtualPath dir = VirtualPath.of("/a");
     assertThat(known.recentlySeen(dir)).isFalse();
-    known.seen(dir);
+    known.seen(dir, known.mark());
     assertThat(known.recentlySeen(dir)).isTrue();
     nanos.addAndGet(KnownDirectories.TTL.toNanos() - 1);
     assertThat(known.recentlySeen(dir)).isTrue();
@@ -26,7 +26,7 @@ class KnownDirectoriesTest {
   @Test
   void forgettingADirectoryForgetsEverythingBelowItAndNothingElse() throws Exception {
     for (String dir : new String[] {"/a", "/a/b", "/a/b/c", "/ab", "/z"}) {
-      known.seen(VirtualPath.of(dir));
+      known.seen(VirtualPath.of(dir), known.mark());
     }
     known.forget(VirtualPath.of("/a"));
     assertThat(known.recentlySeen(VirtualPath.of("/a"))).isFalse();
@@ -34,5 +34,16 @@ class KnownDirectoriesTest {
     assertThat(known.recentlySeen(VirtualPath.of("/a/b/c"))).isFalse();
     assertThat(known.recentlySeen(VirtualPath.of("/ab"))).isTrue();
     assertThat(known.recentlySeen(VirtualPath.of("/z"))).isTrue();
+  }
+
+  @Test
+  void aLookupThatOverlappedAForgetIsNotRemembered() throws Exception {
+    VirtualPath dir = VirtualPath.of("/d");
+    long mark = known.mark();
+    known.forget(dir);
+    known.seen(dir, mark);
+    assertThat(known.recentlySeen(dir)).isFalse();
+    known.seen(dir, known.mark());
+    assertThat(known.recentlySeen(dir)).isTrue();
   }
 }

@@ -404,6 +404,24 @@ class S3FileTreeTest {
     assertNothingStoredAt(home + "/moved/y.bin");
   }
 
+  @Test
+  void aDirectoryWithoutMarkerIsCheckedAgainOnceItsLastFileIsGone() throws Exception {
+    putFile("implicit/only.txt", 3);
+    storeNew("/implicit/second.bin");
+    tree.delete(path("/implicit/second.bin"));
+    tree.rename(path("/implicit/only.txt"), path("/moved-out.txt"));
+
+    Upload upload = tree.openWrite(path("/implicit/y.bin"), 0);
+    // The refusal may come at a write (once the checks have failed) or at the commit.
+    assertFails(
+            () -> {
+              upload.stream().write(new byte[100]);
+              upload.commit();
+            },
+            Reason.NOT_FOUND)
+        .hasMessage("Cannot store /implicit/y.bin: parent directory /implicit does not exist");
+  }
+
   private void storeNew(String file) throws Exception {
     try (Upload upload = tree.openWrite(path(file), 0)) {
       upload.stream().write(new byte[1000]);

@@ -46,37 +46,41 @@ final class BulkCopy {
     if (socket == null) {
       return data.transferFromClient(session.getFtpletSession(), sink);
     }
-    InputStream in = socket.getInputStream();
-    byte[] block = new byte[BLOCK];
-    long total = 0;
-    for (int n; (n = in.read(block)) >= 0; ) {
-      sink.write(block, 0, n);
-      total += n;
-      session.increaseReadDataBytes(n);
-      session.updateLastAccessTime();
+    // Closed when done, as MINA does: the data connection ends before the reply is sent.
+    try (InputStream in = socket.getInputStream()) {
+      byte[] block = new byte[BLOCK];
+      long total = 0;
+      for (int n; (n = in.read(block)) >= 0; ) {
+        sink.write(block, 0, n);
+        total += n;
+        session.increaseReadDataBytes(n);
+        session.updateLastAccessTime();
+      }
+      sink.flush();
+      return total;
     }
-    sink.flush();
-    return total;
   }
 
-  /** Copies {@code source} to the client; the caller closes the connection afterwards. */
+  /** Copies {@code source} to the client, then closes the data connection. */
   static long toClient(FtpIoSession session, DataConnection data, InputStream source)
       throws IOException {
     Socket socket = binarySocket(session, data);
     if (socket == null) {
       return data.transferToClient(session.getFtpletSession(), source);
     }
-    OutputStream out = socket.getOutputStream();
-    byte[] block = new byte[BLOCK];
-    long total = 0;
-    for (int n; (n = source.read(block)) >= 0; ) {
-      out.write(block, 0, n);
-      total += n;
-      session.increaseWrittenDataBytes(n);
-      session.updateLastAccessTime();
+    // Closed when done, as MINA does: the client sees the end of the data before the 226.
+    try (OutputStream out = socket.getOutputStream()) {
+      byte[] block = new byte[BLOCK];
+      long total = 0;
+      for (int n; (n = source.read(block)) >= 0; ) {
+        out.write(block, 0, n);
+        total += n;
+        session.increaseWrittenDataBytes(n);
+        session.updateLastAccessTime();
+      }
+      out.flush();
+      return total;
     }
-    out.flush();
-    return total;
   }
 
   /** The open data socket of a plain binary transfer, or null where MINA must do the copying. */
