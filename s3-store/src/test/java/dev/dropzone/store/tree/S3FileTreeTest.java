@@ -11,6 +11,7 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
 import dev.dropzone.store.transfer.ObjectTransfers;
@@ -32,9 +33,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The tree against a real S3 server (S3Proxy on 127.0.0.1), seeded through the raw S3 API. */
@@ -516,6 +522,47 @@ class S3FileTreeTest {
           .cause()
           .isInstanceOf(StoreException.class)
           .hasMessage("The store is shutting down");
+    }
+  }
+
+  @Test
+  void aTruncatedPageWithoutAContinuationTokenFailsTheListingInsteadOfRestartingIt()
+      throws Exception {
+    for (int i = 0; i < 10; i++) {
+      putFile("tokenless/f" + i, i);
+    }
+    ExecutionInterceptor dropToken =
+        new ExecutionInterceptor() {
+          @Override
+          public SdkResponse modifyResponse(
+              Context.ModifyResponse context, ExecutionAttributes attributes) {
+            if (context.response() instanceof ListObjectsV2Response page
+                && Boolean.TRUE.equals(page.isTruncated())) {
+              return page.toBuilder().nextContinuationToken(null).build();
+            }
+            return context.response();
+          }
+        };
+    try (S3Client broken =
+        S3Clients.builder(settings)
+            .overrideConfiguration(c -> c.addExecutionInterceptor(dropToken))
+            .build()) {
+      S3FileTree smallPages =
+          new S3FileTree(
+              broken,
+              settings,
+              home,
+              "alice",
+              new TestKeys(),
+              transfers,
+              checks,
+              ObjectCopier.Limits.S3,
+              3);
+      // Found with the first page, so the client gets a reply before any listing data.
+      assertFails(() -> smallPages.list(path("/tokenless")), Reason.STORAGE_UNAVAILABLE)
+          .hasMessage(
+              "Could not list /tokenless: storage said the listing goes on but gave no"
+                  + " continuation token");
     }
   }
 
