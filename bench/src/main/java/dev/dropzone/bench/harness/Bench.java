@@ -324,22 +324,8 @@ public final class Bench {
       }
       heapLarge = heapPeak();
     }
-    add(
-        new Row(
-            "4. LIST of " + count + " (best of " + LISTING_RUNS + ")",
-            String.format("%.0f ms", list * 1000),
-            String.format("%.0f ms ListObjectsV2", raw * 1000),
-            Row.ratio(list, raw),
-            "≤ 1.5",
-            Row.verdict(list / raw <= 1.5)));
-    add(
-        new Row(
-            "4. MLSD of " + count + " (best of " + LISTING_RUNS + ")",
-            String.format("%.0f ms", mlsd * 1000),
-            String.format("%.0f ms ListObjectsV2", raw * 1000),
-            Row.ratio(mlsd, raw),
-            "≤ 1.5",
-            Row.verdict(mlsd / raw <= 1.5)));
+    add(listingRow("LIST", count, list, raw));
+    add(listingRow("MLSD", count, mlsd, raw));
     add(
         new Row(
             "4. gateway live heap peak listing " + count + " vs " + few + " entries",
@@ -353,6 +339,16 @@ public final class Bench {
             + " reset (which starts from a full collection); a young collection leaves old-generation garbage in place, so"
             + " they bound what the gateway kept alive from above. A listing holds at most two pages"
             + " of 1,000 entries whatever the directory's size (S3FileTreeTest checks the paging).");
+  }
+
+  private static Row listingRow(String command, int count, double seconds, double raw) {
+    return new Row(
+        "4. " + command + " of " + count + " (best of " + LISTING_RUNS + ")",
+        String.format("%.0f ms", seconds * 1000),
+        String.format("%.0f ms ListObjectsV2", raw * 1000),
+        Row.ratio(seconds, raw),
+        "≤ 1.5",
+        Row.verdict(seconds / raw <= 1.5));
   }
 
   /** Fills {@code dir} with copies of the first listed file, straight through S3. */

@@ -280,13 +280,7 @@ class S3FileTreeTest {
 
     for (String dir : List.of("/marked", "/implied")) {
       Upload upload = tree.openWrite(path(dir), 0);
-      // The refusal may come at a write (once the checks have failed) or at the commit.
-      assertFails(
-              () -> {
-                upload.stream().write(new byte[1000]);
-                upload.commit();
-              },
-              Reason.NOT_A_FILE)
+      assertRefused(upload, 1000, Reason.NOT_A_FILE)
           .hasMessage("Is a directory, not a file: " + dir);
       assertNothingStoredAt(home + dir);
     }
@@ -300,13 +294,7 @@ class S3FileTreeTest {
     for (String file : List.of("/nodir/x.txt", "/dir/nodir/x.txt")) {
       Upload upload = tree.openWrite(path(file), 0);
       String parent = file.substring(0, file.lastIndexOf('/'));
-      // The refusal may come at a write (once the checks have failed) or at the commit.
-      assertFails(
-              () -> {
-                upload.stream().write(new byte[1000]);
-                upload.commit();
-              },
-              Reason.NOT_FOUND)
+      assertRefused(upload, 1000, Reason.NOT_FOUND)
           .hasMessage("Cannot store " + file + ": parent directory " + parent + " does not exist");
       assertNothingStoredAt(home + file);
     }
@@ -386,13 +374,7 @@ class S3FileTreeTest {
     tree.rmdir(path("/gone"));
 
     Upload upload = tree.openWrite(path("/gone/y.bin"), 0);
-    // The refusal may come at a write (once the checks have failed) or at the commit.
-    assertFails(
-            () -> {
-              upload.stream().write(new byte[100]);
-              upload.commit();
-            },
-            Reason.NOT_FOUND)
+    assertRefused(upload, 100, Reason.NOT_FOUND)
         .hasMessage("Cannot store /gone/y.bin: parent directory /gone does not exist");
     assertNothingStoredAt(home + "/gone/y.bin");
 
@@ -400,13 +382,7 @@ class S3FileTreeTest {
     storeNew("/moved/x.bin");
     tree.rename(path("/moved"), path("/elsewhere"));
     Upload late = tree.openWrite(path("/moved/y.bin"), 0);
-    // The refusal may come at a write (once the checks have failed) or at the commit.
-    assertFails(
-        () -> {
-          late.stream().write(new byte[100]);
-          late.commit();
-        },
-        Reason.NOT_FOUND);
+    assertRefused(late, 100, Reason.NOT_FOUND);
     assertNothingStoredAt(home + "/moved/y.bin");
   }
 
@@ -418,13 +394,7 @@ class S3FileTreeTest {
     tree.rename(path("/implicit/only.txt"), path("/moved-out.txt"));
 
     Upload upload = tree.openWrite(path("/implicit/y.bin"), 0);
-    // The refusal may come at a write (once the checks have failed) or at the commit.
-    assertFails(
-            () -> {
-              upload.stream().write(new byte[100]);
-              upload.commit();
-            },
-            Reason.NOT_FOUND)
+    assertRefused(upload, 100, Reason.NOT_FOUND)
         .hasMessage("Cannot store /implicit/y.bin: parent directory /implicit does not exist");
   }
 
@@ -790,6 +760,17 @@ class S3FileTreeTest {
     try (Stream<FileInfo> listing = tree.list(dir)) {
       return listing.map(f -> f.name() + (f.directory() ? "/" : "")).collect(Collectors.toList());
     }
+  }
+
+  /** Writes and commits; the refusal may come at a write (once the checks failed) or the commit. */
+  private static AbstractThrowableAssert<?, ?> assertRefused(
+      Upload upload, int bytes, Reason reason) {
+    return assertFails(
+        () -> {
+          upload.stream().write(new byte[bytes]);
+          upload.commit();
+        },
+        reason);
   }
 
   private static AbstractThrowableAssert<?, ?> assertFails(ThrowingCallable call, Reason reason) {
