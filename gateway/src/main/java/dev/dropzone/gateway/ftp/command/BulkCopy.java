@@ -46,19 +46,18 @@ final class BulkCopy {
     if (socket == null) {
       return data.transferFromClient(session.getFtpletSession(), sink);
     }
-    // Closed when done, as MINA does: the data connection ends before the reply is sent.
-    try (InputStream in = socket.getInputStream()) {
-      byte[] block = new byte[BLOCK];
-      long total = 0;
-      for (int n; (n = in.read(block)) >= 0; ) {
-        sink.write(block, 0, n);
-        total += n;
-        session.increaseReadDataBytes(n);
-        session.updateLastAccessTime();
-      }
-      sink.flush();
-      return total;
+    InputStream in = socket.getInputStream();
+    byte[] block = new byte[BLOCK];
+    long total = 0;
+    for (int n; (n = in.read(block)) >= 0; ) {
+      sink.write(block, 0, n);
+      total += n;
+      session.increaseReadDataBytes(n);
+      session.updateLastAccessTime();
     }
+    sink.flush();
+    closeAfterEnd(socket);
+    return total;
   }
 
   /** Copies {@code source} to the client, then closes the data connection. */
@@ -80,6 +79,19 @@ final class BulkCopy {
       }
       out.flush();
       return total;
+    }
+  }
+
+  /**
+   * Closes the data connection once the client has ended it, as MINA does, so it is gone before the
+   * reply. Every byte has arrived by then; a failure here is only the client's side being gone
+   * already (with TLS our close_notify can meet its reset), so it does not fail the upload.
+   */
+  private static void closeAfterEnd(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      LOG.debug("Data connection already gone after the end of an upload: {}", e.toString());
     }
   }
 
