@@ -204,22 +204,8 @@ public final class Bench {
     double du = median(directUp);
     double d = median(down);
     double dd = median(directDown);
-    add(
-        new Row(
-            "1. " + name + " upload (median of " + sizes.runs() + ")",
-            Row.mibPerSecond(u),
-            Row.mibPerSecond(du) + " SDK multipart",
-            Row.ratio(u, du),
-            "≥ 0.80",
-            Row.verdict(u / du >= 0.8)));
-    add(
-        new Row(
-            "1. " + name + " download (median of " + sizes.runs() + ")",
-            Row.mibPerSecond(d),
-            Row.mibPerSecond(dd) + " GetObject",
-            Row.ratio(d, dd),
-            "≥ 0.80",
-            Row.verdict(d / dd >= 0.8)));
+    add(largeRow(name + " upload", u, du, "SDK multipart"));
+    add(largeRow(name + " download", d, dd, "GetObject"));
     double gib = size * sizes.runs() / GIB;
     double perGibUp = cpuUp / gib;
     double perGibDown = cpuDown / gib;
@@ -339,6 +325,16 @@ public final class Bench {
             + " reset (which starts from a full collection); a young collection leaves old-generation garbage in place, so"
             + " they bound what the gateway kept alive from above. A listing holds at most two pages"
             + " of 1,000 entries whatever the directory's size (S3FileTreeTest checks the paging).");
+  }
+
+  private Row largeRow(String what, double gateway, double direct, String baseline) {
+    return new Row(
+        "1. " + what + " (median of " + sizes.runs() + ")",
+        Row.mibPerSecond(gateway),
+        Row.mibPerSecond(direct) + " " + baseline,
+        Row.ratio(gateway, direct),
+        "≥ 0.80",
+        Row.verdict(gateway / direct >= 0.8));
   }
 
   private static Row listingRow(String command, int count, double seconds, double raw) {

@@ -473,17 +473,7 @@ class S3FileTreeTest {
       putFile("paged/f" + i, i);
     }
     TreeRequests closing = new TreeRequests(2);
-    S3FileTree smallPages =
-        new S3FileTree(
-            s3,
-            settings,
-            home,
-            "alice",
-            new TestKeys(),
-            transfers,
-            closing,
-            ObjectCopier.Limits.S3,
-            3);
+    S3FileTree smallPages = smallPages(s3, closing);
     try (Stream<FileInfo> listing = smallPages.list(path("/paged"))) {
       Iterator<FileInfo> entries = listing.iterator();
       closing.close();
@@ -517,17 +507,7 @@ class S3FileTreeTest {
         S3Clients.builder(settings)
             .overrideConfiguration(c -> c.addExecutionInterceptor(dropToken))
             .build()) {
-      S3FileTree smallPages =
-          new S3FileTree(
-              broken,
-              settings,
-              home,
-              "alice",
-              new TestKeys(),
-              transfers,
-              checks,
-              ObjectCopier.Limits.S3,
-              3);
+      S3FileTree smallPages = smallPages(broken, checks);
       // Found with the first page, so the client gets a reply before any listing data.
       assertFails(() -> smallPages.list(path("/tokenless")), Reason.STORAGE_UNAVAILABLE)
           .hasMessage(
@@ -540,17 +520,7 @@ class S3FileTreeTest {
   void aDirectoryOfSeveralListingPagesMovesCompletely() throws Exception {
     // Pages of 3 keys: sources are deleted while later pages are still to be listed, and paging
     // must still reach every object.
-    S3FileTree smallPages =
-        new S3FileTree(
-            s3,
-            settings,
-            home,
-            "alice",
-            new TestKeys(),
-            transfers,
-            checks,
-            ObjectCopier.Limits.S3,
-            3);
+    S3FileTree smallPages = smallPages(s3, checks);
     tree.mkdir(path("/big"));
     tree.mkdir(path("/big/sub"));
     for (int i = 0; i < 10; i++) {
@@ -708,6 +678,20 @@ class S3FileTreeTest {
 
   private S3FileTree treeAt(String homeKey) {
     return new S3FileTree(s3, settings, homeKey, "alice", new TestKeys(), transfers, checks);
+  }
+
+  /** A tree over {@code client} whose listings come three keys to a page. */
+  private S3FileTree smallPages(S3Client client, TreeRequests requests) {
+    return new S3FileTree(
+        client,
+        settings,
+        home,
+        "alice",
+        new TestKeys(),
+        transfers,
+        requests,
+        ObjectCopier.Limits.S3,
+        3);
   }
 
   private static VirtualPath path(String p) {
