@@ -13,6 +13,9 @@ public interface DataKeys {
   /** The user's current key; created and recorded on first use. */
   CompletableFuture<UserKey> forWriting(String user);
 
-  /** The primitive for a wrapped key read from an object's metadata. */
-  CompletableFuture<StreamingAead> forReading(WrappedKey key, String user);
+  /**
+   * The primitive for a wrapped key read from an object's metadata, unwrapped under {@code
+   * binding}, which the caller takes from the session, not from the object.
+   */
+  CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding);
 }

@@ -19,11 +19,16 @@ public interface KeyService {
   String masterKeyId();
 
   /**
-   * Wraps a raw data key for {@code user}. Providers that support it bind the user to the
-   * ciphertext (AAD or encryption context), so a wrapped key cannot be reused for another user.
+   * Wraps a raw data key bound to {@code binding}. Providers that support it authenticate the
+   * binding with the ciphertext (AAD or encryption context), so a wrapped key cannot be reused
+   * under another binding.
    */
-  CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user);
+  CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding);
 
-  /** Unwraps {@code wrapped}; the returned array is owned by the caller, who should wipe it. */
-  CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user);
+  /**
+   * Unwraps {@code wrapped} for {@code binding}, which must come from the caller's own context (the
+   * session), never from the stored object. The returned array is owned by the caller, who should
+   * wipe it.
+   */
+  CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding);
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 public interface Rewrapping {
 
   /**
-   * {@code wrapped} re-encrypted under the newest version of the master key that wrapped it, for
-   * the same {@code user}.
+   * {@code wrapped} re-encrypted under the newest version of the master key that wrapped it, with
+   * the same {@code binding}.
    */
-  CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, String user);
+  CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, KeyBinding binding);
 }

@@ -1,5 +1,6 @@
 package dev.dropzone.bench.child;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.WrappedKey;
 import java.util.concurrent.CompletableFuture;
@@ -22,15 +23,15 @@ final class CountingKeyService implements KeyService {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     wraps.incrementAndGet();
-    return delegate.wrap(dataKey, user);
+    return delegate.wrap(dataKey, binding);
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
     unwraps.incrementAndGet();
-    return delegate.unwrap(wrapped, user);
+    return delegate.unwrap(wrapped, binding);
   }
 
   long wraps() {

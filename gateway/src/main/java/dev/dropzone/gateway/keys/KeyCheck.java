@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.keys;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -44,9 +45,10 @@ public final class KeyCheck {
     byte[] back = null;
     try {
       long start = System.nanoTime();
-      WrappedKey wrapped = calls.await(service.wrap(raw.clone(), CHECK_USER), "wrap");
+      WrappedKey wrapped =
+          calls.await(service.wrap(raw.clone(), KeyBinding.user(CHECK_USER)), "wrap");
       long wrappedAt = System.nanoTime();
-      back = calls.await(service.unwrap(wrapped, CHECK_USER), "unwrap");
+      back = calls.await(service.unwrap(wrapped, KeyBinding.user(CHECK_USER)), "unwrap");
       long end = System.nanoTime();
       if (!MessageDigest.isEqual(raw, back)) {
         throw new KeyServiceException(

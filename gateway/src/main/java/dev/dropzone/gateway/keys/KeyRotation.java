@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.keys;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.kek.KeyService;
@@ -34,7 +35,8 @@ public final class KeyRotation {
       throws KeyServiceException, IOException, InterruptedException {
     byte[] raw = StreamingKeys.newDataKey();
     try {
-      WrappedKey wrapped = calls.await(service.wrap(raw.clone(), user), "wrap for " + user);
+      WrappedKey wrapped =
+          calls.await(service.wrap(raw.clone(), KeyBinding.user(user)), "wrap for " + user);
       records.replace(new KeyRecord(user, wrapped, clock.instant()));
       return wrapped;
     } finally {

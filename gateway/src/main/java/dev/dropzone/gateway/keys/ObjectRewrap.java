@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.keys;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.Rewrapping;
@@ -126,13 +127,14 @@ public final class ObjectRewrap {
 
   private WrappedKey rewrap(WrappedKey old, String user)
       throws KeyServiceException, InterruptedException {
+    KeyBinding binding = KeyBinding.user(user);
     if (service instanceof Rewrapping inside) {
       // The data key never leaves the service in the clear.
-      return calls.await(inside.rewrap(old, user), "rewrap for " + user);
+      return calls.await(inside.rewrap(old, binding), "rewrap for " + user);
     }
-    byte[] raw = calls.await(service.unwrap(old, user), "unwrap for " + user);
+    byte[] raw = calls.await(service.unwrap(old, binding), "unwrap for " + user);
     try {
-      return calls.await(service.wrap(raw, user), "wrap for " + user);
+      return calls.await(service.wrap(raw, binding), "wrap for " + user);
     } finally {
       Arrays.fill(raw, (byte) 0);
     }

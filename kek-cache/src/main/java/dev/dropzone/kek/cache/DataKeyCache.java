@@ -3,6 +3,7 @@ package dev.dropzone.kek.cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * each time: concurrent requests for one key share a single unwrap, failures are not kept, and
  * entries expire when unused for the configured time.
  *
- * <p>Entries are keyed by the wrapped key <em>and</em> the user it is requested for: a key that
- * unwrapped for one user is never handed out for another on the strength of a cache hit, so the key
- * service's binding of keys to users holds for cached keys too.
+ * <p>Entries are keyed by the wrapped key <em>and</em> the binding it is requested under: a key
+ * that unwrapped for one user or key domain is never handed out for another on the strength of a
+ * cache hit, so the key service's binding holds for cached keys too.
  */
 public final class DataKeyCache {
 
@@ -52,14 +53,14 @@ public final class DataKeyCache {
     return new Builder(keyService);
   }
 
-  /** The primitive for {@code key} as wrapped for {@code user}; unwraps it on a miss. */
-  public CompletableFuture<StreamingAead> get(WrappedKey key, String user) {
-    return cache.get(new Entry(key, user), this::load, "unwrapping " + key + " for user " + user);
+  /** The primitive for {@code key} as wrapped under {@code binding}; unwraps it on a miss. */
+  public CompletableFuture<StreamingAead> get(WrappedKey key, KeyBinding binding) {
+    return cache.get(new Entry(key, binding), this::load, "unwrapping " + key + " for " + binding);
   }
 
   /** Adds a key this gateway has just generated and wrapped, so its first use needs no unwrap. */
-  public void put(WrappedKey key, String user, StreamingAead aead) {
-    cache.put(new Entry(key, user), aead);
+  public void put(WrappedKey key, KeyBinding binding, StreamingAead aead) {
+    cache.put(new Entry(key, binding), aead);
   }
 
   public CacheStats stats() {
@@ -74,10 +75,10 @@ public final class DataKeyCache {
   }
 
   private CompletableFuture<StreamingAead> load(Entry entry) {
-    LOG.debug("Unwrapping {} for user {}", entry.key, entry.user);
+    LOG.debug("Unwrapping {} for {}", entry.key, entry.binding);
     CompletableFuture<byte[]> unwrapping;
     try {
-      unwrapping = keyService.unwrap(entry.key, entry.user);
+      unwrapping = keyService.unwrap(entry.key, entry.binding);
     } catch (RuntimeException e) {
       // A provider that throws instead of failing its future still gets a logged, typed failure.
       unwrapping = CompletableFuture.failedFuture(e);
@@ -88,11 +89,11 @@ public final class DataKeyCache {
             (aead, error) -> {
               if (error != null) {
                 KeyServiceException failure =
-                    KeyFailures.of(error, "unwrapping " + entry.key + " for user " + entry.user);
+                    KeyFailures.of(error, "unwrapping " + entry.key + " for " + entry.binding);
                 LOG.warn(
-                    "Cannot unwrap data key {} for user {} ({}): {}; {}",
+                    "Cannot unwrap data key {} for {} ({}): {}; {}",
                     entry.key.ref(),
-                    entry.user,
+                    entry.binding,
                     failure.failure(),
                     failure.getMessage(),
                     KeyFailures.advice(failure));
@@ -109,8 +110,8 @@ public final class DataKeyCache {
               Failure.INVALID,
               "key ref "
                   + entry.key.ref()
-                  + " for user "
-                  + entry.user
+                  + " for "
+                  + entry.binding
                   + " unwrapped to something that is not a data key: "
                   + e.getMessage(),
               e));
@@ -119,10 +120,10 @@ public final class DataKeyCache {
     }
   }
 
-  private record Entry(WrappedKey key, String user) {
+  private record Entry(WrappedKey key, KeyBinding binding) {
     Entry {
       Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(binding, "binding");
     }
   }
 

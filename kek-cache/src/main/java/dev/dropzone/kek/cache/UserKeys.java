@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.kek.KeyService;
@@ -72,8 +73,8 @@ public final class UserKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, String user) {
-    return cache.get(key, user);
+  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
+    return cache.get(key, binding);
   }
 
   /** Forgets the remembered key of {@code user}; the next upload reads the key record again. */
@@ -107,7 +108,9 @@ public final class UserKeys implements DataKeys {
               Failure.INVALID,
               "the key record of user " + user + " names another user, " + record.user()));
     }
-    return cache.get(record.key(), user).thenApply(aead -> new UserKey(user, record.key(), aead));
+    return cache
+        .get(record.key(), KeyBinding.user(user))
+        .thenApply(aead -> new UserKey(user, record.key(), aead));
   }
 
   private CompletableFuture<UserKey> create(String user) {
@@ -116,7 +119,7 @@ public final class UserKeys implements DataKeys {
     CompletableFuture<WrappedKey> wrapping;
     try {
       aead = StreamingKeys.fromRaw(raw);
-      wrapping = keyService.wrap(raw, user);
+      wrapping = keyService.wrap(raw, KeyBinding.user(user));
     } catch (GeneralSecurityException | RuntimeException e) {
       Arrays.fill(raw, (byte) 0);
       return CompletableFuture.failedFuture(
@@ -145,7 +148,7 @@ public final class UserKeys implements DataKeys {
       return Optional.empty();
     }
     LOG.info("Created the data key of user {} (wrapped by {})", user, wrapped.ref());
-    cache.put(wrapped, user, aead);
+    cache.put(wrapped, KeyBinding.user(user), aead);
     return Optional.of(new UserKey(user, wrapped, aead));
   }
 

@@ -2,6 +2,7 @@ package dev.dropzone.kek.eaas;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -59,12 +60,12 @@ public final class EaasKeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     if (!DataKeyBytes.fits(dataKey)) {
       return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     int version = settings.secretVersion();
-    String operation = describe(version) + ": encrypt for user " + user;
+    String operation = describe(version) + ": encrypt for " + binding;
     ObjectNode body = request(version);
     body.put("plaintext", Base64.getEncoder().encodeToString(dataKey));
     return endpoint
@@ -73,12 +74,12 @@ public final class EaasKeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
     int version;
     String operation;
     try {
       version = version(wrapped, describe(settings.secretVersion()) + ": decrypt " + wrapped.ref());
-      operation = describe(version) + ": decrypt for user " + user;
+      operation = describe(version) + ": decrypt for " + binding;
       if (!HEX.matcher(wrapped.text()).matches()) {
         throw new KeyServiceException(
             Failure.INVALID, operation + ": the wrapped key is not a hex ciphertext");

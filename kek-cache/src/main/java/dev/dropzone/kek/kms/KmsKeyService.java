@@ -1,5 +1,6 @@
 package dev.dropzone.kek.kms;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -44,6 +45,7 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
   public static final String PROVIDER = "kms";
 
   static final String CONTEXT_KEY = "dropzone:user";
+  static final String DOMAIN_CONTEXT_KEY = "dropzone:domain";
 
   private final KmsSettings settings;
   private final KmsClient client;
@@ -110,11 +112,11 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     if (!DataKeyBytes.fits(dataKey)) {
       return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
-    String operation = description + ": encrypt for user " + user;
+    String operation = description + ": encrypt for " + binding;
     SdkBytes plaintext = SdkBytes.fromByteArray(dataKey);
     return call(
         operation,
@@ -125,7 +127,7 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
                       request
                           .keyId(settings.keyId())
                           .plaintext(plaintext)
-                          .encryptionContext(context(user)));
+                          .encryptionContext(context(binding)));
           try {
             return new WrappedKey(
                 PROVIDER + ":" + response.keyId(),
@@ -139,8 +141,8 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
-    String operation = description + ": decrypt " + wrapped.ref() + " for user " + user;
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
+    String operation = description + ": decrypt " + wrapped.ref() + " for " + binding;
     try {
       ForeignKeys.requireProvider(wrapped, PROVIDER, operation);
     } catch (KeyServiceException e) {
@@ -160,7 +162,10 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
           DecryptResponse response =
               client.decrypt(
                   request ->
-                      request.keyId(keyId).ciphertextBlob(blob).encryptionContext(context(user)));
+                      request
+                          .keyId(keyId)
+                          .ciphertextBlob(blob)
+                          .encryptionContext(context(binding)));
           return DataKeyBytes.checkUnwrapped(response.plaintext().asByteArray(), operation);
         });
   }
@@ -177,8 +182,11 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
         });
   }
 
-  private static Map<String, String> context(String user) {
-    return Map.of(CONTEXT_KEY, user);
+  /** Format v1 keys carry the user, format v2 keys the key domain, as encryption context. */
+  private static Map<String, String> context(KeyBinding binding) {
+    return Map.of(
+        binding.scope() == KeyBinding.Scope.USER ? CONTEXT_KEY : DOMAIN_CONTEXT_KEY,
+        binding.name());
   }
 
   @Override

@@ -4,13 +4,13 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.aead.AeadConfig;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.provider.DataKeyBytes;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -29,8 +29,6 @@ public final class LocalKeyService implements KeyService {
 
   /** The provider part of every {@code dz-key-ref} this service writes. */
   public static final String PROVIDER = "local";
-
-  private static final String ASSOCIATED_DATA_PREFIX = "dropzone/kek/v1:";
 
   /** Tink's AES-GCM ciphertext: 5-byte key prefix, 12-byte IV, then ciphertext and 16-byte tag. */
   private static final int MIN_CIPHERTEXT_BYTES = 5 + 12 + 16;
@@ -83,33 +81,33 @@ public final class LocalKeyService implements KeyService {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     if (!DataKeyBytes.fits(dataKey)) {
       return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
     try {
-      byte[] ciphertext = aead.encrypt(dataKey, associatedData(user));
+      byte[] ciphertext = aead.encrypt(dataKey, binding.associatedData());
       return CompletableFuture.completedFuture(
           new WrappedKey(masterKeyId, Base64.getEncoder().encodeToString(ciphertext)));
     } catch (GeneralSecurityException e) {
       return CompletableFuture.failedFuture(
           new KeyServiceException(
               Failure.REJECTED,
-              "local keyset " + masterKeyId + " could not wrap a key for user " + user,
+              "local keyset " + masterKeyId + " could not wrap a key for " + binding,
               e));
     }
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
     try {
-      return CompletableFuture.completedFuture(decrypt(wrapped, user));
+      return CompletableFuture.completedFuture(decrypt(wrapped, binding));
     } catch (KeyServiceException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  private byte[] decrypt(WrappedKey wrapped, String user) throws KeyServiceException {
+  private byte[] decrypt(WrappedKey wrapped, KeyBinding binding) throws KeyServiceException {
     if (!PROVIDER.equals(wrapped.provider())) {
       throw new KeyServiceException(
           Failure.REJECTED,
@@ -124,17 +122,17 @@ public final class LocalKeyService implements KeyService {
     try {
       ciphertext = Base64.getDecoder().decode(wrapped.text());
     } catch (IllegalArgumentException e) {
-      throw invalid(wrapped, user, "it is not Base64");
+      throw invalid(wrapped, binding, "it is not Base64");
     }
     if (ciphertext.length < MIN_CIPHERTEXT_BYTES) {
       throw invalid(
           wrapped,
-          user,
+          binding,
           "it is " + ciphertext.length + " bytes, shorter than any AES-GCM ciphertext");
     }
     byte[] raw;
     try {
-      raw = aead.decrypt(ciphertext, associatedData(user));
+      raw = aead.decrypt(ciphertext, binding.associatedData());
     } catch (GeneralSecurityException e) {
       // Tink does not say which check failed, on purpose; neither do we.
       throw new KeyServiceException(
@@ -145,36 +143,32 @@ public final class LocalKeyService implements KeyService {
               + file
               + ") cannot unwrap key ref "
               + wrapped.ref()
-              + " for user "
-              + user
-              + ": it was wrapped by another master key or for another user, or it was altered",
+              + " for "
+              + binding
+              + ": it was wrapped by another master key or for another binding, or it was"
+              + " altered",
           e);
     }
     if (raw.length != StreamingKeys.KEY_BYTES) {
       int length = raw.length;
       Arrays.fill(raw, (byte) 0);
-      throw invalid(wrapped, user, "it holds " + length + " bytes, not a data key");
+      throw invalid(wrapped, binding, "it holds " + length + " bytes, not a data key");
     }
     return raw;
   }
 
-  private KeyServiceException invalid(WrappedKey wrapped, String user, String why) {
+  private KeyServiceException invalid(WrappedKey wrapped, KeyBinding binding, String why) {
     return new KeyServiceException(
         Failure.INVALID,
         "local keyset "
             + masterKeyId
             + " cannot unwrap key ref "
             + wrapped.ref()
-            + " for user "
-            + user
+            + " for "
+            + binding
             + ": the wrapped key is malformed ("
             + why
             + ")");
-  }
-
-  private static byte[] associatedData(String user) {
-    // Binding the owner means a wrapped key copied into another user's object does not unwrap.
-    return (ASSOCIATED_DATA_PREFIX + user).getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.dropzone.kek.pkcs11;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -9,7 +10,6 @@ import dev.dropzone.kek.provider.BlockingCalls;
 import dev.dropzone.kek.provider.DataKeyBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
@@ -52,7 +52,6 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
   private static final String CIPHER = "AES/GCM/NoPadding";
   private static final int IV_BYTES = 12;
   private static final int TAG_BYTES = 16;
-  private static final String ASSOCIATED_DATA_PREFIX = "dropzone/kek/v1:";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -150,11 +149,11 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     if (!DataKeyBytes.fits(dataKey)) {
       return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
-    String operation = description + ": wrap for user " + user;
+    String operation = description + ": wrap for " + binding;
     byte[] copy = dataKey.clone();
     return calls.run(
         operation,
@@ -162,7 +161,7 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
           byte[] iv = new byte[IV_BYTES];
           RANDOM.nextBytes(iv);
           try {
-            byte[] sealed = cipher(Cipher.ENCRYPT_MODE, iv, user).doFinal(copy);
+            byte[] sealed = cipher(Cipher.ENCRYPT_MODE, iv, binding).doFinal(copy);
             byte[] text = ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array();
             return new WrappedKey(masterKeyId, Base64.getEncoder().encodeToString(text));
           } catch (GeneralSecurityException | ProviderException e) {
@@ -175,8 +174,8 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
-    String operation = description + ": unwrap " + wrapped.ref() + " for user " + user;
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
+    String operation = description + ": unwrap " + wrapped.ref() + " for " + binding;
     if (!masterKeyId.equals(wrapped.ref())) {
       return CompletableFuture.failedFuture(
           new KeyServiceException(
@@ -202,13 +201,13 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
         operation,
         () -> {
           try {
-            return cipher(Cipher.DECRYPT_MODE, Arrays.copyOf(text, IV_BYTES), user)
+            return cipher(Cipher.DECRYPT_MODE, Arrays.copyOf(text, IV_BYTES), binding)
                 .doFinal(text, IV_BYTES, text.length - IV_BYTES);
           } catch (AEADBadTagException e) {
             throw failure(
                 Failure.REJECTED,
                 operation
-                    + ": it does not authenticate: wrapped by another key or for another user,"
+                    + ": it does not authenticate: wrapped by another key or for another binding,"
                     + " or altered",
                 e);
           } catch (GeneralSecurityException | ProviderException e) {
@@ -218,11 +217,11 @@ public final class Pkcs11KeyService implements KeyService, AutoCloseable {
         });
   }
 
-  private Cipher cipher(int mode, byte[] iv, String user) throws GeneralSecurityException {
+  private Cipher cipher(int mode, byte[] iv, KeyBinding binding) throws GeneralSecurityException {
     Cipher cipher = Cipher.getInstance(CIPHER, provider);
     cipher.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, iv));
-    // Binding the owner means a wrapped key copied into another user's object does not unwrap.
-    cipher.updateAAD((ASSOCIATED_DATA_PREFIX + user).getBytes(StandardCharsets.UTF_8));
+    // The binding makes a wrapped key copied to another user's or domain's object not unwrap.
+    cipher.updateAAD(binding.associatedData());
     return cipher;
   }
 

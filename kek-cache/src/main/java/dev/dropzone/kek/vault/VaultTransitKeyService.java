@@ -3,6 +3,7 @@ package dev.dropzone.kek.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -37,7 +38,8 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
 
   private static final Pattern CIPHERTEXT =
       Pattern.compile("vault:v([1-9][0-9]{0,8}):[A-Za-z0-9+/]+={0,2}");
-  private static final String CONTEXT_PREFIX = "dropzone:user:";
+  private static final String USER_CONTEXT_PREFIX = "dropzone:user:";
+  private static final String DOMAIN_CONTEXT_PREFIX = "dropzone:domain:";
 
   private final VaultTransitSettings settings;
   private final JsonEndpoint endpoint;
@@ -76,53 +78,54 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     if (!DataKeyBytes.fits(dataKey)) {
       return CompletableFuture.failedFuture(DataKeyBytes.wrongSize(dataKey));
     }
-    ObjectNode body = request(user);
+    ObjectNode body = request(binding);
     body.put("plaintext", Base64.getEncoder().encodeToString(dataKey));
-    String operation = description + ": encrypt for user " + user;
+    String operation = description + ": encrypt for " + binding;
     return endpoint
         .post(path("encrypt"), headers, body, operation)
         .thenApply(reply -> wrapped(reply, operation));
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
-    return withCiphertext("decrypt", wrapped, user, VaultTransitKeyService::plaintext);
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
+    return withCiphertext("decrypt", wrapped, binding, VaultTransitKeyService::plaintext);
   }
 
   /** Re-encrypts {@code wrapped} under the newest version of the Transit key, inside Vault. */
   @Override
-  public CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, String user) {
-    return withCiphertext("rewrap", wrapped, user, this::wrapped);
+  public CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, KeyBinding binding) {
+    return withCiphertext("rewrap", wrapped, binding, this::wrapped);
   }
 
   /** Sends one of this key's own ciphertexts to the Transit {@code endpointName}. */
   private <T> CompletableFuture<T> withCiphertext(
       String endpointName,
       WrappedKey wrapped,
-      String user,
+      KeyBinding binding,
       BiFunction<JsonReply, String, T> result) {
-    String operation =
-        description + ": " + endpointName + " " + wrapped.ref() + " for user " + user;
+    String operation = description + ": " + endpointName + " " + wrapped.ref() + " for " + binding;
     try {
       checkOwn(wrapped, operation);
     } catch (KeyServiceException e) {
       return CompletableFuture.failedFuture(e);
     }
-    ObjectNode body = request(user);
+    ObjectNode body = request(binding);
     body.put("ciphertext", wrapped.text());
     return endpoint
         .post(path(endpointName), headers, body, operation)
         .thenApply(reply -> result.apply(reply, operation));
   }
 
-  private ObjectNode request(String user) {
+  private ObjectNode request(KeyBinding binding) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     if (settings.derived()) {
-      byte[] context = (CONTEXT_PREFIX + user).getBytes(StandardCharsets.UTF_8);
+      String prefix =
+          binding.scope() == KeyBinding.Scope.USER ? USER_CONTEXT_PREFIX : DOMAIN_CONTEXT_PREFIX;
+      byte[] context = (prefix + binding.name()).getBytes(StandardCharsets.UTF_8);
       body.put("context", Base64.getEncoder().encodeToString(context));
     }
     return body;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -60,7 +61,7 @@ class DataKeyCacheTest {
 
   @Test
   void hundredConcurrentRequestsForOneKeyUnwrapItOnce() throws Exception {
-    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     keyService.hold();
     int requests = 100;
     pool = Executors.newFixedThreadPool(16);
@@ -71,7 +72,7 @@ class DataKeyCacheTest {
           pool.submit(
               () -> {
                 start.await();
-                return cache.get(key, "alice");
+                return cache.get(key, KeyBinding.user("alice"));
               }));
     }
     start.countDown();
@@ -100,19 +101,19 @@ class DataKeyCacheTest {
 
   @Test
   void aKeyUnusedForLongerThanTheTtlIsUnwrappedAgain() throws Exception {
-    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
 
-    cache.get(key, "alice").get();
+    cache.get(key, KeyBinding.user("alice")).get();
     ticker.advance(TTL.minusSeconds(1));
-    cache.get(key, "alice").get();
+    cache.get(key, KeyBinding.user("alice")).get();
     ticker.advance(TTL.minusSeconds(1));
-    cache.get(key, "alice").get();
+    cache.get(key, KeyBinding.user("alice")).get();
     assertThat(keyService.unwrapCount())
         .as("each use within the TTL keeps the key, however long it has been cached")
         .isEqualTo(1);
 
     ticker.advance(TTL.plusSeconds(1));
-    cache.get(key, "alice").get();
+    cache.get(key, KeyBinding.user("alice")).get();
 
     assertThat(keyService.unwrapCount()).isEqualTo(2);
     assertThat(cache.stats().loads()).isEqualTo(2);
@@ -120,17 +121,17 @@ class DataKeyCacheTest {
 
   @Test
   void aFailedUnwrapIsNotCached() throws Exception {
-    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     keyService.failWith(new KeyServiceException(Failure.UNAVAILABLE, "key service down"));
 
-    assertThatThrownBy(() -> cache.get(key, "alice").get())
+    assertThatThrownBy(() -> cache.get(key, KeyBinding.user("alice")).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE))
         .hasMessage("key service down");
 
     keyService.heal();
-    StreamingAead aead = cache.get(key, "alice").get();
+    StreamingAead aead = cache.get(key, KeyBinding.user("alice")).get();
 
     assertThat(aead).isNotNull();
     assertThat(keyService.unwrapCount()).isEqualTo(2);
@@ -140,17 +141,17 @@ class DataKeyCacheTest {
 
   @Test
   void aRetryMadeAsSoonAsALateFailureIsReportedUnwrapsAgain() throws Exception {
-    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     keyService.hold();
     keyService.failWith(new KeyServiceException(Failure.UNAVAILABLE, "timed out"));
     CompletableFuture<StreamingAead> retried =
         cache
-            .get(key, "alice")
+            .get(key, KeyBinding.user("alice"))
             .handle((aead, error) -> error)
             .thenCompose(
                 error -> {
                   keyService.heal();
-                  return cache.get(key, "alice");
+                  return cache.get(key, KeyBinding.user("alice"));
                 });
 
     keyService.release();
@@ -163,7 +164,7 @@ class DataKeyCacheTest {
   void aCorruptWrappedKeyFailsClearlyAndNamesTheReference() throws Exception {
     WrappedKey corrupt = new WrappedKey(local.masterKeyId(), "AAAA");
 
-    assertThatThrownBy(() -> cache.get(corrupt, "alice").get())
+    assertThatThrownBy(() -> cache.get(corrupt, KeyBinding.user("alice")).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.INVALID))
@@ -173,10 +174,10 @@ class DataKeyCacheTest {
 
   @Test
   void anUnexpectedProviderErrorStillFailsWithAKeyServiceException() throws Exception {
-    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey key = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     keyService.failWith(new IllegalStateException("provider bug"));
 
-    assertThatThrownBy(() -> cache.get(key, "alice").get())
+    assertThatThrownBy(() -> cache.get(key, KeyBinding.user("alice")).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED))
@@ -187,10 +188,10 @@ class DataKeyCacheTest {
 
   @Test
   void aKeyCachedForOneUserIsNotServedToAnother() throws Exception {
-    WrappedKey alices = local.wrap(StreamingKeys.newDataKey(), "alice").get();
-    cache.get(alices, "alice").get();
+    WrappedKey alices = local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
+    cache.get(alices, KeyBinding.user("alice")).get();
 
-    assertThatThrownBy(() -> cache.get(alices, "bob").get())
+    assertThatThrownBy(() -> cache.get(alices, KeyBinding.user("bob")).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED));
@@ -199,12 +200,12 @@ class DataKeyCacheTest {
   @Test
   void aKeyPutByItsCreatorNeedsNoUnwrap() throws Exception {
     byte[] raw = StreamingKeys.newDataKey();
-    WrappedKey key = local.wrap(raw, "alice").get();
+    WrappedKey key = local.wrap(raw, KeyBinding.user("alice")).get();
     StreamingAead aead = StreamingKeys.fromRaw(raw);
 
-    cache.put(key, "alice", aead);
+    cache.put(key, KeyBinding.user("alice"), aead);
 
-    assertThat(cache.get(key, "alice").get()).isSameAs(aead);
+    assertThat(cache.get(key, KeyBinding.user("alice")).get()).isSameAs(aead);
     assertThat(keyService.unwrapCount()).isZero();
   }
 
@@ -213,7 +214,11 @@ class DataKeyCacheTest {
     DataKeyCache small =
         DataKeyCache.builder(keyService).maximumSize(2).executor(Runnable::run).build();
     for (int i = 0; i < 5; i++) {
-      small.get(local.wrap(StreamingKeys.newDataKey(), "alice").get(), "alice").get();
+      small
+          .get(
+              local.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get(),
+              KeyBinding.user("alice"))
+          .get();
     }
 
     assertThat(small.stats().size()).isLessThanOrEqualTo(2);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -127,7 +128,9 @@ class UserKeysTest {
     byte[] ciphertext = encrypt(writing.aead(), "stored object body");
 
     StreamingAead reading =
-        newUserKeys().forReading(writing.wrapped(), "alice").get(30, TimeUnit.SECONDS);
+        newUserKeys()
+            .forReading(writing.wrapped(), KeyBinding.user("alice"))
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(decrypt(reading, ciphertext)).isEqualTo("stored object body");
     assertThat(keyService.unwrapCount()).isEqualTo(1);
@@ -151,7 +154,7 @@ class UserKeysTest {
 
   @Test
   void aRecordThatNamesAnotherUserIsInvalid() throws Exception {
-    WrappedKey bobs = keyService.wrap(StreamingKeys.newDataKey(), "bob").get();
+    WrappedKey bobs = keyService.wrap(StreamingKeys.newDataKey(), KeyBinding.user("bob")).get();
     records.storeUnder("alice", new KeyRecord("bob", bobs, Instant.now()));
 
     assertThatThrownBy(() -> newUserKeys().forWriting("alice").get(30, TimeUnit.SECONDS))
@@ -166,7 +169,8 @@ class UserKeysTest {
   void invalidateMakesTheNextUseReadARotatedRecord() throws Exception {
     UserKeys userKeys = newUserKeys();
     UserKey old = userKeys.forWriting("alice").get(30, TimeUnit.SECONDS);
-    WrappedKey rotated = keyService.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey rotated =
+        keyService.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     records.replace(new KeyRecord("alice", rotated, Instant.now()));
 
     assertThat(userKeys.forWriting("alice").get(30, TimeUnit.SECONDS)).isSameAs(old);

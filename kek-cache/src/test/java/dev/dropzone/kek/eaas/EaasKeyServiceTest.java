@@ -2,6 +2,7 @@ package dev.dropzone.kek.eaas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -58,8 +59,8 @@ class EaasKeyServiceTest {
   void requestsUseTheSeedApiShapes() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
-    byte[] unwrapped = service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
 
     assertThat(unwrapped).isEqualTo(dataKey);
     RecordedRequest encrypt = eaas.server().last("encrypt");
@@ -84,7 +85,7 @@ class EaasKeyServiceTest {
         EaasKeyService.open(EaasSettings.of(eaas.uri(), "no/such/secret", 7).withHttp(FAST));
     try {
       KeyServiceException failure =
-          KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), "carol"));
+          KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), KeyBinding.user("carol")));
 
       assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
       assertThat(failure.getMessage())
@@ -98,12 +99,13 @@ class EaasKeyServiceTest {
 
   @Test
   void anErrorReplyToDecryptIsARefusalCarryingItsMessage() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "dave").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("dave")).get(10, TimeUnit.SECONDS);
     char first = wrapped.text().charAt(0);
     WrappedKey tampered =
         new WrappedKey(wrapped.ref(), (first == 'a' ? 'b' : 'a') + wrapped.text().substring(1));
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(tampered, "dave"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(tampered, KeyBinding.user("dave")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("HTTP 200 without 'plaintext'", "decryption error");
@@ -112,14 +114,16 @@ class EaasKeyServiceTest {
   @Test
   void keysWrappedWithAnOlderVersionUnwrapWithThatVersion() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey old = service.wrap(dataKey, "erin").get(10, TimeUnit.SECONDS);
+    WrappedKey old = service.wrap(dataKey, KeyBinding.user("erin")).get(10, TimeUnit.SECONDS);
     eaas.createSecret("dropzone/master", 2);
     try (EaasKeyService upgraded =
         EaasKeyService.open(EaasSettings.of(eaas.uri(), "dropzone/master", 2).withHttp(FAST))) {
 
       WrappedKey fresh =
-          upgraded.wrap(StreamingKeys.newDataKey(), "erin").get(10, TimeUnit.SECONDS);
-      byte[] unwrapped = upgraded.unwrap(old, "erin").get(10, TimeUnit.SECONDS);
+          upgraded
+              .wrap(StreamingKeys.newDataKey(), KeyBinding.user("erin"))
+              .get(10, TimeUnit.SECONDS);
+      byte[] unwrapped = upgraded.unwrap(old, KeyBinding.user("erin")).get(10, TimeUnit.SECONDS);
 
       assertThat(fresh.ref()).isEqualTo("eaas:dropzone/master:2");
       assertThat(unwrapped).isEqualTo(dataKey);
@@ -130,19 +134,21 @@ class EaasKeyServiceTest {
   @Test
   void retriesA503AndThenSucceeds() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey wrapped = service.wrap(dataKey, "finn").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("finn")).get(10, TimeUnit.SECONDS);
     eaas.server().failNext(2, 503, new JsonObject().put("Error", "upstream unavailable"));
 
-    assertThat(service.unwrap(wrapped, "finn").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(service.unwrap(wrapped, KeyBinding.user("finn")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
     assertThat(eaas.server().count("decrypt")).isEqualTo(3);
   }
 
   @Test
   void doesNotRetryA403() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "gus").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("gus")).get(10, TimeUnit.SECONDS);
     eaas.server().failNext(1, 403, new JsonObject().put("Error", "forbidden"));
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "gus"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("gus")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("HTTP 403", "forbidden");
@@ -151,7 +157,8 @@ class EaasKeyServiceTest {
 
   @Test
   void aSlowServerTimesOutAsUnavailable() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "hal").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("hal")).get(10, TimeUnit.SECONDS);
     eaas.server().delayReplies(Duration.ofSeconds(3));
     try (EaasKeyService impatient =
         EaasKeyService.open(
@@ -160,7 +167,8 @@ class EaasKeyServiceTest {
                     FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(150))
                         .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))))) {
 
-      KeyServiceException failure = KeyFailure.of(impatient.unwrap(wrapped, "hal"));
+      KeyServiceException failure =
+          KeyFailure.of(impatient.unwrap(wrapped, KeyBinding.user("hal")));
 
       assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(failure.getMessage()).contains("timed out", "'dropzone/master'");

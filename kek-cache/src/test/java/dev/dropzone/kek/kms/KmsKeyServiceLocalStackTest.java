@@ -2,6 +2,7 @@ package dev.dropzone.kek.kms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -54,11 +55,14 @@ class KmsKeyServiceLocalStackTest {
     try (KmsKeyService service = KmsKeyService.open(settings)) {
       byte[] dataKey = StreamingKeys.newDataKey();
 
-      WrappedKey wrapped = service.wrap(dataKey, "alice").get(30, TimeUnit.SECONDS);
+      WrappedKey wrapped =
+          service.wrap(dataKey, KeyBinding.user("alice")).get(30, TimeUnit.SECONDS);
 
       assertThat(wrapped.ref()).startsWith("kms:arn:aws:kms:").endsWith(keyId);
-      assertThat(service.unwrap(wrapped, "alice").get(30, TimeUnit.SECONDS)).isEqualTo(dataKey);
-      KeyServiceException otherUser = KeyFailure.of(service.unwrap(wrapped, "mallory"));
+      assertThat(service.unwrap(wrapped, KeyBinding.user("alice")).get(30, TimeUnit.SECONDS))
+          .isEqualTo(dataKey);
+      KeyServiceException otherUser =
+          KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("mallory")));
       assertThat(otherUser.failure()).isEqualTo(Failure.REJECTED);
     }
   }

@@ -2,6 +2,7 @@ package dev.dropzone.kek.kms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -69,8 +70,8 @@ class KmsKeyServiceTest {
   void requestsSpeakTheKmsJsonProtocolWithTheUserAsEncryptionContext() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
-    byte[] unwrapped = service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
 
     assertThat(unwrapped).isEqualTo(dataKey);
     RecordedRequest encrypt = kms.server().last("Encrypt");
@@ -104,19 +105,21 @@ class KmsKeyServiceTest {
   @Test
   void retriesA500AndThenSucceeds() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey wrapped = service.wrap(dataKey, "dave").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("dave")).get(10, TimeUnit.SECONDS);
     kms.failNext(2, 500, "KMSInternalException");
 
-    assertThat(service.unwrap(wrapped, "dave").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(service.unwrap(wrapped, KeyBinding.user("dave")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
     assertThat(kms.server().count("Decrypt")).isEqualTo(3);
   }
 
   @Test
   void keepsFailingWith503IsUnavailable() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "erin").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("erin")).get(10, TimeUnit.SECONDS);
     kms.failNext(10, 503, "DependencyTimeoutException");
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "erin"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("erin")));
 
     assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(failure.getMessage()).contains("DependencyTimeoutException", "HTTP 503");
@@ -125,10 +128,11 @@ class KmsKeyServiceTest {
 
   @Test
   void doesNotRetryAccessDenied() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "finn").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("finn")).get(10, TimeUnit.SECONDS);
     kms.failNext(1, 400, "AccessDeniedException");
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "finn"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("finn")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("AccessDeniedException").doesNotContain("secret-key");
@@ -146,7 +150,8 @@ class KmsKeyServiceTest {
             FAST);
     try (KmsKeyService missing = KmsKeyService.open(missingKey)) {
 
-      KeyServiceException failure = KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), "g"));
+      KeyServiceException failure =
+          KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), KeyBinding.user("g")));
 
       assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
       assertThat(failure.getMessage()).contains("NotFoundException", "alias/missing");
@@ -156,7 +161,8 @@ class KmsKeyServiceTest {
 
   @Test
   void aSlowServerTimesOutAsUnavailable() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "hal").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("hal")).get(10, TimeUnit.SECONDS);
     kms.server().delayReplies(Duration.ofSeconds(3));
     try (KmsKeyService impatient =
         KmsKeyService.open(
@@ -164,7 +170,8 @@ class KmsKeyServiceTest {
                 FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(200))
                     .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))))) {
 
-      KeyServiceException failure = KeyFailure.of(impatient.unwrap(wrapped, "hal"));
+      KeyServiceException failure =
+          KeyFailure.of(impatient.unwrap(wrapped, KeyBinding.user("hal")));
 
       assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(failure.getMessage()).contains("'alias/dropzone'", "no answer");

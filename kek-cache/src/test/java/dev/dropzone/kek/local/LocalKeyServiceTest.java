@@ -8,6 +8,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -55,13 +56,35 @@ class LocalKeyServiceTest {
     LocalKeyService first = LocalKeyService.open(file);
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey wrapped = first.wrap(dataKey, "alice").get();
+    WrappedKey wrapped = first.wrap(dataKey, KeyBinding.user("alice")).get();
     LocalKeyService reopened = LocalKeyService.open(file);
 
     assertThat(reopened.masterKeyId()).isEqualTo(first.masterKeyId());
     assertThat(wrapped.ref()).isEqualTo(first.masterKeyId());
     assertThat(wrapped.provider()).isEqualTo("local");
-    assertThat(reopened.unwrap(wrapped, "alice").get()).isEqualTo(dataKey);
+    assertThat(reopened.unwrap(wrapped, KeyBinding.user("alice")).get()).isEqualTo(dataKey);
+  }
+
+  @Test
+  void aKeyWrappedForADomainUnwrapsOnlyForThatDomain() throws Exception {
+    LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
+    byte[] dataKey = StreamingKeys.newDataKey();
+
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.domain("users/alice")).get();
+
+    assertThat(service.unwrap(wrapped, KeyBinding.domain("users/alice")).get()).isEqualTo(dataKey);
+    for (KeyBinding other :
+        List.of(
+            KeyBinding.domain("users/bob"),
+            KeyBinding.domain("users/alice/"),
+            // A v1 user name spelled like the domain is a different binding.
+            KeyBinding.user("users/alice"))) {
+      assertThatThrownBy(() -> service.unwrap(wrapped, other).get())
+          .cause()
+          .isInstanceOfSatisfying(
+              KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.REJECTED))
+          .hasMessageContaining(other.toString());
+    }
   }
 
   @Test
@@ -69,8 +92,8 @@ class LocalKeyServiceTest {
     LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey one = service.wrap(dataKey, "alice").get();
-    WrappedKey two = service.wrap(dataKey, "alice").get();
+    WrappedKey one = service.wrap(dataKey, KeyBinding.user("alice")).get();
+    WrappedKey two = service.wrap(dataKey, KeyBinding.user("alice")).get();
 
     assertThat(one.text()).isNotEqualTo(two.text());
     assertThat(one.text().length() + one.ref().length()).isLessThan(200);
@@ -169,7 +192,7 @@ class LocalKeyServiceTest {
   @Test
   void truncatedTextIsInvalid() throws Exception {
     LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "alice").get();
+    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("alice")).get();
     WrappedKey truncated = new WrappedKey(wrapped.ref(), wrapped.text().substring(0, 12));
 
     assertFailure(service, truncated, "alice", Failure.INVALID)
@@ -181,7 +204,8 @@ class LocalKeyServiceTest {
   void alteredCiphertextIsRejected() throws Exception {
     LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
     byte[] dataKey = StreamingKeys.newDataKey();
-    byte[] ciphertext = Base64.getDecoder().decode(service.wrap(dataKey, "alice").get().text());
+    byte[] ciphertext =
+        Base64.getDecoder().decode(service.wrap(dataKey, KeyBinding.user("alice")).get().text());
     ciphertext[ciphertext.length - 1] ^= 1;
     WrappedKey altered =
         new WrappedKey(service.masterKeyId(), Base64.getEncoder().encodeToString(ciphertext));
@@ -195,7 +219,7 @@ class LocalKeyServiceTest {
   void anotherUsersWrappedKeyIsRejected() throws Exception {
     LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey alices = service.wrap(dataKey, "alice").get();
+    WrappedKey alices = service.wrap(dataKey, KeyBinding.user("alice")).get();
 
     assertFailure(service, alices, "bob", Failure.REJECTED)
         .hasMessageContaining("bob")
@@ -208,7 +232,7 @@ class LocalKeyServiceTest {
     LocalKeyService ours = LocalKeyService.open(directory.resolve("ours.json"));
     LocalKeyService theirs = LocalKeyService.open(directory.resolve("theirs.json"));
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey foreign = theirs.wrap(dataKey, "alice").get();
+    WrappedKey foreign = theirs.wrap(dataKey, KeyBinding.user("alice")).get();
 
     assertFailure(ours, foreign, "alice", Failure.REJECTED)
         .hasMessageContaining(ours.masterKeyId())
@@ -230,7 +254,7 @@ class LocalKeyServiceTest {
   void wrapRefusesAnythingButA32ByteKey() throws Exception {
     LocalKeyService service = LocalKeyService.open(directory.resolve("master.json"));
 
-    assertThatThrownBy(() -> service.wrap(new byte[16], "alice").get())
+    assertThatThrownBy(() -> service.wrap(new byte[16], KeyBinding.user("alice")).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(Failure.INVALID))
@@ -239,7 +263,7 @@ class LocalKeyServiceTest {
 
   private static org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertFailure(
       LocalKeyService service, WrappedKey key, String user, Failure expected) {
-    return assertThatThrownBy(() -> service.unwrap(key, user).get())
+    return assertThatThrownBy(() -> service.unwrap(key, KeyBinding.user(user)).get())
         .cause()
         .isInstanceOfSatisfying(
             KeyServiceException.class, e -> assertThat(e.failure()).isEqualTo(expected));

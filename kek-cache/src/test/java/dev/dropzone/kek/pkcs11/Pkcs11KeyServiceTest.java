@@ -3,6 +3,7 @@ package dev.dropzone.kek.pkcs11;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -62,10 +63,11 @@ class Pkcs11KeyServiceTest {
   void unwrapReturnsTheKeyThatWasWrapped() throws Exception {
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
 
-    assertThat(service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
-    assertThat(service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS).text())
+    assertThat(service.unwrap(wrapped, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
+    assertThat(service.wrap(dataKey, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS).text())
         .as("a fresh IV per wrap")
         .isNotEqualTo(wrapped.text());
   }
@@ -79,14 +81,16 @@ class Pkcs11KeyServiceTest {
 
   @Test
   void aTamperedWrapIsRejected() throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "dave").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("dave")).get(10, TimeUnit.SECONDS);
     byte[] bytes = Base64.getDecoder().decode(wrapped.text());
     bytes[20] ^= 1;
 
     KeyServiceException failure =
         KeyFailure.of(
             service.unwrap(
-                new WrappedKey(wrapped.ref(), Base64.getEncoder().encodeToString(bytes)), "dave"));
+                new WrappedKey(wrapped.ref(), Base64.getEncoder().encodeToString(bytes)),
+                KeyBinding.user("dave")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
   }

@@ -1,6 +1,7 @@
 package dev.dropzone.kek.testing;
 
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.UserKey;
@@ -23,7 +24,10 @@ public record FirstKey(UserKey key, StreamingAead reread) {
             .build();
     UserKey key = keys.forWriting(user).get(10, TimeUnit.SECONDS);
     StreamingAead reread =
-        DataKeyCache.builder(service).build().get(key.wrapped(), user).get(10, TimeUnit.SECONDS);
+        DataKeyCache.builder(service)
+            .build()
+            .get(key.wrapped(), KeyBinding.user(user))
+            .get(10, TimeUnit.SECONDS);
     return new FirstKey(key, reread);
   }
 

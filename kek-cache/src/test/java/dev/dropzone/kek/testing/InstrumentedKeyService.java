@@ -1,5 +1,6 @@
 package dev.dropzone.kek.testing;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.WrappedKey;
@@ -60,13 +61,13 @@ public final class InstrumentedKeyService implements KeyService {
   }
 
   @Override
-  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, String user) {
+  public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
     wraps.incrementAndGet();
-    return delegate.wrap(dataKey, user);
+    return delegate.wrap(dataKey, binding);
   }
 
   @Override
-  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, String user) {
+  public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
     unwraps.incrementAndGet();
     // The failure is decided when the gate opens, so a held unwrap can fail late, as a timeout
     // does.
@@ -76,7 +77,7 @@ public final class InstrumentedKeyService implements KeyService {
               Exception injected = failure;
               return injected != null
                   ? CompletableFuture.failedFuture(injected)
-                  : delegate.unwrap(wrapped, user);
+                  : delegate.unwrap(wrapped, binding);
             });
   }
 }

@@ -2,6 +2,7 @@ package dev.dropzone.kek.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
@@ -43,7 +44,8 @@ public final class KeyFailure {
    */
   public static KeyServiceException ofUnwrap(
       KeyService service, String ref, String text, Failure expected) {
-    KeyServiceException failure = of(service.unwrap(new WrappedKey(ref, text), "u"));
+    KeyServiceException failure =
+        of(service.unwrap(new WrappedKey(ref, text), KeyBinding.user("u")));
     assertThat(failure.failure()).as(failure.getMessage()).isEqualTo(expected);
     return failure;
   }
@@ -54,8 +56,10 @@ public final class KeyFailure {
    */
   public static KeyServiceException ofAnotherUser(KeyService service) throws Exception {
     WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
-    KeyServiceException failure = of(service.unwrap(wrapped, "mallory"));
+        service
+            .wrap(StreamingKeys.newDataKey(), KeyBinding.user("carol"))
+            .get(10, TimeUnit.SECONDS);
+    KeyServiceException failure = of(service.unwrap(wrapped, KeyBinding.user("mallory")));
     assertThat(failure.failure()).as(failure.getMessage()).isEqualTo(Failure.REJECTED);
     return failure;
   }

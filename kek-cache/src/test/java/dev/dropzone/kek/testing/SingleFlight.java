@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
@@ -26,13 +27,15 @@ public final class SingleFlight {
   public static void assertOneUnwrapForConcurrentReads(
       KeyService service, ProtocolServer server, String unwrapOperation, String user)
       throws Exception {
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), user).get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user(user)).get(10, TimeUnit.SECONDS);
     DataKeyCache cache = DataKeyCache.builder(service).build();
     server.hold();
 
     List<CompletableFuture<StreamingAead>> downloads = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      downloads.add(CompletableFuture.supplyAsync(() -> cache.get(wrapped, user)).join());
+      downloads.add(
+          CompletableFuture.supplyAsync(() -> cache.get(wrapped, KeyBinding.user(user))).join());
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> server.count(unwrapOperation) == 1);
     server.release();

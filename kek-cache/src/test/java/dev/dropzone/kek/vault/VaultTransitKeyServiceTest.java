@@ -3,6 +3,7 @@ package dev.dropzone.kek.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -101,8 +102,8 @@ class VaultTransitKeyServiceTest {
                 .withHttp(FAST));
     byte[] dataKey = StreamingKeys.newDataKey();
 
-    WrappedKey wrapped = service.wrap(dataKey, "bob").get(10, TimeUnit.SECONDS);
-    byte[] unwrapped = service.unwrap(wrapped, "bob").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, KeyBinding.user("bob")).get(10, TimeUnit.SECONDS);
 
     assertThat(unwrapped).isEqualTo(dataKey);
     RecordedRequest encrypt = vault.server().last("encrypt");
@@ -123,10 +124,10 @@ class VaultTransitKeyServiceTest {
   void retriesA503AndThenSucceeds() throws Exception {
     VaultTransitKeyService service = service();
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey wrapped = service.wrap(dataKey, "carol").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("carol")).get(10, TimeUnit.SECONDS);
     vault.failNext(2, 503, "Vault is sealed");
 
-    byte[] unwrapped = service.unwrap(wrapped, "carol").get(10, TimeUnit.SECONDS);
+    byte[] unwrapped = service.unwrap(wrapped, KeyBinding.user("carol")).get(10, TimeUnit.SECONDS);
 
     assertThat(unwrapped).isEqualTo(dataKey);
     assertThat(vault.server().count("decrypt")).isEqualTo(3);
@@ -136,10 +137,12 @@ class VaultTransitKeyServiceTest {
   void keepsAnsweringWith503IsUnavailableAfterTheLastAttempt() throws Exception {
     VaultTransitKeyService service = service();
     WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), "carol").get(10, TimeUnit.SECONDS);
+        service
+            .wrap(StreamingKeys.newDataKey(), KeyBinding.user("carol"))
+            .get(10, TimeUnit.SECONDS);
     vault.failNext(10, 503, "Vault is sealed");
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "carol"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("carol")));
 
     assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(failure.getMessage())
@@ -152,10 +155,11 @@ class VaultTransitKeyServiceTest {
   @Test
   void doesNotRetryA403AndReportsItAsRejected() throws Exception {
     VaultTransitKeyService service = service();
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "dave").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("dave")).get(10, TimeUnit.SECONDS);
     vault.failNext(1, 403, "permission denied");
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "dave"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("dave")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage())
@@ -169,7 +173,8 @@ class VaultTransitKeyServiceTest {
     VaultTransitKeyService service =
         service(VaultTransitSettings.of(vault.uri(), "dropzone", "hvs.wrong").withHttp(FAST));
 
-    KeyServiceException failure = KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), "eve"));
+    KeyServiceException failure =
+        KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("eve")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("permission denied").doesNotContain("hvs.wrong");
@@ -185,10 +190,12 @@ class VaultTransitKeyServiceTest {
                     FAST.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(150))
                         .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))));
     WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), "frank").get(10, TimeUnit.SECONDS);
+        service
+            .wrap(StreamingKeys.newDataKey(), KeyBinding.user("frank"))
+            .get(10, TimeUnit.SECONDS);
     vault.server().delayReplies(Duration.ofSeconds(3));
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "frank"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("frank")));
 
     assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(failure.getMessage()).contains("timed out", "2 attempts", "'dropzone'");
@@ -205,7 +212,8 @@ class VaultTransitKeyServiceTest {
     VaultTransitKeyService service =
         service(VaultTransitSettings.of(nowhere, "dropzone", TOKEN).withHttp(FAST));
 
-    KeyServiceException failure = KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), "gina"));
+    KeyServiceException failure =
+        KeyFailure.of(service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("gina")));
 
     assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(failure.getMessage()).contains(nowhere.toString(), "3 attempts");
@@ -233,11 +241,14 @@ class VaultTransitKeyServiceTest {
                   .withHttp(FAST.withRetries(1, Duration.ofMillis(5), Duration.ofMillis(5))));
       byte[] dataKey = StreamingKeys.newDataKey();
 
-      WrappedKey wrapped = trusting.wrap(dataKey, "olga").get(10, TimeUnit.SECONDS);
-      KeyServiceException refused = KeyFailure.of(untrusting.wrap(dataKey, "olga"));
+      WrappedKey wrapped =
+          trusting.wrap(dataKey, KeyBinding.user("olga")).get(10, TimeUnit.SECONDS);
+      KeyServiceException refused =
+          KeyFailure.of(untrusting.wrap(dataKey, KeyBinding.user("olga")));
 
       assertThat(tls.uri().getScheme()).isEqualTo("https");
-      assertThat(trusting.unwrap(wrapped, "olga").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+      assertThat(trusting.unwrap(wrapped, KeyBinding.user("olga")).get(10, TimeUnit.SECONDS))
+          .isEqualTo(dataKey);
       assertThat(refused.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(refused.getMessage()).contains(tls.uri().toString());
       assertThat(tls.server().count("encrypt")).isEqualTo(1);
@@ -252,13 +263,16 @@ class VaultTransitKeyServiceTest {
                 .withHttp(FAST.withMaxInFlight(2)));
     List<WrappedKey> keys = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      keys.add(service.wrap(StreamingKeys.newDataKey(), "user" + i).get(10, TimeUnit.SECONDS));
+      keys.add(
+          service
+              .wrap(StreamingKeys.newDataKey(), KeyBinding.user("user" + i))
+              .get(10, TimeUnit.SECONDS));
     }
     vault.server().delayReplies(Duration.ofMillis(50));
 
     List<CompletableFuture<byte[]>> unwraps = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
-      unwraps.add(service.unwrap(keys.get(i), "user" + i));
+      unwraps.add(service.unwrap(keys.get(i), KeyBinding.user("user" + i)));
     }
     CompletableFuture.allOf(unwraps.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
@@ -270,32 +284,35 @@ class VaultTransitKeyServiceTest {
   void afterRotationNewWrapsCarryV2AndOldV1StillUnwraps() throws Exception {
     VaultTransitKeyService service = service();
     byte[] first = StreamingKeys.newDataKey();
-    WrappedKey old = service.wrap(first, "ivy").get(10, TimeUnit.SECONDS);
+    WrappedKey old = service.wrap(first, KeyBinding.user("ivy")).get(10, TimeUnit.SECONDS);
     vault.rotate("dropzone");
 
     byte[] second = StreamingKeys.newDataKey();
-    WrappedKey fresh = service.wrap(second, "ivy").get(10, TimeUnit.SECONDS);
+    WrappedKey fresh = service.wrap(second, KeyBinding.user("ivy")).get(10, TimeUnit.SECONDS);
 
     assertThat(old.ref()).isEqualTo("vault:transit/dropzone:v1");
     assertThat(fresh.ref()).isEqualTo("vault:transit/dropzone:v2");
     assertThat(fresh.text()).startsWith("vault:v2:");
-    assertThat(service.unwrap(old, "ivy").get(10, TimeUnit.SECONDS)).isEqualTo(first);
-    assertThat(service.unwrap(fresh, "ivy").get(10, TimeUnit.SECONDS)).isEqualTo(second);
+    assertThat(service.unwrap(old, KeyBinding.user("ivy")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(first);
+    assertThat(service.unwrap(fresh, KeyBinding.user("ivy")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(second);
   }
 
   @Test
   void rewrapTurnsAV1WrapIntoV2WithoutChangingTheKey() throws Exception {
     VaultTransitKeyService service = service();
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey old = service.wrap(dataKey, "jack").get(10, TimeUnit.SECONDS);
+    WrappedKey old = service.wrap(dataKey, KeyBinding.user("jack")).get(10, TimeUnit.SECONDS);
     vault.rotate("dropzone");
 
-    WrappedKey rewrapped = service.rewrap(old, "jack").get(10, TimeUnit.SECONDS);
+    WrappedKey rewrapped = service.rewrap(old, KeyBinding.user("jack")).get(10, TimeUnit.SECONDS);
 
     assertThat(rewrapped.ref()).isEqualTo("vault:transit/dropzone:v2");
     assertThat(rewrapped.text()).startsWith("vault:v2:").isNotEqualTo(old.text());
     assertThat(vault.server().last("rewrap").body().getString("ciphertext")).isEqualTo(old.text());
-    assertThat(service.unwrap(rewrapped, "jack").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(service.unwrap(rewrapped, KeyBinding.user("jack")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
   }
 
   @Test
@@ -307,7 +324,7 @@ class VaultTransitKeyServiceTest {
                 .withDerived(true)
                 .withHttp(FAST));
     byte[] dataKey = StreamingKeys.newDataKey();
-    WrappedKey wrapped = service.wrap(dataKey, "kate").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped = service.wrap(dataKey, KeyBinding.user("kate")).get(10, TimeUnit.SECONDS);
 
     assertThat(
             new String(
@@ -315,8 +332,10 @@ class VaultTransitKeyServiceTest {
                     .decode(vault.server().last("encrypt").body().getString("context")),
                 StandardCharsets.UTF_8))
         .isEqualTo("dropzone:user:kate");
-    assertThat(service.unwrap(wrapped, "kate").get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, "mallory"));
+    assertThat(service.unwrap(wrapped, KeyBinding.user("kate")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
+    KeyServiceException failure =
+        KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("mallory")));
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("HTTP 400", "message authentication failed");
   }
@@ -324,7 +343,8 @@ class VaultTransitKeyServiceTest {
   @Test
   void aTamperedCiphertextIsRejectedByVault() throws Exception {
     VaultTransitKeyService service = service();
-    WrappedKey wrapped = service.wrap(StreamingKeys.newDataKey(), "liam").get(10, TimeUnit.SECONDS);
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("liam")).get(10, TimeUnit.SECONDS);
     String text = wrapped.text();
     char last = text.charAt(text.length() - 3);
     WrappedKey tampered =
@@ -334,7 +354,7 @@ class VaultTransitKeyServiceTest {
                 + (last == 'A' ? 'B' : 'A')
                 + text.substring(text.length() - 2));
 
-    KeyServiceException failure = KeyFailure.of(service.unwrap(tampered, "liam"));
+    KeyServiceException failure = KeyFailure.of(service.unwrap(tampered, KeyBinding.user("liam")));
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(vault.server().count("decrypt")).isEqualTo(1);

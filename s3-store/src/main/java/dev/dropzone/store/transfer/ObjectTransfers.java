@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.store.PartBufferUse;
 import dev.dropzone.store.S3Settings;
@@ -78,7 +79,8 @@ public final class ObjectTransfers implements AutoCloseable {
       return InputStream.nullInputStream();
     }
     StreamingAead aead =
-        TransferKeys.forReading(keys, object.wrappedKey(), object.user(), object.key());
+        TransferKeys.forReading(
+            keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key());
     RangedObjectChannel ciphertext =
         new RangedObjectChannel(
             s3,
@@ -157,7 +159,8 @@ public final class ObjectTransfers implements AutoCloseable {
     ObjectBodyStream ciphertext = new ObjectBodyStream(body, "read " + object.key());
     try {
       StreamingAead aead =
-          TransferKeys.forReading(keys, object.wrappedKey(), object.user(), object.key());
+          TransferKeys.forReading(
+              keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key());
       return new AuthenticatedStream(
           aead.newDecryptingStream(ciphertext, ObjectFormat.AAD), ciphertext, object.key());
     } catch (GeneralSecurityException | IOException e) {

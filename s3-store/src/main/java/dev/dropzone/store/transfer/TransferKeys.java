@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
@@ -31,9 +32,9 @@ final class TransferKeys {
     return await(keys.forWriting(user), "the current key of user " + user);
   }
 
-  static StreamingAead forReading(DataKeys keys, WrappedKey key, String user, String objectKey)
-      throws StoreException {
-    return await(keys.forReading(key, user), "the key of " + objectKey + " (" + key + ")");
+  static StreamingAead forReading(
+      DataKeys keys, WrappedKey key, KeyBinding binding, String objectKey) throws StoreException {
+    return await(keys.forReading(key, binding), "the key of " + objectKey + " (" + key + ")");
   }
 
   private static <T> T await(CompletableFuture<T> future, String what) throws StoreException {

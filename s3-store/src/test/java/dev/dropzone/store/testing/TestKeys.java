@@ -2,6 +2,7 @@ package dev.dropzone.store.testing;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
@@ -35,7 +36,7 @@ public final class TestKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, String user) {
+  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
     unwraps.incrementAndGet();
     if (!key.ref().equals(REF)) {
       return CompletableFuture.failedFuture(

@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
@@ -22,7 +23,7 @@ final class FailingKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, String user) {
+  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
     return CompletableFuture.failedFuture(new KeyServiceException(failure, "injected " + failure));
   }
 }
