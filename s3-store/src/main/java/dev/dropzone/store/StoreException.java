@@ -34,7 +34,13 @@ public final class StoreException extends IOException {
     /** A multi-object operation stopped part way; the message lists what was done. */
     PARTIAL,
     /** The operation was cancelled (upload aborted, thread interrupted). */
-    ABORTED
+    ABORTED,
+    /** An upload's content was refused by a check on it (a malware signature matched). */
+    CONTENT_REJECTED,
+    /** A required check on an upload's content (the malware scanner) could not run. */
+    SCANNER_UNAVAILABLE,
+    /** An upload is larger than a configured limit allows (e.g. what the scanner accepts). */
+    TOO_LARGE
   }
 
   private final Reason reason;

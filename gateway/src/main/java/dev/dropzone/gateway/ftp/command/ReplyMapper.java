@@ -77,6 +77,19 @@ public final class ReplyMapper {
               true);
       case ABORTED ->
           new Mapped(reply(426, "Transfer aborted: " + message), "none: nothing was stored", false);
+      case CONTENT_REJECTED ->
+          new Mapped(
+              reply(550, message),
+              "none: the scanner matched a signature and nothing was stored; if this is a false"
+                  + " positive, change the signature or the user's scan setting",
+              false);
+      case SCANNER_UNAVAILABLE ->
+          new Mapped(
+              reply(451, message),
+              "check that clamd is running and reachable at scan.clamd and answers within"
+                  + " scan.verdictTimeout",
+              true);
+      case TOO_LARGE -> client(552, message);
     };
   }
 
