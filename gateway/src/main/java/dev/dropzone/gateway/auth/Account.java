@@ -10,14 +10,26 @@ import java.util.Set;
  * @param home key path under the store prefix, e.g. {@code users/alice}
  * @param permissions what the user may do
  * @param limits sessions and quota; {@link AccountLimits#NONE} when the source sets none
+ * @param scanUploads whether the user's uploads are malware-scanned; null: the gateway's default
+ *     ({@code scan.allUsers})
  */
 public record Account(
-    String username, String home, Set<Permission> permissions, AccountLimits limits) {
+    String username,
+    String home,
+    Set<Permission> permissions,
+    AccountLimits limits,
+    Boolean scanUploads) {
   public Account {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(home, "home");
     permissions = Set.copyOf(permissions);
     limits = limits == null ? AccountLimits.NONE : limits;
+  }
+
+  /** An account that leaves scanning to the gateway's default. */
+  public Account(
+      String username, String home, Set<Permission> permissions, AccountLimits limits) {
+    this(username, home, permissions, limits, null);
   }
 
   /** An account without limits (the form PAM and LDAP accounts take). */

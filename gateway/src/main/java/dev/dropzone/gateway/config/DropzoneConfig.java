@@ -9,7 +9,8 @@ import java.util.List;
  * are as written; {@link GatewaySettings#from} validates them and turns them into the settings the
  * components take.
  */
-public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth) {
+public record DropzoneConfig(
+    S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth, Scan scan) {
 
   public record S3(
       String endpoint,
@@ -83,6 +84,17 @@ public record DropzoneConfig(S3 s3, Keys keys, Ftp ftp, Users users, Uploads upl
   public record Users(String file) {}
 
   public record Uploads(Duration staleUploadAge) {}
+
+  public record Scan(
+      boolean enabled,
+      String clamd,
+      int maxConnections,
+      Duration connectTimeout,
+      Duration verdictTimeout,
+      String onFailure,
+      ByteSize maxSize,
+      String onTooLarge,
+      boolean allUsers) {}
 
   /**
    * Lists also accept one comma-separated text value, the form environment variables and {@code

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.config;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.keys.KeyProvider;
+import dev.dropzone.gateway.scan.ScanSettings;
 import dev.dropzone.store.S3Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param usersFile the users file
  * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
  * @param auth which user sources log users in, and their settings
+ * @param scan how uploads are malware-scanned, or null when scanning is off
  */
 public record GatewaySettings(
     S3Settings s3,
@@ -28,7 +30,8 @@ public record GatewaySettings(
     Duration keyCacheTtl,
     Path usersFile,
     Duration staleUploadAge,
-    AuthSettings auth) {
+    AuthSettings auth,
+    ScanSettings scan) {
 
   private static final long MAX_PART_SIZE = 5L << 30;
 
@@ -66,10 +69,19 @@ public record GatewaySettings(
         format(stale),
         "must be 0 (off) or a positive duration");
     AuthSettings auth = AuthSection.settings(config.auth(), baseDir, problems);
+    ScanSettings scan = ScanSection.settings(config.scan(), problems);
 
     problems.throwIfAny();
     return new GatewaySettings(
-        s3, ftp, keyProvider, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth);
+        s3,
+        ftp,
+        keyProvider,
+        keys.cache().maxSize(),
+        keys.cache().ttl(),
+        users,
+        stale,
+        auth,
+        scan);
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

@@ -14,6 +14,7 @@ import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.ActiveModePolicy;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
+import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import java.io.IOException;
@@ -72,9 +73,24 @@ public final class FtpGateway implements AutoCloseable {
     this.timers = timers;
   }
 
-  /** Starts listening; returns once the control (and implicit FTPS) ports are bound. */
+  /** Starts listening without upload scanning; see the other {@code start}. */
   public static FtpGateway start(
       FtpSettings settings, EncryptedStore store, DataKeys keys, Authenticator authenticator)
+      throws IOException {
+    return start(settings, store, keys, authenticator, UploadScanning.OFF);
+  }
+
+  /**
+   * Starts listening; returns once the control (and implicit FTPS) ports are bound.
+   *
+   * @param scanning whose uploads are scanned and how; the caller closes it after the gateway
+   */
+  public static FtpGateway start(
+      FtpSettings settings,
+      EncryptedStore store,
+      DataKeys keys,
+      Authenticator authenticator,
+      UploadScanning scanning)
       throws IOException {
     TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
     ScheduledExecutorService timers =
@@ -99,7 +115,7 @@ public final class FtpGateway implements AutoCloseable {
 
     FtpServerFactory factory = new FtpServerFactory();
     factory.setUserManager(new AccountUserManager(authenticator, seconds(settings.idleTimeout())));
-    factory.setFileSystem(new StoreFileSystemFactory(store, keys));
+    factory.setFileSystem(new StoreFileSystemFactory(store, keys, scanning));
     factory.setConnectionConfig(connectionConfig(settings));
     CommandFactoryFactory commands = new CommandFactoryFactory();
     DropzoneCommands.install(

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
 import dev.dropzone.gateway.keys.OpenKeyService;
+import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.cache.DataKeyCache;
@@ -21,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: key service → data-key cache → encrypted store → per-user keys → FTP. Closing
- * it stops in the reverse order: the FTP server first (no new connections, running transfers get
- * their grace period, the rest are aborted), then the store, so no upload is cut off by a closed S3
- * client.
+ * A running gateway: key service → data-key cache → encrypted store → per-user keys → upload
+ * scanning → FTP. Closing it stops in the reverse order: the FTP server first (no new connections,
+ * running transfers get their grace period, the rest are aborted), then scanning and the store, so
+ * no upload is cut off by a closed S3 client or scanner.
  */
 public final class GatewayRuntime implements AutoCloseable {
 
@@ -36,6 +37,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final ExecutorService keyRecordIo;
   private final OpenKeyService keyService;
   private final EncryptedStore store;
+  private final UploadScanning scanning;
   private final FtpGateway ftp;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -45,10 +47,12 @@ public final class GatewayRuntime implements AutoCloseable {
       ExecutorService keyRecordIo,
       OpenKeyService keyService,
       EncryptedStore store,
+      UploadScanning scanning,
       FtpGateway ftp) {
     this.keyRecordIo = keyRecordIo;
     this.keyService = keyService;
     this.store = store;
+    this.scanning = scanning;
     this.ftp = ftp;
   }
 
@@ -83,6 +87,7 @@ public final class GatewayRuntime implements AutoCloseable {
     ExecutorService keyRecordIo = Executors.newFixedThreadPool(KEY_RECORD_THREADS, daemon());
     EncryptedStore store = null;
     OpenKeyService opened = null;
+    UploadScanning scanning = UploadScanning.OFF;
     try {
       opened = OpenKeyService.open(settings.keyProvider());
       KeyService keyService = opened.service();
@@ -94,15 +99,19 @@ public final class GatewayRuntime implements AutoCloseable {
       store = EncryptedStore.open(settings.s3());
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
       sweepStaleUploads(settings, store);
-      FtpGateway ftp = FtpGateway.start(settings.ftp(), store, keys, authenticator);
+      if (settings.scan() != null) {
+        scanning = UploadScanning.start(settings.scan());
+      }
+      FtpGateway ftp = FtpGateway.start(settings.ftp(), store, keys, authenticator, scanning);
       LOG.info(
           "Dropzone started: FTP on {}:{}, store {}, key service {}",
           settings.ftp().bind(),
           ftp.port(),
           settings.s3(),
           keyService.masterKeyId());
-      return new GatewayRuntime(keyRecordIo, opened, store, ftp);
+      return new GatewayRuntime(keyRecordIo, opened, store, scanning, ftp);
     } catch (IOException | KeyServiceException | RuntimeException e) {
+      scanning.close();
       if (store != null) {
         store.close();
       }
@@ -156,6 +165,7 @@ public final class GatewayRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("FTP server did not stop cleanly: {}", e.toString());
     }
+    scanning.close();
     try {
       store.close();
     } catch (RuntimeException e) {

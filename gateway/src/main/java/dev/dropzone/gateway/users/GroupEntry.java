@@ -15,14 +15,17 @@ import java.util.Set;
  * @param readOnly when true, members may only list and read
  * @param maxSessions sessions per member for members without their own {@code maxSessions}
  * @param quota quota per member for members without their own {@code quota}
+ * @param scan whether members' uploads are malware-scanned, for members without their own {@code
+ *     scan}; absent: {@code scan.allUsers}
  */
-@JsonPropertyOrder({"name", "permissions", "readOnly", "maxSessions", "quota"})
+@JsonPropertyOrder({"name", "permissions", "readOnly", "maxSessions", "quota", "scan"})
 public record GroupEntry(
     String name,
     @JsonInclude(JsonInclude.Include.NON_NULL) Set<Permission> permissions,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean readOnly,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxSessions,
-    @JsonInclude(JsonInclude.Include.NON_NULL) UserEntry.Quota quota) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) UserEntry.Quota quota,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Boolean scan) {
 
   public GroupEntry {
     if (!UserEntry.isValidName(name)) {

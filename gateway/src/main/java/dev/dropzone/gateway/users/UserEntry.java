@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  *     says
  * @param maxSessions FTP sessions the user may hold at once; absent or 0: no limit
  * @param quota how much the user's home may hold; absent: no quota
+ * @param group the group whose settings the user shares, or null
+ * @param scan whether the user's uploads are malware-scanned; absent: the group's choice, else
+ *     {@code scan.allUsers}
  */
 @JsonPropertyOrder({
   "name",
@@ -30,7 +33,9 @@ import java.util.regex.Pattern;
   "permissions",
   "readOnly",
   "maxSessions",
-  "quota"
+  "quota",
+  "group",
+  "scan"
 })
 public record UserEntry(
     String name,
@@ -40,7 +45,8 @@ public record UserEntry(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean readOnly,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxSessions,
     @JsonInclude(JsonInclude.Include.NON_NULL) Quota quota,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String group) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String group,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Boolean scan) {
 
   /**
    * A storage quota; either part may be left out.
@@ -97,6 +103,19 @@ public record UserEntry(
             : permissions.isEmpty() ? Set.of() : EnumSet.copyOf(permissions);
   }
 
+  /** A user without a scan setting of their own. */
+  public UserEntry(
+      String name,
+      String passwordHash,
+      String home,
+      Set<Permission> permissions,
+      boolean readOnly,
+      Integer maxSessions,
+      Quota quota,
+      String group) {
+    this(name, passwordHash, home, permissions, readOnly, maxSessions, quota, group, null);
+  }
+
   /** A user without limits. */
   public UserEntry(
       String name,
@@ -113,7 +132,8 @@ public record UserEntry(
   }
 
   public UserEntry withPasswordHash(String newHash) {
-    return new UserEntry(name, newHash, home, permissions, readOnly, maxSessions, quota, group);
+    return new UserEntry(
+        name, newHash, home, permissions, readOnly, maxSessions, quota, group, scan);
   }
 
   /** What the FTP layer gets after a successful login, for a user without a group. */
@@ -139,6 +159,7 @@ public record UserEntry(
     Integer sessions =
         maxSessions != null || membership == null ? maxSessions : membership.maxSessions();
     Quota limit = quota != null || membership == null ? quota : membership.quota();
+    Boolean scanned = scan != null || membership == null ? scan : membership.scan();
     return new Account(
         name,
         home,
@@ -146,7 +167,8 @@ public record UserEntry(
         new AccountLimits(
             sessions == null ? 0 : sessions,
             limit == null ? 0 : limit.byteLimit(),
-            limit == null || limit.files() == null ? 0 : limit.files()));
+            limit == null || limit.files() == null ? 0 : limit.files()),
+        scanned);
   }
 
   /** True for names a users file accepts. */

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.fs;
 
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.ftp.login.AccountUser;
+import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.StoreException;
@@ -13,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives each logged-in user a view over their home in the store, and starts resolving their data
- * key in the background so the first upload does not pay for it (login never waits for it).
+ * Gives each logged-in user a view over their home in the store (with scanned uploads when
+ * scanning applies to them), and starts resolving their data key in the background so the first
+ * upload does not pay for it (login never waits for it).
  */
 public final class StoreFileSystemFactory implements FileSystemFactory {
 
@@ -22,17 +24,22 @@ public final class StoreFileSystemFactory implements FileSystemFactory {
 
   private final EncryptedStore store;
   private final DataKeys keys;
+  private final UploadScanning scanning;
 
-  public StoreFileSystemFactory(EncryptedStore store, DataKeys keys) {
+  public StoreFileSystemFactory(EncryptedStore store, DataKeys keys, UploadScanning scanning) {
     this.store = store;
     this.keys = keys;
+    this.scanning = scanning;
   }
 
   @Override
   public FileSystemView createFileSystemView(User user) throws FtpException {
     Account account = ((AccountUser) user).account();
     try {
-      StoreView view = new StoreView(account, store.tree(account.username(), account.home(), keys));
+      StoreView view =
+          new StoreView(
+              account,
+              scanning.apply(account, store.tree(account.username(), account.home(), keys)));
       warmUpKey(account.username());
       return view;
     } catch (StoreException e) {
