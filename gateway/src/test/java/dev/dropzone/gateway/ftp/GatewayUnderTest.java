@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.S3Settings;
@@ -40,12 +41,21 @@ final class GatewayUnderTest implements AutoCloseable {
   private GatewayUnderTest(
       FtpSettings settings, Function<EncryptedStore, DataKeys> keys, Authenticator users)
       throws Exception {
+    this(settings, keys, users, UploadScanning.OFF);
+  }
+
+  private GatewayUnderTest(
+      FtpSettings settings,
+      Function<EncryptedStore, DataKeys> keys,
+      Authenticator users,
+      UploadScanning scanning)
+      throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = EncryptedStore.open(s3Settings);
     raw = S3Clients.create(s3Settings);
     try {
-      gateway = FtpGateway.start(settings, store, keys.apply(store), users);
+      gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning);
     } catch (Exception | Error e) {
       store.close();
       raw.close();
@@ -67,6 +77,12 @@ final class GatewayUnderTest implements AutoCloseable {
 
   static GatewayUnderTest start(FtpSettings settings, Authenticator users) throws Exception {
     return new GatewayUnderTest(settings, store -> new TestKeys(), users);
+  }
+
+  /** A gateway that scans uploads with {@code scanning} (closed by the caller). */
+  static GatewayUnderTest start(Authenticator users, UploadScanning scanning) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(), store -> new TestKeys(), users, scanning);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {
