@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ComposeFileTest {
 
   @ParameterizedTest(name = "profiles: {0}")
-  @ValueSource(strings = {"", "vault"})
+  @ValueSource(strings = {"", "vault", "scan"})
   void dockerComposeAcceptsTheFile(String profile) throws Exception {
     Assumptions.assumeTrue(
         CommandRun.onPath("docker-compose"),

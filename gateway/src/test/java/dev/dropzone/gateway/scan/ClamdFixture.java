@@ -54,6 +54,12 @@ public final class ClamdFixture implements AutoCloseable {
    * @param streamMaxLength clamd's StreamMaxLength in bytes
    */
   public static ClamdFixture start(Path dir, long streamMaxLength) throws Exception {
+    return start(dir, streamMaxLength, new Path[0]);
+  }
+
+  /** Starts clamd with {@code extraRules} (signature or YARA files) in its database as well. */
+  public static ClamdFixture start(Path dir, long streamMaxLength, Path... extraRules)
+      throws Exception {
     if (!Files.isExecutable(CLAMD)) {
       throw new IllegalStateException(
           CLAMD + " is missing: install Debian's clamav-daemon (apt-get install clamav-daemon),"
@@ -69,6 +75,9 @@ public final class ClamdFixture implements AutoCloseable {
         "rule DropzoneTestRule\n{\n  strings:\n    $marker = \""
             + new String(YARA_MARKER, StandardCharsets.US_ASCII)
             + "\"\n  condition:\n    $marker\n}\n");
+    for (Path rules : extraRules) {
+      Files.copy(rules, db.resolve(rules.getFileName()));
+    }
     Files.createDirectories(dir.resolve("tmp"));
     clamd.port = freePort();
     clamd.launch();
