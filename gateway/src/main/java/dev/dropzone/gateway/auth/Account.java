@@ -27,8 +27,7 @@ public record Account(
   }
 
   /** An account that leaves scanning to the gateway's default. */
-  public Account(
-      String username, String home, Set<Permission> permissions, AccountLimits limits) {
+  public Account(String username, String home, Set<Permission> permissions, AccountLimits limits) {
     this(username, home, permissions, limits, null);
   }
 

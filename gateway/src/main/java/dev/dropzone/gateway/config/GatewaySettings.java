@@ -73,15 +73,7 @@ public record GatewaySettings(
 
     problems.throwIfAny();
     return new GatewaySettings(
-        s3,
-        ftp,
-        keyProvider,
-        keys.cache().maxSize(),
-        keys.cache().ttl(),
-        users,
-        stale,
-        auth,
-        scan);
+        s3, ftp, keyProvider, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth, scan);
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

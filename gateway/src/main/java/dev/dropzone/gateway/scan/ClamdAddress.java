@@ -73,9 +73,7 @@ public record ClamdAddress(String host, int port, Path socket) {
   }
 
   SocketAddress socketAddress() {
-    return socket != null
-        ? UnixDomainSocketAddress.of(socket)
-        : new InetSocketAddress(host, port);
+    return socket != null ? UnixDomainSocketAddress.of(socket) : new InetSocketAddress(host, port);
   }
 
   @Override

@@ -29,7 +29,9 @@ public record ScanRecord(
     CLEAN,
     /** A signature matched; nothing was stored. */
     FOUND,
-    /** The scanner gave no verdict and {@code scan.onFailure} is {@code store}: stored unscanned. */
+    /**
+     * The scanner gave no verdict and {@code scan.onFailure} is {@code store}: stored unscanned.
+     */
     UNSCANNED,
     /** Larger than {@code scan.maxSize}: the start was scanned clean, the rest stored unscanned. */
     PARTLY_SCANNED,

@@ -12,8 +12,8 @@ import java.io.OutputStream;
 import java.time.Duration;
 
 /**
- * An upload whose plaintext also streams to the scanner, block by block as it is encrypted and
- * sent on: no copy is kept and nothing is read twice. {@link #commit()} waits for the verdict and
+ * An upload whose plaintext also streams to the scanner, block by block as it is encrypted and sent
+ * on: no copy is kept and nothing is read twice. {@link #commit()} waits for the verdict and
  * commits only a clean file; a match aborts the upload, so neither an object nor a pending
  * multipart upload remains, and fails with {@link Reason#CONTENT_REJECTED}.
  *
@@ -172,8 +172,7 @@ final class ScanningUpload implements Upload {
   }
 
   private void record(Outcome outcome, String signature, String detail) {
-    recorder.record(
-        new ScanRecord(user, path, outcome, signature, scanned, verdictTime, detail));
+    recorder.record(new ScanRecord(user, path, outcome, signature, scanned, verdictTime, detail));
   }
 
   static String size(long bytes) {

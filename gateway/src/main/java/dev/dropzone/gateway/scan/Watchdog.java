@@ -39,8 +39,8 @@ final class Watchdog implements AutoCloseable {
   /**
    * Runs {@code call}; if it has not returned after {@code timeout}, closes {@code target}.
    *
-   * @throws SocketTimeoutException when the deadline passed (the target is then closed, even if
-   *     the call returned just in time)
+   * @throws SocketTimeoutException when the deadline passed (the target is then closed, even if the
+   *     call returned just in time)
    */
   <T> T within(Duration timeout, Closeable target, String what, Call<T> call) throws IOException {
     ScheduledFuture<?> deadline =

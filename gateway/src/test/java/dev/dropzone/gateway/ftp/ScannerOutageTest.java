@@ -127,8 +127,8 @@ class ScannerOutageTest {
   }
 
   /**
-   * The final reply to STOR: the refusal comes before the data connection opens when clamd is
-   * known to be down at the start, else after the data.
+   * The final reply to STOR: the refusal comes before the data connection opens when clamd is known
+   * to be down at the start, else after the data.
    */
   private static int store(FTPClient client, String name, InputStream data) throws Exception {
     OutputStream out = client.storeFileStream(name);

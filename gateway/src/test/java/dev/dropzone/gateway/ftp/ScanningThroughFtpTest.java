@@ -49,7 +49,8 @@ class ScanningThroughFtpTest {
     clamd = ClamdFixture.start(dir, 64 * MIB);
     scanning =
         UploadScanning.start(
-            settings(clamd.tcp(), 64 * MIB, Fallback.REFUSE, Fallback.REFUSE, Duration.ofSeconds(60)));
+            settings(
+                clamd.tcp(), 64 * MIB, Fallback.REFUSE, Fallback.REFUSE, Duration.ofSeconds(60)));
     gateway = GatewayUnderTest.start(new ScanUsers(), scanning);
     log = new ScanLogLines();
   }
@@ -76,7 +77,8 @@ class ScanningThroughFtpTest {
         .as(alice.getReplyString())
         .isTrue();
     assertThat(download(alice, "clean.bin")).isEqualTo(Content.sha256(1, size));
-    assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("Scan clean: alice /clean.bin"));
+    assertThat(log.lines())
+        .anySatisfy(line -> assertThat(line).startsWith("Scan clean: alice /clean.bin"));
     alice.disconnect();
   }
 
@@ -113,7 +115,8 @@ class ScanningThroughFtpTest {
         .anySatisfy(
             line ->
                 assertThat(line)
-                    .startsWith("Scan FOUND " + signature.name + ": upload of /" + name + " by alice"));
+                    .startsWith(
+                        "Scan FOUND " + signature.name + ": upload of /" + name + " by alice"));
     alice.disconnect();
   }
 
@@ -132,7 +135,8 @@ class ScanningThroughFtpTest {
 
     assertThat(alice.getReplyCode()).isEqualTo(550);
     assertThat(alice.getReplyString()).contains(ClamdFixture.BODY_SIGNATURE);
-    assertThat(download(alice, "split.bin")).isEqualTo(Content.sha256(new ByteArrayInputStream(first)));
+    assertThat(download(alice, "split.bin"))
+        .isEqualTo(Content.sha256(new ByteArrayInputStream(first)));
     alice.disconnect();
   }
 
@@ -182,7 +186,8 @@ class ScanningThroughFtpTest {
   void filesOverTheSizeLimitAreRefusedWhenSoConfigured() throws Exception {
     try (UploadScanning refusing =
             UploadScanning.start(
-                settings(clamd.tcp(), MIB, Fallback.REFUSE, Fallback.REFUSE, Duration.ofSeconds(60)));
+                settings(
+                    clamd.tcp(), MIB, Fallback.REFUSE, Fallback.REFUSE, Duration.ofSeconds(60)));
         GatewayUnderTest limited = GatewayUnderTest.start(new ScanUsers(), refusing)) {
       FTPClient alice = limited.login("alice");
       assertThat(alice.storeFile("exactly.bin", Content.random(41, MIB)))
@@ -192,7 +197,8 @@ class ScanningThroughFtpTest {
       int reply = UploadClient.storeUntilRefused(alice, "big.bin", Content.random(42, 3 * MIB));
 
       assertThat(reply).as(alice.getReplyString()).isEqualTo(552);
-      assertThat(alice.getReplyString()).contains("larger than the 1 MiB the virus scanner accepts");
+      assertThat(alice.getReplyString())
+          .contains("larger than the 1 MiB the virus scanner accepts");
       assertThat(limited.objectKeys()).doesNotContain(GatewayUnderTest.key("alice", "big.bin"));
       assertThat(limited.pendingUploads()).isEmpty();
       assertThat(log.lines())
@@ -205,7 +211,8 @@ class ScanningThroughFtpTest {
   void filesOverTheSizeLimitAreScannedInPartWhenSoConfigured() throws Exception {
     try (UploadScanning partly =
             UploadScanning.start(
-                settings(clamd.tcp(), MIB, Fallback.STORE, Fallback.REFUSE, Duration.ofSeconds(60)));
+                settings(
+                    clamd.tcp(), MIB, Fallback.STORE, Fallback.REFUSE, Duration.ofSeconds(60)));
         GatewayUnderTest limited = GatewayUnderTest.start(new ScanUsers(), partly)) {
       FTPClient alice = limited.login("alice");
       long size = 3 * MIB;
@@ -217,7 +224,8 @@ class ScanningThroughFtpTest {
           .anySatisfy(
               line ->
                   assertThat(line)
-                      .startsWith("Stored PARTLY SCANNED: alice /big.bin: the first 1048576 bytes"));
+                      .startsWith(
+                          "Stored PARTLY SCANNED: alice /big.bin: the first 1048576 bytes"));
 
       int early =
           UploadClient.storeUntilRefused(

@@ -15,11 +15,11 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real clamd (Debian's {@code clamav-daemon}) for tests: its own configuration, log and
- * temporary directory under a test directory, listening on 127.0.0.1 at a free port and on a Unix
- * socket, with a database of two signatures the fixture writes — a body signature ({@code .ndb})
- * and a YARA rule ({@code .yar}). No freshclam, no downloaded databases. Starting takes well under
- * a second with this database.
+ * A real clamd (Debian's {@code clamav-daemon}) for tests: its own configuration, log and temporary
+ * directory under a test directory, listening on 127.0.0.1 at a free port and on a Unix socket,
+ * with a database of two signatures the fixture writes — a body signature ({@code .ndb}) and a YARA
+ * rule ({@code .yar}). No freshclam, no downloaded databases. Starting takes well under a second
+ * with this database.
  */
 public final class ClamdFixture implements AutoCloseable {
 
@@ -62,7 +62,8 @@ public final class ClamdFixture implements AutoCloseable {
       throws Exception {
     if (!Files.isExecutable(CLAMD)) {
       throw new IllegalStateException(
-          CLAMD + " is missing: install Debian's clamav-daemon (apt-get install clamav-daemon),"
+          CLAMD
+              + " is missing: install Debian's clamav-daemon (apt-get install clamav-daemon),"
               + " as .ci/run does");
     }
     ClamdFixture clamd = new ClamdFixture(dir, streamMaxLength);
@@ -152,12 +153,12 @@ public final class ClamdFixture implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!answers()) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "clamd exited with " + process.exitValue() + ": " + log());
+        throw new IllegalStateException("clamd exited with " + process.exitValue() + ": " + log());
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IllegalStateException("clamd did not listen within " + START_TIMEOUT + ": " + log());
+        throw new IllegalStateException(
+            "clamd did not listen within " + START_TIMEOUT + ": " + log());
       }
       Thread.sleep(50);
     }

@@ -132,12 +132,14 @@ class ClamdScannerTest {
 
   @Test
   void addressesAreParsedStrictly() {
-    assertThat(ClamdAddress.parse("tcp://clamd:3310")).isEqualTo(new ClamdAddress("clamd", 3310, null));
+    assertThat(ClamdAddress.parse("tcp://clamd:3310"))
+        .isEqualTo(new ClamdAddress("clamd", 3310, null));
     assertThat(ClamdAddress.parse("unix:///run/clamav/clamd.ctl").socket())
         .isEqualTo(Path.of("/run/clamav/clamd.ctl"));
     assertThat(ClamdAddress.parse("unix:/run/clamav/clamd.ctl").toString())
         .isEqualTo("unix:/run/clamav/clamd.ctl");
-    for (String bad : new String[] {"", "clamd:3310", "tcp://clamd", "http://clamd:3310", "unix:x"}) {
+    for (String bad :
+        new String[] {"", "clamd:3310", "tcp://clamd", "http://clamd:3310", "unix:x"}) {
       assertThatThrownBy(() -> ClamdAddress.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)

@@ -22,7 +22,8 @@ class ExampleRulesTest {
           .isEqualTo(new Verdict("YARA.Dropzone_Example_Marker.UNOFFICIAL"));
       byte[] utf16 = "x DROPZONE-SCAN-EXAMPLE y".getBytes(StandardCharsets.UTF_16LE);
       assertThat(ClamdScannerTest.scan(scanner, utf16).clean()).isFalse();
-      assertThat(ClamdScannerTest.scan(scanner, ClamdScannerTest.random(1, 100_000))).isEqualTo(Verdict.CLEAN);
+      assertThat(ClamdScannerTest.scan(scanner, ClamdScannerTest.random(1, 100_000)))
+          .isEqualTo(Verdict.CLEAN);
     }
   }
 }

@@ -55,7 +55,6 @@ class WhoIsScannedTest {
   }
 
   private static Account account(Boolean scan) {
-    return new Account(
-        "u", "users/u", EnumSet.allOf(Permission.class), AccountLimits.NONE, scan);
+    return new Account("u", "users/u", EnumSet.allOf(Permission.class), AccountLimits.NONE, scan);
   }
 }

@@ -8,7 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code scan} in the users file: a user's own choice beats their group's, absent means default. */
+/**
+ * {@code scan} in the users file: a user's own choice beats their group's, absent means default.
+ */
 class UserScanSettingTest {
 
   private static final String HASH = PasswordHashes.hash("a password".toCharArray());

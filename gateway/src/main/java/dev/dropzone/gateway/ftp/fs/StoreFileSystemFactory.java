@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives each logged-in user a view over their home in the store (with scanned uploads when
- * scanning applies to them), and starts resolving their data key in the background so the first
- * upload does not pay for it (login never waits for it).
+ * Gives each logged-in user a view over their home in the store (with scanned uploads when scanning
+ * applies to them), and starts resolving their data key in the background so the first upload does
+ * not pay for it (login never waits for it).
  */
 public final class StoreFileSystemFactory implements FileSystemFactory {
 
