@@ -2,6 +2,10 @@ package dev.dropzone.bench.child;
 
 import dev.dropzone.gateway.ftp.FtpGateway;
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.scan.ClamdAddress;
+import dev.dropzone.gateway.scan.ScanSettings;
+import dev.dropzone.gateway.scan.ScanSettings.Fallback;
+import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.local.LocalKeyService;
@@ -15,6 +19,7 @@ import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -23,7 +28,8 @@ import java.util.concurrent.Executors;
  * per-user keys, encrypted store, FTP front end), in its own JVM so its CPU, RSS and heap can be
  * measured alone.
  *
- * <p>Arguments: S3 endpoint, bucket, keyset file, user, password. Prints {@code PORT <n>}, then
+ * <p>Arguments: S3 endpoint, bucket, keyset file, user, password, and optionally a clamd address
+ * and a size limit in bytes to scan every upload (fail closed). Prints {@code PORT <n>}, then
  * answers {@code stats} with key-service call counts and peak heap, and {@code reset} by resetting
  * the heap peaks.
  */
@@ -44,10 +50,11 @@ public final class GatewayMain {
     DataKeyCache cache = DataKeyCache.builder(keyService).build();
     LiveHeap liveHeap = new LiveHeap();
     ExecutorService blocking = Executors.newCachedThreadPool();
-    try (EncryptedStore store = EncryptedStore.open(s3)) {
+    try (EncryptedStore store = EncryptedStore.open(s3);
+        UploadScanning scanning = scanning(args)) {
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
       try (FtpGateway gateway =
-          FtpGateway.start(settings(), store, keys, new BenchUser(args[3], args[4]))) {
+          FtpGateway.start(settings(), store, keys, new BenchUser(args[3], args[4]), scanning)) {
         System.out.println("PORT " + gateway.port());
         System.out.flush();
         ControlLines.awaitEnd(
@@ -83,6 +90,22 @@ public final class GatewayMain {
     } finally {
       blocking.shutdownNow();
     }
+  }
+
+  private static UploadScanning scanning(String[] args) {
+    if (args.length < 7) {
+      return UploadScanning.OFF;
+    }
+    return UploadScanning.start(
+        new ScanSettings(
+            ClamdAddress.parse(args[5]),
+            32,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(120),
+            Fallback.REFUSE,
+            Long.parseLong(args[6]),
+            Fallback.REFUSE,
+            true));
   }
 
   /** Sum of the heap pools' peak usage since the last reset (an upper bound of the live peak). */

@@ -101,6 +101,7 @@ public final class Bench {
       }
       attempt("5", "5. key-service calls", this::keyServiceCalls);
       attempt("7", "7. crypto alone", this::cryptoAlone);
+      attempt("8", "8. upload scanning", this::uploadScanning);
     } finally {
       if (gateway != null) {
         gateway.close();
@@ -125,6 +126,11 @@ public final class Bench {
   }
 
   private Child startGateway() throws IOException {
+    return startGateway(List.of());
+  }
+
+  /** A gateway child; {@code extraArgs} are {@link GatewayMain}'s optional scanning arguments. */
+  private Child startGateway(List<String> extraArgs) throws IOException {
     List<String> options = new ArrayList<>(List.of("-Xmx256m"));
     String extra = System.getProperty("bench.gatewayJvmOptions", "").trim();
     if (!extra.isEmpty()) {
@@ -138,18 +144,22 @@ public final class Bench {
               + jfr.replaceFirst("(\\.jfr)?$", "-" + ++gatewayStarts + ".jfr")
               + ",settings=profile");
     }
-    Child child =
-        Child.start(
-            "gateway",
-            options,
-            GatewayMain.class,
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "http://127.0.0.1:" + s3Server.port(),
                 BUCKET,
                 work.resolve("keys/master.json").toString(),
                 USER,
-                password),
-            work.resolve("gateway.log"));
+                password));
+    args.addAll(extraArgs);
+    Child child =
+        Child.start(
+            "gateway",
+            options,
+            GatewayMain.class,
+            args,
+            work.resolve(extraArgs.isEmpty() ? "gateway.log" : "gateway-scanning.log"));
     log("gateway pid %d on port %d", child.pid(), child.port());
     return child;
   }
@@ -511,6 +521,20 @@ public final class Bench {
     }
   }
 
+  /** Case 8: see {@link ScanCase}. */
+  private void uploadScanning() throws Exception {
+    ScanCase scan = new ScanCase(sizes, work);
+    try (ScanCase.Clamd clamd = scan.startClamd();
+        Child scanning = startGateway(clamd.gatewayArgs());
+        GatewayFtp plain = ftp();
+        GatewayFtp scanned = new GatewayFtp(scanning.port(), USER, password, source)) {
+      scan.run(plain, gateway, scanned, scanning).forEach(this::add);
+    } finally {
+      delete(ScanCase.keys(HOME_KEY));
+    }
+    notes.add(scan.note());
+  }
+
   private void add(Row row) {
     rows.add(row);
     log(
@@ -551,13 +575,13 @@ public final class Bench {
     }
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] sorted = values.clone();
     java.util.Arrays.sort(sorted);
     return sorted[sorted.length / 2];
   }
 
-  private static void log(String format, Object... args) {
+  static void log(String format, Object... args) {
     System.out.printf("[bench] " + format + "%n", args);
   }
 
@@ -573,7 +597,7 @@ public final class Bench {
     void run(int index) throws Exception;
   }
 
-  private static double seconds(Step step) throws Exception {
+  static double seconds(Step step) throws Exception {
     long start = System.nanoTime();
     step.run();
     return (System.nanoTime() - start) / 1e9;

@@ -17,9 +17,10 @@ record Sizes(
     int clients,
     int concurrentMib,
     int downloads,
+    int scanMib,
     Set<String> cases) {
 
-  private static final Set<String> ALL_CASES = Set.of("1", "2", "3", "4", "5", "7");
+  private static final Set<String> ALL_CASES = Set.of("1", "2", "3", "4", "5", "7", "8");
 
   static Sizes fromSystemProperties() {
     return new Sizes(
@@ -30,6 +31,7 @@ record Sizes(
         Integer.getInteger("bench.clients", 8),
         Integer.getInteger("bench.concurrentMib", 256),
         Integer.getInteger("bench.downloads", 1000),
+        Integer.getInteger("bench.scanMib", 100),
         cases(System.getProperty("bench.cases", "")));
   }
 
@@ -50,7 +52,7 @@ record Sizes(
     chosen.remove("6");
     if (!ALL_CASES.containsAll(chosen)) {
       throw new IllegalArgumentException(
-          "bench.cases: unknown case in " + list + "; the cases are 1 to 7 (6 comes with 1)");
+          "bench.cases: unknown case in " + list + "; the cases are 1 to 8 (6 comes with 1)");
     }
     return chosen;
   }
