@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param path where it is
  * @param directory whether it is a directory (a common prefix or a marker object)
  * @param size plaintext size in bytes; 0 for directories
- * @param lastModified last modification time; the epoch for directories known only by prefix
+ * @param lastModified last modification time; for a directory its marker's time, else that of its
+ *     newest entry (the epoch only when the server reports no times)
  */
 public record FileInfo(VirtualPath path, boolean directory, long size, Instant lastModified) {
   public FileInfo {

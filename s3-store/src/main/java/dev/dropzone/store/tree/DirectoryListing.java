@@ -7,6 +7,8 @@ import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -15,41 +17,51 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The entries directly inside one directory, read page by page from ListObjectsV2 with delimiter
- * {@code /}: common prefixes are subdirectories, objects are files. The first page is fetched on
- * {@link #open} (it also tells whether the directory exists); each later page one step ahead of the
- * stream's consumer, so memory stays at two pages whatever the directory's size.
+ * {@code /} (see {@link ListedPage} for the shapes a server's answer may take). The first page is
+ * fetched on {@link #open} (it also tells whether the directory exists); each later page one step
+ * ahead of the stream's consumer, so memory stays at two pages whatever the directory's size.
+ *
+ * <p>A subdirectory whose time the page does not carry (a common prefix) gets it from {@link
+ * Directories#describe}, looked up on {@link TreeRequests}' threads a few entries ahead of the
+ * consumer, so those lookups overlap instead of adding up.
  */
 final class DirectoryListing {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryListing.class);
 
+  /** Subdirectory time lookups in flight ahead of the consumer, per listing. */
+  private static final int TIME_LOOKUPS_AHEAD = 8;
+
   private final VirtualPath dir;
-  private final String prefix;
-  private final ListObjectsV2Response first;
+  private final ListedPage first;
   private final Iterator<ListObjectsV2Response> rest;
+  private final String prefix;
+  private final Directories directories;
+  private final TreeRequests requests;
 
   private DirectoryListing(
       VirtualPath dir,
       String prefix,
-      ListObjectsV2Response first,
-      Iterator<ListObjectsV2Response> rest) {
+      ListedPage first,
+      Iterator<ListObjectsV2Response> rest,
+      Directories directories,
+      TreeRequests requests) {
     this.dir = dir;
     this.prefix = prefix;
     this.first = first;
     this.rest = rest;
+    this.directories = directories;
+    this.requests = requests;
   }
 
   static DirectoryListing open(
@@ -58,17 +70,26 @@ final class DirectoryListing {
       String prefix,
       VirtualPath dir,
       int pageSize,
+      Directories directories,
       TreeRequests requests)
       throws StoreException {
     Pages pages = new Pages(s3, bucket, prefix, pageSize, "list " + dir);
     ListObjectsV2Response first = pages.fetch(null);
-    return new DirectoryListing(dir, prefix, first, new PagesAhead(pages, first, requests));
+    return new DirectoryListing(
+        dir,
+        prefix,
+        ListedPage.of(first, prefix, Set.of()),
+        new PagesAhead(pages, first, requests),
+        directories,
+        requests);
   }
 
-  /** True when the directory has a marker or anything below it. */
-  boolean exists() {
-    return first.hasContents() && !first.contents().isEmpty()
-        || first.hasCommonPrefixes() && !first.commonPrefixes().isEmpty();
+  /**
+   * True when the first page showed an entry or the directory itself. False can still be an empty
+   * directory whose marker the server leaves out of listings; {@link Directories#exists} decides.
+   */
+  boolean showedSomething() {
+    return first.selfSeen() || !first.entries().isEmpty();
   }
 
   /**
@@ -76,49 +97,18 @@ final class DirectoryListing {
    * {@link StoreException}, since streams cannot throw checked exceptions.
    */
   Stream<FileInfo> stream() {
-    Stream<ListObjectsV2Response> later =
-        StreamSupport.stream(
-            Spliterators.spliteratorUnknownSize(rest, Spliterator.ORDERED | Spliterator.NONNULL),
-            false);
-    return Stream.concat(Stream.of(first), later).flatMap(this::entries);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(
+            new TimedEntries(new ListedEntries()), Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
   }
 
-  private Stream<FileInfo> entries(ListObjectsV2Response page) {
-    // Some S3-compatible servers (S3Proxy among them) return a marker object "dir/" as an object,
-    // not as a common prefix, even when the delimiter is "/": both forms mean a subdirectory.
-    Set<String> markers =
-        page.contents().stream()
-            .map(S3Object::key)
-            .filter(key -> key.endsWith("/"))
-            .collect(Collectors.toSet());
-    Stream<FileInfo> dirs =
-        page.commonPrefixes().stream()
-            .map(CommonPrefix::prefix)
-            .filter(key -> !markers.contains(key))
-            .map(key -> directory(key, Instant.EPOCH))
-            .flatMap(Optional::stream);
-    Stream<FileInfo> objects =
-        page.contents().stream()
-            // The directory's own marker is the directory itself, not an entry in it.
-            .filter(object -> !object.key().equals(prefix))
-            .map(this::entry)
-            .flatMap(Optional::stream);
-    return Stream.concat(dirs, objects);
-  }
-
-  private Optional<FileInfo> entry(S3Object object) {
-    String key = object.key();
-    if (key.endsWith("/")) {
-      return directory(key, object.lastModified());
-    }
-    return child(key.substring(prefix.length()))
-        .map(
-            path -> new FileInfo(path, false, ListedSize.of(object.size()), object.lastModified()));
-  }
-
-  private Optional<FileInfo> directory(String key, Instant lastModified) {
-    return child(key.substring(prefix.length(), key.length() - 1))
-        .map(path -> new FileInfo(path, true, 0, lastModified));
+  private static FileInfo info(VirtualPath path, ListedPage.Entry listed) {
+    return new FileInfo(
+        path,
+        listed.directory(),
+        listed.directory() ? 0 : ListedSize.of(listed.size()),
+        listed.lastModified() == null ? Instant.EPOCH : listed.lastModified());
   }
 
   /** Keys written by other tools may not be valid names (e.g. {@code a//b}); they are skipped. */
@@ -128,6 +118,114 @@ final class DirectoryListing {
     } catch (StoreException e) {
       LOG.debug("Skipping '{}' in {}: {}", name, dir, e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /** The listed entries of every page in turn, each directory once across page boundaries. */
+  private final class ListedEntries implements Iterator<ListedPage.Entry> {
+
+    private Iterator<ListedPage.Entry> current = first.entries().iterator();
+    private Set<String> previousDirectories = first.directoryNames();
+
+    @Override
+    public boolean hasNext() {
+      while (!current.hasNext() && rest.hasNext()) {
+        ListedPage page = ListedPage.of(rest.next(), prefix, previousDirectories);
+        previousDirectories = page.directoryNames();
+        current = page.entries().iterator();
+      }
+      return current.hasNext();
+    }
+
+    @Override
+    public ListedPage.Entry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.next();
+    }
+  }
+
+  /**
+   * The entries as {@link FileInfo}, with the times of subdirectories the listing did not date
+   * looked up a few entries ahead of the consumer.
+   */
+  private final class TimedEntries implements Iterator<FileInfo> {
+
+    private final Iterator<ListedPage.Entry> listed;
+    private final Deque<CompletableFuture<FileInfo>> ahead = new ArrayDeque<>();
+
+    TimedEntries(Iterator<ListedPage.Entry> listed) {
+      this.listed = listed;
+    }
+
+    @Override
+    public boolean hasNext() {
+      fill();
+      return !ahead.isEmpty();
+    }
+
+    @Override
+    public FileInfo next() {
+      fill();
+      CompletableFuture<FileInfo> next = ahead.poll();
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      try {
+        return await(next, "list " + dir);
+      } catch (StoreException e) {
+        ahead.forEach(pending -> pending.cancel(false));
+        ahead.clear();
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void fill() {
+      while (ahead.size() < TIME_LOOKUPS_AHEAD && listed.hasNext()) {
+        ListedPage.Entry entry = listed.next();
+        Optional<VirtualPath> path = child(entry.name());
+        if (path.isEmpty()) {
+          continue;
+        }
+        if (entry.directory() && entry.lastModified() == null) {
+          ahead.add(dated(path.get()));
+        } else {
+          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
+        }
+      }
+    }
+
+    private CompletableFuture<FileInfo> dated(VirtualPath subdirectory) {
+      try {
+        return requests.supply(
+            () ->
+                new FileInfo(
+                    subdirectory,
+                    true,
+                    0,
+                    directories.describe(subdirectory).orElse(Instant.EPOCH)));
+      } catch (StoreException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The result of {@code pending}; its failure as the {@link StoreException} it was. */
+  static <T> T await(CompletableFuture<T> pending, String what) throws StoreException {
+    try {
+      return pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(Reason.ABORTED, "Listing interrupted: " + what, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StoreException failure) {
+        throw failure;
+      }
+      throw new StoreException(
+          Reason.STORAGE_UNAVAILABLE,
+          "Could not " + what + ": " + e.getCause().getMessage(),
+          e.getCause());
     }
   }
 
@@ -180,7 +278,7 @@ final class DirectoryListing {
         throw new NoSuchElementException();
       }
       try {
-        ListObjectsV2Response page = await(next);
+        ListObjectsV2Response page = DirectoryListing.await(next, pages.what());
         next = after(page);
         return page;
       } catch (StoreException e) {
@@ -204,24 +302,6 @@ final class DirectoryListing {
                 + ": storage said the listing goes on but gave no continuation token");
       }
       return requests.supply(() -> pages.fetch(token));
-    }
-
-    private ListObjectsV2Response await(CompletableFuture<ListObjectsV2Response> page)
-        throws StoreException {
-      try {
-        return page.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreException(Reason.ABORTED, "Listing interrupted: " + pages.what(), e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof StoreException failure) {
-          throw failure;
-        }
-        throw new StoreException(
-            Reason.STORAGE_UNAVAILABLE,
-            "Could not " + pages.what() + ": " + e.getCause().getMessage(),
-            e.getCause());
-      }
     }
   }
 }

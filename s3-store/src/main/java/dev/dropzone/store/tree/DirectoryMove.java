@@ -5,6 +5,7 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,9 +14,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Moves every object below one directory prefix to another, one object at a time: copy, then delete
- * the source. At any moment each object is in the source, the target, or (after a failed delete)
- * both, never in neither. If the move stops part way it fails as PARTIAL, saying what moved.
+ * Moves every object below one directory prefix to another: the target's marker first, so the
+ * target exists throughout; then each file (copy, then delete the source) and each subdirectory
+ * marker (written at the target) in listing order; last the source's markers, deepest first. At any
+ * moment each file is in the source, the target, or (after a failed delete) both, never in neither.
+ * If the move stops part way it fails as PARTIAL, saying what moved.
+ *
+ * <p>Markers are written, not copied, and removed only once everything below them has moved:
+ * filesystem-backed servers keep a marker as a real directory, and ignore (or refuse) the removal
+ * of one that still has entries, which would leave the old name behind as a ghost.
  */
 final class DirectoryMove {
 
@@ -28,13 +35,21 @@ final class DirectoryMove {
   private final String bucket;
   private final ObjectCopier copier;
   private final HomeKeySpace space;
+  private final Directories directories;
   private final int pageSize;
 
-  DirectoryMove(S3Client s3, String bucket, ObjectCopier copier, HomeKeySpace space, int pageSize) {
+  DirectoryMove(
+      S3Client s3,
+      String bucket,
+      ObjectCopier copier,
+      HomeKeySpace space,
+      Directories directories,
+      int pageSize) {
     this.s3 = s3;
     this.bucket = bucket;
     this.copier = copier;
     this.space = space;
+    this.directories = directories;
     this.pageSize = pageSize;
   }
 
@@ -45,35 +60,113 @@ final class DirectoryMove {
     if (HomeKeySpace.utf8Length(target) > HomeKeySpace.utf8Length(source)) {
       checkTargetKeyLengths(source, target, what);
     }
+    directories.createMarker(to);
     Progress progress = new Progress(from, to);
-    Iterable<S3Object> objects = everythingBelow(source);
     try {
-      for (S3Object object : objects) {
-        String key = object.key();
-        String newKey = target + key.substring(source.length());
-        try {
-          copier.copy(key, newKey, object.size(), what);
-        } catch (StoreException e) {
-          throw progress.stopped(space.display(key) + " could not be copied", e, false);
+      move(source, target, progress, what);
+    } catch (StoreException e) {
+      if (progress.count == 0) {
+        removeEmptyTarget(to);
+      }
+      throw e;
+    }
+    LOG.debug("Renamed directory {} to {}: {} objects", from, to, progress.count);
+  }
+
+  private void move(String source, String target, Progress progress, String what)
+      throws StoreException {
+    List<String> sourceMarkers = new ArrayList<>();
+    try {
+      for (S3Object object : everythingBelow(source)) {
+        String rest = object.key().substring(source.length());
+        if (rest.isEmpty()) {
+          continue;
         }
-        try {
-          s3.deleteObject(b -> b.bucket(bucket).key(key));
-        } catch (SdkException e) {
-          throw progress.stopped(
-              space.display(key)
-                  + " was copied to "
-                  + space.display(newKey)
-                  + " but could not be removed from the source",
-              S3Errors.map(e, what),
-              true);
+        if (rest.endsWith("/")) {
+          moveMarker(object.key(), target + rest, progress, what);
+          sourceMarkers.add(object.key());
+        } else {
+          moveFile(object, target + rest, progress, what);
         }
-        progress.moved(key);
       }
     } catch (SdkException e) {
       throw progress.stopped(
-          "listing the rest of " + from + " failed", S3Errors.map(e, what), false);
+          "listing the rest of " + progress.from + " failed", S3Errors.map(e, what), false);
     }
-    LOG.debug("Renamed directory {} to {}: {} objects", from, to, progress.count);
+    // Deepest first: a filesystem-backed server removes a directory only once it is empty.
+    sourceMarkers.sort(Comparator.reverseOrder());
+    sourceMarkers.add(source);
+    for (String marker : sourceMarkers) {
+      try {
+        directories.deleteMarker(marker, what);
+      } catch (StoreException e) {
+        throw progress.stopped(
+            "the emptied directory "
+                + space.display(marker)
+                + " could not be removed from the source",
+            e,
+            progress.count > 0);
+      }
+    }
+  }
+
+  /** Nothing moved: the target marker written first must not stay behind as an empty directory. */
+  private void removeEmptyTarget(VirtualPath to) {
+    try {
+      directories.removeMarker(to);
+    } catch (StoreException e) {
+      LOG.warn(
+          "Could not remove the empty directory {} left by a failed rename: {}",
+          to,
+          e.getMessage());
+    }
+  }
+
+  /** One file: copied, then removed from the source. */
+  private void moveFile(S3Object object, String newKey, Progress progress, String what)
+      throws StoreException {
+    String key = object.key();
+    try {
+      copier.copy(key, newKey, size(object, what), what);
+    } catch (StoreException e) {
+      throw progress.stopped(space.display(key) + " could not be copied", e, false);
+    }
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(key));
+    } catch (SdkException e) {
+      throw progress.stopped(
+          space.display(key)
+              + " was copied to "
+              + space.display(newKey)
+              + " but could not be removed from the source",
+          S3Errors.map(e, what),
+          true);
+    }
+    progress.moved(key);
+  }
+
+  /** One subdirectory: its marker written at the target; the source's is removed at the end. */
+  private void moveMarker(String marker, String newMarker, Progress progress, String what)
+      throws StoreException {
+    try {
+      directories.writeMarker(HomeKeySpace.checked(newMarker), what);
+    } catch (StoreException e) {
+      throw progress.stopped(
+          space.display(marker) + " could not be created at " + space.display(newMarker), e, false);
+    }
+    progress.moved(marker);
+  }
+
+  /** Some servers list directories with no size; a file's comes from HEAD then. */
+  private long size(S3Object object, String what) throws StoreException {
+    if (object.size() != null) {
+      return object.size();
+    }
+    try {
+      return s3.headObject(b -> b.bucket(bucket).key(object.key())).contentLength();
+    } catch (SdkException e) {
+      throw S3Errors.map(e, what);
+    }
   }
 
   /**

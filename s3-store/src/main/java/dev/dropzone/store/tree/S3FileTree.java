@@ -13,30 +13,34 @@ import dev.dropzone.store.transfer.ObjectTransfers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
-import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A user's tree over the S3 keys under {@code homeKey}: a file is an object, a directory is a
- * common prefix or a zero-byte marker object {@code <dir>/}. Sizes come from object lengths (format
- * v1 arithmetic), so nothing here reads object bodies or calls the key service; reading and writing
- * contents is delegated to {@link ObjectTransfers}.
+ * common prefix or a zero-byte marker object {@code <dir>/} (see {@link Directories} for the ways
+ * servers represent those). Sizes come from object lengths (format v1 arithmetic), so nothing here
+ * reads object bodies or calls the key service; reading and writing contents is delegated to {@link
+ * ObjectTransfers}.
  *
- * <p>{@link #stat} asks HEAD first and only then lists for a directory: clients stat files far more
+ * <p>{@link #stat} asks HEAD first and only then looks for a directory: clients stat files far more
  * often than directories (SIZE, MDTM, before RETR and STOR), HEAD is S3's cheapest request class,
  * and a single LIST on the bare name cannot always answer both (siblings such as {@code name.txt}
  * sort between {@code name} and {@code name/}).
+ *
+ * <p>Removing an entry never removes the directory it was in (see {@link
+ * Directories#keepWhileRemoving}).
  *
  * <p>{@link #list} fails while paging (after the first page) with an {@link
  * java.io.UncheckedIOException} wrapping a {@link StoreException}.
@@ -60,6 +64,7 @@ public final class S3FileTree implements FileTree {
   private final TreeRequests requests;
   private final ObjectCopier copier;
   private final int pageSize;
+  private final Directories directories;
   private final KnownDirectories knownDirectories;
 
   public S3FileTree(
@@ -105,29 +110,39 @@ public final class S3FileTree implements FileTree {
     this.requests = requests;
     this.copier = new ObjectCopier(s3, bucket, copyLimits);
     this.pageSize = pageSize;
+    this.directories = new Directories(s3, bucket, space, pageSize);
     this.knownDirectories = new KnownDirectories();
   }
 
   @Override
   public FileInfo stat(VirtualPath path) throws IOException {
     if (path.isRoot()) {
-      return new FileInfo(path, true, 0, Instant.EPOCH);
+      return new FileInfo(path, true, 0, directories.describe(path).orElse(Instant.EPOCH));
     }
-    Optional<HeadObjectResponse> file = head(path);
-    if (file.isPresent()) {
-      HeadObjectResponse head = file.get();
-      return new FileInfo(path, false, ListedSize.of(head.contentLength()), head.lastModified());
+    Optional<StoredEntry> object = head(path);
+    if (object.isPresent() && !object.get().directoryLike()) {
+      return object.get().info(path);
     }
-    return directory(path).orElseThrow(() -> notFound(path));
+    Optional<Instant> directory = directories.describe(path);
+    if (directory.isPresent()) {
+      return new FileInfo(path, true, 0, directory.get());
+    }
+    // A zero-byte "directory" object another tool left, with nothing below it: listed as a file.
+    return object.map(o -> o.info(path)).orElseThrow(() -> notFound(path));
   }
 
+  /**
+   * One LIST request for a directory with entries; one HEAD more for an empty one (whose marker
+   * some servers leave out of listings), and for a missing one a HEAD to tell "not a directory"
+   * from "not found".
+   */
   @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     LOG.debug("Listing {} of {}", dir, user);
     DirectoryListing listing =
-        DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize, requests);
-    if (!dir.isRoot() && !listing.exists()) {
-      if (head(dir).isPresent()) {
+        DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize, directories, requests);
+    if (!dir.isRoot() && !listing.showedSomething() && !directories.exists(dir)) {
+      if (isFile(dir)) {
         throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);
       }
       throw notFound(dir);
@@ -144,8 +159,10 @@ public final class S3FileTree implements FileTree {
     try {
       return transfers.openRead(space.key(file), keys, offset);
     } catch (StoreException e) {
-      // Checked only on failure, so a successful read costs no extra request.
-      if (e.reason() == Reason.NOT_FOUND && directory(file).isPresent()) {
+      // Checked only on failure, so a successful read costs no extra request. Some servers
+      // answer a directory's name with an empty object, which fails as not Dropzone's.
+      if ((e.reason() == Reason.NOT_FOUND || e.reason() == Reason.INTEGRITY)
+          && directories.exists(file)) {
         throw isADirectory(file);
       }
       throw e;
@@ -153,11 +170,11 @@ public final class S3FileTree implements FileTree {
   }
 
   /**
-   * A new file ({@code offset == 0}) is checked (not a directory: one LIST; parent exists: one more
-   * outside the home's top level) on {@link TreeRequests}' threads while its data already streams,
-   * and becomes visible only if the checks passed (see {@link CheckedUpload}): no LIST stands
-   * between the command and the first byte. Resuming checks first, since it reads the existing
-   * object before any data streams anyway.
+   * A new file ({@code offset == 0}) is checked (not a directory: a LIST and a HEAD side by side;
+   * parent exists: one more LIST outside the home's top level) on {@link TreeRequests}' threads
+   * while its data already streams, and becomes visible only if the checks passed (see {@link
+   * CheckedUpload}): no request stands between the command and the first byte. Resuming checks
+   * first, since it reads the existing object before any data streams anyway.
    */
   @Override
   public Upload openWrite(VirtualPath file, long offset) throws IOException {
@@ -167,14 +184,12 @@ public final class S3FileTree implements FileTree {
     String key = space.key(file);
     LOG.debug("Writing {} of {} from offset {}", file, user, offset);
     if (offset > 0) {
-      requireWritable(file);
+      requireNotADirectory(file);
+      requireParent(file, "store");
       return transfers.openWrite(key, user, keys, offset);
     }
-    // The two LISTs are independent: run side by side, they cost one round trip, not two.
     CompletableFuture<Void> checked =
-        requests
-            .start(() -> requireNotADirectory(file))
-            .thenCombine(parentCheck(file), (a, b) -> a);
+        notADirectory(file).thenCombine(parentCheck(file), (a, b) -> a);
     return CheckedUpload.open(file, checked, () -> transfers.openWrite(key, user, keys, 0));
   }
 
@@ -184,17 +199,16 @@ public final class S3FileTree implements FileTree {
       throw isADirectory(file);
     }
     String key = space.key(file);
-    if (head(file).isEmpty()) {
-      throw directory(file).isPresent() ? isADirectory(file) : notFound(file);
+    if (!isFile(file)) {
+      throw directories.exists(file) ? isADirectory(file) : notFound(file);
     }
     LOG.debug("Deleting {} of {}", file, user);
+    directories.keepWhileRemoving(file);
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(key));
     } catch (SdkException e) {
       throw S3Errors.map(e, "delete " + file);
     }
-    // A directory without a marker ends with its last file.
-    knownDirectories.forget(file.parent());
   }
 
   @Override
@@ -202,19 +216,14 @@ public final class S3FileTree implements FileTree {
     if (dir.isRoot()) {
       throw alreadyExists(dir);
     }
-    String marker = space.marker(dir);
-    if (head(dir).isPresent() || directory(dir).isPresent()) {
+    // A name too long for its marker is refused as such, not as "does not exist".
+    space.marker(dir);
+    if (head(dir).isPresent() || directories.exists(dir)) {
       throw alreadyExists(dir);
     }
     requireParent(dir, "create directory");
     LOG.debug("Creating directory {} of {}", dir, user);
-    try {
-      s3.putObject(
-          b -> b.bucket(bucket).key(marker).contentType("application/x-directory"),
-          RequestBody.empty());
-    } catch (SdkException e) {
-      throw S3Errors.map(e, "create directory " + dir);
-    }
+    directories.createMarker(dir);
     knownDirectories.seen(dir, knownDirectories.mark());
   }
 
@@ -223,23 +232,19 @@ public final class S3FileTree implements FileTree {
     if (dir.isRoot()) {
       throw new StoreException(Reason.ACCESS_DENIED, "The home directory cannot be removed");
     }
-    String marker = space.prefix(dir);
-    List<S3Object> below = firstBelow(dir, 2);
-    if (below.isEmpty()) {
-      if (head(dir).isPresent()) {
-        throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);
-      }
-      throw notFound(dir);
-    }
-    if (below.size() > 1 || !below.get(0).key().equals(marker)) {
-      throw new StoreException(Reason.NOT_EMPTY, "Directory not empty: " + dir);
+    switch (directories.contents(dir)) {
+      case NOT_EMPTY -> throw new StoreException(Reason.NOT_EMPTY, "Directory not empty: " + dir);
+      case MISSING ->
+          throw isFile(dir)
+              ? new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir)
+              : notFound(dir);
+      case EMPTY -> {}
     }
     LOG.debug("Removing directory {} of {}", dir, user);
     knownDirectories.forget(dir);
     try {
-      s3.deleteObject(b -> b.bucket(bucket).key(marker));
-    } catch (SdkException e) {
-      throw S3Errors.map(e, "remove directory " + dir);
+      directories.keepWhileRemoving(dir);
+      directories.removeMarker(dir);
     } finally {
       knownDirectories.forget(dir);
     }
@@ -253,11 +258,13 @@ public final class S3FileTree implements FileTree {
     if (to.isRoot()) {
       throw alreadyExists(to);
     }
-    Optional<HeadObjectResponse> file = head(from);
-    if (file.isPresent()) {
-      renameFile(from, to, file.get().contentLength());
-    } else if (directory(from).isPresent()) {
+    Optional<StoredEntry> file = head(from);
+    if (file.isPresent() && !file.get().directoryLike()) {
+      renameFile(from, to, file.get().size());
+    } else if (directories.exists(from)) {
       renameDirectory(from, to);
+    } else if (file.isPresent()) {
+      renameFile(from, to, file.get().size());
     } else {
       throw notFound(from);
     }
@@ -269,7 +276,7 @@ public final class S3FileTree implements FileTree {
     }
     String source = space.key(from);
     String target = space.key(to);
-    if (directory(to).isPresent()) {
+    if (directories.exists(to)) {
       throw alreadyExists(to);
     }
     requireParent(to, "rename to");
@@ -277,6 +284,7 @@ public final class S3FileTree implements FileTree {
     String what = "rename " + from + " to " + to;
     // Over an existing file the copy replaces it, as RNTO expects.
     copier.copy(source, target, size, what);
+    directories.keepWhileRemoving(from);
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(source));
     } catch (SdkException e) {
@@ -295,8 +303,6 @@ public final class S3FileTree implements FileTree {
               + cause.getMessage(),
           cause);
     }
-    // A directory without a marker ends with its last file.
-    knownDirectories.forget(from.parent());
   }
 
   private void renameDirectory(VirtualPath from, VirtualPath to) throws IOException {
@@ -304,20 +310,34 @@ public final class S3FileTree implements FileTree {
       throw new StoreException(
           Reason.INVALID_PATH, "Cannot move directory " + from + " into itself (" + to + ")");
     }
-    if (head(to).isPresent() || directory(to).isPresent()) {
+    if (head(to).isPresent() || directories.exists(to)) {
       throw alreadyExists(to);
     }
     requireParent(to, "rename to");
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
     knownDirectories.forget(from);
-    new DirectoryMove(s3, bucket, copier, space, pageSize).run(from, to);
+    directories.keepWhileRemoving(from);
+    new DirectoryMove(s3, bucket, copier, space, directories, pageSize).run(from, to);
   }
 
-  /** The file object at {@code path}, if there is one. */
-  private Optional<HeadObjectResponse> head(VirtualPath path) throws StoreException {
+  /**
+   * What a HEAD of the path's key found.
+   *
+   * @param directoryLike a zero-byte object typed as a directory: how some servers answer a HEAD of
+   *     a directory's name, and how some tools mark directories
+   */
+  private record StoredEntry(long size, Instant lastModified, boolean directoryLike) {
+    FileInfo info(VirtualPath path) {
+      return new FileInfo(path, false, ListedSize.of(size), lastModified);
+    }
+  }
+
+  /** The object at {@code path}'s key, if there is one. */
+  private Optional<StoredEntry> head(VirtualPath path) throws StoreException {
     String key = space.key(path);
+    HeadObjectResponse head;
     try {
-      return Optional.of(s3.headObject(b -> b.bucket(bucket).key(key)));
+      head = s3.headObject(b -> b.bucket(bucket).key(key));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
@@ -328,33 +348,21 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "look up " + path);
     }
+    long size = head.contentLength() == null ? 0 : head.contentLength();
+    String type = head.contentType() == null ? "" : head.contentType().toLowerCase(Locale.ROOT);
+    return Optional.of(
+        new StoredEntry(
+            size,
+            Objects.requireNonNullElse(head.lastModified(), Instant.EPOCH),
+            size == 0 && type.startsWith(Directories.MARKER_TYPE)));
   }
 
-  /**
-   * {@code dir} as a directory, if it has a marker or anything below it; its time is the marker's,
-   * or unknown (the epoch) for a directory that exists only as a prefix.
-   */
-  private Optional<FileInfo> directory(VirtualPath dir) throws StoreException {
-    List<S3Object> below = firstBelow(dir, 1);
-    if (below.isEmpty()) {
-      return Optional.empty();
-    }
-    S3Object first = below.get(0);
-    Instant time = first.key().equals(space.prefix(dir)) ? first.lastModified() : Instant.EPOCH;
-    return Optional.of(new FileInfo(dir, true, 0, time));
+  /** Whether a file (not a directory) is stored at {@code path}. */
+  private boolean isFile(VirtualPath path) throws StoreException {
+    Optional<StoredEntry> object = head(path);
+    return object.isPresent() && !(object.get().directoryLike() && directories.exists(path));
   }
 
-  /** The first {@code max} objects at any depth below {@code dir}, its marker sorting first. */
-  private List<S3Object> firstBelow(VirtualPath dir, int max) throws StoreException {
-    String prefix = space.prefix(dir);
-    try {
-      return s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(max)).contents();
-    } catch (SdkException e) {
-      throw S3Errors.map(e, "look up " + dir);
-    }
-  }
-
-  /** A file may be written at {@code file}: it is no directory, and its parent exists. */
   /** The parent's existence check, or none when this tree saw the parent a moment ago. */
   private CompletableFuture<Void> parentCheck(VirtualPath file) throws StoreException {
     VirtualPath parent = file.parent();
@@ -369,22 +377,29 @@ public final class S3FileTree implements FileTree {
         });
   }
 
-  private void requireNotADirectory(VirtualPath file) throws StoreException {
-    if (directory(file).isPresent()) {
-      throw isADirectory(file);
-    }
+  /** The not-a-directory check of a new file, its two requests side by side. */
+  private CompletableFuture<Void> notADirectory(VirtualPath file) throws StoreException {
+    CompletableFuture<Boolean> anythingBelow = requests.supply(() -> directories.hasEntries(file));
+    CompletableFuture<Boolean> marker = requests.supply(() -> directories.hasMarker(file));
+    return anythingBelow.thenCombine(
+        marker,
+        (below, marked) -> {
+          if (below || marked) {
+            throw new CompletionException(isADirectory(file));
+          }
+          return null;
+        });
   }
 
-  private void requireWritable(VirtualPath file) throws StoreException {
-    if (directory(file).isPresent()) {
+  private void requireNotADirectory(VirtualPath file) throws StoreException {
+    if (directories.exists(file)) {
       throw isADirectory(file);
     }
-    requireParent(file, "store");
   }
 
   private void requireParent(VirtualPath path, String action) throws StoreException {
     VirtualPath parent = path.parent();
-    if (!parent.isRoot() && directory(parent).isEmpty()) {
+    if (!directories.exists(parent)) {
       throw new StoreException(
           Reason.NOT_FOUND,
           "Cannot " + action + " " + path + ": parent directory " + parent + " does not exist");

@@ -2,6 +2,7 @@ package dev.dropzone.store.testing;
 
 import dev.dropzone.store.S3Settings;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
@@ -47,12 +48,24 @@ public final class S3ProxyFixture implements AutoCloseable {
     return new S3ProxyFixture(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class));
   }
 
-  /** A server that keeps objects as files under {@code dir}. */
+  /** A server that keeps objects as files under {@code dir} (jclouds' filesystem store). */
   public static S3ProxyFixture onDisk(Path dir) throws Exception {
+    return onDisk("filesystem", dir);
+  }
+
+  /**
+   * A server that keeps objects as files under {@code dir}, with the given store: {@code
+   * filesystem} (jclouds) or {@code filesystem-nio2} (S3Proxy's own). Both keep a directory marker
+   * as a real directory, and answer requests about it differently from each other and from AWS.
+   */
+  public static S3ProxyFixture onDisk(String provider, Path dir) throws Exception {
+    Files.createDirectories(dir);
     Properties properties = new Properties();
     properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
     return new S3ProxyFixture(
-        ContextBuilder.newBuilder("filesystem")
+        ContextBuilder.newBuilder(provider)
+            // The nio2 stores insist on credentials, which a local store never checks.
+            .credentials("local", "local")
             .overrides(properties)
             .build(BlobStoreContext.class));
   }

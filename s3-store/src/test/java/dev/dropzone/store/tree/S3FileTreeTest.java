@@ -143,10 +143,46 @@ class S3FileTreeTest {
     assertThat(names(path("/implied"))).containsExactly("inner.txt");
 
     assertThat(tree.stat(path("/implied")).directory()).isTrue();
-    assertThat(tree.stat(path("/implied")).lastModified()).isEqualTo(Instant.EPOCH);
+    // Without a marker, a directory's time is its newest entry's.
+    assertThat(tree.stat(path("/implied")).lastModified())
+        .isEqualTo(head(home + "/implied/inner.txt").lastModified());
     assertThat(tree.stat(path("/empty")).directory()).isTrue();
     assertThat(tree.stat(path("/empty")).lastModified()).isAfter(Instant.EPOCH);
     assertThat(tree.stat(path("/marked/child.bin")).size()).isEqualTo(7);
+  }
+
+  @Test
+  void aDirectoryWithoutMarkerIsAsOldAsItsNewestObject() throws Exception {
+    putFile("implied/older.txt", 1);
+    long first = head(home + "/implied/older.txt").lastModified().getEpochSecond();
+    // S3 times have one-second resolution: the second object must be visibly newer.
+    await().until(() -> Instant.now().getEpochSecond() > first);
+    putFile("implied/newer.txt", 2);
+    Instant newer = head(home + "/implied/newer.txt").lastModified();
+
+    assertThat(newer.getEpochSecond()).isGreaterThan(first);
+    assertThat(tree.stat(path("/implied")).lastModified()).isEqualTo(newer);
+    try (Stream<FileInfo> listing = tree.list(VirtualPath.ROOT)) {
+      assertThat(listing.filter(FileInfo::directory).map(FileInfo::lastModified))
+          .containsExactly(newer);
+    }
+  }
+
+  @Test
+  void aListingLooksUpOnlyTheTimesItDoesNotCarry() throws Exception {
+    // This server lists markers as objects (with their times); prefixes carry no time.
+    for (String marked : List.of("m1", "m2", "m3")) {
+      tree.mkdir(path("/" + marked));
+    }
+    putFile("p1/f", 1);
+    putFile("p2/f", 1);
+    RECORDER.reset();
+
+    assertThat(names(VirtualPath.ROOT)).containsExactly("m1/", "m2/", "m3/", "p1/", "p2/");
+
+    // One HEAD per undated subdirectory (its marker), one LIST each for their newest object.
+    assertThat(RECORDER.count("HeadObject")).isEqualTo(2);
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1 + 2);
   }
 
   @Test
@@ -387,15 +423,18 @@ class S3FileTreeTest {
   }
 
   @Test
-  void aDirectoryWithoutMarkerIsCheckedAgainOnceItsLastFileIsGone() throws Exception {
+  void aDirectoryWithoutMarkerOutlivesItsLastFile() throws Exception {
+    // Before, the directory vanished with its last key (S3 has no directories); an FTP client
+    // that removed a directory's files expects the directory to stay until it sends RMD.
     putFile("implicit/only.txt", 3);
     storeNew("/implicit/second.bin");
     tree.delete(path("/implicit/second.bin"));
     tree.rename(path("/implicit/only.txt"), path("/moved-out.txt"));
 
-    Upload upload = tree.openWrite(path("/implicit/y.bin"), 0);
-    assertRefused(upload, 100, Reason.NOT_FOUND)
-        .hasMessage("Cannot store /implicit/y.bin: parent directory /implicit does not exist");
+    assertThat(keysUnder(home + "/implicit/")).containsExactly(home + "/implicit/");
+    assertThat(names(path("/implicit"))).isEmpty();
+    storeNew("/implicit/y.bin");
+    assertThat(names(path("/implicit"))).containsExactly("y.bin");
   }
 
   private void storeNew(String file) throws Exception {
@@ -576,18 +615,21 @@ class S3FileTreeTest {
 
     assertFails(() -> tree.rename(path("/src"), path("/dst")), Reason.PARTIAL)
         .hasMessageStartingWith(
-            "Rename of /src to /dst stopped part way: moved 3 object(s) (/src/, /src/f0, /src/f1)"
-                + " to /dst; /src/f2 could not be copied, and everything not listed as moved is"
-                + " still in /src.")
+            "Rename of /src to /dst stopped part way: moved 3 object(s) (/src/f0, /src/f1,"
+                + " /src/f2) to /dst; /src/f3 could not be copied, and everything not listed as"
+                + " moved is still in /src.")
         .hasMessageEndingWith(
             "Cause: Storage unreachable while trying to rename /src to /dst, try again later");
     RECORDER.reset();
 
+    // Both directories exist (each with its marker); every file is in exactly one of them.
     List<String> after = new ArrayList<>(keysUnder(home + "/src/"));
-    keysUnder(home + "/dst/").forEach(k -> after.add(k.replace("/dst/", "/src/")));
+    keysUnder(home + "/dst/").stream()
+        .filter(k -> !k.endsWith("/"))
+        .forEach(k -> after.add(k.replace("/dst/", "/src/")));
     assertThat(after).containsExactlyInAnyOrderElementsOf(before);
     assertThat(keysUnder(home + "/dst/"))
-        .containsExactly(home + "/dst/", home + "/dst/f0", home + "/dst/f1");
+        .containsExactly(home + "/dst/", home + "/dst/f0", home + "/dst/f1", home + "/dst/f2");
   }
 
   @Test
