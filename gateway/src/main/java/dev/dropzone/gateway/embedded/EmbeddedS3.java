@@ -43,7 +43,7 @@ public final class EmbeddedS3 implements AutoCloseable {
       context.getBlobStore().createContainerInLocation(null, bucket);
       proxy =
           S3Proxy.builder()
-              .blobStore(new DirectoryMarkerListing(context.getBlobStore()))
+              .blobStore(context.getBlobStore())
               .endpoint(URI.create("http://127.0.0.1:" + port))
               .awsAuthentication(
                   AuthenticationType.AWS_V2_OR_V4, creds.accessKey(), creds.secretKey())

@@ -39,7 +39,7 @@ final class ClientProcess {
         fail(
             program
                 + " is not installed, but the end-to-end tests drive real FTP clients: install it"
-                + " (Debian/Ubuntu: apt-get install -y curl lftp; .ci/run does this)");
+                + " (Debian/Ubuntu: apt-get install -y curl lftp python3; .ci/run does this)");
       }
     }
   }

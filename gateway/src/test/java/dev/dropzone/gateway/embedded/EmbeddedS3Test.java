@@ -47,29 +47,6 @@ class EmbeddedS3Test {
   }
 
   @Test
-  void anEmptyDirectoryMarkerIsListedUnderItsOwnPrefixAsS3Does() throws Exception {
-    EmbeddedCredentials credentials =
-        EmbeddedCredentials.loadOrCreate(dataDir.resolve("embedded.yaml"));
-    try (EmbeddedS3 server = EmbeddedS3.start(dataDir.resolve("s3"), 0, "dropzone", credentials);
-        S3Client s3 = client(server, credentials.accessKey(), credentials.secretKey())) {
-      s3.putObject(b -> b.bucket("dropzone").key("u/empty/"), RequestBody.empty());
-      s3.putObject(b -> b.bucket("dropzone").key("u/full/file"), RequestBody.fromString("x"));
-
-      assertThat(s3.listObjectsV2(b -> b.bucket("dropzone").prefix("u/empty/")).contents())
-          .extracting(o -> o.key())
-          .containsExactly("u/empty/");
-      assertThat(s3.listObjectsV2(b -> b.bucket("dropzone").prefix("u/full/")).contents())
-          .extracting(o -> o.key())
-          .containsExactly("u/full/file");
-      assertThat(s3.listObjectsV2(b -> b.bucket("dropzone").prefix("u/none/")).contents())
-          .isEmpty();
-      assertThatThrownBy(() -> s3.headObject(b -> b.bucket("dropzone").key("u/empty")))
-          .isInstanceOfSatisfying(
-              S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
-    }
-  }
-
-  @Test
   void wrongCredentialsAreRefused() throws Exception {
     EmbeddedCredentials credentials =
         EmbeddedCredentials.loadOrCreate(dataDir.resolve("embedded.yaml"));

@@ -5,6 +5,7 @@ import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.util.stream.Stream;
@@ -30,12 +31,12 @@ final class ListingCommand extends DataCommand {
       if (!dataPrepared(session)) {
         return;
       }
-      FileInfo info = view.stat(path);
-      if (!info.directory() && format == ListingFormat.MLSD) {
+      Stream<FileInfo> listed = entries(view, path);
+      if (listed == null) {
         session.write(ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
         return;
       }
-      try (Stream<FileInfo> entries = info.directory() ? view.tree().list(path) : Stream.of(info)) {
+      try (Stream<FileInfo> entries = listed) {
         DataConnection data = open(session, "Opening data connection for the listing of " + path);
         if (data == null) {
           return;
@@ -59,6 +60,22 @@ final class ListingCommand extends DataCommand {
     } finally {
       finish(session);
     }
+  }
+
+  /**
+   * The directory's entries, or the file itself (LIST and NLST of a file name show that one entry);
+   * null for MLSD of a file. The directory is listed first, since its first page also tells whether
+   * it exists: most listings need no other request.
+   */
+  private Stream<FileInfo> entries(StoreView view, VirtualPath path) throws IOException {
+    try {
+      return view.tree().list(path);
+    } catch (StoreException e) {
+      if (e.reason() != Reason.NOT_A_DIRECTORY) {
+        throw e;
+      }
+    }
+    return format == ListingFormat.MLSD ? null : Stream.of(view.stat(path));
   }
 
   /**
