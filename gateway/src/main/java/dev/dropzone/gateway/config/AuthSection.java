@@ -195,7 +195,8 @@ final class AuthSection {
         : null;
   }
 
-  private static List<String> commaSeparated(List<String> values) {
+  /** The items of a list setting, each of which may itself be comma-separated text. */
+  static List<String> commaSeparated(List<String> values) {
     if (values == null) {
       return List.of();
     }

@@ -46,7 +46,13 @@ public record DropzoneConfig(
 
   public record Eaas(String url, String secretPath, int secretVersion, String caBundle) {}
 
-  public record Kms(String keyId, String region, String endpoint) {}
+  /** {@code retiredKeyIds} also accepts one comma-separated text value, as {@link Auth} does. */
+  public record Kms(
+      String keyId,
+      @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+          List<String> retiredKeyIds,
+      String region,
+      String endpoint) {}
 
   public record Pkcs11(String library, Long slot, int slotListIndex, Secret pin, String keyLabel) {}
 

@@ -118,6 +118,12 @@ final class KeysSection {
       return null;
     }
     KmsSettings settings = KmsSettings.of(c.keyId(), region);
+    try {
+      settings = settings.withRetiredKeyIds(AuthSection.commaSeparated(c.retiredKeyIds()));
+    } catch (IllegalArgumentException e) {
+      problems.add("keys.kms.retiredKeyIds", e.getMessage());
+      return null;
+    }
     if (http != null) {
       settings = settings.withHttp(http);
     }

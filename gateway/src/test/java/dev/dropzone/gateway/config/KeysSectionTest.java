@@ -89,6 +89,45 @@ class KeysSectionTest {
   }
 
   @Test
+  void kmsRetiredKeysFromAYamlListOrACommaSeparatedVariable() throws Exception {
+    String first = "arn:aws:kms:eu-west-1:111122223333:key/1111aaaa-1111-1111-1111-111111111111";
+    String second = "2222bbbb-2222-2222-2222-222222222222";
+    GatewaySettings fromYaml =
+        load(
+            "keys:\n  provider: kms\n  kms:\n    keyId: alias/dropzone\n    retiredKeyIds:\n"
+                + "      - "
+                + first
+                + "\n      - "
+                + second
+                + "\n",
+            Map.of(),
+            Map.of());
+    GatewaySettings fromEnvironment =
+        load(
+            "keys:\n  provider: kms\n  kms:\n    keyId: alias/dropzone\n",
+            Map.of("DROPZONE_KEYS_KMS_RETIRED_KEY_IDS", first + ", " + second),
+            Map.of());
+
+    for (GatewaySettings settings : new GatewaySettings[] {fromYaml, fromEnvironment}) {
+      assertThat(((KeyProvider.Kms) settings.keyProvider()).settings().retiredKeyIds())
+          .containsExactly(first, second);
+    }
+  }
+
+  @Test
+  void kmsRetiredKeysAreNeverAliases() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: kms\n  kms:\n    keyId: alias/dropzone\n",
+                    Map.of(),
+                    Map.of("keys.kms.retiredKeyIds", "alias/old-dropzone")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("keys.kms.retiredKeyIds: retired KMS key 'alias/old-dropzone' is an")
+        .hasMessageContaining("by key id or key ARN");
+  }
+
+  @Test
   void pkcs11BySlotWithThePinFromTheEnvironment() throws Exception {
     Path library = Files.createFile(dir.resolve("libtoken.so"));
     GatewaySettings settings =

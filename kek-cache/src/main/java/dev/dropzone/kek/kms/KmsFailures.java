@@ -36,8 +36,12 @@ final class KmsFailures {
   }
 
   private static String hint(String code) {
-    return "InvalidCiphertextException".equals(code)
-        ? " (the wrapped key was made for another user or another key, or it was altered)"
-        : "";
+    return switch (code) {
+      case "InvalidCiphertextException" ->
+          " (the wrapped key was made for another user, another key domain or another key, or it"
+              + " was altered)";
+      case "IncorrectKeyException" -> " (the wrapped key was made by another KMS key)";
+      default -> "";
+    };
   }
 }

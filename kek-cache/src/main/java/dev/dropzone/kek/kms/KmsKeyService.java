@@ -30,10 +30,18 @@ import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
 
 /**
- * Wraps data keys with an AWS KMS key ({@code Encrypt}/{@code Decrypt}), binding each to its user
- * through the encryption context {@code {"dropzone:user": <user>}}: a wrapped key copied into
- * another user's object does not decrypt. The reference records the key ARN KMS reports, and
- * decryption names that key, so an alias moved to a new key does not strand old objects.
+ * Wraps data keys with an AWS KMS key ({@code Encrypt}/{@code Decrypt}), binding each to what the
+ * session is entitled to through the encryption context: {@code {"dropzone:user": <user>}} for
+ * format v1 keys, {@code {"dropzone:domain": <key domain>}} for format v2, so a wrapped key copied
+ * into another user's or domain's object does not decrypt. The reference records the key ARN KMS
+ * reports ({@code kms:arn:aws:kms:...:key/...}).
+ *
+ * <p>Decrypt always names the configured key (or a configured retired key), never the key the
+ * reference names: the reference is object metadata, and a Decrypt naming a key chosen by whoever
+ * can write to the bucket would unwrap a data key of theirs. A wrapped key whose reference names
+ * any other key is refused before KMS is asked. KMS's automatic key rotation keeps a key's ARN, so
+ * it needs nothing here; a key replaced by another (an alias moved) must be listed as retired for
+ * its wrapped keys to stay readable until {@code keys rewrap} has moved them.
  *
  * <p>The SDK client is blocking; calls run on a pool of {@link HttpSettings#maxInFlight()} threads,
  * which is also the bound on concurrent KMS requests. The SDK retries connection errors, 5xx and
@@ -50,6 +58,7 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
   private final KmsSettings settings;
   private final KmsClient client;
   private final BlockingCalls calls;
+  private final DecryptionKeys decryptionKeys;
   private final String description;
 
   private KmsKeyService(KmsSettings settings, KmsClient client) {
@@ -58,6 +67,8 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
     this.calls =
         new BlockingCalls(
             "dropzone-kms", settings.http().maxInFlight(), "the KMS client is closed");
+    this.decryptionKeys =
+        new DecryptionKeys(settings.keyId(), settings.retiredKeyIds(), System::nanoTime);
     this.description =
         "aws kms at "
             + settings.endpoint().map(Object::toString).orElse("region " + settings.region())
@@ -128,6 +139,7 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
                           .keyId(settings.keyId())
                           .plaintext(plaintext)
                           .encryptionContext(context(binding)));
+          decryptionKeys.encryptedWith(response.keyId());
           try {
             return new WrappedKey(
                 PROVIDER + ":" + response.keyId(),
@@ -148,7 +160,7 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
     } catch (KeyServiceException e) {
       return CompletableFuture.failedFuture(e);
     }
-    String keyId = wrapped.ref().substring(PROVIDER.length() + 1);
+    String arn = wrapped.ref().substring(PROVIDER.length() + 1);
     SdkBytes blob;
     try {
       blob = SdkBytes.fromByteArray(Base64.getDecoder().decode(wrapped.text()));
@@ -159,6 +171,10 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
     return call(
         operation,
         () -> {
+          String keyId =
+              decryptionKeys
+                  .keyIdFor(arn, () -> aliasArn(operation))
+                  .orElseThrow(() -> new CompletionException(foreignKey(arn, operation)));
           DecryptResponse response =
               client.decrypt(
                   request ->
@@ -168,6 +184,32 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
                           .encryptionContext(context(binding)));
           return DataKeyBytes.checkUnwrapped(response.plaintext().asByteArray(), operation);
         });
+  }
+
+  /** The ARN of the key the configured alias names now, as DescribeKey reports it. */
+  private String aliasArn(String operation) {
+    try {
+      return client.describeKey(request -> request.keyId(settings.keyId())).keyMetadata().arn();
+    } catch (SdkException e) {
+      throw new CompletionException(
+          KmsFailures.of(
+              e,
+              operation
+                  + ": DescribeKey, to learn which key the alias names (allow kms:DescribeKey on"
+                  + " the key, or configure its key ARN instead of the alias)"));
+    }
+  }
+
+  private KeyServiceException foreignKey(String arn, String operation) {
+    return new KeyServiceException(
+        Failure.REJECTED,
+        operation
+            + ": refused without asking KMS: the wrapped key names KMS key "
+            + arn
+            + ", which is not "
+            + decryptionKeys.describeAllowed()
+            + ". Its dz-key-ref was altered, or the key was rotated away: list it in"
+            + " keys.kms.retiredKeyIds if it is one of yours");
   }
 
   private <T> CompletableFuture<T> call(String operation, Supplier<T> work) {

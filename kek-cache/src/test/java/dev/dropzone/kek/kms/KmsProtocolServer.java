@@ -21,15 +21,17 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A KMS JSON-protocol test server: answers {@code POST /} dispatched on {@code X-Amz-Target:
- * TrentService.Encrypt|Decrypt|GenerateDataKey} with AWS JSON 1.1 bodies and {@code {"__type",
- * "message"}} errors, as KMS does. It really encrypts: each key is AES-256-GCM, the ciphertext blob
- * names the key that made it (as KMS blobs do), and the encryption context is authenticated, so a
- * different context fails with {@code InvalidCiphertextException}.
+ * TrentService.Encrypt|Decrypt|GenerateDataKey|DescribeKey} with AWS JSON 1.1 bodies and {@code
+ * {"__type", "message"}} errors, as KMS does, and refuses unsigned requests. It really encrypts:
+ * each key is AES-256-GCM, the ciphertext blob names the key that made it (as KMS blobs do), the
+ * encryption context is authenticated, so a different context fails with {@code
+ * InvalidCiphertextException}, and a Decrypt naming another key than the blob's fails with {@code
+ * IncorrectKeyException}. Aliases can be moved between keys, as {@code UpdateAlias} does.
  */
-final class KmsProtocolServer implements AutoCloseable {
+public final class KmsProtocolServer implements AutoCloseable {
 
-  static final String ACCOUNT = "000000000000";
-  static final String REGION = "us-east-1";
+  public static final String ACCOUNT = "000000000000";
+  public static final String REGION = "us-east-1";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -41,6 +43,7 @@ final class KmsProtocolServer implements AutoCloseable {
     route("Encrypt", this::encrypt);
     route("Decrypt", this::decrypt);
     route("GenerateDataKey", this::generateDataKey);
+    route("DescribeKey", this::describeKey);
     server
         .otherwise(
             400,
@@ -50,20 +53,20 @@ final class KmsProtocolServer implements AutoCloseable {
         .start();
   }
 
-  static KmsProtocolServer start() {
+  public static KmsProtocolServer start() {
     return new KmsProtocolServer();
   }
 
-  URI uri() {
+  public URI uri() {
     return server.uri();
   }
 
-  ProtocolServer server() {
+  public ProtocolServer server() {
     return server;
   }
 
   /** Creates a key reachable as {@code alias}; returns its ARN. */
-  String createKey(String alias) {
+  public String createKey(String alias) {
     byte[] material = new byte[32];
     RANDOM.nextBytes(material);
     String arn = "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + UUID.randomUUID();
@@ -72,7 +75,12 @@ final class KmsProtocolServer implements AutoCloseable {
     return arn;
   }
 
-  void failNext(int count, int status, String type) {
+  /** Points {@code alias} at the key {@code arn}, as {@code aws kms update-alias} does. */
+  public void moveAlias(String alias, String arn) {
+    aliases.put(alias, arn);
+  }
+
+  public void failNext(int count, int status, String type) {
     server.failNext(
         count, status, new JsonObject().put("__type", type).put("message", "injected " + type));
   }
@@ -122,6 +130,28 @@ final class KmsProtocolServer implements AutoCloseable {
     byte[] plaintext = new byte[bytes];
     RANDOM.nextBytes(plaintext);
     sealed(context, arn, plaintext, body, true);
+  }
+
+  private void describeKey(RoutingContext context, JsonObject body) {
+    String arn = resolve(context, body.getString("KeyId"));
+    if (arn == null) {
+      return;
+    }
+    ProtocolServer.reply(
+        context,
+        200,
+        new JsonObject()
+            .put(
+                "KeyMetadata",
+                new JsonObject()
+                    .put("AWSAccountId", ACCOUNT)
+                    .put("KeyId", arn.substring(arn.lastIndexOf('/') + 1))
+                    .put("Arn", arn)
+                    .put("Enabled", true)
+                    .put("KeyState", "Enabled")
+                    .put("KeyUsage", "ENCRYPT_DECRYPT")
+                    .put("KeySpec", "SYMMETRIC_DEFAULT")
+                    .put("KeyManager", "CUSTOMER")));
   }
 
   private void sealed(
