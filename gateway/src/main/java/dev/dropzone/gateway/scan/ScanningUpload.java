@@ -34,6 +34,7 @@ final class ScanningUpload implements Upload {
   private final VirtualPath path;
   private final OutputStream stream;
   private volatile Scan scan;
+  private volatile boolean aborted;
   private String unscanned;
   private boolean partly;
   private long scanned;
@@ -78,6 +79,7 @@ final class ScanningUpload implements Upload {
 
   @Override
   public void abort() {
+    aborted = true;
     Scan current = scan;
     scan = null;
     if (current != null) {
@@ -158,6 +160,10 @@ final class ScanningUpload implements Upload {
     scan = null;
     if (current != null) {
       current.cancel();
+    }
+    if (aborted) {
+      // The scan broke because the upload was aborted meanwhile; the scanner is not to blame.
+      throw new StoreException(Reason.ABORTED, "the upload was aborted; nothing was stored", e);
     }
     if (settings.onFailure() == Fallback.REFUSE) {
       inner.abort();
