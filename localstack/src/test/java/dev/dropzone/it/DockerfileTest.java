@@ -63,6 +63,8 @@ class DockerfileTest {
         .contains("gateway/target/" + finalName + ".jar /dropzone.jar")
         .contains("COPY --from=build /dropzone.jar /app/dropzone.jar")
         .contains("\"-jar\", \"/app/dropzone.jar\"]");
+    // The image runs serve: embedded mode's S3 server (S3Proxy, Jetty 11, jclouds) stays out.
+    assertThat(dockerfile).doesNotContainPattern("(?m)^COPY .*dropzone-embedded-s3\\.jar");
   }
 
   @Test

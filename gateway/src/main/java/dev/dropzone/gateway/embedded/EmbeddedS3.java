@@ -1,74 +1,62 @@
 package dev.dropzone.gateway.embedded;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
- * An S3-compatible server (S3Proxy) inside this process, keeping objects as files under a
- * directory, so embedded mode uses the same S3 API calls as production and any S3 tool can inspect
- * the (encrypted) objects.
+ * The S3-compatible server of embedded mode, objects kept as files under a directory. It runs
+ * S3Proxy (with Jetty, jclouds and their dependencies), which lives in its own jar and class loader
+ * (see {@link EmbeddedS3Jar}) so that none of it is part of what {@code serve} runs; this class is
+ * the gateway's whole view of it.
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
-  private final BlobStoreContext context;
-  private final S3Proxy proxy;
+  private final AutoCloseable server;
   private final URI endpoint;
 
-  private EmbeddedS3(BlobStoreContext context, S3Proxy proxy, URI endpoint) {
-    this.context = context;
-    this.proxy = proxy;
+  private EmbeddedS3(AutoCloseable server, URI endpoint) {
+    this.server = server;
     this.endpoint = endpoint;
   }
 
   /**
    * Starts the server on {@code 127.0.0.1:port} (0 = a free port) with {@code bucket} created if
    * absent.
+   *
+   * @throws IOException when the server's jar is missing or the server does not start
    */
   public static EmbeddedS3 start(Path baseDir, int port, String bucket, EmbeddedCredentials creds)
       throws IOException {
-    Files.createDirectories(baseDir);
-    Properties properties = new Properties();
-    properties.setProperty("jclouds.filesystem.basedir", baseDir.toAbsolutePath().toString());
-    BlobStoreContext context =
-        ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class);
-    S3Proxy proxy = null;
+    Class<?> type = EmbeddedS3Jar.serverClass();
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    // jclouds finds its providers through the context class loader, and the server's threads
+    // inherit it: both must see the server's jar.
+    thread.setContextClassLoader(type.getClassLoader());
     try {
-      context.getBlobStore().createContainerInLocation(null, bucket);
-      proxy =
-          S3Proxy.builder()
-              .blobStore(context.getBlobStore())
-              .endpoint(URI.create("http://127.0.0.1:" + port))
-              .awsAuthentication(
-                  AuthenticationType.AWS_V2_OR_V4, creds.accessKey(), creds.secretKey())
-              // The SDK's multipart client sends x-amz-mp-object-size, unknown to S3Proxy.
-              .ignoreUnknownHeaders(true)
-              .build();
-      proxy.start();
-      awaitStarted(proxy);
-      return new EmbeddedS3(context, proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
-    } catch (Exception e) {
-      stopQuietly(proxy);
-      context.close();
-      throw new IOException(
-          "cannot start the embedded S3 server on 127.0.0.1:" + port + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void awaitStarted(S3Proxy proxy) throws Exception {
-    // S3Proxy's start() returns before Jetty has bound its port and offers no callback.
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!"STARTED".equals(proxy.getState())) {
-      if ("FAILED".equals(proxy.getState()) || System.nanoTime() > deadline) {
-        throw new IOException("S3Proxy did not start (state " + proxy.getState() + ")");
-      }
-      Thread.sleep(5);
+      MethodHandle start =
+          MethodHandles.publicLookup()
+              .findStatic(
+                  type,
+                  "start",
+                  MethodType.methodType(
+                      type, Path.class, int.class, String.class, String.class, String.class));
+      Object server = start.invoke(baseDir, port, bucket, creds.accessKey(), creds.secretKey());
+      @SuppressWarnings("unchecked")
+      URI endpoint = ((Supplier<URI>) server).get();
+      return new EmbeddedS3((AutoCloseable) server, endpoint);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IOException("cannot start the embedded S3 server: " + e, e);
+    } finally {
+      thread.setContextClassLoader(previous);
     }
   }
 
@@ -78,18 +66,10 @@ public final class EmbeddedS3 implements AutoCloseable {
 
   @Override
   public void close() {
-    stopQuietly(proxy);
-    context.close();
-  }
-
-  private static void stopQuietly(S3Proxy proxy) {
-    if (proxy == null) {
-      return;
-    }
     try {
-      proxy.stop();
+      server.close();
     } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(EmbeddedS3.class)
+      LoggerFactory.getLogger(EmbeddedS3.class)
           .warn("Embedded S3 server did not stop cleanly: {}", e.toString());
     }
   }
