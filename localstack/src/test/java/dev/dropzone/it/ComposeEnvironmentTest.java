@@ -8,9 +8,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateways in docker-compose.yml are configured only by {@code DROPZONE_*} variables, and the
- * config layer silently ignores variables it does not know: so every name is checked against the
- * configuration reference here.
+ * The gateways in docker-compose.yml are configured only by {@code DROPZONE_*} variables, and a
+ * variable the config layer does not know stops the gateway: so every name is checked against the
+ * configuration reference here, before anyone runs the file.
  */
 class ComposeEnvironmentTest {
 

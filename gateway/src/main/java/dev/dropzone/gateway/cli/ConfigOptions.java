@@ -7,10 +7,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code --config} and {@code --set}, for the commands that work on a configured deployment. */
 final class ConfigOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = {"-c", "--config"},
@@ -33,11 +38,19 @@ final class ConfigOptions {
 
   /** Defaults, then the file, then DROPZONE_* variables, then --set, as for serve. */
   GatewaySettings settings() throws ConfigException {
-    Path file = file();
+    return loader().settings(file().getParent());
+  }
+
+  /** Every configuration problem at once, with the settings as far as they could be made. */
+  ConfigLoader.Checked checked() throws ConfigException {
+    return loader().check(file().getParent());
+  }
+
+  private ConfigLoader loader() throws ConfigException {
+    Main main = (Main) mixee.root().userObject();
     return new ConfigLoader()
-        .file(file)
-        .environment(System.getenv())
-        .overrides(overrides, "--set")
-        .settings(file.getParent());
+        .file(file())
+        .environment(main.environment())
+        .overrides(overrides, "--set");
   }
 }

@@ -1,8 +1,11 @@
 package dev.dropzone.gateway.cli;
 
 import dev.dropzone.gateway.config.ConfigException;
+import dev.dropzone.gateway.users.InvalidUsersFileException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,9 +33,11 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   private final InputStream in;
+  private final Map<String, String> environment;
 
-  public Main(InputStream in) {
+  public Main(InputStream in, Map<String, String> environment) {
     this.in = in;
+    this.environment = Map.copyOf(environment);
   }
 
   public static void main(String[] args) {
@@ -41,7 +46,12 @@ public final class Main implements Runnable {
 
   /** The command line with Dropzone's exit codes and error reporting; tests drive it directly. */
   public static CommandLine commandLine(InputStream in) {
-    CommandLine cli = new CommandLine(new Main(in));
+    return commandLine(in, System.getenv());
+  }
+
+  /** As {@link #commandLine(InputStream)}, reading {@code DROPZONE_*} settings from {@code env}. */
+  public static CommandLine commandLine(InputStream in, Map<String, String> env) {
+    CommandLine cli = new CommandLine(new Main(in, env));
     cli.setExecutionExceptionHandler(Main::reportFailure);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
@@ -50,6 +60,11 @@ public final class Main implements Runnable {
   /** Standard input, for {@code --password-stdin}. */
   InputStream in() {
     return in;
+  }
+
+  /** The environment, for {@code DROPZONE_*} settings. */
+  Map<String, String> environment() {
+    return environment;
   }
 
   @Override
@@ -72,6 +87,17 @@ public final class Main implements Runnable {
       err.println("Error: " + failure.getMessage());
       err.flush();
       return failure.exitCode();
+    }
+    if (e instanceof InvalidUsersFileException invalid) {
+      err.println("Error: " + invalid.getMessage());
+      err.flush();
+      return USAGE;
+    }
+    if (e instanceof IOException io) {
+      // The messages of Dropzone's own file handling say what and why; a trace adds nothing.
+      err.println("Error: " + (io.getMessage() == null ? io.toString() : io.getMessage()));
+      err.flush();
+      return FAILED;
     }
     err.println("Error: " + e);
     e.printStackTrace(err);

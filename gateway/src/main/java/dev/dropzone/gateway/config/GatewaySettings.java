@@ -43,6 +43,17 @@ public record GatewaySettings(
    */
   public static GatewaySettings from(DropzoneConfig config, Path baseDir) throws ConfigException {
     Problems problems = new Problems();
+    GatewaySettings settings = validate(config, baseDir, problems);
+    problems.throwIfAny();
+    return settings;
+  }
+
+  /**
+   * Validates like {@link #from} but records the problems instead of throwing: the settings come
+   * back as far as they could be made, parts with problems missing (null) or holding the invalid
+   * values, for a preflight that still checks the parts that are fine.
+   */
+  static GatewaySettings validate(DropzoneConfig config, Path baseDir, Problems problems) {
     S3Settings s3 = s3(config.s3(), problems);
     FtpSettings ftp = ftp(config.ftp(), baseDir, problems);
 
@@ -71,7 +82,6 @@ public record GatewaySettings(
     AuthSettings auth = AuthSection.settings(config.auth(), baseDir, problems);
     ScanSettings scan = ScanSection.settings(config.scan(), problems);
 
-    problems.throwIfAny();
     return new GatewaySettings(
         s3, ftp, keyProvider, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth, scan);
   }

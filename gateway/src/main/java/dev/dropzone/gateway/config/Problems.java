@@ -20,6 +20,10 @@ final class Problems {
     messages.add(key + ": " + message);
   }
 
+  List<String> messages() {
+    return List.copyOf(messages);
+  }
+
   void throwIfAny() throws ConfigException {
     if (!messages.isEmpty()) {
       throw new ConfigException(messages);

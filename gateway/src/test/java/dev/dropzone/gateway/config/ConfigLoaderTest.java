@@ -70,9 +70,90 @@ class ConfigLoaderTest {
   @Test
   void unknownOverrideKeyIsRefused() {
     assertThatThrownBy(
-            () -> new ConfigLoader().overrides(Map.of("ftp.prot", "1"), "--set ftp.prot=1"))
+            () -> new ConfigLoader().overrides(Map.of("ftp.prot", "1"), "--set ftp.prot=1").load())
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("unknown configuration key 'ftp.prot'");
+        .hasMessageContaining("unknown configuration key 'ftp.prot'; did you mean ftp.port?");
+  }
+
+  @Test
+  void aMistypedVariableIsAnErrorThatSuggestsTheRightName() throws Exception {
+    Path file = write(MINIMAL);
+
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .file(file)
+                    .environment(
+                        Map.of(
+                            "DROPZONE_S3_BUKCET", "typo",
+                            "DROPZONE_S3_SECRET_ACCESS_KEY_FIEL", "/run/secrets/s3",
+                            "DROPZONE_FTP_WHATEVER", "1",
+                            "DROPZONE_COMPLETELY_UNRELATED", "x",
+                            "OTHER_VARIABLE", "not ours"))
+                    .load())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "environment variable DROPZONE_COMPLETELY_UNRELATED is not a Dropzone"
+                            + " setting; the README's configuration reference lists every"
+                            + " variable",
+                        "environment variable DROPZONE_FTP_WHATEVER is not a Dropzone setting;"
+                            + " variables of that section: "
+                            + ConfigKeys.all().stream()
+                                .map(ConfigKeys.Key::env)
+                                .filter(n -> n.startsWith("DROPZONE_FTP_"))
+                                .sorted()
+                                .collect(java.util.stream.Collectors.joining(", ")),
+                        "environment variable DROPZONE_S3_BUKCET is not a Dropzone setting; did"
+                            + " you mean DROPZONE_S3_BUCKET?",
+                        "environment variable DROPZONE_S3_SECRET_ACCESS_KEY_FIEL is not a"
+                            + " Dropzone setting; did you mean DROPZONE_S3_SECRET_ACCESS_KEY_FILE?"));
+  }
+
+  @Test
+  void everyProblemOfEveryLayerIsReportedAtOnce() throws Exception {
+    Path file =
+        write(MINIMAL + "ftp:\n  pasivePorts: 1-2\n  idleTimeout: soon\n  maxThreads: many\n");
+
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader()
+                    .file(file)
+                    .environment(
+                        Map.of("DROPZONE_FTP_PORTT", "21", "DROPZONE_FTP_LOGIN_TIMEOUT", "never"))
+                    .overrides(Map.of("ftp.prot", "1", "ftp.maxConnections", "0"), "--set")
+                    .settings(dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(7)
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("ftp.pasivePorts: unknown key (from config file ")
+                                .contains("did you mean ftp.passivePorts?"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("ftp.idleTimeout: 'soon' is not a duration")
+                                .contains("(from config file "))
+                    .anySatisfy(
+                        p -> assertThat(p).startsWith("ftp.maxThreads: 'many' is not a whole"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("ftp.loginTimeout: 'never' is not a duration")
+                                .endsWith("(from environment variable DROPZONE_FTP_LOGIN_TIMEOUT)"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains("DROPZONE_FTP_PORTT")
+                                .contains("did you mean DROPZONE_FTP_PORT?"))
+                    .anySatisfy(p -> assertThat(p).contains("unknown configuration key 'ftp.prot'"))
+                    .contains("ftp.maxConnections: '0' must be ≥ 1 (from --set)"));
   }
 
   @Test
