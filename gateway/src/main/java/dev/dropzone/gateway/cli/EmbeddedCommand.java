@@ -72,9 +72,10 @@ final class EmbeddedCommand implements Callable<Integer> {
     ShutdownHook.install(stack);
     PrintWriter out = spec.commandLine().getOut();
     stack.endpointLines().forEach(out::println);
+    Path usersFile = stack.dataDir().resolve("users.yaml");
     stack
         .generatedPassword()
-        .ifPresent(
+        .ifPresentOrElse(
             password ->
                 out.println(
                     "Demo user: "
@@ -82,10 +83,17 @@ final class EmbeddedCommand implements Callable<Integer> {
                         + " password: "
                         + password
                         + " (shown once; change it with: dropzone users passwd --file "
-                        + stack.dataDir().resolve("users.yaml")
+                        + usersFile
                         + " "
                         + EmbeddedStack.DEMO_USER
-                        + ")"));
+                        + ")"),
+            () ->
+                out.println(
+                    "Users: "
+                        + usersFile
+                        + " (a forgotten password is reset with: dropzone users passwd --file "
+                        + usersFile
+                        + " NAME)"));
     if (!isLoopback(bind)) {
       out.println(
           "Warning: embedded mode serves plain FTP on "

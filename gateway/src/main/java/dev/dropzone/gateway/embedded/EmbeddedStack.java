@@ -9,6 +9,7 @@ import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
 import dev.dropzone.kek.KeyServiceException;
+import dev.dropzone.kek.local.LocalKeyService;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,6 +32,9 @@ public final class EmbeddedStack implements AutoCloseable {
   public static final String BUCKET = "dropzone";
   public static final String REGION = "us-east-1";
   public static final String DEMO_USER = "demo";
+
+  /** The master keyset, relative to the data directory. */
+  static final String KEYSET_FILE = "keys/master-keyset.json";
 
   /**
    * What {@code dropzone embedded} was asked for.
@@ -75,7 +79,7 @@ public final class EmbeddedStack implements AutoCloseable {
     Path dataDir = options.dataDir().toAbsolutePath().normalize();
     createPrivateDirectory(dataDir);
     UsersFile users = new UsersFile(dataDir.resolve("users.yaml"));
-    Optional<String> generated = prepareUsers(users, options.users());
+    applyRequestedUsers(users, options.users());
     String firstUser =
         options.users().isEmpty()
             ? users.read().stream().findFirst().map(UserEntry::name).orElse(DEMO_USER)
@@ -83,25 +87,31 @@ public final class EmbeddedStack implements AutoCloseable {
 
     EmbeddedCredentials credentials =
         EmbeddedCredentials.loadOrCreate(dataDir.resolve("embedded.yaml"));
+    // Embedded mode is the one place besides 'keys init' that makes a master key: its own, on
+    // the first start.
+    LocalKeyService.open(dataDir.resolve(KEYSET_FILE));
     EmbeddedS3 s3 = EmbeddedS3.start(dataDir.resolve("s3"), options.s3Port(), BUCKET, credentials);
+    GatewayRuntime runtime = null;
     try {
       GatewaySettings settings = settings(options, dataDir, s3.endpoint(), credentials);
-      GatewayRuntime runtime = GatewayRuntime.start(settings, new FileAuthenticator(users));
+      runtime = GatewayRuntime.start(settings, new FileAuthenticator(users));
+      // Only now that everything runs: a start that failed after making the demo user would have
+      // lost its password, which is shown once and stored nowhere.
+      Optional<String> generated =
+          options.users().isEmpty() ? createDemoUserIfNone(users) : Optional.empty();
       return new EmbeddedStack(
           s3, runtime, credentials, dataDir, firstUser, generated, displayHost(options.bind()));
     } catch (IOException | KeyServiceException | ConfigException | RuntimeException e) {
+      if (runtime != null) {
+        runtime.close();
+      }
       s3.close();
       throw e;
     }
   }
 
-  /**
-   * Applies {@code --user} entries (keeping an existing user's home and permissions), or creates
-   * the demo user with a random password when there are no users at all.
-   *
-   * @return the generated demo password, to be shown once
-   */
-  private static Optional<String> prepareUsers(UsersFile users, Map<String, char[]> requested)
+  /** Applies {@code --user} entries, keeping an existing user's home and permissions. */
+  private static void applyRequestedUsers(UsersFile users, Map<String, char[]> requested)
       throws IOException {
     for (Map.Entry<String, char[]> user : requested.entrySet()) {
       String hash = PasswordHashes.hash(user.getValue());
@@ -112,7 +122,15 @@ public final class EmbeddedStack implements AutoCloseable {
               .orElseGet(() -> UserEntry.of(user.getKey(), hash));
       users.put(entry);
     }
-    if (!requested.isEmpty() || !users.read().isEmpty()) {
+  }
+
+  /**
+   * Creates the demo user with a random password when there are no users at all.
+   *
+   * @return the generated password, to be shown once
+   */
+  private static Optional<String> createDemoUserIfNone(UsersFile users) throws IOException {
+    if (!users.read().isEmpty()) {
       return Optional.empty();
     }
     String password = randomPassword();
@@ -130,7 +148,7 @@ public final class EmbeddedStack implements AutoCloseable {
     values.put("s3.bucket", BUCKET);
     values.put("s3.accessKeyId", credentials.accessKey());
     values.put("s3.secretAccessKey", credentials.secretKey());
-    values.put("keys.keysetFile", "keys/master-keyset.json");
+    values.put("keys.keysetFile", KEYSET_FILE);
     values.put("users.file", "users.yaml");
     values.put("ftp.bind", options.bind());
     values.put("ftp.port", Integer.toString(options.port()));

@@ -1,8 +1,12 @@
 package dev.dropzone.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.embedded.EmbeddedStack;
+import dev.dropzone.gateway.users.UsersFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,6 +57,23 @@ class EmbeddedRestartTest {
                   Files.getPosixFilePermissions(dataDir.resolve(secretFile))))
           .as(secretFile)
           .isEqualTo("rw-------");
+    }
+  }
+
+  @Test
+  void aFirstStartThatFailsLeavesNoDemoUserSoTheNextStartShowsThePassword() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      EmbeddedStack.Options taken =
+          new EmbeddedStack.Options(dataDir, "127.0.0.1", busy.getLocalPort(), "0", 0, Map.of());
+
+      assertThatThrownBy(() -> EmbeddedStack.start(taken)).isInstanceOf(Exception.class);
+    }
+    assertThat(new UsersFile(dataDir.resolve("users.yaml")).read())
+        .as("no user whose password nobody saw")
+        .isEmpty();
+
+    try (EmbeddedStack next = start(Map.of())) {
+      assertThat(next.generatedPassword()).isPresent();
     }
   }
 
