@@ -3,12 +3,15 @@ package dev.dropzone.gateway.cli;
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.keys.KeyCheck;
+import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.keys.KeyRotation;
+import dev.dropzone.gateway.keys.LocalKeyset;
 import dev.dropzone.gateway.keys.ObjectRewrap;
 import dev.dropzone.gateway.keys.OpenKeyService;
 import dev.dropzone.gateway.keys.ServiceCalls;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.rewrap.StoredKeys;
 import dev.dropzone.store.rewrap.StoredKeys.Outcome;
@@ -16,6 +19,8 @@ import dev.dropzone.store.rewrap.StoredKeys.StoredObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +43,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     description = "Key maintenance against the configured key service and bucket.",
-    subcommands = {KeysCommand.Check.class, KeysCommand.Rotate.class, KeysCommand.Rewrap.class})
+    subcommands = {
+      KeysCommand.Init.class,
+      KeysCommand.Check.class,
+      KeysCommand.Rotate.class,
+      KeysCommand.Rewrap.class
+    })
 final class KeysCommand implements Runnable {
 
   /** The longest one key-service call may take before the command reports it unavailable. */
@@ -49,10 +59,15 @@ final class KeysCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: choose one of check, rotate, rewrap");
+        spec.commandLine(), "Missing subcommand: choose one of init, check, rotate, rewrap");
   }
 
   private static OpenKeyService open(GatewaySettings settings) {
+    LocalKeyset.problem(settings.keyProvider())
+        .ifPresent(
+            problem -> {
+              throw new CommandFailure(Main.USAGE, problem);
+            });
     try {
       return OpenKeyService.open(settings.keyProvider());
     } catch (KeyServiceException e) {
@@ -78,6 +93,57 @@ final class KeysCommand implements Runnable {
             + "' key service: "
             + e.getMessage(),
         e);
+  }
+
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create the master key of the 'local' provider: a new keyset at keys.keysetFile,"
+            + " readable by its owner only.",
+        "Run once per deployment; an existing keyset is never replaced. Back it up: without it"
+            + " the files cannot be decrypted."
+      })
+  static final class Init implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws ConfigException {
+      GatewaySettings settings = options.settings();
+      if (!(settings.keyProvider() instanceof KeyProvider.Local local)) {
+        throw new CommandFailure(
+            Main.USAGE,
+            "keys init creates the keyset of the 'local' provider, but keys.provider is '"
+                + settings.keyProvider().name()
+                + "': its master key lives in that service; create it there (see the README's"
+                + " Key services section), then run 'dropzone keys check'");
+      }
+      Path file = local.keysetFile().toAbsolutePath();
+      if (Files.exists(file)) {
+        throw new CommandFailure(
+            Main.USAGE,
+            "keys.keysetFile: "
+                + file
+                + " already exists; a master key is never replaced (the files wrapped with it"
+                + " would become unreadable). 'dropzone keys check' tests it");
+      }
+      try {
+        LocalKeyService created = LocalKeyService.create(file);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(
+            "Created the master key "
+                + created.masterKeyId()
+                + " in "
+                + file
+                + " (readable by its owner only). Back it up: without it the files cannot be"
+                + " decrypted.");
+        out.flush();
+        return Main.OK;
+      } catch (KeyServiceException e) {
+        throw new CommandFailure(Main.FAILED, e.getMessage(), e);
+      }
+    }
   }
 
   @Command(
@@ -130,6 +196,13 @@ final class KeysCommand implements Runnable {
       boolean all;
     }
 
+    @Option(
+        names = "--force",
+        description =
+            "Rotate --user even when no user source knows the name (PAM and LDAP users that never"
+                + " logged in have neither a users-file entry nor a key record).")
+    boolean force;
+
     @Override
     public Integer call() throws ConfigException, InterruptedException {
       GatewaySettings settings = options.settings();
@@ -142,6 +215,9 @@ final class KeysCommand implements Runnable {
                 stored.records(),
                 new ServiceCalls(CALL_TIMEOUT),
                 Clock.systemUTC());
+        if (!who.all && !force) {
+          KnownUsers.require(who.user, settings, stored.records());
+        }
         List<String> users = who.all ? stored.recordedUsers() : List.of(who.user);
         for (String user : users) {
           WrappedKey key = rotation.rotate(user);
@@ -190,6 +266,11 @@ final class KeysCommand implements Runnable {
         throw new ParameterException(
             spec.commandLine(), "--parallel must be between 1 and 256, not " + parallel);
       }
+      RewrapPrefix.problem(prefix)
+          .ifPresent(
+              problem -> {
+                throw new ParameterException(spec.commandLine(), "--prefix " + problem);
+              });
       GatewaySettings settings = options.settings();
       PrintWriter out = spec.commandLine().getOut();
       ServiceCalls calls = new ServiceCalls(CALL_TIMEOUT);

@@ -29,13 +29,14 @@ public final class OpenKeyService implements AutoCloseable {
   /**
    * Opens the configured provider.
    *
-   * @throws KeyServiceException when the provider cannot be opened (unreadable keyset, token not
-   *     found, wrong PIN)
+   * @throws KeyServiceException when the provider cannot be opened (missing or unreadable keyset,
+   *     token not found, wrong PIN)
    */
   public static OpenKeyService open(KeyProvider provider) throws KeyServiceException {
     // Java 17 has no pattern switch; the interface is sealed, so this chain is complete.
     if (provider instanceof KeyProvider.Local local) {
-      return new OpenKeyService(LocalKeyService.open(local.keysetFile()), () -> {});
+      // Never creates the keyset: that is 'keys init' (or embedded mode) and nothing else.
+      return new OpenKeyService(LocalKeyService.openExisting(local.keysetFile()), () -> {});
     }
     if (provider instanceof KeyProvider.Vault vault) {
       VaultTransitKeyService service = VaultTransitKeyService.open(vault.settings());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropzone.gateway.config.LocalFiles;
 import dev.dropzone.gateway.config.YamlMappers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,6 +85,10 @@ public final class UsersFile {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       return new Contents(List.of(), List.of());
+    } catch (IOException e) {
+      // The bare AccessDeniedException names only the path; say whose access was denied.
+      throw new IOException(
+          "cannot read users file " + path + ": " + LocalFiles.describe(path, e), e);
     }
     return parse(bytes);
   }

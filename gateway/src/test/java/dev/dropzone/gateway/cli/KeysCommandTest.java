@@ -149,6 +149,42 @@ class KeysCommandTest {
   }
 
   @Test
+  void rotateRefusesANameNoUserSourceKnowsUnlessForced() throws Exception {
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      Run typo = keys("rotate", "--user", "nobody-typo");
+
+      assertThat(typo.code()).isEqualTo(Main.USAGE);
+      assertThat(typo.err())
+          .contains("no user 'nobody-typo': not in the users file")
+          .contains("no key record");
+      assertThat(store.keyRecords().read("nobody-typo")).isEmpty();
+
+      Run pamOnly = keys("rotate", "--user", "nobody-typo", "--set", "auth.backends=pam");
+
+      assertThat(pamOnly.code()).isEqualTo(Main.USAGE);
+      assertThat(pamOnly.err())
+          .contains("pam users cannot be listed")
+          .contains("re-run with --force");
+
+      Run forced = keys("rotate", "--user", "never-logged-in", "--force");
+
+      assertThat(forced.code()).as(forced.err()).isZero();
+      assertThat(store.keyRecords().read("never-logged-in")).isPresent();
+    }
+  }
+
+  @Test
+  void rewrapRefusesPrefixesThatLeaveOrAliasTheConfiguredOne() {
+    for (String prefix : List.of("../", "users/../other/", "./users/", ".dropzone/keys/")) {
+      Run run = keys("rewrap", "--prefix", prefix);
+
+      assertThat(run.code()).as(prefix).isEqualTo(Main.USAGE);
+      assertThat(run.err()).as(prefix).contains("--prefix '" + prefix + "'");
+      assertThat(run.err()).as(prefix).doesNotContain("try again later");
+    }
+  }
+
+  @Test
   void rotateNeedsUserOrAll() {
     Run run = keys("rotate");
 

@@ -143,4 +143,23 @@ class UsersCommandTest {
     assertThat(passwordArgument.exitCode()).isEqualTo(Main.USAGE);
     assertThat(passwordArgument.err()).contains("Unknown options: '--password'");
   }
+
+  @Test
+  void aBrokenOrUnreadableUsersFileIsOneClearLineNotAStackTrace() throws Exception {
+    Path file = dir.resolve("users.yaml");
+    Files.writeString(file, "users:\n  - name: x\n    passwordHash: secret\n");
+
+    Run invalid = run("", "users", "list", "-f", file.toString());
+    Run directory = run("", "users", "list", "-f", dir.toString());
+
+    assertThat(invalid.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(invalid.err())
+        .startsWith("Error: users file " + file)
+        .contains("passwordHash is not an Argon2id")
+        .doesNotContain("\tat ");
+    assertThat(directory.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(directory.err())
+        .startsWith("Error: cannot read users file " + dir)
+        .doesNotContain("\tat ");
+  }
 }

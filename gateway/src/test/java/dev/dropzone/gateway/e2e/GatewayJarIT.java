@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,5 +88,61 @@ class GatewayJarIT {
 
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains("--check");
+  }
+
+  /**
+   * The container runs as uid 10001, and a users file made by {@code users add} on the host is 0600
+   * for its maker: the failure must say whose access was denied. Switching uid needs root (as in
+   * CI) and util-linux's setpriv.
+   */
+  @Test
+  void anUnreadableUsersFileNamesTheUidThatWasDenied() throws Exception {
+    Assumptions.assumeTrue(
+        "0".equals(String.valueOf(Files.getAttribute(work, "unix:uid")))
+            && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+        "needs root and setpriv to run the gateway as another uid");
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = Files.copy(JAR, work.resolve("dropzone.jar"));
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    Path users = work.resolve("users.yaml");
+    Files.writeString(users, "users: []\n");
+    Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
+    Path config = work.resolve("dropzone.yaml");
+    Files.writeString(
+        config,
+        "s3:\n  bucket: b\nkeys:\n  provider: kms\n  kms:\n    keyId: k\n"
+            + "users:\n  file: users.yaml\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+    for (List<String> command :
+        List.of(
+            List.of("serve", "--config", config.toString()),
+            List.of("users", "list", "--file", users.toString()))) {
+      List<String> all =
+          new java.util.ArrayList<>(
+              List.of(
+                  "/usr/bin/setpriv",
+                  "--reuid=10001",
+                  "--regid=10001",
+                  "--clear-groups",
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Djava.io.tmpdir=" + work,
+                  "-jar",
+                  jar.toString()));
+      all.addAll(command);
+      Process process = new ProcessBuilder(all).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(output)
+          .as(String.join(" ", command))
+          .contains(
+              "cannot read users file "
+                  + users
+                  + ": permission denied for uid 10001 (the file belongs to uid 0, mode"
+                  + " rw-------)")
+          .doesNotContain("\tat ");
+      assertThat(process.exitValue()).as(output).isIn(1, 2);
+    }
   }
 }

@@ -9,6 +9,7 @@ import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
+import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.IOException;
@@ -58,6 +59,7 @@ class GatewayRuntimeTest {
                       "test")
                   .load(),
               dir);
+      LocalKeyService.create(dir.resolve("keyset.json"));
       UsersFile users = new UsersFile(settings.usersFile());
       users.write(
           List.of(UserEntry.of("frank", PasswordHashes.hash("frank-password".toCharArray()))));

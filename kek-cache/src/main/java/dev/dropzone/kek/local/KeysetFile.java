@@ -65,6 +65,40 @@ final class KeysetFile {
     }
   }
 
+  /** The keyset in the file, which must exist. */
+  KeysetHandle openExisting() throws KeyServiceException {
+    if (!Files.exists(file)) {
+      throw new KeyServiceException(
+          Failure.REJECTED, "local keyset file " + file + " does not exist");
+    }
+    try {
+      return read();
+    } catch (IOException e) {
+      throw new KeyServiceException(
+          Failure.UNAVAILABLE, "cannot read local keyset file " + file + ": " + e, e);
+    }
+  }
+
+  /** A new keyset in a file that must not exist yet. */
+  KeysetHandle createNew() throws KeyServiceException {
+    if (Files.exists(file)) {
+      throw new KeyServiceException(
+          Failure.REJECTED,
+          "local keyset file " + file + " already exists; a master key is never replaced");
+    }
+    try {
+      if (!create()) {
+        throw new KeyServiceException(
+            Failure.REJECTED,
+            "local keyset file " + file + " was created by another process meanwhile");
+      }
+      return read();
+    } catch (IOException e) {
+      throw new KeyServiceException(
+          Failure.UNAVAILABLE, "cannot create local keyset file " + file + ": " + e, e);
+    }
+  }
+
   private KeysetHandle read() throws IOException, KeyServiceException {
     refuseIfSharedWithOthers();
     String json;
@@ -113,7 +147,7 @@ final class KeysetFile {
    * fails if the file already exists, so of several processes racing to create the keyset exactly
    * one wins and the others use the winner's keyset.
    */
-  private void create() throws IOException, KeyServiceException {
+  private boolean create() throws IOException, KeyServiceException {
     Path directory = file.getParent();
     boolean posix = supportsPosix(directory);
     createDirectories(directory, posix);
@@ -131,30 +165,30 @@ final class KeysetFile {
         }
         channel.force(true);
       }
-      publish(temporary);
+      return publish(temporary);
     } finally {
       Files.deleteIfExists(temporary);
     }
   }
 
-  private void publish(Path temporary) throws IOException {
+  private boolean publish(Path temporary) throws IOException {
     try {
-      Files.createLink(file, temporary);
-      LOG.info(
-          "Created local master keyset {} (owner-only). Back it up: objects cannot be decrypted"
-              + " without it.",
-          file);
+      try {
+        Files.createLink(file, temporary);
+      } catch (UnsupportedOperationException e) {
+        // No hard links on this file system: a move without REPLACE_EXISTING still refuses to
+        // overwrite an existing keyset, though the check and the move are two steps.
+        Files.move(temporary, file);
+      }
     } catch (FileAlreadyExistsException e) {
       LOG.debug("Another process created {} first; using its keyset", file);
-    } catch (UnsupportedOperationException e) {
-      // No hard links on this file system: a move without REPLACE_EXISTING still refuses to
-      // overwrite an existing keyset, though the check and the move are two steps.
-      try {
-        Files.move(temporary, file);
-      } catch (FileAlreadyExistsException lost) {
-        LOG.debug("Another process created {} first; using its keyset", file);
-      }
+      return false;
     }
+    LOG.info(
+        "Created local master keyset {} (owner-only). Back it up: objects cannot be decrypted"
+            + " without it.",
+        file);
+    return true;
   }
 
   private static void createDirectories(Path directory, boolean posix) throws IOException {

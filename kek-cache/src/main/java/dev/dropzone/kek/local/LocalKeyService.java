@@ -59,7 +59,32 @@ public final class LocalKeyService implements KeyService {
    *     group or others may access it, INVALID if it does not hold an AEAD keyset
    */
   public static LocalKeyService open(Path keysetFile) throws KeyServiceException {
-    KeysetHandle handle = new KeysetFile(keysetFile).openOrCreate();
+    return of(keysetFile, new KeysetFile(keysetFile).openOrCreate());
+  }
+
+  /**
+   * Opens the keyset in {@code keysetFile}, which must exist: nothing is created, so a mistyped
+   * path fails instead of starting a new master key.
+   *
+   * @throws KeyServiceException REJECTED if the file does not exist or group or others may access
+   *     it, UNAVAILABLE if it cannot be read, INVALID if it does not hold an AEAD keyset
+   */
+  public static LocalKeyService openExisting(Path keysetFile) throws KeyServiceException {
+    return of(keysetFile, new KeysetFile(keysetFile).openExisting());
+  }
+
+  /**
+   * Creates {@code keysetFile} (owner-only, missing parent directories too) with a new master key.
+   *
+   * @throws KeyServiceException REJECTED if the file already exists: a master key is never
+   *     replaced, since the files wrapped with it would become unreadable
+   */
+  public static LocalKeyService create(Path keysetFile) throws KeyServiceException {
+    return of(keysetFile, new KeysetFile(keysetFile).createNew());
+  }
+
+  private static LocalKeyService of(Path keysetFile, KeysetHandle handle)
+      throws KeyServiceException {
     try {
       Aead aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
       String id = PROVIDER + ":" + Integer.toUnsignedString(handle.getPrimary().getId());

@@ -1,0 +1,202 @@
+package dev.dropzone.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code serve --check} as a preflight against the in-process S3 server and the local key service:
+ * every problem in one run, each with its exit code class; and {@code keys init} as the only way to
+ * make a master key.
+ */
+class PreflightCommandTest {
+
+  private static S3ProxyFixture s3;
+
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    s3 = S3ProxyFixture.inMemory();
+    s3.bucket("preflight", "dz");
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    s3.close();
+  }
+
+  @BeforeEach
+  void config() throws Exception {
+    Files.writeString(
+        dir.resolve("dropzone.yaml"),
+        "s3:\n  endpoint: "
+            + s3.endpoint()
+            + "\n  bucket: preflight\n  prefix: dz\n  accessKeyId: "
+            + S3ProxyFixture.ACCESS_KEY
+            + "\nkeys:\n  keysetFile: keys/master.json\nusers:\n  file: users.yaml\n");
+    new UsersFile(dir.resolve("users.yaml"))
+        .write(List.of(UserEntry.of("alice", PasswordHashes.hash("alice-password".toCharArray()))));
+  }
+
+  private Run dropzone(Map<String, String> env, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--config", dir.resolve("dropzone.yaml").toString()));
+    CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]), env);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(all.toArray(String[]::new));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static Map<String, String> secret(String value) {
+    return Map.of("DROPZONE_S3_SECRET_ACCESS_KEY", value);
+  }
+
+  private Run init() {
+    return dropzone(secret(S3ProxyFixture.SECRET_KEY), "keys", "init");
+  }
+
+  @Test
+  void aWorkingSetupPassesEveryCheckAndLeavesNoProbeBehind() throws Exception {
+    assertThat(init().code()).isZero();
+
+    Run run = dropzone(secret(S3ProxyFixture.SECRET_KEY), "serve", "--check");
+
+    assertThat(run.code()).as(run.all()).isZero();
+    assertThat(run.out())
+        .contains("ok      configuration: valid")
+        .contains("ok      users file: " + dir.resolve("users.yaml") + ": 1 user(s)")
+        .containsPattern("ok      key service: provider local, key local:\\d+, wrap \\d+ ms")
+        .contains("ok      S3: bucket 'preflight': a probe object under 'dz/' was written")
+        .contains("All checks passed");
+    assertThat(s3.blobStore().list("preflight", recursive())).isEmpty();
+  }
+
+  @Test
+  void everyProblemIsReportedInOneRun() throws Exception {
+    assertThat(init().code()).isZero();
+    Path keyset = dir.resolve("keys/master.json");
+    Files.setPosixFilePermissions(keyset, PosixFilePermissions.fromString("rw-r--r--"));
+    Map<String, String> env =
+        Map.of("DROPZONE_S3_SECRET_ACCESS_KEY", "not-the-secret", "DROPZONE_FTP_PORTT", "2121");
+
+    Run run = dropzone(env, "serve", "--check", "--set", "ftp.maxThreads=0");
+
+    assertThat(run.code()).as(run.all()).isEqualTo(Main.USAGE);
+    assertThat(run.out())
+        .contains(
+            "PROBLEM configuration: environment variable DROPZONE_FTP_PORTT is not a Dropzone"
+                + " setting; did you mean DROPZONE_FTP_PORT?")
+        .contains("PROBLEM configuration: ftp.maxThreads: '0' must be ≥ 1 (from --set)")
+        .contains("ok      users file")
+        .contains("PROBLEM key service: provider local (REJECTED)")
+        .contains("has permissions rw-r--r--")
+        .contains("PROBLEM S3: cannot write a probe object")
+        .contains("SignatureDoesNotMatch, the secret key does not match the access key");
+    assertThat(run.err()).contains("the preflight found 4 problem(s)");
+  }
+
+  @Test
+  void aMissingBucketFailsTheS3Check() throws Exception {
+    assertThat(init().code()).isZero();
+
+    Run run =
+        dropzone(
+            secret(S3ProxyFixture.SECRET_KEY), "serve", "--check", "--set", "s3.bucket=absent");
+
+    assertThat(run.code()).as(run.all()).isEqualTo(Main.FAILED);
+    assertThat(run.out())
+        .contains("PROBLEM S3: cannot find the bucket (bucket 'absent' at " + s3.endpoint())
+        .contains("the bucket does not exist: create it, or correct s3.bucket")
+        .contains("ok      key service");
+  }
+
+  @Test
+  void aMistypedKeysetPathIsNeverCreatedAndNamesKeysInit() throws Exception {
+    Path keyset = dir.resolve("keys/master.json");
+    Map<String, String> env = secret(S3ProxyFixture.SECRET_KEY);
+
+    Run check = dropzone(env, "keys", "check");
+    Run serve = dropzone(env, "serve");
+    Run preflight = dropzone(env, "serve", "--check");
+
+    for (Run run : List.of(check, serve)) {
+      assertThat(run.code()).as(run.all()).isEqualTo(Main.USAGE);
+      assertThat(run.err())
+          .contains("keys.keysetFile: " + keyset + " does not exist")
+          .contains("'dropzone keys init'");
+    }
+    assertThat(preflight.code()).isEqualTo(Main.USAGE);
+    assertThat(preflight.out())
+        .contains("PROBLEM keyset: keys.keysetFile: " + keyset + " does not exist")
+        .contains("skipped key service");
+    assertThat(keyset).doesNotExist();
+    assertThat(keyset.getParent()).doesNotExist();
+  }
+
+  @Test
+  void keysInitCreatesAnOwnerOnlyKeysetOnceAndNeverReplacesIt() throws Exception {
+    Path keyset = dir.resolve("keys/master.json");
+
+    Run first = init();
+    String created = Files.readString(keyset);
+    Run again = init();
+    Run check = dropzone(secret(S3ProxyFixture.SECRET_KEY), "keys", "check");
+
+    assertThat(first.code()).as(first.all()).isZero();
+    assertThat(first.out()).containsPattern("Created the master key local:\\d+ in " + keyset);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyset)))
+        .isEqualTo("rw-------");
+    assertThat(again.code()).isEqualTo(Main.USAGE);
+    assertThat(again.err()).contains("already exists; a master key is never replaced");
+    assertThat(Files.readString(keyset)).isEqualTo(created);
+    assertThat(check.code()).as(check.all()).isZero();
+  }
+
+  @Test
+  void keysInitRefusesProvidersWhoseKeyLivesInTheService() {
+    Run run =
+        dropzone(
+            secret(S3ProxyFixture.SECRET_KEY),
+            "keys",
+            "init",
+            "--set",
+            "keys.provider=kms",
+            "--set",
+            "keys.kms.keyId=k");
+
+    assertThat(run.code()).isEqualTo(Main.USAGE);
+    assertThat(run.err()).contains("keys.provider is 'kms': its master key lives in that service");
+  }
+
+  private static org.jclouds.blobstore.options.ListContainerOptions recursive() {
+    return org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive();
+  }
+}
