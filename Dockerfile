@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Dropzone gateway image: the shaded jar on a slim JRE, running as an unprivileged user.
 # Build: docker build -t dropzone .   Run: see docker-compose.yml and the README ("Deploying").
+# Needs BuildKit (the Maven cache mount below): the default builder of Docker 23+ and of
+# 'docker compose'; with an older Docker run DOCKER_BUILDKIT=1 docker build -t dropzone .
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -25,8 +27,8 @@ FROM eclipse-temurin:17-jre
 # A fixed uid so volume permissions and Kubernetes securityContext can refer to it.
 RUN groupadd --system --gid 10001 dropzone \
  && useradd --system --uid 10001 --gid dropzone --home-dir /var/lib/dropzone --shell /usr/sbin/nologin dropzone \
- && mkdir -p /etc/dropzone /var/lib/dropzone \
- && chown dropzone:dropzone /var/lib/dropzone
+ && mkdir -p /etc/dropzone /var/lib/dropzone/users \
+ && chown -R dropzone:dropzone /var/lib/dropzone
 COPY --from=build /dropzone.jar /app/dropzone.jar
 COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml
 USER 10001:10001

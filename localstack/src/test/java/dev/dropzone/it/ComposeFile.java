@@ -59,9 +59,12 @@ final class ComposeFile {
     return values;
   }
 
-  /** Services that run the Dropzone image. */
+  /** Services that run the Dropzone image as a gateway (not a one-shot task with an entrypoint). */
   List<String> gateways() {
-    return serviceNames().stream().filter(name -> image(name).startsWith("dropzone:")).toList();
+    return serviceNames().stream()
+        .filter(name -> image(name).startsWith("dropzone:"))
+        .filter(name -> !service(name).containsKey("entrypoint"))
+        .toList();
   }
 
   @SuppressWarnings("unchecked")

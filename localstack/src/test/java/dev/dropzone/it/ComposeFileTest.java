@@ -2,6 +2,7 @@ package dev.dropzone.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.ftp.FtpSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,54 @@ class ComposeFileTest {
     assertThat(run.exitCode()).as(run.output()).isZero();
     // An unset ${VAR} without a default is only a warning, but would break `docker compose up`.
     assertThat(run.output()).doesNotContain("WARNING");
+  }
+
+  /** Published ports bind to loopback unless the operator opts in with DZ_PUBLISH_ADDRESS. */
+  private static final String PUBLISH = "${DZ_PUBLISH_ADDRESS:-127.0.0.1}";
+
+  @Test
+  void everyPortIsPublishedOnLoopbackUnlessTheOperatorOptsIn() throws Exception {
+    Assumptions.assumeTrue(CommandRun.onPath("docker-compose"), "docker-compose is not installed");
+    ComposeFile compose = ComposeFile.read();
+    for (String service : compose.serviceNames()) {
+      assertThat(compose.strings(service, "ports"))
+          .as(service)
+          .allMatch(p -> p.startsWith("127.0.0.1:") || p.startsWith(PUBLISH + ":"));
+    }
+
+    CommandRun loopback =
+        CommandRun.of(
+            RepositoryFiles.root(),
+            Map.of(),
+            List.of("docker-compose", "-f", ComposeFile.PATH, "--profile", "vault", "config"));
+    CommandRun everywhere =
+        CommandRun.of(
+            RepositoryFiles.root(),
+            Map.of("DZ_PUBLISH_ADDRESS", "0.0.0.0", "DZ_PUBLIC_ADDRESS", "192.0.2.10"),
+            List.of("docker-compose", "-f", ComposeFile.PATH, "config"));
+
+    assertThat(loopback.exitCode()).as(loopback.output()).isZero();
+    assertThat(loopback.output())
+        .contains("- 127.0.0.1:2121:2121/tcp", "- 127.0.0.1:50009:50009/tcp")
+        .contains("- 127.0.0.1:2122:2122/tcp")
+        .doesNotContainPattern("(?m)^\\s*- (0\\.0\\.0\\.0:)?\\d+:\\d+/tcp$");
+    assertThat(everywhere.output())
+        .contains("- 0.0.0.0:2121:2121/tcp")
+        .contains("DROPZONE_FTP_PASSIVE_ADDRESS: 192.0.2.10");
+  }
+
+  @Test
+  void gatewaysGetLongerToStopThanTheirTransfersGetToFinish() throws Exception {
+    ComposeFile compose = ComposeFile.read();
+    long grace = FtpSettings.defaults().shutdownGrace().toSeconds();
+
+    for (String gateway : compose.gateways()) {
+      Object stop = compose.service(gateway).get("stop_grace_period");
+      assertThat(stop).as(gateway + " sets stop_grace_period").isNotNull();
+      assertThat(Long.parseLong(stop.toString().replace("s", "")))
+          .as(gateway)
+          .isGreaterThanOrEqualTo(grace + 10);
+    }
   }
 
   @Test
@@ -79,7 +128,7 @@ class ComposeFileTest {
       assertThat(passive).as(gateway + " sets DROPZONE_FTP_PASSIVE_PORTS").matches("\\d+-\\d+");
       assertThat(compose.strings(gateway, "ports"))
           .as(gateway)
-          .contains(port + ":" + port, passive + ":" + passive);
+          .contains(PUBLISH + ":" + port + ":" + port, PUBLISH + ":" + passive + ":" + passive);
       String[] bounds = passive.split("-");
       int[] range = {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
       for (int[] other : ranges) {

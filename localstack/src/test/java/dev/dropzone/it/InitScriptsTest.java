@@ -17,7 +17,8 @@ class InitScriptsTest {
   @ParameterizedTest
   @CsvSource({
     "bash, localstack/init/ready.d/10-dropzone.sh",
-    "sh, localstack/init/vault/transit.sh"
+    "sh, localstack/init/vault/transit.sh",
+    "sh, localstack/compose/users-init.sh"
   })
   void scriptParsesAndIsExecutable(String shell, String script) throws Exception {
     var path = RepositoryFiles.resolve(script);
