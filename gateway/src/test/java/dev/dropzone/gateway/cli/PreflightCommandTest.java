@@ -6,9 +6,6 @@ import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
 import dev.dropzone.store.testing.S3ProxyFixture;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code serve --check} as a preflight against the in-process S3 server and the local key service:
@@ -32,12 +28,6 @@ class PreflightCommandTest {
   private static S3ProxyFixture s3;
 
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
 
   @BeforeAll
   static void startS3() throws Exception {
@@ -63,33 +53,27 @@ class PreflightCommandTest {
         .write(List.of(UserEntry.of("alice", PasswordHashes.hash("alice-password".toCharArray()))));
   }
 
-  private Run dropzone(Map<String, String> env, String... args) {
+  private UsersCommandTest.Run dropzone(Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--config", dir.resolve("dropzone.yaml").toString()));
-    CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]), env);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return UsersCommandTest.run(env, "", all.toArray(String[]::new));
   }
 
   private static Map<String, String> secret(String value) {
     return Map.of("DROPZONE_S3_SECRET_ACCESS_KEY", value);
   }
 
-  private Run init() {
+  private UsersCommandTest.Run init() {
     return dropzone(secret(S3ProxyFixture.SECRET_KEY), "keys", "init");
   }
 
   @Test
   void aWorkingSetupPassesEveryCheckAndLeavesNoProbeBehind() throws Exception {
-    assertThat(init().code()).isZero();
+    assertThat(init().exitCode()).isZero();
 
-    Run run = dropzone(secret(S3ProxyFixture.SECRET_KEY), "serve", "--check");
+    UsersCommandTest.Run run = dropzone(secret(S3ProxyFixture.SECRET_KEY), "serve", "--check");
 
-    assertThat(run.code()).as(run.all()).isZero();
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out())
         .contains("ok      configuration: valid")
         .contains("ok      users file: " + dir.resolve("users.yaml") + ": 1 user(s)")
@@ -101,15 +85,15 @@ class PreflightCommandTest {
 
   @Test
   void everyProblemIsReportedInOneRun() throws Exception {
-    assertThat(init().code()).isZero();
+    assertThat(init().exitCode()).isZero();
     Path keyset = dir.resolve("keys/master.json");
     Files.setPosixFilePermissions(keyset, PosixFilePermissions.fromString("rw-r--r--"));
     Map<String, String> env =
         Map.of("DROPZONE_S3_SECRET_ACCESS_KEY", "not-the-secret", "DROPZONE_FTP_PORTT", "2121");
 
-    Run run = dropzone(env, "serve", "--check", "--set", "ftp.maxThreads=0");
+    UsersCommandTest.Run run = dropzone(env, "serve", "--check", "--set", "ftp.maxThreads=0");
 
-    assertThat(run.code()).as(run.all()).isEqualTo(Main.USAGE);
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(Main.USAGE);
     assertThat(run.out())
         .contains(
             "PROBLEM configuration: environment variable DROPZONE_FTP_PORTT is not a Dropzone"
@@ -125,13 +109,13 @@ class PreflightCommandTest {
 
   @Test
   void aMissingBucketFailsTheS3Check() throws Exception {
-    assertThat(init().code()).isZero();
+    assertThat(init().exitCode()).isZero();
 
-    Run run =
+    UsersCommandTest.Run run =
         dropzone(
             secret(S3ProxyFixture.SECRET_KEY), "serve", "--check", "--set", "s3.bucket=absent");
 
-    assertThat(run.code()).as(run.all()).isEqualTo(Main.FAILED);
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(Main.FAILED);
     assertThat(run.out())
         .contains("PROBLEM S3: cannot find the bucket (bucket 'absent' at " + s3.endpoint())
         .contains("the bucket does not exist: create it, or correct s3.bucket")
@@ -143,17 +127,17 @@ class PreflightCommandTest {
     Path keyset = dir.resolve("keys/master.json");
     Map<String, String> env = secret(S3ProxyFixture.SECRET_KEY);
 
-    Run check = dropzone(env, "keys", "check");
-    Run serve = dropzone(env, "serve");
-    Run preflight = dropzone(env, "serve", "--check");
+    UsersCommandTest.Run check = dropzone(env, "keys", "check");
+    UsersCommandTest.Run serve = dropzone(env, "serve");
+    UsersCommandTest.Run preflight = dropzone(env, "serve", "--check");
 
-    for (Run run : List.of(check, serve)) {
-      assertThat(run.code()).as(run.all()).isEqualTo(Main.USAGE);
+    for (UsersCommandTest.Run run : List.of(check, serve)) {
+      assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(Main.USAGE);
       assertThat(run.err())
           .contains("keys.keysetFile: " + keyset + " does not exist")
           .contains("'dropzone keys init'");
     }
-    assertThat(preflight.code()).isEqualTo(Main.USAGE);
+    assertThat(preflight.exitCode()).isEqualTo(Main.USAGE);
     assertThat(preflight.out())
         .contains("PROBLEM keyset: keys.keysetFile: " + keyset + " does not exist")
         .contains("skipped key service");
@@ -165,24 +149,24 @@ class PreflightCommandTest {
   void keysInitCreatesAnOwnerOnlyKeysetOnceAndNeverReplacesIt() throws Exception {
     Path keyset = dir.resolve("keys/master.json");
 
-    Run first = init();
+    UsersCommandTest.Run first = init();
     String created = Files.readString(keyset);
-    Run again = init();
-    Run check = dropzone(secret(S3ProxyFixture.SECRET_KEY), "keys", "check");
+    UsersCommandTest.Run again = init();
+    UsersCommandTest.Run check = dropzone(secret(S3ProxyFixture.SECRET_KEY), "keys", "check");
 
-    assertThat(first.code()).as(first.all()).isZero();
+    assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
     assertThat(first.out()).containsPattern("Created the master key local:\\d+ in " + keyset);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyset)))
         .isEqualTo("rw-------");
-    assertThat(again.code()).isEqualTo(Main.USAGE);
+    assertThat(again.exitCode()).isEqualTo(Main.USAGE);
     assertThat(again.err()).contains("already exists; a master key is never replaced");
     assertThat(Files.readString(keyset)).isEqualTo(created);
-    assertThat(check.code()).as(check.all()).isZero();
+    assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
   }
 
   @Test
   void keysInitRefusesProvidersWhoseKeyLivesInTheService() {
-    Run run =
+    UsersCommandTest.Run run =
         dropzone(
             secret(S3ProxyFixture.SECRET_KEY),
             "keys",
@@ -192,7 +176,7 @@ class PreflightCommandTest {
             "--set",
             "keys.kms.keyId=k");
 
-    assertThat(run.code()).isEqualTo(Main.USAGE);
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
     assertThat(run.err()).contains("keys.provider is 'kms': its master key lives in that service");
   }
 

@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,8 +25,13 @@ class UsersCommandTest {
   record Run(int exitCode, String out, String err) {}
 
   static Run run(String stdin, String... args) {
+    return run(System.getenv(), stdin, args);
+  }
+
+  /** The command line with {@code env} as its environment. */
+  static Run run(Map<String, String> env, String stdin, String... args) {
     CommandLine cli =
-        Main.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        Main.commandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

@@ -2,11 +2,11 @@ package dev.dropzone.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The jar {@code serve} runs from holds none of the embedded S3 server (S3Proxy and the Jetty 11,
  * jclouds, AWS SDK v1 and Azure code it brings); embedded mode finds it in its own jar beside
- * dropzone.jar, and says so plainly when that jar is not there.
+ * dropzone.jar, and says so plainly when that jar is not there. And what the jar says when it runs
+ * as the container's uid and cannot read its users file.
  */
 class GatewayJarIT {
 
@@ -28,6 +29,28 @@ class GatewayJarIT {
       List.of("org/gaul/", "org/eclipse/jetty/", "org/jclouds/", "com/amazonaws/", "com/azure/");
 
   @TempDir Path work;
+
+  private record Run(int exitCode, String output) {}
+
+  /** Runs {@code java -jar jar args}, after {@code prefix} (e.g. a uid switch). */
+  private static Run java(List<String> prefix, Path jar, String... args) throws Exception {
+    List<String> command = new ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Djava.io.tmpdir=" + jar.getParent());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+    return new Run(process.exitValue(), output);
+  }
+
+  private Path gatewayJarAlone() throws Exception {
+    Path alone = Files.copy(JAR, work.resolve("dropzone.jar"));
+    Files.setPosixFilePermissions(alone, PosixFilePermissions.fromString("rw-r--r--"));
+    return alone;
+  }
 
   @Test
   void theGatewayJarHoldsNoEmbeddedS3ServerCode() throws Exception {
@@ -45,49 +68,31 @@ class GatewayJarIT {
 
   @Test
   void embeddedModeWithoutItsServerJarSaysWhatIsMissing() throws Exception {
-    Path alone = Files.copy(JAR, work.resolve("dropzone.jar"));
+    Path alone = gatewayJarAlone();
 
-    Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                alone.toString(),
-                "embedded",
-                "--data-dir",
-                work.resolve("data").toString(),
-                "--port",
-                "0")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Run run =
+        java(
+            List.of(),
+            alone,
+            "embedded",
+            "--data-dir",
+            work.resolve("data").toString(),
+            "--port",
+            "0");
 
-    assertThat(process.exitValue()).as(output).isEqualTo(1);
-    assertThat(output)
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+    assertThat(run.output())
         .contains("embedded mode needs its S3 server, dropzone-embedded-s3.jar")
         .contains(alone.toString())
         .doesNotContain("Exception");
   }
 
   @Test
-  void theGatewayJarRunsAloneForEverythingButEmbeddedMode()
-      throws IOException, InterruptedException {
-    Path alone = Files.copy(JAR, work.resolve("dropzone.jar"));
+  void theGatewayJarRunsAloneForEverythingButEmbeddedMode() throws Exception {
+    Run run = java(List.of(), gatewayJarAlone(), "serve", "--help");
 
-    Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                alone.toString(),
-                "serve",
-                "--help")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-
-    assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("--check");
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).contains("--check");
   }
 
   /**
@@ -102,8 +107,7 @@ class GatewayJarIT {
             && Files.isExecutable(Path.of("/usr/bin/setpriv")),
         "needs root and setpriv to run the gateway as another uid");
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path jar = Files.copy(JAR, work.resolve("dropzone.jar"));
-    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    Path jar = gatewayJarAlone();
     Path users = work.resolve("users.yaml");
     Files.writeString(users, "users: []\n");
     Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
@@ -113,28 +117,16 @@ class GatewayJarIT {
         "s3:\n  bucket: b\nkeys:\n  provider: kms\n  kms:\n    keyId: k\n"
             + "users:\n  file: users.yaml\n");
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    List<String> asUid10001 =
+        List.of("/usr/bin/setpriv", "--reuid=10001", "--regid=10001", "--clear-groups");
 
-    for (List<String> command :
+    for (String[] command :
         List.of(
-            List.of("serve", "--config", config.toString()),
-            List.of("users", "list", "--file", users.toString()))) {
-      List<String> all =
-          new java.util.ArrayList<>(
-              List.of(
-                  "/usr/bin/setpriv",
-                  "--reuid=10001",
-                  "--regid=10001",
-                  "--clear-groups",
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Djava.io.tmpdir=" + work,
-                  "-jar",
-                  jar.toString()));
-      all.addAll(command);
-      Process process = new ProcessBuilder(all).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            new String[] {"serve", "--config", config.toString()},
+            new String[] {"users", "list", "--file", users.toString()})) {
+      Run run = java(asUid10001, jar, command);
 
-      assertThat(output)
+      assertThat(run.output())
           .as(String.join(" ", command))
           .contains(
               "cannot read users file "
@@ -142,7 +134,7 @@ class GatewayJarIT {
                   + ": permission denied for uid 10001 (the file belongs to uid 0, mode"
                   + " rw-------)")
           .doesNotContain("\tat ");
-      assertThat(process.exitValue()).as(output).isIn(1, 2);
+      assertThat(run.exitCode()).as(run.output()).isIn(1, 2);
     }
   }
 }
