@@ -108,6 +108,31 @@ class PreflightCommandTest {
   }
 
   @Test
+  void aUsersFileOthersMayChangeIsAProblemAndOneTheyMayReadAWarning() throws Exception {
+    assertThat(init().exitCode()).isZero();
+    Path users = dir.resolve("users.yaml");
+    Map<String, String> env = secret(S3ProxyFixture.SECRET_KEY);
+
+    Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-rw-r--"));
+    UsersCommandTest.Run writable = dropzone(env, "serve", "--check");
+    Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r--r--"));
+    UsersCommandTest.Run readable = dropzone(env, "serve", "--check");
+
+    assertThat(writable.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(writable.out())
+        .contains(
+            "PROBLEM users file: "
+                + users
+                + " has permissions rw-rw-r--: others than its owner may add users to it");
+    assertThat(readable.exitCode()).as(readable.out()).isZero();
+    assertThat(readable.out())
+        .contains(
+            "WARNING users file: "
+                + users
+                + " has permissions rw-r--r--: every local account can read the password hashes");
+  }
+
+  @Test
   void aMissingBucketFailsTheS3Check() throws Exception {
     assertThat(init().exitCode()).isZero();
 
