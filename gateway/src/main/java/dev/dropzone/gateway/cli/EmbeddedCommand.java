@@ -8,15 +8,19 @@ import dev.dropzone.kek.KeyServiceException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dropzone embedded}: the whole stack on this machine, no servers to install. */
@@ -31,6 +35,7 @@ import picocli.CommandLine.Spec;
 final class EmbeddedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+  @ParentCommand Main main;
 
   @Option(
       names = "--data-dir",
@@ -56,19 +61,59 @@ final class EmbeddedCommand implements Callable<Integer> {
       defaultValue = "0")
   int s3Port;
 
-  @Option(
-      names = "--user",
-      paramLabel = "NAME:PASSWORD",
-      description =
-          "Create a user or set its password (repeatable). Without it, a 'demo' user is created"
-              + " on first start and its password printed once. Default: none.",
-      showDefaultValue = Visibility.NEVER)
-  List<String> users = List.of();
+  @ArgGroup(exclusive = false, multiplicity = "0..*")
+  List<UserOption> users = new ArrayList<>();
+
+  /** One {@code --user} and where its password comes from. */
+  static final class UserOption {
+    @Option(
+        names = "--user",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "Create a user or set its password (repeatable). The password is asked for at the"
+                + " terminal unless --password-stdin, --password-file or --password-env follows."
+                + " Without --user, a 'demo' user is created on first start and its password"
+                + " printed once. NAME:PASSWORD still works but shows the password to everyone on"
+                + " this machine (ps, shell history). Default: none.",
+        showDefaultValue = Visibility.NEVER)
+    String user;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    PasswordSource password;
+  }
+
+  /** The password of the {@code --user} before it, when not typed at the terminal. */
+  static final class PasswordSource {
+    @Option(
+        names = "--password-stdin",
+        description =
+            "Read that user's password from the next line of standard input. Default: off.",
+        showDefaultValue = Visibility.NEVER)
+    boolean stdin;
+
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "Read that user's password from the first line of FILE. Default: none.",
+        showDefaultValue = Visibility.NEVER)
+    Path file;
+
+    @Option(
+        names = "--password-env",
+        paramLabel = "VARIABLE",
+        description =
+            "Read that user's password from the environment variable VARIABLE. Default: none.",
+        showDefaultValue = Visibility.NEVER)
+    String environment;
+  }
 
   @Override
   public Integer call() throws ConfigException, InterruptedException {
     EmbeddedStack stack =
-        start(new EmbeddedStack.Options(dataDir, bind, port, passivePorts, s3Port, parseUsers()));
+        start(
+            new EmbeddedStack.Options(
+                dataDir, bind, port, passivePorts, s3Port, users(System::getenv)));
     ShutdownHook.install(stack);
     PrintWriter out = spec.commandLine().getOut();
     stack.endpointLines().forEach(out::println);
@@ -125,22 +170,68 @@ final class EmbeddedCommand implements Callable<Integer> {
     }
   }
 
-  private Map<String, char[]> parseUsers() {
-    Map<String, char[]> parsed = new LinkedHashMap<>();
-    for (String user : users == null ? List.<String>of() : users) {
-      int colon = user.indexOf(':');
-      String name = colon < 0 ? user : user.substring(0, colon);
-      if (colon < 1 || colon == user.length() - 1) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--user must be NAME:PASSWORD, got '" + name + ":…'");
+  /**
+   * The {@code --user} entries with their passwords, name → password, in the order given.
+   *
+   * @param environment looks up {@code --password-env} variables
+   */
+  Map<String, char[]> users(Function<String, String> environment) {
+    Map<String, char[]> resolved = new LinkedHashMap<>();
+    for (UserOption option : users) {
+      int colon = option.user.indexOf(':');
+      String name = colon < 0 ? option.user : option.user.substring(0, colon);
+      if (colon == 0 || colon == option.user.length() - 1) {
+        throw usage("--user must be NAME (or NAME:PASSWORD), got '" + name + ":…'");
       }
       if (!UserEntry.isValidName(name)) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
+        throw usage(
             "--user: name '" + name + "' is not valid: use 1-64 letters, digits, '.', '_' or '-'");
       }
-      parsed.put(name, user.substring(colon + 1).toCharArray());
+      if (resolved.containsKey(name)) {
+        throw usage("--user " + name + " is given twice");
+      }
+      if (colon > 0 && option.password != null) {
+        throw usage(
+            "--user "
+                + name
+                + ":… already holds the password; drop it or the --password-… option after it");
+      }
+      resolved.put(
+          name,
+          colon > 0 ? passwordOnCommandLine(name, option.user) : password(option, environment));
     }
-    return parsed;
+    return resolved;
+  }
+
+  private char[] password(UserOption option, Function<String, String> environment) {
+    PasswordSource source = option.password;
+    if (source == null) {
+      return PasswordInput.fromTerminal(option.user);
+    }
+    if (source.file != null) {
+      return PasswordInput.fromFile(option.user, source.file);
+    }
+    if (source.environment != null) {
+      return PasswordInput.fromEnvironment(option.user, source.environment, environment);
+    }
+    return PasswordInput.fromStdin(option.user, main.in());
+  }
+
+  /** The old {@code NAME:PASSWORD} form: kept working, with a warning about who can read it. */
+  private char[] passwordOnCommandLine(String name, String argument) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(
+        "Warning: --user "
+            + name
+            + ":… puts the password on the command line, where everyone on this machine can"
+            + " read it (ps, /proc, shell history). Use --user "
+            + name
+            + " with --password-stdin, --password-file FILE or --password-env VARIABLE.");
+    err.flush();
+    return argument.substring(name.length() + 1).toCharArray();
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 }

@@ -7,11 +7,15 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Reads a new password without it ever being a command-line argument (visible in {@code ps} and
- * shell history): from the terminal without echo, or as the first line of standard input.
+ * shell history): from the terminal without echo, a line of standard input, the first line of a
+ * file, or an environment variable.
  */
 final class PasswordInput {
 
@@ -20,22 +24,64 @@ final class PasswordInput {
   private PasswordInput() {}
 
   static char[] read(boolean fromStdin, InputStream in) {
-    char[] password = fromStdin ? firstLine(in) : fromConsole();
+    return checked(
+        fromStdin
+            ? firstLine(in)
+            : fromConsole("New password: ", "pipe it in and add --password-stdin"),
+        "the password");
+  }
+
+  /** Asks for {@code user}'s password at the terminal (twice, without echo). */
+  static char[] fromTerminal(String user) {
+    return checked(
+        fromConsole(
+            "Password for " + user + ": ",
+            "add --password-stdin, --password-file FILE or --password-env VARIABLE after --user "
+                + user),
+        user + "'s password");
+  }
+
+  /** The next line of {@code in}, as {@code user}'s password. */
+  static char[] fromStdin(String user, InputStream in) {
+    return checked(firstLine(in), user + "'s password (from standard input)");
+  }
+
+  /** The first line of {@code file}, as {@code user}'s password. */
+  static char[] fromFile(String user, Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return checked(firstLine(in), user + "'s password (from " + file + ")");
+    } catch (IOException e) {
+      throw new CommandFailure(
+          Main.USAGE, "cannot read " + user + "'s password file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** The value of the environment variable {@code name}, as {@code user}'s password. */
+  static char[] fromEnvironment(String user, String name, Function<String, String> environment) {
+    String value = environment.apply(name);
+    if (value == null || value.isEmpty()) {
+      throw new CommandFailure(
+          Main.USAGE,
+          "the environment variable " + name + " (" + user + "'s password) is not set or empty");
+    }
+    return checked(value.toCharArray(), user + "'s password (from $" + name + ")");
+  }
+
+  private static char[] checked(char[] password, String what) {
     if (password.length < MIN_LENGTH) {
       Arrays.fill(password, '\0');
       throw new CommandFailure(
-          Main.USAGE, "the password must be at least " + MIN_LENGTH + " characters long");
+          Main.USAGE, what + " must be at least " + MIN_LENGTH + " characters long");
     }
     return password;
   }
 
-  private static char[] fromConsole() {
+  private static char[] fromConsole(String prompt, String instead) {
     Console console = System.console();
     if (console == null) {
-      throw new CommandFailure(
-          Main.USAGE, "no terminal to read the password from; pipe it in and add --password-stdin");
+      throw new CommandFailure(Main.USAGE, "no terminal to read the password from; " + instead);
     }
-    char[] first = console.readPassword("New password: ");
+    char[] first = console.readPassword(prompt);
     char[] second = console.readPassword("Repeat password: ");
     if (first == null || second == null || !Arrays.equals(first, second)) {
       throw new CommandFailure(Main.USAGE, "the passwords do not match; nothing was changed");

@@ -7,9 +7,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded S3 server's access key and secret, generated once and kept in {@code
@@ -17,12 +22,14 @@ import java.util.HexFormat;
  */
 public record EmbeddedCredentials(String accessKey, String secretKey) {
 
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCredentials.class);
   private static final ObjectMapper YAML = YamlMappers.strict();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Reads the credentials file, creating it with fresh random credentials on first start. */
   public static EmbeddedCredentials loadOrCreate(Path file) throws IOException {
     if (Files.exists(file)) {
+      ownerOnly(file);
       return read(file);
     }
     EmbeddedCredentials fresh = new EmbeddedCredentials("dz" + random(8), random(24));
@@ -40,6 +47,23 @@ public record EmbeddedCredentials(String accessKey, String secretKey) {
     }
     Files.write(file, YAML.writeValueAsBytes(fresh), StandardOpenOption.TRUNCATE_EXISTING);
     return fresh;
+  }
+
+  /** An older or hand-edited file readable by others is made owner-only again. */
+  private static void ownerOnly(Path file) throws IOException {
+    if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+    Set<PosixFilePermission> owner =
+        EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    if (!owner.containsAll(permissions)) {
+      Files.setPosixFilePermissions(file, owner);
+      LOG.warn(
+          "{} held the S3 secret key with permissions {}; they are now rw------- (owner only)",
+          file,
+          PosixFilePermissions.toString(permissions));
+    }
   }
 
   private static EmbeddedCredentials read(Path file) throws IOException {

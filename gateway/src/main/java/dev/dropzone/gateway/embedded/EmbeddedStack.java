@@ -32,6 +32,7 @@ public final class EmbeddedStack implements AutoCloseable {
   public static final String BUCKET = "dropzone";
   public static final String REGION = "us-east-1";
   public static final String DEMO_USER = "demo";
+  private static final String CREDENTIALS_FILE = "embedded.yaml";
 
   /** The master keyset, relative to the data directory. */
   static final String KEYSET_FILE = "keys/master-keyset.json";
@@ -86,7 +87,7 @@ public final class EmbeddedStack implements AutoCloseable {
             : options.users().keySet().iterator().next();
 
     EmbeddedCredentials credentials =
-        EmbeddedCredentials.loadOrCreate(dataDir.resolve("embedded.yaml"));
+        EmbeddedCredentials.loadOrCreate(dataDir.resolve(CREDENTIALS_FILE));
     // Embedded mode is the one place besides 'keys init' that makes a master key: its own, on
     // the first start.
     LocalKeyService.open(dataDir.resolve(KEYSET_FILE));
@@ -183,7 +184,10 @@ public final class EmbeddedStack implements AutoCloseable {
     return generatedPassword;
   }
 
-  /** The lines printed at start: one per endpoint. */
+  /**
+   * The lines printed at start: one per endpoint. The S3 secret key is not among them (start-up
+   * output ends up in logs and journals): the line names the owner-only file that holds it.
+   */
   public List<String> endpointLines() {
     return List.of(
         "FTP: " + ftpUrl(),
@@ -193,10 +197,15 @@ public final class EmbeddedStack implements AutoCloseable {
             + BUCKET
             + " access-key="
             + credentials.accessKey()
-            + " secret-key="
-            + credentials.secretKey()
             + " region="
-            + REGION);
+            + REGION
+            + " secret-key: secretKey in "
+            + credentialsFile());
+  }
+
+  /** The owner-only file holding the embedded S3 server's credentials. */
+  public Path credentialsFile() {
+    return dataDir.resolve(CREDENTIALS_FILE);
   }
 
   public void awaitStopped() throws InterruptedException {
