@@ -281,6 +281,7 @@ abstract class GatewayContract {
         16,
         4096,
         Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         null);
   }
 

@@ -77,6 +77,7 @@ public record DropzoneConfig(
       int maxThreads,
       int maxCommandLength,
       Duration shutdownGrace,
+      Duration dataConnectTimeout,
       Tls tls) {}
 
   public record Tls(
@@ -85,7 +86,9 @@ public record DropzoneConfig(
       String keystore,
       Secret keystorePassword,
       boolean required,
-      int implicitPort) {}
+      int implicitPort,
+      @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> protocols,
+      boolean requireSessionReuse) {}
 
   public record Users(String file) {}
 

@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The validated configuration, converted into the settings each component takes. This is the one
@@ -169,6 +170,7 @@ public record GatewaySettings(
     positive(problems, "ftp.banDuration", c.banDuration());
     notNegative(problems, "ftp.loginFailureDelay", c.loginFailureDelay());
     notNegative(problems, "ftp.shutdownGrace", c.shutdownGrace());
+    positive(problems, "ftp.dataConnectTimeout", c.dataConnectTimeout());
     atLeastOne(problems, "ftp.maxConnections", c.maxConnections());
     atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
     atLeastOne(problems, "ftp.maxLoginFailures", c.maxLoginFailures());
@@ -195,6 +197,7 @@ public record GatewaySettings(
         c.maxThreads(),
         c.maxCommandLength(),
         c.shutdownGrace(),
+        c.dataConnectTimeout(),
         tls);
   }
 
@@ -234,6 +237,17 @@ public record GatewaySettings(
         "ftp.tls.implicitPort",
         c.implicitPort(),
         "is not a port (0-65535, or -1 for no implicit FTPS)");
+    List<String> protocols = AuthSection.commaSeparated(c.protocols());
+    for (String protocol : protocols) {
+      problems.check(
+          FtpSettings.DEFAULT_PROTOCOLS.contains(protocol),
+          "ftp.tls.protocols",
+          protocol,
+          "is not allowed: list TLSv1.3 and/or TLSv1.2 (older versions are broken)");
+    }
+    if (protocols.isEmpty()) {
+      problems.add("ftp.tls.protocols", "must list TLSv1.3 and/or TLSv1.2");
+    }
     return new FtpSettings.Tls(
         readable(problems, "ftp.tls.certificate", c.certificate(), baseDir),
         readable(problems, "ftp.tls.privateKey", c.privateKey(), baseDir),
@@ -242,7 +256,9 @@ public record GatewaySettings(
             ? null
             : c.keystorePassword().reveal().toCharArray(),
         c.required(),
-        c.implicitPort());
+        c.implicitPort(),
+        protocols,
+        c.requireSessionReuse());
   }
 
   private static Path readable(Problems problems, String key, String value, Path baseDir) {

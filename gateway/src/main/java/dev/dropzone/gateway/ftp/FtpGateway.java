@@ -7,13 +7,16 @@ import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
 import dev.dropzone.gateway.ftp.connection.SessionAdmission;
+import dev.dropzone.gateway.ftp.data.DataConnections;
+import dev.dropzone.gateway.ftp.data.PassivePorts;
 import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
 import dev.dropzone.gateway.ftp.login.AccountUserManager;
 import dev.dropzone.gateway.ftp.login.LoginCommand;
 import dev.dropzone.gateway.ftp.login.UserSessions;
-import dev.dropzone.gateway.ftp.policy.ActiveModePolicy;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
+import dev.dropzone.gateway.ftp.tls.AuthCommand;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
+import dev.dropzone.gateway.ftp.tls.TlsDataProtection;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
@@ -26,14 +29,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ftpserver.ConnectionConfigFactory;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerConfigurationException;
 import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.command.CommandFactory;
 import org.apache.ftpserver.command.CommandFactoryFactory;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.Ftplet;
+import org.apache.ftpserver.impl.DefaultFtpServer;
+import org.apache.ftpserver.impl.FtpServerContext;
+import org.apache.ftpserver.ipfilter.SessionFilter;
 import org.apache.ftpserver.listener.Listener;
 import org.apache.ftpserver.listener.ListenerFactory;
 import org.apache.mina.core.session.IoSession;
@@ -56,6 +64,7 @@ public final class FtpGateway implements AutoCloseable {
   private final TransferRegistry transfers;
   private final ConnectionGuard guard;
   private final ScheduledExecutorService timers;
+  private final DataConnections data;
   private boolean closed;
 
   private FtpGateway(
@@ -64,13 +73,15 @@ public final class FtpGateway implements AutoCloseable {
       Map<String, Listener> listeners,
       TransferRegistry transfers,
       ConnectionGuard guard,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers,
+      DataConnections data) {
     this.settings = settings;
     this.server = server;
     this.listeners = listeners;
     this.transfers = transfers;
     this.guard = guard;
     this.timers = timers;
+    this.data = data;
   }
 
   /** Starts listening without upload scanning; see the other {@code start}. */
@@ -112,6 +123,12 @@ public final class FtpGateway implements AutoCloseable {
             new AdmissionFilter(guard, timers, settings.loginTimeout()),
             new CommandLineCodec(settings.maxCommandLength()));
     TransferRegistry transfers = new TransferRegistry();
+    DataConnections data =
+        new DataConnections(
+            PassivePorts.parse(settings.passivePorts()),
+            settings.dataConnectTimeout(),
+            timers,
+            tls == null ? null : new TlsDataProtection(tls));
 
     FtpServerFactory factory = new FtpServerFactory();
     factory.setUserManager(new AccountUserManager(authenticator, seconds(settings.idleTimeout())));
@@ -124,20 +141,39 @@ public final class FtpGateway implements AutoCloseable {
         new LoginCommand(guard, timers, settings.loginFailureDelay(), new UserSessions()),
         tls != null,
         settings.activeModeEnabled());
-    factory.setCommandFactory(commands.createCommandFactory());
+    DataConnections.installCommands(commands, settings.activeModeEnabled());
+    if (tls != null) {
+      commands.addCommand("AUTH", new AuthCommand(tls));
+    }
+    CommandFactory commandFactory = commands.createCommandFactory();
+    factory.setCommandFactory(commandFactory);
     Map<String, Ftplet> ftplets = new LinkedHashMap<>();
     if (tls != null && settings.tls().required()) {
       ftplets.put("tls", new TlsPolicy());
     }
-    ftplets.put("active", new ActiveModePolicy(settings.activeModeEnabled()));
     factory.setFtplets(ftplets);
 
-    factory.addListener(EXPLICIT, listener(settings, tls, false, settings.port(), admission));
+    AtomicReference<FtpServerContext> context = new AtomicReference<>();
+    FeaturesBeforeLogin features =
+        new FeaturesBeforeLogin(commandFactory.getCommand("FEAT"), context::get);
+    factory.addListener(
+        EXPLICIT,
+        listener(
+            settings,
+            tls,
+            settings.port(),
+            new SessionSetup(admission, data, null, features, context::get)));
     if (tls != null && settings.tls().implicitPort() >= 0) {
       factory.addListener(
-          IMPLICIT, listener(settings, tls, true, settings.tls().implicitPort(), admission));
+          IMPLICIT,
+          listener(
+              settings,
+              tls,
+              settings.tls().implicitPort(),
+              new SessionSetup(admission, data, tls, features, context::get)));
     }
     FtpServer server = factory.createServer();
+    context.set(((DefaultFtpServer) server).getServerContext());
     try {
       server.start();
     } catch (FtpException | FtpServerConfigurationException e) {
@@ -154,7 +190,7 @@ public final class FtpGateway implements AutoCloseable {
           e);
     }
     FtpGateway gateway =
-        new FtpGateway(settings, server, factory.getListeners(), transfers, guard, timers);
+        new FtpGateway(settings, server, factory.getListeners(), transfers, guard, timers, data);
     LOG.info(
         "FTP listening on {}:{}{}",
         settings.bind(),
@@ -177,36 +213,28 @@ public final class FtpGateway implements AutoCloseable {
     return config.createConnectionConfig();
   }
 
+  /**
+   * A listener. Its data connection configuration only carries what Dropzone's own data connections
+   * read from it (idle time, the announced passive address); TLS, implicit or explicit, is started
+   * by {@link SessionSetup} and {@link AuthCommand}, MINA only needs to know it is configured (for
+   * PROT P).
+   */
   private static Listener listener(
-      FtpSettings settings,
-      TlsConfiguration tls,
-      boolean implicit,
-      int port,
-      SessionAdmission admission) {
+      FtpSettings settings, TlsConfiguration tls, int port, SessionFilter setup) {
     DataConnectionConfigurationFactory data = new DataConnectionConfigurationFactory();
-    data.setPassivePorts(settings.passivePorts());
-    data.setPassiveAddress(settings.bind());
     if (settings.passiveAddress() != null) {
       data.setPassiveExternalAddress(settings.passiveAddress());
     }
-    data.setPassiveIpCheck(true);
     data.setActiveEnabled(settings.activeModeEnabled());
-    data.setActiveIpCheck(true);
     data.setIdleTime(seconds(settings.idleTimeout()));
-    if (tls != null) {
-      data.setSslConfiguration(tls);
-      data.setImplicitSsl(implicit);
-    }
+    data.setSslConfiguration(tls);
     ListenerFactory listener = new ListenerFactory();
     listener.setServerAddress(settings.bind());
     listener.setPort(port);
     listener.setIdleTimeout(seconds(settings.idleTimeout()));
     listener.setDataConnectionConfiguration(data.createDataConnectionConfiguration());
-    listener.setSessionFilter(admission);
-    if (tls != null) {
-      listener.setSslConfiguration(tls);
-      listener.setImplicitSsl(implicit);
-    }
+    listener.setSessionFilter(setup);
+    listener.setSslConfiguration(tls);
     return listener.createListener();
   }
 
@@ -228,6 +256,11 @@ public final class FtpGateway implements AutoCloseable {
   public int implicitTlsPort() {
     Listener implicit = listeners.get(IMPLICIT);
     return implicit == null ? -1 : implicit.getPort();
+  }
+
+  /** Ports of the passive range held by a session right now. */
+  public int passivePortsInUse() {
+    return data.passivePortsInUse();
   }
 
   /** Transfers running right now. */

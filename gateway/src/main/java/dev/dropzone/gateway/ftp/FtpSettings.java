@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param maxThreads transfer/command threads (concurrent transfers are capped by it)
  * @param maxCommandLength longest accepted command line in bytes
  * @param shutdownGrace how long running transfers may continue after a stop request
+ * @param dataConnectTimeout how long a passive port waits for the client's data connection (then it
+ *     closes), and how long an active (PORT/EPRT) connection may take to connect
  * @param tls TLS settings, or null for plain FTP only
  */
 public record FtpSettings(
@@ -42,6 +45,7 @@ public record FtpSettings(
     int maxThreads,
     int maxCommandLength,
     Duration shutdownGrace,
+    Duration dataConnectTimeout,
     Tls tls) {
 
   public FtpSettings {
@@ -58,6 +62,9 @@ public record FtpSettings(
    * @param keystorePassword keystore password (never logged)
    * @param required refuse USER/PASS before AUTH TLS and data transfers without PROT P
    * @param implicitPort port for implicit FTPS, or -1 for none (0 = any free port)
+   * @param protocols TLS versions to offer, from {@code TLSv1.3} and {@code TLSv1.2}
+   * @param requireSessionReuse protected data connections must resume the control connection's TLS
+   *     session
    */
   public record Tls(
       Path certificatePem,
@@ -65,7 +72,19 @@ public record FtpSettings(
       Path keystore,
       char[] keystorePassword,
       boolean required,
-      int implicitPort) {}
+      int implicitPort,
+      List<String> protocols,
+      boolean requireSessionReuse) {
+
+    /** PEM files, TLS 1.3 and 1.2, session reuse required. */
+    public static Tls pem(Path certificate, Path privateKey, boolean required, int implicitPort) {
+      return new Tls(
+          certificate, privateKey, null, null, required, implicitPort, DEFAULT_PROTOCOLS, true);
+    }
+  }
+
+  /** The TLS versions offered unless {@code ftp.tls.protocols} says otherwise. */
+  public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
   /** Safe defaults on 127.0.0.1:2121 with passive ports 50000-50100 and no TLS. */
   public static FtpSettings defaults() {
@@ -84,6 +103,7 @@ public record FtpSettings(
         Duration.ofSeconds(1),
         64,
         4096,
+        Duration.ofSeconds(30),
         Duration.ofSeconds(30),
         null);
   }

@@ -6,7 +6,16 @@ import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.kek.testing.TestCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPSClient;
@@ -15,7 +24,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** FTPS, explicit and implicit, with TLS required. */
+/**
+ * FTPS, explicit and implicit, with TLS required: protected data connections must resume the
+ * control connection's TLS session, so a second TLS session from the client's own address (a host
+ * behind the same NAT) cannot take a transfer.
+ */
 class FtpsTest {
 
   @TempDir static Path dir;
@@ -50,6 +63,103 @@ class FtpsTest {
   void onlyTls12AndTls13AreOffered() throws Exception {
     assertThat(TlsConfiguration.load(pemFiles(dir, true, 0)).getEnabledProtocols())
         .containsExactly("TLSv1.3", "TLSv1.2");
+  }
+
+  @Test
+  void featIsAnsweredBeforeLoginSoClientsCanChooseAuthTls() throws Exception {
+    FTPClient plain = new FTPClient();
+    plain.connect("127.0.0.1", gw.port());
+    try {
+      assertThat(plain.features()).as(plain.getReplyString()).isTrue();
+      assertThat(plain.getReplyString()).contains(" AUTH TLS", " PBSZ", " PROT", " EPSV");
+    } finally {
+      plain.disconnect();
+    }
+  }
+
+  @Test
+  void aDownloadCannotBeTakenByASecondTlsSessionFromTheSameAddress() throws Exception {
+    FTPSClient victim = client(false, gw.port());
+    try {
+      byte[] secret = Content.bytes(11, 200_000);
+      assertThat(victim.storeFile("secret.bin", new ByteArrayInputStream(secret))).isTrue();
+      int port = passivePort(victim);
+      // The attacker shares the victim's address and connects first, with a TLS session of its
+      // own: everything checks out but the session.
+      CompletableFuture<byte[]> stolen = attack(port, new byte[0]);
+
+      assertThat(victim.sendCommand("RETR", "secret.bin")).isEqualTo(150);
+      assertThat(victim.getReply()).isEqualTo(425);
+      assertThat(victim.getReplyString())
+          .contains("must resume this control connection's TLS session");
+      assertThat(stolen.get(60, TimeUnit.SECONDS)).isEmpty();
+
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(victim.retrieveFile("secret.bin", out)).as(victim.getReplyString()).isTrue();
+      assertThat(out.toByteArray()).isEqualTo(secret);
+    } finally {
+      victim.disconnect();
+    }
+  }
+
+  @Test
+  void anUploadCannotBePlantedByASecondTlsSessionFromTheSameAddress() throws Exception {
+    FTPSClient victim = client(false, gw.port());
+    try {
+      int port = passivePort(victim);
+      CompletableFuture<byte[]> planted = attack(port, new byte[100_000]);
+
+      assertThat(victim.sendCommand("STOR", "planted.bin")).isEqualTo(150);
+      assertThat(victim.getReply()).isEqualTo(425);
+      assertThat(planted.get(60, TimeUnit.SECONDS)).isEmpty();
+      assertThat(gw.objectKeys()).noneMatch(k -> k.endsWith("planted.bin"));
+
+      byte[] own = Content.bytes(12, 50_000);
+      assertThat(victim.storeFile("own.bin", new ByteArrayInputStream(own)))
+          .as(victim.getReplyString())
+          .isTrue();
+      assertThat(gw.objectKeys()).anyMatch(k -> k.endsWith("own.bin"));
+    } finally {
+      victim.disconnect();
+    }
+  }
+
+  @Test
+  void aClientThatNeverReusesSessionsIsToldWhyAndGetsInWhenReuseIsNotRequired(@TempDir Path other)
+      throws Exception {
+    FTPSClient noReuse = nonReusingClient(gw.port());
+    try {
+      assertThat(noReuse.listNames()).isNull();
+      assertThat(noReuse.getReplyString())
+          .startsWith("425 Data connection refused: it must resume this control connection's TLS")
+          .contains("Python's ftplib");
+    } finally {
+      noReuse.disconnect();
+    }
+
+    SettingsBuilder settings = new SettingsBuilder();
+    FtpSettings.Tls relaxed = pemFiles(other, true, -1);
+    settings.tls =
+        new FtpSettings.Tls(
+            relaxed.certificatePem(),
+            relaxed.privateKeyPem(),
+            null,
+            null,
+            true,
+            -1,
+            FtpSettings.DEFAULT_PROTOCOLS,
+            false);
+    try (GatewayUnderTest lenient = GatewayUnderTest.start(settings.build())) {
+      FTPSClient client = nonReusingClient(lenient.port());
+      try {
+        assertThat(client.storeFile("x.bin", new ByteArrayInputStream(new byte[10])))
+            .as(client.getReplyString())
+            .isTrue();
+        assertThat(client.listNames()).containsExactly("x.bin");
+      } finally {
+        client.disconnect();
+      }
+    }
   }
 
   @Test
@@ -103,11 +213,9 @@ class FtpsTest {
 
   private static FtpSettings.Tls pemFiles(Path dir, boolean required, int implicitPort)
       throws Exception {
-    return new FtpSettings.Tls(
+    return FtpSettings.Tls.pem(
         certificate.writeCertificatePem(dir.resolve("certificate.pem")),
         certificate.writePrivateKeyPem(dir.resolve("key.pem")),
-        null,
-        null,
         required,
         implicitPort);
   }
@@ -116,19 +224,73 @@ class FtpsTest {
       throws Exception {
     char[] password = "keystore-secret".toCharArray();
     Path keystore = certificate.writePkcs12(dir.resolve("keystore.p12"), password.clone());
-    return new FtpSettings.Tls(null, null, keystore, password, required, implicitPort);
+    return new FtpSettings.Tls(
+        null,
+        null,
+        keystore,
+        password,
+        required,
+        implicitPort,
+        FtpSettings.DEFAULT_PROTOCOLS,
+        true);
   }
 
+  /**
+   * A client that resumes the control connection's TLS session on data connections, as curl and
+   * lftp do. TLS 1.2: the JDK's client uses a TLS 1.3 session ticket only once, and the gateway
+   * hands out one per control connection (see ConnectionTls), so it could resume only once.
+   */
   private static FTPSClient client(boolean implicit, int port) throws Exception {
-    FTPSClient client = new FTPSClient(implicit);
+    SSLContext context = SSLContext.getInstance("TLSv1.2");
+    context.init(null, new TrustManager[] {certificate.trustManager()}, null);
+    return protectedSession(new ReusingFtpsClient(implicit, context), port, "alice");
+  }
+
+  /** Commons Net as it comes: a new TLS session for every data connection. */
+  private static FTPSClient nonReusingClient(int port) throws Exception {
+    FTPSClient client = new FTPSClient(false);
     client.setTrustManager(certificate.trustManager());
+    return protectedSession(client, port, "bob");
+  }
+
+  /** Logged in as {@code user}, data connections protected (PROT P), passive, binary. */
+  private static FTPSClient protectedSession(FTPSClient client, int port, String user)
+      throws Exception {
     client.connect("127.0.0.1", port);
-    assertThat(client.login("alice", TestUsers.PASSWORD)).as(client.getReplyString()).isTrue();
+    assertThat(client.login(user, TestUsers.PASSWORD)).as(client.getReplyString()).isTrue();
     client.execPBSZ(0);
     client.execPROT("P");
     client.enterLocalPassiveMode();
     client.setFileType(FTP.BINARY_FILE_TYPE);
     return client;
+  }
+
+  private static int passivePort(FTPSClient client) throws IOException {
+    assertThat(client.sendCommand("EPSV")).isEqualTo(229);
+    Matcher matcher = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(client.getReplyString());
+    assertThat(matcher.find()).as(client.getReplyString()).isTrue();
+    return Integer.parseInt(matcher.group(1));
+  }
+
+  /**
+   * Connects to the victim's passive port from the same address with a TLS session of its own,
+   * writes {@code upload}, then reads what the server sends; empty when the server cut it off.
+   */
+  private static CompletableFuture<byte[]> attack(int port, byte[] upload) throws Exception {
+    SSLContext own = SSLContext.getInstance("TLS");
+    own.init(null, new TrustManager[] {certificate.trustManager()}, null);
+    Socket raw = new Socket("127.0.0.1", port);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (SSLSocket tls =
+              (SSLSocket) own.getSocketFactory().createSocket(raw, "127.0.0.1", port, true)) {
+            tls.startHandshake();
+            tls.getOutputStream().write(upload);
+            return tls.getInputStream().readAllBytes();
+          } catch (IOException e) {
+            return new byte[0];
+          }
+        });
   }
 
   private static void roundTrip(FTPSClient client) throws Exception {

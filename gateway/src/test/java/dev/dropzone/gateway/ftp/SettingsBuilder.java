@@ -16,6 +16,7 @@ final class SettingsBuilder {
   Duration loginFailureDelay = Duration.ofMillis(20);
   int maxCommandLength = 4096;
   Duration shutdownGrace = Duration.ofSeconds(5);
+  Duration dataConnectTimeout = Duration.ofSeconds(30);
   FtpSettings.Tls tls;
 
   FtpSettings build() {
@@ -35,6 +36,7 @@ final class SettingsBuilder {
         64,
         maxCommandLength,
         shutdownGrace,
+        dataConnectTimeout,
         tls);
   }
 }

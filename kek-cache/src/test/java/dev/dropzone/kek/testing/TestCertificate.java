@@ -54,6 +54,7 @@ public final class TestCertificate {
   public static TestCertificate forLoopback(String commonName) throws GeneralSecurityException {
     return issue(
         commonName,
+        "EC",
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
         new GeneralName(GeneralName.dNSName, "localhost"));
   }
@@ -64,13 +65,26 @@ public final class TestCertificate {
    */
   public static TestCertificate forOtherHost(String commonName, String hostName)
       throws GeneralSecurityException {
-    return issue(commonName, new GeneralName(GeneralName.dNSName, hostName));
+    return issue(commonName, "EC", new GeneralName(GeneralName.dNSName, hostName));
   }
 
-  private static TestCertificate issue(String commonName, GeneralName... subjectAltNames)
+  /**
+   * Like {@link #forLoopback} with an RSA key: the kind of certificate with which a server could
+   * also negotiate the old RSA key exchange, so a test can show that it does not.
+   */
+  public static TestCertificate forLoopbackRsa(String commonName) throws GeneralSecurityException {
+    return issue(
+        commonName,
+        "RSA",
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+        new GeneralName(GeneralName.dNSName, "localhost"));
+  }
+
+  private static TestCertificate issue(
+      String commonName, String algorithm, GeneralName... subjectAltNames)
       throws GeneralSecurityException {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(256);
+    KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+    generator.initialize(algorithm.equals("RSA") ? 2048 : 256);
     KeyPair keys = generator.generateKeyPair();
     X500Name name = new X500Name("CN=" + commonName);
     Instant now = Instant.now();
@@ -90,7 +104,9 @@ public final class TestCertificate {
           new JcaX509CertificateConverter()
               .getCertificate(
                   builder.build(
-                      new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))));
+                      new JcaContentSignerBuilder(
+                              algorithm.equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA")
+                          .build(keys.getPrivate()))));
     } catch (IOException | OperatorCreationException e) {
       throw new GeneralSecurityException(e);
     }

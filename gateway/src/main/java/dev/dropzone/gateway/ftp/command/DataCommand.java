@@ -1,8 +1,9 @@
 package dev.dropzone.gateway.ftp.command;
 
+import dev.dropzone.gateway.ftp.data.DataConnectionRefusedException;
+import dev.dropzone.gateway.ftp.data.DataConnections;
 import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.impl.FtpIoSession;
-import org.apache.ftpserver.impl.IODataConnectionFactory;
 import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +16,8 @@ abstract class DataCommand extends StoreCommand {
   /** True when PASV/EPSV/PORT/EPRT prepared a data connection; otherwise replies 503. */
   static boolean dataPrepared(FtpIoSession session) {
     ServerDataConnectionFactory factory = session.getDataConnection();
-    if (factory instanceof IODataConnectionFactory io && io.getInetAddress() == null) {
-      session.write(ReplyMapper.reply(503, "Send PASV, EPSV, PORT or EPRT first"));
+    if (factory.getInetAddress() == null) {
+      session.write(ReplyMapper.reply(503, DataConnections.notPrepared(factory)));
       return false;
     }
     return true;
@@ -27,6 +28,13 @@ abstract class DataCommand extends StoreCommand {
     session.write(ReplyMapper.reply(150, opening)).awaitUninterruptibly(10_000);
     try {
       return session.getDataConnection().openConnection();
+    } catch (DataConnectionRefusedException e) {
+      LOG.info(
+          "{} could not open a data connection: {}",
+          session.getUser() == null ? "?" : session.getUser().getName(),
+          e.getMessage());
+      session.write(ReplyMapper.reply(425, e.getMessage()));
+      return null;
     } catch (Exception e) {
       LOG.info(
           "{} could not open a data connection: {}; the client must connect from its own"

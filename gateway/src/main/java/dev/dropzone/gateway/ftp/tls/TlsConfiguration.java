@@ -15,11 +15,15 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import org.apache.ftpserver.ssl.ClientAuth;
 import org.apache.ftpserver.ssl.SslConfiguration;
+import org.apache.mina.core.session.IoSession;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -28,18 +32,57 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * The server's TLS identity for control and data connections, TLS 1.3 and 1.2 only. Loaded from a
- * PKCS12 keystore or from PEM certificate and key files; PEM keys go into an in-memory keystore,
- * never to disk.
+ * The server's TLS: its identity (from a PKCS12 keystore, or PEM certificate and key files kept in
+ * an in-memory keystore, never on disk), the protocols ({@code ftp.tls.protocols}, TLS 1.2 and 1.3
+ * only) and forward-secret AEAD cipher suites only. Each control connection gets a TLS context of
+ * its own ({@link ConnectionTls}) that its data connections share.
+ *
+ * <p>Client-initiated renegotiation is refused: it lets a client make the server do a full
+ * handshake's work again and again on one connection, and TLS 1.3 has none anyway. The JDK reads
+ * that switch once, when its TLS server code first runs, so this class sets it before the gateway
+ * accepts any TLS connection.
  */
 public final class TlsConfiguration implements SslConfiguration {
 
-  private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
-  private final SSLContext context;
+  static {
+    if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+      System.setProperty(REJECT_RENEGOTIATION, "true");
+    }
+  }
 
-  private TlsConfiguration(SSLContext context) {
-    this.context = context;
+  /**
+   * Forward-secret AEAD suites: TLS 1.3's, and ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2.
+   * No RSA key exchange (no forward secrecy), no CBC, no SHA-1 MACs.
+   */
+  static final List<String> CIPHER_SUITES =
+      List.of(
+          "TLS_AES_256_GCM_SHA384",
+          "TLS_AES_128_GCM_SHA256",
+          "TLS_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  private final KeyManager[] keyManagers;
+  private final String[] protocols;
+  private final String[] cipherSuites;
+  private final boolean requireSessionReuse;
+  private final SecureRandom random = new SecureRandom();
+
+  private TlsConfiguration(
+      KeyManager[] keyManagers,
+      String[] protocols,
+      String[] cipherSuites,
+      boolean requireSessionReuse) {
+    this.keyManagers = keyManagers;
+    this.protocols = protocols;
+    this.cipherSuites = cipherSuites;
+    this.requireSessionReuse = requireSessionReuse;
   }
 
   /**
@@ -62,9 +105,14 @@ public final class TlsConfiguration implements SslConfiguration {
       KeyManagerFactory keys =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(keyStore, password);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), null, null);
-      return new TlsConfiguration(context);
+      String[] protocols =
+          (tls.protocols() == null || tls.protocols().isEmpty()
+                  ? FtpSettings.DEFAULT_PROTOCOLS
+                  : tls.protocols())
+              .toArray(String[]::new);
+      String[] suites = supported(CIPHER_SUITES);
+      return new TlsConfiguration(
+          keys.getKeyManagers(), protocols, suites, tls.requireSessionReuse());
     } catch (GeneralSecurityException e) {
       throw new IOException("TLS key material is unusable: " + e.getMessage(), e);
     } finally {
@@ -143,35 +191,87 @@ public final class TlsConfiguration implements SslConfiguration {
     return password;
   }
 
+  /** The suites of {@code wanted} this JDK has, in that order. */
+  private static String[] supported(List<String> wanted) throws GeneralSecurityException {
+    Set<String> available =
+        Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+    String[] suites = wanted.stream().filter(available::contains).toArray(String[]::new);
+    if (suites.length == 0) {
+      throw new GeneralSecurityException(
+          "this Java runtime supports none of the cipher suites " + wanted);
+    }
+    return suites;
+  }
+
+  /**
+   * Implicit FTPS: TLS from the connection's first byte, with a TLS context of its own (MINA's
+   * implicit listener would share one context between all connections).
+   */
+  public void startImplicitTls(IoSession session) {
+    ConnectionTls connection = newConnection();
+    session.setAttribute(ConnectionTls.ATTRIBUTE, connection);
+    session.getFilterChain().addFirst("sslFilter", connection.controlFilter(null));
+  }
+
+  /** A TLS context for one control connection and its data connections. */
+  ConnectionTls newConnection() {
+    return new ConnectionTls(newContext(), this);
+  }
+
+  private SSLContext newContext() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      // No trust managers: clients are not asked for certificates, and an empty array spares
+      // loading the JDK's CA store for every connection.
+      context.init(keyManagers, new TrustManager[0], random);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS context could not be created: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether protected data connections must resume their control connection's TLS session. */
+  public boolean requireSessionReuse() {
+    return requireSessionReuse;
+  }
+
+  String[] protocols() {
+    return protocols.clone();
+  }
+
+  String[] cipherSuites() {
+    return cipherSuites.clone();
+  }
+
+  /** MINA's PROT checks that TLS is configured; Dropzone's own AUTH makes the real contexts. */
   @Override
   public SSLSocketFactory getSocketFactory() {
-    return context.getSocketFactory();
+    return newContext().getSocketFactory();
   }
 
   @Override
   public SSLContext getSSLContext() {
-    return context;
+    return newContext();
   }
 
   @Override
   public SSLContext getSSLContext(String protocol) {
-    return context;
+    return newContext();
   }
 
-  /** Null: the JDK's default suites for the enabled protocols (no legacy ones in TLS 1.2+). */
   @Override
   public String[] getEnabledCipherSuites() {
-    return null;
+    return cipherSuites();
   }
 
   @Override
   public String getEnabledProtocol() {
-    return PROTOCOLS[1];
+    return protocols[0];
   }
 
   @Override
   public String[] getEnabledProtocols() {
-    return PROTOCOLS.clone();
+    return protocols();
   }
 
   @Override

@@ -19,7 +19,15 @@ class TlsConfigurationTest {
     Path keystore = dir.resolve("server.p12");
     Files.write(keystore, new byte[] {0x30, 0x03, 0x02, 0x01, 0x03});
     FtpSettings.Tls tls =
-        new FtpSettings.Tls(null, null, keystore, "wrong".toCharArray(), false, -1);
+        new FtpSettings.Tls(
+            null,
+            null,
+            keystore,
+            "wrong".toCharArray(),
+            false,
+            -1,
+            FtpSettings.DEFAULT_PROTOCOLS,
+            true);
     assertThatThrownBy(() -> TlsConfiguration.load(tls))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("Keystore " + keystore + " cannot be read");
@@ -29,7 +37,7 @@ class TlsConfigurationTest {
   void aPemFileWithoutCertificateIsNamedInTheError() throws Exception {
     Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
     Path key = Files.writeString(dir.resolve("key.pem"), "");
-    FtpSettings.Tls tls = new FtpSettings.Tls(cert, key, null, null, false, -1);
+    FtpSettings.Tls tls = FtpSettings.Tls.pem(cert, key, false, -1);
     assertThatThrownBy(() -> TlsConfiguration.load(tls))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("Certificate file " + cert + " holds no PEM certificate");
@@ -37,7 +45,7 @@ class TlsConfigurationTest {
 
   @Test
   void neitherKeystoreNorPemIsRefused() {
-    FtpSettings.Tls tls = new FtpSettings.Tls(null, null, null, null, true, -1);
+    FtpSettings.Tls tls = FtpSettings.Tls.pem(null, null, true, -1);
     assertThatThrownBy(() -> TlsConfiguration.load(tls))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("either a PKCS12 keystore or both a PEM certificate");

@@ -1,0 +1,52 @@
+package dev.dropzone.gateway.ftp;
+
+import dev.dropzone.gateway.ftp.data.DataConnections;
+import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
+import java.util.function.Supplier;
+import org.apache.ftpserver.impl.FtpServerContext;
+import org.apache.ftpserver.ipfilter.SessionFilter;
+import org.apache.mina.core.session.IoSession;
+
+/**
+ * Prepares each new control connection before MINA's FTP handler sees it: implicit TLS with a TLS
+ * context of the connection's own, Dropzone's data connection in place of MINA's, and FEAT before
+ * login; then hands it to the admission filter. MINA's session filter hook is the one place that
+ * sees every new session first.
+ */
+final class SessionSetup implements SessionFilter {
+
+  /** Name MINA's codec filter has in every session's chain. */
+  private static final String MINA_CODEC = "codec";
+
+  private final SessionFilter next;
+  private final DataConnections data;
+  private final TlsConfiguration implicitTls;
+  private final FeaturesBeforeLogin features;
+  private final Supplier<FtpServerContext> context;
+
+  /**
+   * @param implicitTls the TLS to start at once (implicit FTPS listener), or null
+   */
+  SessionSetup(
+      SessionFilter next,
+      DataConnections data,
+      TlsConfiguration implicitTls,
+      FeaturesBeforeLogin features,
+      Supplier<FtpServerContext> context) {
+    this.next = next;
+    this.data = data;
+    this.implicitTls = implicitTls;
+    this.features = features;
+    this.context = context;
+  }
+
+  @Override
+  public boolean accept(IoSession session) {
+    if (implicitTls != null) {
+      implicitTls.startImplicitTls(session);
+    }
+    data.attach(session, context.get(), implicitTls != null);
+    session.getFilterChain().addAfter(MINA_CODEC, "dropzoneFeatures", features);
+    return next.accept(session);
+  }
+}
