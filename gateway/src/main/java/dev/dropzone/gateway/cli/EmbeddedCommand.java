@@ -56,6 +56,14 @@ final class EmbeddedCommand implements Callable<Integer> {
   String bind;
 
   @Option(
+      names = "--ftps-port",
+      description =
+          "Implicit FTPS port (TLS from the first byte; 0 = any free port, -1 = none). Explicit"
+              + " FTPS (AUTH TLS) is always on the FTP port.",
+      defaultValue = "2990")
+  int ftpsPort;
+
+  @Option(
       names = "--s3-port",
       description = "Port of the embedded S3 server on 127.0.0.1 (0 = any free port).",
       defaultValue = "0")
@@ -113,7 +121,7 @@ final class EmbeddedCommand implements Callable<Integer> {
     EmbeddedStack stack =
         start(
             new EmbeddedStack.Options(
-                dataDir, bind, port, passivePorts, s3Port, users(System::getenv)));
+                dataDir, bind, port, passivePorts, ftpsPort, s3Port, users(System::getenv)));
     ShutdownHook.install(stack);
     PrintWriter out = spec.commandLine().getOut();
     stack.endpointLines().forEach(out::println);
@@ -139,12 +147,13 @@ final class EmbeddedCommand implements Callable<Integer> {
                         + " (a forgotten password is reset with: dropzone users passwd --file "
                         + usersFile
                         + " NAME)"));
-    if (!isLoopback(bind)) {
+    if (stack.tlsRequired()) {
       out.println(
-          "Warning: embedded mode serves plain FTP on "
+          "Listening on "
               + bind
-              + ": passwords and files cross the network unencrypted; use 'serve' with ftp.tls"
-              + " for anything beyond this machine.");
+              + ": logins without TLS are refused. Clients must use FTPS and check the"
+              + " certificate's fingerprint above (or trust the certificate file); for a"
+              + " certificate of your own, use 'serve' with ftp.tls.");
     }
     out.println("Press Ctrl-C to stop.");
     out.flush();
@@ -159,14 +168,6 @@ final class EmbeddedCommand implements Callable<Integer> {
       throw new CommandFailure(Main.FAILED, "key service: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new CommandFailure(Main.FAILED, "cannot start: " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean isLoopback(String address) {
-    try {
-      return java.net.InetAddress.getByName(address).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
     }
   }
 

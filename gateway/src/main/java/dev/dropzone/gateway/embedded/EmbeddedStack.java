@@ -11,11 +11,14 @@ import dev.dropzone.gateway.users.UsersFile;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.local.LocalKeyService;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,10 @@ import java.util.Optional;
 /**
  * Everything on one machine with no external server: S3Proxy on the filesystem under {@code
  * <data-dir>/s3}, the local key service with {@code <data-dir>/keys/master-keyset.json}, users in
- * {@code <data-dir>/users.yaml}, and the FTP gateway. Restarting on the same data directory keeps
- * the objects, the keys and the S3 credentials.
+ * {@code <data-dir>/users.yaml}, and the FTP gateway with FTPS (explicit on the control port,
+ * implicit on its own port) under a self-signed certificate in {@code <data-dir>/tls}. Restarting
+ * on the same data directory keeps the objects, the keys, the certificate and the S3 credentials.
+ * Bound to anything but a loopback address, the gateway refuses logins without TLS.
  */
 public final class EmbeddedStack implements AutoCloseable {
 
@@ -40,6 +45,7 @@ public final class EmbeddedStack implements AutoCloseable {
   /**
    * What {@code dropzone embedded} was asked for.
    *
+   * @param ftpsPort implicit FTPS port (0 = any free port, -1 = none)
    * @param users users to create or whose password to set, name → password
    */
   public record Options(
@@ -47,6 +53,7 @@ public final class EmbeddedStack implements AutoCloseable {
       String bind,
       int port,
       String passivePorts,
+      int ftpsPort,
       int s3Port,
       Map<String, char[]> users) {}
 
@@ -57,6 +64,8 @@ public final class EmbeddedStack implements AutoCloseable {
   private final String ftpUser;
   private final Optional<String> generatedPassword;
   private final String host;
+  private final EmbeddedCertificate certificate;
+  private final boolean tlsRequired;
 
   private EmbeddedStack(
       EmbeddedS3 s3,
@@ -65,7 +74,9 @@ public final class EmbeddedStack implements AutoCloseable {
       Path dataDir,
       String ftpUser,
       Optional<String> generatedPassword,
-      String host) {
+      String host,
+      EmbeddedCertificate certificate,
+      boolean tlsRequired) {
     this.s3 = s3;
     this.runtime = runtime;
     this.credentials = credentials;
@@ -73,6 +84,8 @@ public final class EmbeddedStack implements AutoCloseable {
     this.ftpUser = ftpUser;
     this.generatedPassword = generatedPassword;
     this.host = host;
+    this.certificate = certificate;
+    this.tlsRequired = tlsRequired;
   }
 
   public static EmbeddedStack start(Options options)
@@ -91,17 +104,28 @@ public final class EmbeddedStack implements AutoCloseable {
     // Embedded mode is the one place besides 'keys init' that makes a master key: its own, on
     // the first start.
     LocalKeyService.open(dataDir.resolve(KEYSET_FILE));
+    EmbeddedCertificate certificate =
+        EmbeddedCertificate.loadOrCreate(dataDir.resolve("tls"), options.bind());
     EmbeddedS3 s3 = EmbeddedS3.start(dataDir.resolve("s3"), options.s3Port(), BUCKET, credentials);
     GatewayRuntime runtime = null;
     try {
-      GatewaySettings settings = settings(options, dataDir, s3.endpoint(), credentials);
+      GatewaySettings settings =
+          settings(options, dataDir, s3.endpoint(), credentials, certificate);
       runtime = GatewayRuntime.start(settings, new FileAuthenticator(users));
       // Only now that everything runs: a start that failed after making the demo user would have
       // lost its password, which is shown once and stored nowhere.
       Optional<String> generated =
           options.users().isEmpty() ? createDemoUserIfNone(users) : Optional.empty();
       return new EmbeddedStack(
-          s3, runtime, credentials, dataDir, firstUser, generated, displayHost(options.bind()));
+          s3,
+          runtime,
+          credentials,
+          dataDir,
+          firstUser,
+          generated,
+          displayHost(options.bind()),
+          certificate,
+          !isLoopback(options.bind()));
     } catch (IOException | KeyServiceException | ConfigException | RuntimeException e) {
       if (runtime != null) {
         runtime.close();
@@ -140,7 +164,11 @@ public final class EmbeddedStack implements AutoCloseable {
   }
 
   private static GatewaySettings settings(
-      Options options, Path dataDir, URI endpoint, EmbeddedCredentials credentials)
+      Options options,
+      Path dataDir,
+      URI endpoint,
+      EmbeddedCredentials credentials,
+      EmbeddedCertificate certificate)
       throws ConfigException {
     // The same layers and validation as 'serve', so embedded mode cannot drift from production.
     Map<String, String> values = new LinkedHashMap<>();
@@ -154,6 +182,10 @@ public final class EmbeddedStack implements AutoCloseable {
     values.put("ftp.bind", options.bind());
     values.put("ftp.port", Integer.toString(options.port()));
     values.put("ftp.passivePorts", options.passivePorts());
+    values.put("ftp.tls.certificate", certificate.certificate().toString());
+    values.put("ftp.tls.privateKey", certificate.privateKey().toString());
+    values.put("ftp.tls.implicitPort", Integer.toString(options.ftpsPort()));
+    values.put("ftp.tls.required", Boolean.toString(!isLoopback(options.bind())));
     return GatewaySettings.from(
         new ConfigLoader().overrides(values, "embedded mode").load(), dataDir);
   }
@@ -165,6 +197,21 @@ public final class EmbeddedStack implements AutoCloseable {
 
   public int ftpPort() {
     return runtime.ftpPort();
+  }
+
+  /** The implicit FTPS port, or -1 when there is none. */
+  public int ftpsPort() {
+    return runtime.implicitTlsPort();
+  }
+
+  /** The self-signed certificate FTPS presents. */
+  public EmbeddedCertificate certificate() {
+    return certificate;
+  }
+
+  /** Whether logins without TLS are refused (any bind address but a loopback one). */
+  public boolean tlsRequired() {
+    return tlsRequired;
   }
 
   public URI s3Endpoint() {
@@ -189,8 +236,21 @@ public final class EmbeddedStack implements AutoCloseable {
    * output ends up in logs and journals): the line names the owner-only file that holds it.
    */
   public List<String> endpointLines() {
-    return List.of(
-        "FTP: " + ftpUrl(),
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "FTP: "
+            + ftpUrl()
+            + (tlsRequired() ? " (FTPS only: AUTH TLS on this port)" : " (FTPS: AUTH TLS)"));
+    if (ftpsPort() >= 0) {
+      lines.add("FTPS: ftps://" + ftpUser + "@" + host + ":" + ftpsPort() + "/ (implicit TLS)");
+    }
+    lines.add(
+        "TLS certificate: "
+            + certificate.certificate()
+            + " SHA-256 "
+            + certificate.fingerprint()
+            + " (self-signed)");
+    lines.add(
         "S3: "
             + s3.endpoint()
             + " bucket="
@@ -201,6 +261,7 @@ public final class EmbeddedStack implements AutoCloseable {
             + REGION
             + " secret-key: secretKey in "
             + credentialsFile());
+    return lines;
   }
 
   /** The owner-only file holding the embedded S3 server's credentials. */
@@ -228,6 +289,14 @@ public final class EmbeddedStack implements AutoCloseable {
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } else {
       Files.createDirectories(dir);
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -54,7 +54,8 @@ class EmbeddedEndToEndTest {
     Map<String, char[]> users = new LinkedHashMap<>();
     users.put("alice", ALICE_PASSWORD.toCharArray());
     users.put("bob", BOB_PASSWORD.toCharArray());
-    stack = EmbeddedStack.start(new EmbeddedStack.Options(dataDir, "127.0.0.1", 0, "0", 0, users));
+    stack =
+        EmbeddedStack.start(new EmbeddedStack.Options(dataDir, "127.0.0.1", 0, "0", 0, 0, users));
     alice = new FtpUser("alice", ALICE_PASSWORD, stack.ftpPort(), aliceDir);
     bob = new FtpUser("bob", BOB_PASSWORD, stack.ftpPort(), bobDir);
   }
@@ -90,6 +91,61 @@ class EmbeddedEndToEndTest {
         .assertOk("lftp put/get");
 
     assertThat(sha256(back)).isEqualTo(sha256(original));
+  }
+
+  /**
+   * lftp (GnuTLS) over FTPS on TLS 1.3 with protected data connections, each resuming the control
+   * connection's TLS session as the gateway requires: upload, download and a listing keep the
+   * bytes.
+   */
+  @ParameterizedTest(name = "{0} bytes through lftp over FTPS, TLS 1.3, PROT P")
+  @ValueSource(ints = {0, 1, 3 << 20, 40 << 20})
+  void lftpOverTls13KeepsTheBytes(int size) throws Exception {
+    lftpOverTls("NORMAL:-VERS-ALL:+VERS-TLS1.3", "tls13-" + size + ".bin", size);
+  }
+
+  @Test
+  void lftpOverTls12KeepsTheBytes() throws Exception {
+    lftpOverTls("NORMAL:-VERS-ALL:+VERS-TLS1.2", "tls12.bin", 3 << 20);
+  }
+
+  private void lftpOverTls(String priority, String name, int size) throws Exception {
+    Path original = randomFile(aliceDir, name, size);
+    Path back = aliceDir.resolve(name + ".back");
+
+    ClientProcess.Result result =
+        alice
+            .lftpTls(
+                stack.certificate().certificate(),
+                priority,
+                "put " + original + " -o /" + name + "; get /" + name + " -o " + back + "; cls -1")
+            .assertOk("lftp over FTPS");
+
+    assertThat(sha256(back)).isEqualTo(sha256(original));
+    assertThat(result.output()).contains(name);
+  }
+
+  @ParameterizedTest(name = "{0} bytes through curl --ssl-reqd, explicit and implicit FTPS")
+  @ValueSource(ints = {0, 3 << 20})
+  void curlOverFtpsKeepsTheBytes(int size) throws Exception {
+    Path certificate = stack.certificate().certificate();
+    Path original = randomFile(aliceDir, "ftps-" + size + ".bin", size);
+    alice
+        .curlTls(certificate, "-T", original.toString(), alice.url("/ftps-" + size + ".bin"))
+        .assertOk("upload over explicit FTPS");
+
+    Path back = aliceDir.resolve("ftps-" + size + ".back");
+    String implicit = "ftps://127.0.0.1:" + stack.ftpsPort() + "/ftps-" + size + ".bin";
+    alice.curlTls(certificate, "-o", back.toString(), implicit).assertOk("implicit download");
+
+    assertThat(sha256(back)).isEqualTo(sha256(original));
+  }
+
+  @Test
+  void curlWithoutTheCertificateRefusesTheSelfSignedOne() throws Exception {
+    ClientProcess.Result refused = alice.curl("--ssl-reqd", "--list-only", alice.url("/"));
+    assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+    assertThat(refused.output()).containsIgnoringCase("certificate");
   }
 
   @Test

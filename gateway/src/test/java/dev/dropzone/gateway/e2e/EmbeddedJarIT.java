@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.config.YamlMappers;
 import dev.dropzone.gateway.embedded.EmbeddedCredentials;
+import dev.dropzone.gateway.testing.OpensslClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,14 @@ class EmbeddedJarIT {
       demo.curl("-o", back.toString(), demo.url("/readme.bin")).assertOk("download");
       assertThat(EmbeddedEndToEndTest.sha256(back))
           .isEqualTo(EmbeddedEndToEndTest.sha256(original));
+
+      // The jar refuses TLS renegotiation by itself (the test JVM's own setting does not apply).
+      OpensslClient.requireInstalled();
+      List<String> renegotiation = OpensslClient.renegotiate(Integer.parseInt(ftp.group(1)), true);
+      assertThat(renegotiation).contains("RENEGOTIATING");
+      assertThat(OpensslClient.renegotiated(renegotiation))
+          .as(String.join("\n", renegotiation))
+          .isFalse();
     } finally {
       gateway.destroy();
       assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
@@ -135,6 +144,8 @@ class EmbeddedJarIT {
                 "--port",
                 "0",
                 "--passive-ports",
+                "0",
+                "--ftps-port",
                 "0"));
     command.addAll(List.of(extra));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());

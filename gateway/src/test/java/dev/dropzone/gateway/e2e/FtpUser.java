@@ -32,11 +32,45 @@ final class FtpUser {
     return ClientProcess.run(workDir, command.toArray(String[]::new));
   }
 
+  /**
+   * curl over FTPS ({@code --ssl-reqd}), trusting only {@code certificate}; an {@code ftps://} URL
+   * makes it implicit FTPS.
+   */
+  ClientProcess.Result curlTls(Path certificate, String... args)
+      throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--ssl-reqd", "--cacert", certificate.toString()));
+    all.addAll(List.of(args));
+    return curl(all.toArray(String[]::new));
+  }
+
+  /**
+   * lftp with TLS on the control connection and on every data connection (PROT P), checking the
+   * server's certificate against {@code certificate}, offering only the TLS versions of the GnuTLS
+   * {@code priority} string.
+   */
+  ClientProcess.Result lftpTls(Path certificate, String priority, String script)
+      throws IOException, InterruptedException {
+    String settings =
+        "set cmd:fail-exit yes; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
+            + " set ftp:ssl-protect-list true; set ssl:verify-certificate yes;"
+            + " set ssl:ca-file \""
+            + certificate
+            + "\"; set ssl:priority \""
+            + priority
+            + "\"; set net:max-retries 1; set net:timeout 30; set xfer:clobber on; ";
+    return runLftp(settings, script);
+  }
+
   /** lftp running {@code script} (commands separated by ';'), stopping at the first failure. */
   ClientProcess.Result lftp(String script) throws IOException, InterruptedException {
     String settings =
         "set cmd:fail-exit yes; set ftp:ssl-allow no; set net:max-retries 1;"
             + " set net:timeout 30; set xfer:clobber on; set ftp:use-mlsd true; ";
+    return runLftp(settings, script);
+  }
+
+  private ClientProcess.Result runLftp(String settings, String script)
+      throws IOException, InterruptedException {
     return ClientProcess.run(
         workDir,
         "lftp",
