@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import dev.dropzone.gateway.ftp.data.DataConnections;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
+import dev.dropzone.gateway.ftp.tls.TlsFailures;
 import java.util.function.Supplier;
 import org.apache.ftpserver.impl.FtpServerContext;
 import org.apache.ftpserver.ipfilter.SessionFilter;
@@ -9,14 +10,16 @@ import org.apache.mina.core.session.IoSession;
 
 /**
  * Prepares each new control connection before MINA's FTP handler sees it: implicit TLS with a TLS
- * context of the connection's own, Dropzone's data connection in place of MINA's, and FEAT before
- * login; then hands it to the admission filter. MINA's session filter hook is the one place that
- * sees every new session first.
+ * context of the connection's own, Dropzone's data connection in place of MINA's, FEAT before
+ * login, and one log line instead of MINA's stack traces when TLS fails; then hands it to the
+ * admission filter. MINA's session filter hook is the one place that sees every new session first.
  */
 final class SessionSetup implements SessionFilter {
 
   /** Name MINA's codec filter has in every session's chain. */
   private static final String MINA_CODEC = "codec";
+
+  private static final TlsFailures TLS_FAILURES = new TlsFailures();
 
   private final SessionFilter next;
   private final DataConnections data;
@@ -47,6 +50,7 @@ final class SessionSetup implements SessionFilter {
     }
     data.attach(session, context.get(), implicitTls != null);
     session.getFilterChain().addAfter(MINA_CODEC, "dropzoneFeatures", features);
+    session.getFilterChain().addAfter(MINA_CODEC, "dropzoneTlsFailures", TLS_FAILURES);
     return next.accept(session);
   }
 }
