@@ -41,6 +41,7 @@ class EmbeddedDirectoriesTest {
                 "127.0.0.1",
                 0,
                 "0",
+                -1,
                 0,
                 Map.of("alice", PASSWORD.toCharArray())));
     alice = new FtpUser("alice", PASSWORD, stack.ftpPort(), work);
