@@ -1,11 +1,14 @@
 package dev.dropzone.gateway.ftp.tls;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.kek.testing.TestCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +44,27 @@ class TlsConfigurationTest {
     assertThatThrownBy(() -> TlsConfiguration.load(tls))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("Certificate file " + cert + " holds no PEM certificate");
+  }
+
+  @Test
+  void theConfiguredProtocolsAndOnlyForwardSecretAeadSuitesAreEnabled() throws Exception {
+    TestCertificate certificate = TestCertificate.forLoopback("protocols");
+    FtpSettings.Tls tls =
+        new FtpSettings.Tls(
+            certificate.writeCertificatePem(dir.resolve("c.pem")),
+            certificate.writePrivateKeyPem(dir.resolve("k.pem")),
+            null,
+            null,
+            false,
+            -1,
+            List.of("TLSv1.2"),
+            true);
+    TlsConfiguration configuration = TlsConfiguration.load(tls);
+    assertThat(configuration.getEnabledProtocols()).containsExactly("TLSv1.2");
+    assertThat(configuration.getEnabledCipherSuites())
+        .isNotEmpty()
+        .allMatch(suite -> suite.startsWith("TLS_ECDHE_") || !suite.contains("_WITH_"))
+        .allMatch(suite -> suite.contains("_GCM_") || suite.contains("CHACHA20_POLY1305"));
   }
 
   @Test
