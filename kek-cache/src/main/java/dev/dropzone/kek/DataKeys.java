@@ -1,11 +1,11 @@
 package dev.dropzone.kek;
 
-import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.format.DataKey;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What the storage layer needs from key management: a key to encrypt a user's new objects with, and
- * the primitive for the wrapped key an existing object carries. Failed futures carry a {@link
+ * the ready key for the wrapped key an existing object carries. Failed futures carry a {@link
  * KeyServiceException}.
  */
 public interface DataKeys {
@@ -14,8 +14,8 @@ public interface DataKeys {
   CompletableFuture<UserKey> forWriting(String user);
 
   /**
-   * The primitive for a wrapped key read from an object's metadata, unwrapped under {@code
-   * binding}, which the caller takes from the session, not from the object.
+   * The key for a wrapped key read from an object's metadata, unwrapped under {@code binding},
+   * which the caller takes from the session, not from the object.
    */
-  CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding);
+  CompletableFuture<DataKey> forReading(WrappedKey key, KeyBinding binding);
 }

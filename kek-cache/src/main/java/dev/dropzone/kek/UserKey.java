@@ -1,16 +1,16 @@
 package dev.dropzone.kek;
 
-import com.google.crypto.tink.StreamingAead;
+import dev.dropzone.kek.format.DataKey;
 import java.util.Objects;
 
 /**
  * A user's current data key, ready to encrypt: the wrapped form goes into each new object's
- * metadata, the primitive encrypts its body.
+ * metadata, the key encrypts its body.
  */
-public record UserKey(String user, WrappedKey wrapped, StreamingAead aead) {
+public record UserKey(String user, WrappedKey wrapped, DataKey key) {
   public UserKey {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(wrapped, "wrapped");
-    Objects.requireNonNull(aead, "aead");
+    Objects.requireNonNull(key, "key");
   }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.StoreException.Reason;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.ByteArrayOutputStream;

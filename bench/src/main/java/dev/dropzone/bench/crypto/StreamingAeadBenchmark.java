@@ -2,6 +2,7 @@ package dev.dropzone.bench.crypto;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.StreamingKeys;
+import dev.dropzone.kek.format.DataKey;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public class StreamingAeadBenchmark {
 
   @Setup
   public void setUp() throws GeneralSecurityException, IOException {
-    aead = StreamingKeys.fromRaw(StreamingKeys.newDataKey());
+    aead = DataKey.fromRaw(StreamingKeys.newDataKey()).streamingAead();
     plaintext = new byte[PLAINTEXT_BYTES];
     new Random(1).nextBytes(plaintext);
     ByteArrayOutputStream out = new ByteArrayOutputStream(PLAINTEXT_BYTES + (1 << 20));

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * @param keyProvider the key service selected by {@code keys.provider}
  * @param keyCacheMaxSize most unwrapped user keys kept in memory
- * @param keyCacheTtl how long an unused unwrapped key stays cached
+ * @param keyCacheTtl maximum age of an unwrapped key, counted from its unwrap
  * @param usersFile the users file
  * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
  * @param auth which user sources log users in, and their settings
@@ -63,10 +63,10 @@ public record GatewaySettings(
     problems.check(
         keys.cache().maxSize() >= 1, "keys.cache.maxSize", keys.cache().maxSize(), "must be ≥ 1");
     problems.check(
-        positive(keys.cache().ttl()),
+        keys.cache().ttl() != null && keys.cache().ttl().compareTo(Duration.ofSeconds(2)) >= 0,
         "keys.cache.ttl",
         format(keys.cache().ttl()),
-        "must be longer than 0");
+        "must be at least 2s (keys in use are unwrapped again after half of it)");
 
     Path users = null;
     if (blank(config.users().file())) {

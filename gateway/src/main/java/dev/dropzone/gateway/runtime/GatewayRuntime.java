@@ -94,7 +94,7 @@ public final class GatewayRuntime implements AutoCloseable {
       DataKeyCache cache =
           DataKeyCache.builder(keyService)
               .maximumSize(settings.keyCacheMaxSize())
-              .timeToIdle(settings.keyCacheTtl())
+              .maximumAge(settings.keyCacheTtl())
               .build();
       store = EncryptedStore.open(settings.s3());
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();

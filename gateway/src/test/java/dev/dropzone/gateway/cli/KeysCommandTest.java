@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.kek.vault.VaultTransitKeyService;
 import dev.dropzone.kek.vault.VaultTransitProtocolServer;
 import dev.dropzone.kek.vault.VaultTransitSettings;
@@ -13,7 +14,6 @@ import dev.dropzone.store.FileTree;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.ByteArrayInputStream;
@@ -224,7 +224,7 @@ class KeysCommandTest {
           b ->
               b.bucket("keys")
                   .key("dz/users/mixed/damaged.bin")
-                  .metadata(Map.of(ObjectFormat.META_FORMAT, ObjectFormat.VERSION)),
+                  .metadata(Map.of(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1)),
           RequestBody.fromString("not really encrypted"));
     }
     vault.rotate("dropzone");

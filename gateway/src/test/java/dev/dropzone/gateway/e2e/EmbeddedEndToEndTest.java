@@ -3,8 +3,8 @@ package dev.dropzone.gateway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.embedded.EmbeddedStack;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.S3Settings;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Clients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -281,7 +281,7 @@ class EmbeddedEndToEndTest {
       ResponseBytes<GetObjectResponse> raw =
           s3.getObjectAsBytes(b -> b.bucket(EmbeddedStack.BUCKET).key("users/alice/marker.txt"));
       assertThat(raw.response().metadata())
-          .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION)
+          .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1)
           .containsEntry(ObjectFormat.META_USER, "alice");
       assertThat(raw.asByteArray().length).isEqualTo(ObjectFormat.ciphertextSize(Files.size(file)));
       assertThat(new String(raw.asByteArray(), StandardCharsets.ISO_8859_1))

@@ -46,7 +46,7 @@ class KeyRevocationTest {
       UserKeys keys =
           UserKeys.builder(
                   keyService,
-                  DataKeyCache.builder(keyService).timeToIdle(TTL).ticker(ticker).build(),
+                  DataKeyCache.builder(keyService).maximumAge(TTL).ticker(ticker).build(),
                   store.keyRecords(),
                   blocking)
               .timeToLive(TTL)

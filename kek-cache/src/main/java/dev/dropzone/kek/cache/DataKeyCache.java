@@ -1,14 +1,14 @@
 package dev.dropzone.kek.cache;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
-import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.DataKey;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,8 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Unwrapped data keys, ready to encrypt and decrypt, so that transfers do not call the key service
- * each time: concurrent requests for one key share a single unwrap, failures are not kept, and
- * entries expire when unused for the configured time.
+ * each time: concurrent requests for one key share a single unwrap and failures are not kept.
+ *
+ * <p>Every key has a hard maximum age counted from its last successful unwrap, however often it is
+ * used, so a master key revoked in the key service stops working here within that age even for a
+ * user who is busy all day. A key in use is unwrapped again in the background once half its age has
+ * passed: while the key service agrees, busy users never wait for an unwrap; once it refuses the
+ * key (REJECTED or INVALID), the key is dropped at once; while it cannot be reached, the key serves
+ * on until its maximum age.
  *
  * <p>Entries are keyed by the wrapped key <em>and</em> the binding it is requested under: a key
  * that unwrapped for one user or key domain is never handed out for another on the strength of a
@@ -34,33 +40,47 @@ public final class DataKeyCache {
   private static final Logger LOG = LoggerFactory.getLogger(DataKeyCache.class);
 
   private final KeyService keyService;
-  private final SingleFlightCache<Entry, StreamingAead> cache;
+  private final SingleFlightCache<Entry, DataKey> cache;
 
   private DataKeyCache(Builder builder) {
     this.keyService = builder.keyService;
+    AsyncCacheLoader<Entry, DataKey> loader =
+        new AsyncCacheLoader<>() {
+          @Override
+          public CompletableFuture<DataKey> asyncLoad(Entry entry, Executor executor) {
+            return load(entry);
+          }
+
+          @Override
+          public CompletableFuture<DataKey> asyncReload(
+              Entry entry, DataKey old, Executor executor) {
+            return reload(entry);
+          }
+        };
     this.cache =
         new SingleFlightCache<>(
             Caffeine.newBuilder()
                 .maximumSize(builder.maximumSize)
-                .expireAfterAccess(builder.timeToIdle)
+                .expireAfterWrite(builder.maximumAge)
+                .refreshAfterWrite(builder.maximumAge.dividedBy(2))
                 .ticker(builder.ticker)
                 .executor(builder.executor)
                 .recordStats()
-                .buildAsync());
+                .buildAsync(loader));
   }
 
   public static Builder builder(KeyService keyService) {
     return new Builder(keyService);
   }
 
-  /** The primitive for {@code key} as wrapped under {@code binding}; unwraps it on a miss. */
-  public CompletableFuture<StreamingAead> get(WrappedKey key, KeyBinding binding) {
+  /** The data key {@code key} holds when unwrapped under {@code binding}; unwraps on a miss. */
+  public CompletableFuture<DataKey> get(WrappedKey key, KeyBinding binding) {
     return cache.get(new Entry(key, binding), this::load, "unwrapping " + key + " for " + binding);
   }
 
   /** Adds a key this gateway has just generated and wrapped, so its first use needs no unwrap. */
-  public void put(WrappedKey key, KeyBinding binding, StreamingAead aead) {
-    cache.put(new Entry(key, binding), aead);
+  public void put(WrappedKey key, KeyBinding binding, DataKey dataKey) {
+    cache.put(new Entry(key, binding), dataKey);
   }
 
   public CacheStats stats() {
@@ -74,7 +94,27 @@ public final class DataKeyCache {
         cache.caffeine().synchronous().estimatedSize());
   }
 
-  private CompletableFuture<StreamingAead> load(Entry entry) {
+  /**
+   * The background unwrap of a key in use. Caffeine keeps the old key when this fails; a refusal
+   * must not be outlived by the cached key, so then the entry goes too.
+   */
+  private CompletableFuture<DataKey> reload(Entry entry) {
+    CompletableFuture<DataKey> reloading = load(entry);
+    reloading.whenComplete(
+        (key, error) -> {
+          if (error != null
+              && KeyFailures.of(error, "unwrapping again").failure() != Failure.UNAVAILABLE) {
+            LOG.warn(
+                "Dropped the cached data key {} for {}: the key service now refuses it",
+                entry.key.ref(),
+                entry.binding);
+            cache.invalidate(entry);
+          }
+        });
+    return reloading;
+  }
+
+  private CompletableFuture<DataKey> load(Entry entry) {
     LOG.debug("Unwrapping {} for {}", entry.key, entry.binding);
     CompletableFuture<byte[]> unwrapping;
     try {
@@ -101,9 +141,9 @@ public final class DataKeyCache {
             });
   }
 
-  private static StreamingAead primitive(byte[] raw, Entry entry) {
+  private static DataKey primitive(byte[] raw, Entry entry) {
     try {
-      return StreamingKeys.fromRaw(raw);
+      return DataKey.fromRaw(raw);
     } catch (GeneralSecurityException e) {
       throw new CompletionException(
           new KeyServiceException(
@@ -132,7 +172,7 @@ public final class DataKeyCache {
 
     private final KeyService keyService;
     private long maximumSize = 10_000;
-    private Duration timeToIdle = Duration.ofMinutes(15);
+    private Duration maximumAge = Duration.ofMinutes(15);
     private Ticker ticker = Ticker.systemTicker();
     private Executor executor = ForkJoinPool.commonPool();
 
@@ -149,12 +189,15 @@ public final class DataKeyCache {
       return this;
     }
 
-    /** How long an unwrapped key stays cached after its last use. */
-    public Builder timeToIdle(Duration timeToIdle) {
-      if (timeToIdle.isNegative() || timeToIdle.isZero()) {
-        throw new IllegalArgumentException("timeToIdle must be positive: " + timeToIdle);
+    /**
+     * How long an unwrapped key may be used after the unwrap that produced it; keys in use are
+     * unwrapped again after half of it.
+     */
+    public Builder maximumAge(Duration maximumAge) {
+      if (maximumAge.isNegative() || maximumAge.compareTo(Duration.ofSeconds(2)) < 0) {
+        throw new IllegalArgumentException("maximumAge must be at least 2 seconds: " + maximumAge);
       }
-      this.timeToIdle = timeToIdle;
+      this.maximumAge = maximumAge;
       return this;
     }
 
@@ -164,7 +207,7 @@ public final class DataKeyCache {
       return this;
     }
 
-    /** Where the cache runs its housekeeping (eviction, removal of expired entries). */
+    /** Where the cache runs its housekeeping (eviction, expiry, background unwraps). */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;

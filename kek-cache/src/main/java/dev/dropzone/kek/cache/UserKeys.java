@@ -2,7 +2,6 @@ package dev.dropzone.kek.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyRecord;
@@ -13,6 +12,7 @@ import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.DataKey;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -73,7 +73,7 @@ public final class UserKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
+  public CompletableFuture<DataKey> forReading(WrappedKey key, KeyBinding binding) {
     return cache.get(key, binding);
   }
 
@@ -115,10 +115,10 @@ public final class UserKeys implements DataKeys {
 
   private CompletableFuture<UserKey> create(String user) {
     byte[] raw = StreamingKeys.newDataKey();
-    StreamingAead aead;
+    DataKey aead;
     CompletableFuture<WrappedKey> wrapping;
     try {
-      aead = StreamingKeys.fromRaw(raw);
+      aead = DataKey.fromRaw(raw);
       wrapping = keyService.wrap(raw, KeyBinding.user(user));
     } catch (GeneralSecurityException | RuntimeException e) {
       Arrays.fill(raw, (byte) 0);
@@ -135,7 +135,7 @@ public final class UserKeys implements DataKeys {
   }
 
   /** Stores the new key's record; empty if another writer recorded a key for the user first. */
-  private Optional<UserKey> record(String user, WrappedKey wrapped, StreamingAead aead) {
+  private Optional<UserKey> record(String user, WrappedKey wrapped, DataKey aead) {
     KeyRecord record = new KeyRecord(user, wrapped, Instant.now());
     boolean created;
     try {

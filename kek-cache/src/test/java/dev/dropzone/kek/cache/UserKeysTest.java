@@ -75,7 +75,7 @@ class UserKeysTest {
   @Test
   void laterUseReadsTheSameRecordAndDecryptsWhatFirstUseEncrypted() throws Exception {
     UserKey first = newUserKeys().forWriting("alice").get(30, TimeUnit.SECONDS);
-    byte[] ciphertext = encrypt(first.aead(), "hello alice");
+    byte[] ciphertext = encrypt(first.key().streamingAead(), "hello alice");
 
     UserKey again = newUserKeys().forWriting("alice").get(30, TimeUnit.SECONDS);
 
@@ -83,7 +83,7 @@ class UserKeysTest {
     assertThat(records.size()).isEqualTo(1);
     assertThat(keyService.wrapCount()).isEqualTo(1);
     assertThat(keyService.unwrapCount()).isEqualTo(1);
-    assertThat(decrypt(again.aead(), ciphertext)).isEqualTo("hello alice");
+    assertThat(decrypt(again.key().streamingAead(), ciphertext)).isEqualTo("hello alice");
   }
 
   @Test
@@ -118,19 +118,23 @@ class UserKeysTest {
     WrappedKey recorded = records.stored("alice").orElseThrow().key();
     assertThat(keyA.wrapped()).isEqualTo(recorded);
     assertThat(keyB.wrapped()).isEqualTo(recorded);
-    assertThat(decrypt(keyB.aead(), encrypt(keyA.aead(), "same key"))).isEqualTo("same key");
-    assertThat(decrypt(keyA.aead(), encrypt(keyB.aead(), "both ways"))).isEqualTo("both ways");
+    assertThat(decrypt(keyB.key().streamingAead(), encrypt(keyA.key().streamingAead(), "same key")))
+        .isEqualTo("same key");
+    assertThat(
+            decrypt(keyA.key().streamingAead(), encrypt(keyB.key().streamingAead(), "both ways")))
+        .isEqualTo("both ways");
   }
 
   @Test
   void forReadingDecryptsWhatTheWritingKeyEncrypted() throws Exception {
     UserKey writing = newUserKeys().forWriting("alice").get(30, TimeUnit.SECONDS);
-    byte[] ciphertext = encrypt(writing.aead(), "stored object body");
+    byte[] ciphertext = encrypt(writing.key().streamingAead(), "stored object body");
 
     StreamingAead reading =
         newUserKeys()
             .forReading(writing.wrapped(), KeyBinding.user("alice"))
-            .get(30, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS)
+            .streamingAead();
 
     assertThat(decrypt(reading, ciphertext)).isEqualTo("stored object body");
     assertThat(keyService.unwrapCount()).isEqualTo(1);

@@ -27,7 +27,8 @@ public record FirstKey(UserKey key, StreamingAead reread) {
         DataKeyCache.builder(service)
             .build()
             .get(key.wrapped(), KeyBinding.user(user))
-            .get(10, TimeUnit.SECONDS);
+            .get(10, TimeUnit.SECONDS)
+            .streamingAead();
     return new FirstKey(key, reread);
   }
 

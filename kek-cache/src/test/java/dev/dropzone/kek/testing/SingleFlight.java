@@ -3,12 +3,12 @@ package dev.dropzone.kek.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.format.DataKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class SingleFlight {
     DataKeyCache cache = DataKeyCache.builder(service).build();
     server.hold();
 
-    List<CompletableFuture<StreamingAead>> downloads = new ArrayList<>();
+    List<CompletableFuture<DataKey>> downloads = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       downloads.add(
           CompletableFuture.supplyAsync(() -> cache.get(wrapped, KeyBinding.user(user))).join());

@@ -83,7 +83,7 @@ class VaultTransitKeyServiceTest {
     assertThat(key.wrapped().ref()).isEqualTo("vault:transit/dropzone:v1");
     assertThat(key.wrapped().text()).startsWith("vault:v1:");
     assertThat(records.stored("alice")).isPresent();
-    assertThat(roundTrip(key.aead(), first.reread(), "hello from alice"))
+    assertThat(roundTrip(key.key().streamingAead(), first.reread(), "hello from alice"))
         .isEqualTo("hello from alice");
     assertThat(vault.server().count("encrypt")).isEqualTo(1);
     assertThat(vault.server().count("decrypt")).isEqualTo(1);

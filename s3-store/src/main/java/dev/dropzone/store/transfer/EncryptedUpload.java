@@ -1,11 +1,11 @@
 package dev.dropzone.store.transfer;
 
 import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Errors;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -82,7 +82,8 @@ final class EncryptedUpload implements Upload {
     this.parts = new PartUploads(s3, bucket, key, metadata, settings.partsInFlight(), executor);
     this.current = newBuffer();
     try {
-      this.encrypting = userKey.aead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
+      this.encrypting =
+          userKey.key().streamingAead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
     } catch (GeneralSecurityException | IOException e) {
       current.release();
       LOG.error(
@@ -217,7 +218,7 @@ final class EncryptedUpload implements Upload {
 
   private static Map<String, String> metadata(UserKey userKey) {
     return Map.of(
-        ObjectFormat.META_FORMAT, ObjectFormat.VERSION,
+        ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1,
         ObjectFormat.META_ALGORITHM, ObjectFormat.ALGORITHM,
         ObjectFormat.META_KEY, userKey.wrapped().text(),
         ObjectFormat.META_KEY_REF, userKey.wrapped().ref(),

@@ -4,12 +4,12 @@ import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.PartBufferUse;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Errors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,7 +80,8 @@ public final class ObjectTransfers implements AutoCloseable {
     }
     StreamingAead aead =
         TransferKeys.forReading(
-            keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key());
+                keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key())
+            .streamingAead();
     RangedObjectChannel ciphertext =
         new RangedObjectChannel(
             s3,
@@ -160,7 +161,8 @@ public final class ObjectTransfers implements AutoCloseable {
     try {
       StreamingAead aead =
           TransferKeys.forReading(
-              keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key());
+                  keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key())
+              .streamingAead();
       return new AuthenticatedStream(
           aead.newDecryptingStream(ciphertext, ObjectFormat.AAD), ciphertext, object.key());
     } catch (GeneralSecurityException | IOException e) {

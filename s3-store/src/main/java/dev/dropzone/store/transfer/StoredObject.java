@@ -1,9 +1,9 @@
 package dev.dropzone.store.transfer;
 
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
-import dev.dropzone.store.format.ObjectFormat;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,7 @@ record StoredObject(
       throw new StoreException(
           Reason.INTEGRITY, "not written by Dropzone: cannot be served decrypted");
     }
-    if (!format.equals(ObjectFormat.VERSION)
+    if (!format.equals(ObjectFormat.VERSION_1)
         || !ObjectFormat.ALGORITHM.equals(metadata.get(ObjectFormat.META_ALGORITHM))) {
       LOG.warn(
           "Refused to serve {}: object format {} / {} is not supported by this gateway version;"

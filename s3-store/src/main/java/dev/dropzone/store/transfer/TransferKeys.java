@@ -1,11 +1,11 @@
 package dev.dropzone.store.transfer;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.DataKey;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import java.time.Duration;
@@ -32,8 +32,8 @@ final class TransferKeys {
     return await(keys.forWriting(user), "the current key of user " + user);
   }
 
-  static StreamingAead forReading(
-      DataKeys keys, WrappedKey key, KeyBinding binding, String objectKey) throws StoreException {
+  static DataKey forReading(DataKeys keys, WrappedKey key, KeyBinding binding, String objectKey)
+      throws StoreException {
     return await(keys.forReading(key, binding), "the key of " + objectKey + " (" + key + ")");
   }
 

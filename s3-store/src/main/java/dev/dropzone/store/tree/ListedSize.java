@@ -1,6 +1,6 @@
 package dev.dropzone.store.tree;
 
-import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.kek.format.ObjectFormat;
 
 /** The size a listing shows for a stored object, computed from its length alone (no HEAD). */
 final class ListedSize {

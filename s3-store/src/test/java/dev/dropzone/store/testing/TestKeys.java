@@ -1,12 +1,12 @@
 package dev.dropzone.store.testing;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.DataKey;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.Map;
@@ -36,7 +36,7 @@ public final class TestKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
+  public CompletableFuture<DataKey> forReading(WrappedKey key, KeyBinding binding) {
     unwraps.incrementAndGet();
     if (!key.ref().equals(REF)) {
       return CompletableFuture.failedFuture(
@@ -45,7 +45,7 @@ public final class TestKeys implements DataKeys {
     }
     try {
       return CompletableFuture.completedFuture(
-          StreamingKeys.fromRaw(Base64.getDecoder().decode(key.text())));
+          DataKey.fromRaw(Base64.getDecoder().decode(key.text())));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return CompletableFuture.failedFuture(
           new KeyServiceException(
@@ -66,9 +66,7 @@ public final class TestKeys implements DataKeys {
     byte[] raw = StreamingKeys.newDataKey();
     try {
       return new UserKey(
-          user,
-          new WrappedKey(REF, Base64.getEncoder().encodeToString(raw)),
-          StreamingKeys.fromRaw(raw));
+          user, new WrappedKey(REF, Base64.getEncoder().encodeToString(raw)), DataKey.fromRaw(raw));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

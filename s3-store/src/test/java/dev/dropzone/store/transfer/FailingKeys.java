@@ -1,11 +1,11 @@
 package dev.dropzone.store.transfer;
 
-import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.DataKey;
 import java.util.concurrent.CompletableFuture;
 
 /** Fault injection: a key service that fails every request the way a real one reports it. */
@@ -23,7 +23,7 @@ final class FailingKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<StreamingAead> forReading(WrappedKey key, KeyBinding binding) {
+  public CompletableFuture<DataKey> forReading(WrappedKey key, KeyBinding binding) {
     return CompletableFuture.failedFuture(new KeyServiceException(failure, "injected " + failure));
   }
 }

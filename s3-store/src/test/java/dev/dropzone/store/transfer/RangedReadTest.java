@@ -3,9 +3,9 @@ package dev.dropzone.store.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
-import dev.dropzone.store.format.ObjectFormat;
 import java.io.InputStream;
 import java.util.Random;
 import java.util.stream.LongStream;

@@ -2,7 +2,7 @@ package dev.dropzone.store.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dropzone.store.format.ObjectFormat;
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.testing.TestKeys;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;

@@ -2,9 +2,9 @@ package dev.dropzone.store.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
-import dev.dropzone.store.format.ObjectFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;

@@ -1,4 +1,4 @@
-package dev.dropzone.store.format;
+package dev.dropzone.kek.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -117,7 +117,7 @@ class ObjectFormatTest {
   @ParameterizedTest(name = "Tink writes {0} plaintext bytes as ciphertextSize({0})")
   @ValueSource(longs = {0, 1, 1048519, 1048520, 1048521, 2097080, 2097081, 3 << 20})
   void matchesTinkOutput(long plaintext) throws Exception {
-    StreamingAead aead = StreamingKeys.fromRaw(StreamingKeys.newDataKey());
+    StreamingAead aead = DataKey.fromRaw(StreamingKeys.newDataKey()).streamingAead();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (OutputStream enc = aead.newEncryptingStream(out, ObjectFormat.AAD)) {
       enc.write(new byte[(int) plaintext]);

@@ -1,31 +1,70 @@
-package dev.dropzone.store.format;
+package dev.dropzone.kek.format;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * Object format v1: constants and the exact plaintext/ciphertext size arithmetic of Tink's
- * AES256_GCM_HKDF_1MB streaming AEAD, so sizes come from a listing without a HEAD per object.
+ * Every constant of Dropzone's object format, versions 1 and 2, and the exact plaintext/ciphertext
+ * size arithmetic of Tink's AES256_GCM_HKDF_1MB streaming AEAD, so sizes come from a listing
+ * without a HEAD per object. {@code docs/FORMAT.md} describes the format byte by byte.
  *
  * <p>Layout: a 40-byte header (length byte, 32-byte salt, 7-byte nonce prefix), then segments of
  * {@value #SEGMENT} ciphertext bytes, each ending in a 16-byte tag. The header shares the first
  * segment, which therefore carries {@code SEGMENT - 56} plaintext bytes; later ones carry {@code
- * SEGMENT - 16}. The last segment may be shorter, and is never empty of ciphertext.
+ * SEGMENT - 16}. The last segment may be shorter, and is never empty of ciphertext. Both versions
+ * share the body; version 2 adds metadata that binds the object to its home, path and key epoch.
  */
 public final class ObjectFormat {
 
-  public static final String VERSION = "1";
+  /** Format v1: the body plus the wrapped key, bound to the owner's user name. */
+  public static final String VERSION_1 = "1";
+
+  /** Format v2: v1's body, the key bound to the home, and an identity tag in the metadata. */
+  public static final String VERSION_2 = "2";
+
   public static final String ALGORITHM = "AES256_GCM_HKDF_1MB";
 
-  /** Associated data of every object: binds the format, deliberately not the path (rename). */
+  /**
+   * Associated data of every object body, in both versions: binds the format, deliberately not the
+   * path (a rename stays a server-side copy; v2 binds the path in the identity tag instead, which a
+   * rename rewrites without touching the body).
+   */
   public static final byte[] AAD = "dropzone/v1".getBytes(StandardCharsets.US_ASCII);
 
   public static final String META_FORMAT = "dz-format";
   public static final String META_ALGORITHM = "dz-alg";
   public static final String META_KEY = "dz-key";
   public static final String META_KEY_REF = "dz-key-ref";
+
+  /** The writer's user name; in v2 informational only (identity comes from the session). */
   public static final String META_USER = "dz-user";
 
+  /**
+   * v2: the key domain the key is wrapped for, percent-encoded; a hint for maintenance tools (which
+   * binding to unwrap with) and for clear refusals, never trusted by a reader.
+   */
+  public static final String META_DOMAIN = "dz-domain";
+
+  /** v2: the key epoch of the writer's key record. */
+  public static final String META_EPOCH = "dz-epoch";
+
+  /** v2: Base64 of the body's 40-byte header, so a rename can re-tag without reading the body. */
+  public static final String META_HEADER = "dz-hdr";
+
+  /** v2: modification time, milliseconds since the epoch. */
+  public static final String META_MTIME = "dz-mtime";
+
+  /** v2: the identity tag, Base64 of HMAC-SHA256 over domain, path, header, epoch and mtime. */
+  public static final String META_TAG = "dz-mac";
+
+  /** v2, optional: the plaintext's SHA-256, sealed under a key derived from the data key. */
+  public static final String META_DIGEST = "dz-digest";
+
+  /** S3 allows 2 KB of user metadata in total (names and values). */
+  public static final int MAX_METADATA_BYTES = 2048;
+
   public static final int HEADER = 40;
+  public static final int SALT = 32;
+  public static final int NONCE_PREFIX = 7;
   public static final int TAG = 16;
   public static final int SEGMENT = 1 << 20;
   public static final int FIRST_SEGMENT_PLAINTEXT = SEGMENT - HEADER - TAG;
