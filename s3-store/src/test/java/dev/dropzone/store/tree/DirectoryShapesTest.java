@@ -3,13 +3,13 @@ package dev.dropzone.store.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
-import dev.dropzone.store.format.ObjectFormat;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.MarkerDialect;
 import dev.dropzone.store.testing.S3ProxyFixture;
