@@ -123,7 +123,8 @@ class LoginAndConnectionTest {
   @Test
   void aConnectionThatDoesNotLogInIsClosedAfterTheLoginTimeout() throws Exception {
     SettingsBuilder settings = new SettingsBuilder();
-    settings.loginTimeout = Duration.ofMillis(300);
+    // Long enough for the other connection to log in on a loaded machine (2 cores, several builds).
+    settings.loginTimeout = Duration.ofSeconds(2);
     try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
         RawControl idle = new RawControl(gw.port());
         RawControl busy = new RawControl(gw.port())) {
