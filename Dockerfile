@@ -10,14 +10,14 @@ WORKDIR /src
 COPY pom.xml ./
 COPY kek-cache/pom.xml kek-cache/
 COPY s3-store/pom.xml s3-store/
-COPY embedded-s3/pom.xml embedded-s3/
+COPY gateway/embedded-s3/pom.xml gateway/embedded-s3/
 COPY gateway/pom.xml gateway/
 COPY localstack/pom.xml localstack/
 COPY kek-cache/src kek-cache/src
 COPY s3-store/src s3-store/src
 # Built because the gateway's tests and package phase need it; the image does not take its jar
 # (dropzone-embedded-s3.jar: S3Proxy with Jetty and jclouds), since the image runs 'serve' only.
-COPY embedded-s3/src embedded-s3/src
+COPY gateway/embedded-s3/src gateway/embedded-s3/src
 COPY gateway/src gateway/src
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -DskipTests package -pl gateway -am \
