@@ -2,10 +2,15 @@ package dev.dropzone.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.ConfigKeys;
+import dev.dropzone.gateway.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateways in docker-compose.yml are configured only by {@code DROPZONE_*} variables, and a
@@ -26,6 +31,24 @@ class ComposeEnvironmentTest {
           .filteredOn(name -> name.startsWith(ConfigKeys.ENV_PREFIX))
           .as("DROPZONE_* variables of service %s that no configuration key reads", gateway)
           .allMatch(KNOWN::contains);
+    }
+  }
+
+  @Test
+  void everyGatewaysKeyServiceSettingsAreAcceptedAsWritten(@TempDir Path dir) throws Exception {
+    ComposeFile compose = ComposeFile.read();
+
+    for (String gateway : compose.gateways()) {
+      List<String> problems;
+      try {
+        new ConfigLoader().environment(compose.environment(gateway)).settings(dir);
+        problems = List.of();
+      } catch (ConfigException e) {
+        problems = e.problems();
+      }
+      // Plain http:// to another container (LocalStack, Vault dev mode) must be allowed
+      // explicitly, or the gateway refuses to start.
+      assertThat(problems).as(gateway).noneMatch(problem -> problem.startsWith("keys."));
     }
   }
 

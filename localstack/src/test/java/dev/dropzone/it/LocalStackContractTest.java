@@ -65,7 +65,8 @@ class LocalStackContractTest extends GatewayContract {
             KmsSettings.of(KEY_ALIAS, LOCALSTACK.getRegion())
                 .withEndpoint(LOCALSTACK.getEndpoint())
                 .withCredentials(credentials)
-                .withHttp(HttpSettings.defaults()));
+                // LocalStack speaks plain HTTP, on whatever host runs the containers.
+                .withHttp(HttpSettings.defaults().withPlainHttpAllowed(true)));
     return new Backend(s3, keys, KmsKeyService.PROVIDER, keys);
   }
 

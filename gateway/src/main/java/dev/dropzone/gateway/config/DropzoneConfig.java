@@ -57,7 +57,11 @@ public record DropzoneConfig(
   public record Pkcs11(String library, Long slot, int slotListIndex, Secret pin, String keyLabel) {}
 
   public record KeyHttp(
-      Duration connectTimeout, Duration requestTimeout, int maxAttempts, int maxInFlight) {}
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int maxAttempts,
+      int maxInFlight,
+      boolean allowInsecure) {}
 
   public record Cache(long maxSize, Duration ttl) {}
 

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.config;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.kek.eaas.EaasSettings;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.http.PlainHttp;
 import dev.dropzone.kek.kms.KmsSettings;
 import dev.dropzone.kek.pkcs11.Pkcs11Settings;
 import dev.dropzone.kek.vault.VaultTransitSettings;
@@ -40,12 +41,13 @@ final class KeysSection {
       return null;
     }
     HttpSettings http = http(keys.http(), problems);
+    boolean insecure = keys.http().allowInsecure();
     try {
       return switch (provider) {
         case "local" -> local(keys, baseDir, problems);
-        case "vault" -> vault(keys.vault(), http, baseDir, problems);
-        case "eaas" -> eaas(keys.eaas(), http, baseDir, problems);
-        case "kms" -> kms(keys.kms(), s3Region, http, problems);
+        case "vault" -> vault(keys.vault(), http, insecure, baseDir, problems);
+        case "eaas" -> eaas(keys.eaas(), http, insecure, baseDir, problems);
+        case "kms" -> kms(keys.kms(), s3Region, http, insecure, problems);
         default -> pkcs11(keys.pkcs11(), baseDir, problems);
       };
     } catch (IllegalArgumentException e) {
@@ -64,8 +66,12 @@ final class KeysSection {
   }
 
   private static KeyProvider vault(
-      DropzoneConfig.Vault c, HttpSettings http, Path baseDir, Problems problems) {
-    URI address = url(problems, "keys.vault.address", c.address());
+      DropzoneConfig.Vault c,
+      HttpSettings http,
+      boolean insecure,
+      Path baseDir,
+      Problems problems) {
+    URI address = url(problems, "keys.vault.address", c.address(), insecure);
     required(problems, "keys.vault.key", c.key(), "the Transit key name");
     required(problems, "keys.vault.mount", c.mount(), "the Transit mount path");
     boolean hasToken = c.token() != null && !c.token().isEmpty();
@@ -92,8 +98,8 @@ final class KeysSection {
   }
 
   private static KeyProvider eaas(
-      DropzoneConfig.Eaas c, HttpSettings http, Path baseDir, Problems problems) {
-    URI url = url(problems, "keys.eaas.url", c.url());
+      DropzoneConfig.Eaas c, HttpSettings http, boolean insecure, Path baseDir, Problems problems) {
+    URI url = url(problems, "keys.eaas.url", c.url(), insecure);
     required(problems, "keys.eaas.secretPath", c.secretPath(), "the secret_path of the RSA key");
     problems.check(
         c.secretVersion() >= 0, "keys.eaas.secretVersion", c.secretVersion(), "must be ≥ 0");
@@ -107,9 +113,14 @@ final class KeysSection {
   }
 
   private static KeyProvider kms(
-      DropzoneConfig.Kms c, String s3Region, HttpSettings http, Problems problems) {
+      DropzoneConfig.Kms c,
+      String s3Region,
+      HttpSettings http,
+      boolean insecure,
+      Problems problems) {
     required(problems, "keys.kms.keyId", c.keyId(), "a key id, key ARN or alias/name");
-    URI endpoint = blank(c.endpoint()) ? null : url(problems, "keys.kms.endpoint", c.endpoint());
+    URI endpoint =
+        blank(c.endpoint()) ? null : url(problems, "keys.kms.endpoint", c.endpoint(), insecure);
     String region = blank(c.region()) ? s3Region : c.region();
     if (blank(region)) {
       problems.add("keys.kms.region", "is required (or set s3.region, which it defaults to)");
@@ -185,7 +196,22 @@ final class KeysSection {
     return defaults
         .withTimeouts(c.connectTimeout(), c.requestTimeout())
         .withRetries(c.maxAttempts(), defaults.firstBackoff(), defaults.maxBackoff())
-        .withMaxInFlight(c.maxInFlight());
+        .withMaxInFlight(c.maxInFlight())
+        .withPlainHttpAllowed(c.allowInsecure());
+  }
+
+  /**
+   * The key service's URL, or null when a problem was recorded: not an http(s) URL, or plain http
+   * to another machine without {@code keys.http.allowInsecure}.
+   */
+  private static URI url(Problems problems, String key, String value, boolean insecure) {
+    URI uri = url(problems, key, value);
+    if (uri == null || insecure) {
+      return uri;
+    }
+    Optional<String> refusal = PlainHttp.refusal(uri);
+    refusal.ifPresent(reason -> problems.add(key, reason));
+    return refusal.isPresent() ? null : uri;
   }
 
   private static URI url(Problems problems, String key, String value) {

@@ -128,6 +128,48 @@ class KeysSectionTest {
   }
 
   @Test
+  void plainHttpToAnotherMachineIsRefusedAtStartSayingWhy() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: vault\n  vault:\n    address: http://vault.example:8200\n"
+                        + "    key: dropzone\n",
+                    Map.of("DROPZONE_KEYS_VAULT_TOKEN", "t"),
+                    Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("keys.vault.address: http://vault.example:8200 is plain http://")
+                    .contains("every data key", "Use https://", "keys.http.allowInsecure: true"));
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: kms\n  kms:\n    keyId: alias/dropzone\n"
+                        + "    endpoint: http://localstack:4566\n",
+                    Map.of(),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("keys.kms.endpoint: http://localstack:4566 is plain http://");
+  }
+
+  @Test
+  void plainHttpToAnotherMachineIsAcceptedWhenExplicitlyAllowed() throws Exception {
+    GatewaySettings settings =
+        load(
+            "keys:\n  provider: vault\n  vault:\n    address: http://vault:8200\n"
+                + "    key: dropzone\n",
+            Map.of("DROPZONE_KEYS_VAULT_TOKEN", "t", "DROPZONE_KEYS_HTTP_ALLOW_INSECURE", "true"),
+            Map.of());
+
+    VaultTransitSettings vault = ((KeyProvider.Vault) settings.keyProvider()).settings();
+    assertThat(vault.address()).isEqualTo(URI.create("http://vault:8200"));
+    assertThat(vault.http().allowPlainHttp()).isTrue();
+  }
+
+  @Test
   void pkcs11BySlotWithThePinFromTheEnvironment() throws Exception {
     Path library = Files.createFile(dir.resolve("libtoken.so"));
     GatewaySettings settings =

@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.commons.net.ftp.FTPClient;
@@ -31,14 +30,10 @@ class KeyServiceOutageTest {
       closedPort = probe.getLocalPort();
     }
     HttpSettings quick =
-        new HttpSettings(
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofMillis(50),
-            4,
-            Optional.empty());
+        HttpSettings.defaults()
+            .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
+            .withRetries(1, Duration.ofMillis(50), Duration.ofMillis(50))
+            .withMaxInFlight(4);
     EaasKeyService eaas =
         EaasKeyService.open(
             EaasSettings.of(URI.create("http://127.0.0.1:" + closedPort), "dropzone/master", 1)

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param maxInFlight requests to the service at once; further calls wait their turn
  * @param caBundle PEM file of the authorities that sign the service's certificate; empty to use the
  *     JVM's default trust store
+ * @param allowPlainHttp whether a plain {@code http://} service on another machine is accepted; see
+ *     {@link PlainHttp}
  */
 public record HttpSettings(
     Duration connectTimeout,
@@ -26,7 +28,8 @@ public record HttpSettings(
     Duration firstBackoff,
     Duration maxBackoff,
     int maxInFlight,
-    Optional<Path> caBundle) {
+    Optional<Path> caBundle,
+    boolean allowPlainHttp) {
 
   public HttpSettings {
     positive("connectTimeout", connectTimeout);
@@ -51,22 +54,44 @@ public record HttpSettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(5),
         16,
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   public HttpSettings withTimeouts(Duration connect, Duration request) {
     return new HttpSettings(
-        connect, request, maxAttempts, firstBackoff, maxBackoff, maxInFlight, caBundle);
+        connect,
+        request,
+        maxAttempts,
+        firstBackoff,
+        maxBackoff,
+        maxInFlight,
+        caBundle,
+        allowPlainHttp);
   }
 
   public HttpSettings withRetries(int attempts, Duration first, Duration max) {
     return new HttpSettings(
-        connectTimeout, requestTimeout, attempts, first, max, maxInFlight, caBundle);
+        connectTimeout,
+        requestTimeout,
+        attempts,
+        first,
+        max,
+        maxInFlight,
+        caBundle,
+        allowPlainHttp);
   }
 
   public HttpSettings withMaxInFlight(int limit) {
     return new HttpSettings(
-        connectTimeout, requestTimeout, maxAttempts, firstBackoff, maxBackoff, limit, caBundle);
+        connectTimeout,
+        requestTimeout,
+        maxAttempts,
+        firstBackoff,
+        maxBackoff,
+        limit,
+        caBundle,
+        allowPlainHttp);
   }
 
   public HttpSettings withCaBundle(Path pem) {
@@ -77,7 +102,21 @@ public record HttpSettings(
         firstBackoff,
         maxBackoff,
         maxInFlight,
-        Optional.of(pem));
+        Optional.of(pem),
+        allowPlainHttp);
+  }
+
+  /** These settings, accepting plain {@code http://} to other machines if {@code allowed}. */
+  public HttpSettings withPlainHttpAllowed(boolean allowed) {
+    return new HttpSettings(
+        connectTimeout,
+        requestTimeout,
+        maxAttempts,
+        firstBackoff,
+        maxBackoff,
+        maxInFlight,
+        caBundle,
+        allowed);
   }
 
   private static void positive(String name, Duration value) {

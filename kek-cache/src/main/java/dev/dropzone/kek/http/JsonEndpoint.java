@@ -77,7 +77,8 @@ public final class JsonEndpoint implements AutoCloseable {
   /**
    * A client for the service at {@code base} (scheme, host, port and an optional path prefix).
    *
-   * @throws IllegalArgumentException if {@code base} is not an absolute http or https URL
+   * @throws IllegalArgumentException if {@code base} is not an absolute http or https URL, or is
+   *     plain http to another machine and {@code settings} do not allow that ({@link PlainHttp})
    */
   public static JsonEndpoint open(URI base, HttpSettings settings) {
     return open(base, settings, ForkJoinPool.commonPool());
@@ -93,6 +94,7 @@ public final class JsonEndpoint implements AutoCloseable {
       throw new IllegalArgumentException(
           "key service URL must be an absolute http:// or https:// URL: " + base);
     }
+    PlainHttp.check(base, settings);
     String path = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
     URI normalised = URI.create(scheme + "://" + base.getRawAuthority() + path);
     return new JsonEndpoint(normalised, settings, callbacks);

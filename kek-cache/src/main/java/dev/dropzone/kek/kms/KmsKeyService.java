@@ -7,6 +7,7 @@ import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.http.CaBundle;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.http.PlainHttp;
 import dev.dropzone.kek.provider.BlockingCalls;
 import dev.dropzone.kek.provider.DataKeyBytes;
 import dev.dropzone.kek.provider.ForeignKeys;
@@ -81,9 +82,12 @@ public final class KmsKeyService implements KeyService, AutoCloseable {
    * A client for the key in {@code settings}; close it to release its threads and connections.
    *
    * @throws UncheckedIOException if the configured CA bundle cannot be read
+   * @throws IllegalArgumentException if the endpoint is plain http to another machine and the
+   *     settings do not allow that ({@link PlainHttp})
    */
   public static KmsKeyService open(KmsSettings settings) {
     HttpSettings http = settings.http();
+    settings.endpoint().ifPresent(endpoint -> PlainHttp.check(endpoint, http));
     UrlConnectionHttpClient.Builder transport =
         UrlConnectionHttpClient.builder()
             .connectionTimeout(http.connectTimeout())

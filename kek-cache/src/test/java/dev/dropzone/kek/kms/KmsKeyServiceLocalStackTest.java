@@ -51,7 +51,8 @@ class KmsKeyServiceLocalStackTest {
         KmsSettings.of("alias/dropzone", LOCALSTACK.getRegion())
             .withEndpoint(LOCALSTACK.getEndpoint())
             .withCredentials(credentials)
-            .withHttp(HttpSettings.defaults());
+            // LocalStack speaks plain HTTP, on whatever host runs the containers.
+            .withHttp(HttpSettings.defaults().withPlainHttpAllowed(true));
     try (KmsKeyService service = KmsKeyService.open(settings)) {
       byte[] dataKey = StreamingKeys.newDataKey();
 
