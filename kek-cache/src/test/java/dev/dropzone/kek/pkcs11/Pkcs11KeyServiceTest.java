@@ -9,6 +9,7 @@ import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.testing.DomainBinding;
 import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.KeyFailure;
 import java.nio.file.Path;
@@ -77,6 +78,15 @@ class Pkcs11KeyServiceTest {
     KeyServiceException failure = KeyFailure.ofAnotherUser(service);
 
     assertThat(failure.getMessage()).contains("'" + KEY + "'", "does not authenticate");
+  }
+
+  @Test
+  void aKeyWrappedForAKeyDomainUnwrapsOnlyForThatDomain() throws Exception {
+    WrappedKey wrapped = DomainBinding.assertHeldBy(service);
+
+    assertThat(wrapped.ref()).isEqualTo("pkcs11:" + KEY);
+    assertThat(KeyFailure.of(service.unwrap(wrapped, KeyBinding.domain("users/bob"))).getMessage())
+        .contains("does not authenticate");
   }
 
   @Test
