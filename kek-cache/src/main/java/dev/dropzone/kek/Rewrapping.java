@@ -4,8 +4,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * An optional ability of a {@link KeyService}: re-encrypting a wrapped key under the master key's
- * newest version inside the service, so the data key never leaves it in the clear. After a master
- * key rotation this turns old wraps into new ones with one call each.
+ * newest version, inside the service where it can, so the data key never leaves it in the clear.
+ * After a master key rotation this turns old wraps into new ones with one call each. A provider
+ * whose service cannot rewrap a given binding in place (Vault Transit with associated data) says so
+ * in its documentation and unwraps and wraps instead.
  */
 public interface Rewrapping {
 

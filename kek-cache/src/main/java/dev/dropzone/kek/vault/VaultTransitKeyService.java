@@ -15,6 +15,7 @@ import dev.dropzone.kek.provider.DataKeyBytes;
 import dev.dropzone.kek.provider.ForeignKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,23 @@ import java.util.regex.Pattern;
  * ciphertext verbatim ({@code vault:v<N>:...}), and the key reference names the key version, e.g.
  * {@code vault:transit/dropzone:v3}, so after a rotation it is visible which objects still carry
  * keys wrapped by an old version; {@link #rewrap} moves them to the newest one.
+ *
+ * <p>Every request carries the binding, so a wrapped key only unwraps for what it was wrapped for:
+ *
+ * <ul>
+ *   <li>a key created with {@code derived=true} gets the derivation {@code context} {@code
+ *       dropzone:user:<user>} (format v1) or {@code dropzone:domain:<key domain>} (format v2):
+ *       Vault derives a key of its own for each;
+ *   <li>any other key gets, for format v2 bindings, {@code associated_data} {@link
+ *       KeyBinding#associatedData()} ({@code dropzone/kek/v2:<key domain>}), which Vault
+ *       authenticates as AES-GCM additional data (it needs an AEAD key type: {@code aes256-gcm96},
+ *       the default, {@code aes128-gcm96} or {@code chacha20-poly1305}). Format v1 bindings send
+ *       nothing, exactly as before, so keys wrapped then still unwrap.
+ * </ul>
+ *
+ * <p>Vault's {@code rewrap} endpoint takes a derivation context but no {@code associated_data} (it
+ * would fail authentication), so keys bound by associated data are rewrapped as a decrypt and an
+ * encrypt: the data key passes through the gateway's memory, as on every read, and is wiped.
  */
 public final class VaultTransitKeyService implements KeyService, Rewrapping, AutoCloseable {
 
@@ -95,10 +113,20 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
     return withCiphertext("decrypt", wrapped, binding, VaultTransitKeyService::plaintext);
   }
 
-  /** Re-encrypts {@code wrapped} under the newest version of the Transit key, inside Vault. */
+  /**
+   * Re-encrypts {@code wrapped} under the newest version of the Transit key: inside Vault, unless
+   * the binding travels as {@code associated_data}, which Vault's rewrap endpoint does not take.
+   */
   @Override
   public CompletableFuture<WrappedKey> rewrap(WrappedKey wrapped, KeyBinding binding) {
-    return withCiphertext("rewrap", wrapped, binding, this::wrapped);
+    if (!boundByAssociatedData(binding)) {
+      return withCiphertext("rewrap", wrapped, binding, this::wrapped);
+    }
+    return unwrap(wrapped, binding)
+        .thenCompose(
+            dataKey ->
+                wrap(dataKey, binding)
+                    .whenComplete((done, error) -> Arrays.fill(dataKey, (byte) 0)));
   }
 
   /** Sends one of this key's own ciphertexts to the Transit {@code endpointName}. */
@@ -127,8 +155,15 @@ public final class VaultTransitKeyService implements KeyService, Rewrapping, Aut
           binding.scope() == KeyBinding.Scope.USER ? USER_CONTEXT_PREFIX : DOMAIN_CONTEXT_PREFIX;
       byte[] context = (prefix + binding.name()).getBytes(StandardCharsets.UTF_8);
       body.put("context", Base64.getEncoder().encodeToString(context));
+    } else if (boundByAssociatedData(binding)) {
+      body.put("associated_data", Base64.getEncoder().encodeToString(binding.associatedData()));
     }
     return body;
+  }
+
+  /** Format v2 bindings on a key without derivation travel as associated data. */
+  private boolean boundByAssociatedData(KeyBinding binding) {
+    return !settings.derived() && binding.scope() == KeyBinding.Scope.DOMAIN;
   }
 
   private String path(String operation) {

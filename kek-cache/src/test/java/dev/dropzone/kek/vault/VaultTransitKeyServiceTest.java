@@ -10,12 +10,14 @@ import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.testing.DomainBinding;
 import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.InMemoryKeyRecordStore;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
 import dev.dropzone.kek.testing.SingleFlight;
 import dev.dropzone.kek.testing.TestCertificate;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -23,6 +25,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
 class VaultTransitKeyServiceTest {
 
   private static final String TOKEN = "hvs.test-token-never-logged";
+  // Fast retries, generous timeouts: a cold first request on a loaded machine can take seconds.
   private static final HttpSettings FAST =
       HttpSettings.defaults()
-          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+          .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30))
           .withRetries(3, Duration.ofMillis(5), Duration.ofMillis(20));
 
   private VaultTransitProtocolServer vault;
@@ -113,8 +119,11 @@ class VaultTransitKeyServiceTest {
     assertThat(encrypt.header("Content-Type")).isEqualTo("application/json");
     assertThat(Base64.getDecoder().decode(encrypt.body().getString("plaintext")))
         .isEqualTo(dataKey);
-    assertThat(encrypt.body().containsKey("context")).isFalse();
+    assertThat(encrypt.body().fieldNames())
+        .as("a format v1 key is wrapped exactly as before, so existing keys still unwrap")
+        .containsExactly("plaintext");
     RecordedRequest decrypt = vault.server().last("decrypt");
+    assertThat(decrypt.body().fieldNames()).containsExactly("ciphertext");
     assertThat(decrypt.path()).isEqualTo("/v1/kv/transit/decrypt/dropzone");
     assertThat(decrypt.body().getString("ciphertext")).isEqualTo(wrapped.text());
     assertThat(wrapped.ref()).isEqualTo("vault:kv/transit/dropzone:v1");
@@ -338,6 +347,132 @@ class VaultTransitKeyServiceTest {
         KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("mallory")));
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("HTTP 400", "message authentication failed");
+  }
+
+  @Test
+  void formatV2KeysCarryTheKeyDomainAsAssociatedData() throws Exception {
+    VaultTransitKeyService service = service();
+
+    WrappedKey wrapped = DomainBinding.assertHeldBy(service);
+
+    RecordedRequest encrypt = vault.server().requests("encrypt").get(0);
+    assertThat(encrypt.body().fieldNames())
+        .containsExactlyInAnyOrder("plaintext", "associated_data");
+    assertThat(decoded(encrypt.body().getString("associated_data")))
+        .isEqualTo("dropzone/kek/v2:users/alice");
+    RecordedRequest decrypt = vault.server().requests("decrypt").get(0);
+    assertThat(decrypt.body().getString("ciphertext")).isEqualTo(wrapped.text());
+    assertThat(decoded(decrypt.body().getString("associated_data")))
+        .isEqualTo("dropzone/kek/v2:users/alice");
+    assertThat(KeyFailure.of(service.unwrap(wrapped, KeyBinding.domain("users/bob"))).getMessage())
+        .contains("HTTP 400", "message authentication failed");
+  }
+
+  @Test
+  void aDerivedKeyBindsTheKeyDomainAsDerivationContext() throws Exception {
+    vault.createKey("per-domain", true);
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "per-domain", TOKEN)
+                .withDerived(true)
+                .withHttp(FAST));
+
+    DomainBinding.assertHeldBy(service);
+
+    RecordedRequest encrypt = vault.server().requests("encrypt").get(0);
+    assertThat(encrypt.body().fieldNames()).containsExactlyInAnyOrder("plaintext", "context");
+    assertThat(decoded(encrypt.body().getString("context")))
+        .isEqualTo("dropzone:domain:users/alice");
+  }
+
+  @Test
+  void aFormatV2KeyIsRewrappedAsDecryptAndEncryptBecauseRewrapTakesNoAssociatedData()
+      throws Exception {
+    VaultTransitKeyService service = service();
+    byte[] dataKey = StreamingKeys.newDataKey();
+    KeyBinding alice = KeyBinding.domain("users/alice");
+    WrappedKey old = service.wrap(dataKey, alice).get(10, TimeUnit.SECONDS);
+    vault.rotate("dropzone");
+
+    WrappedKey rewrapped = service.rewrap(old, alice).get(10, TimeUnit.SECONDS);
+
+    assertThat(rewrapped.ref()).isEqualTo("vault:transit/dropzone:v2");
+    assertThat(vault.server().count("rewrap")).isZero();
+    assertThat(decoded(vault.server().last("encrypt").body().getString("associated_data")))
+        .isEqualTo("dropzone/kek/v2:users/alice");
+    assertThat(service.unwrap(rewrapped, alice).get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+    assertThat(KeyFailure.of(service.unwrap(rewrapped, KeyBinding.domain("users/bob"))).failure())
+        .isEqualTo(Failure.REJECTED);
+  }
+
+  @Test
+  void aDerivedFormatV2KeyIsRewrappedInsideVault() throws Exception {
+    vault.createKey("per-domain", true);
+    VaultTransitKeyService service =
+        service(
+            VaultTransitSettings.of(vault.uri(), "per-domain", TOKEN)
+                .withDerived(true)
+                .withHttp(FAST));
+    byte[] dataKey = StreamingKeys.newDataKey();
+    KeyBinding alice = KeyBinding.domain("users/alice");
+    WrappedKey old = service.wrap(dataKey, alice).get(10, TimeUnit.SECONDS);
+    vault.rotate("per-domain");
+
+    WrappedKey rewrapped = service.rewrap(old, alice).get(10, TimeUnit.SECONDS);
+
+    assertThat(rewrapped.ref()).isEqualTo("vault:transit/per-domain:v2");
+    assertThat(vault.server().count("decrypt")).isZero();
+    assertThat(decoded(vault.server().last("rewrap").body().getString("context")))
+        .isEqualTo("dropzone:domain:users/alice");
+    assertThat(service.unwrap(rewrapped, alice).get(10, TimeUnit.SECONDS)).isEqualTo(dataKey);
+  }
+
+  @Test
+  void theProtocolServerTreatsAssociatedDataAsVaultDoes() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String aad = Base64.getEncoder().encodeToString("bound".getBytes(StandardCharsets.UTF_8));
+    JsonObject encrypted =
+        post(
+            http, "encrypt", new JsonObject().put("plaintext", "AAAA").put("associated_data", aad));
+    String ciphertext = encrypted.getJsonObject("data").getString("ciphertext");
+
+    JsonObject withAad =
+        post(
+            http,
+            "decrypt",
+            new JsonObject().put("ciphertext", ciphertext).put("associated_data", aad));
+    JsonObject withoutAad = post(http, "decrypt", new JsonObject().put("ciphertext", ciphertext));
+    JsonObject rewrap =
+        post(
+            http,
+            "rewrap",
+            new JsonObject().put("ciphertext", ciphertext).put("associated_data", aad));
+    JsonObject badBase64 =
+        post(
+            http, "encrypt", new JsonObject().put("plaintext", "AAAA").put("associated_data", "*"));
+
+    assertThat(withAad.getJsonObject("data").getString("plaintext")).isEqualTo("AAAA");
+    assertThat(withoutAad.getJsonArray("errors").getString(0))
+        .isEqualTo("cipher: message authentication failed");
+    assertThat(rewrap.getJsonArray("errors").getString(0))
+        .as("rewrap takes no associated_data")
+        .isEqualTo("cipher: message authentication failed");
+    assertThat(badBase64.getJsonArray("errors").getString(0)).contains("associated_data");
+  }
+
+  private JsonObject post(HttpClient http, String operation, JsonObject body) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(vault.uri().resolve("/v1/transit/" + operation + "/dropzone"))
+                .header("X-Vault-Token", TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(response.body());
+  }
+
+  private static String decoded(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
   }
 
   @Test

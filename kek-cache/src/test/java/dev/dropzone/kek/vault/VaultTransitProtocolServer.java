@@ -30,6 +30,11 @@ import javax.crypto.spec.SecretKeySpec;
  * and really encrypts: each key keeps AES-256-GCM versions, ciphertexts are {@code
  * vault:v<N>:base64(nonce || ciphertext || tag)} as Vault writes them, rotation adds a version,
  * derived keys derive per context, and a wrong ciphertext fails authentication as it does in Vault.
+ *
+ * <p>{@code associated_data} (base64) is authenticated as AES-GCM additional data by encrypt and
+ * decrypt, as Vault does for its AEAD key types. Like Vault, {@code rewrap} does not take it: the
+ * parameter is ignored with a warning, so a ciphertext made with associated data fails
+ * authentication there.
  */
 public final class VaultTransitProtocolServer implements AutoCloseable {
 
@@ -115,7 +120,10 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
       fail(context, 400, "missing plaintext to encrypt");
       return;
     }
-    encrypted(context, key, request, plaintext);
+    byte[] associatedData = associatedData(context, request);
+    if (associatedData != null) {
+      encrypted(context, key, request, plaintext, associatedData, null);
+    }
   }
 
   private void decrypt(RoutingContext context) {
@@ -123,11 +131,16 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
     if (request == null) {
       return;
     }
-    byte[] plaintext = open(context, request);
+    byte[] associatedData = associatedData(context, request);
+    if (associatedData == null) {
+      return;
+    }
+    byte[] plaintext = open(context, request, associatedData);
     if (plaintext != null) {
       data(
           context,
-          new JsonObject().put("plaintext", Base64.getEncoder().encodeToString(plaintext)));
+          new JsonObject().put("plaintext", Base64.getEncoder().encodeToString(plaintext)),
+          null);
     }
   }
 
@@ -136,14 +149,34 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
     if (request == null) {
       return;
     }
-    byte[] plaintext = open(context, request);
+    // Vault's rewrap has no associated_data field: it is ignored, as unknown fields are.
+    String ignored =
+        request.body.containsKey("associated_data")
+            ? "Endpoint ignored these unrecognized parameters: [associated_data]"
+            : null;
+    byte[] plaintext = open(context, request, new byte[0]);
     if (plaintext != null) {
-      encrypted(context, keys.get(request.name), request, plaintext);
+      encrypted(context, keys.get(request.name), request, plaintext, new byte[0], ignored);
+    }
+  }
+
+  /** The decoded {@code associated_data}, empty if absent, or null after a 400 reply. */
+  private static byte[] associatedData(RoutingContext context, Request request) {
+    try {
+      return Base64.getDecoder().decode(request.body.getString("associated_data", ""));
+    } catch (IllegalArgumentException e) {
+      fail(context, 400, "failed to base64-decode associated_data: " + e.getMessage());
+      return null;
     }
   }
 
   private void encrypted(
-      RoutingContext context, TransitKey key, Request request, byte[] plaintext) {
+      RoutingContext context,
+      TransitKey key,
+      Request request,
+      byte[] plaintext,
+      byte[] associatedData,
+      String warning) {
     byte[] derivation = derivation(context, key, request);
     if (derivation == null) {
       return;
@@ -155,6 +188,7 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(
           Cipher.ENCRYPT_MODE, key.material(version, derivation), new GCMParameterSpec(128, nonce));
+      cipher.updateAAD(associatedData);
       byte[] sealed = cipher.doFinal(plaintext);
       byte[] blob = ByteBuffer.allocate(12 + sealed.length).put(nonce).put(sealed).array();
       data(
@@ -163,13 +197,14 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
               .put(
                   "ciphertext",
                   "vault:v" + version + ":" + Base64.getEncoder().encodeToString(blob))
-              .put("key_version", version));
+              .put("key_version", version),
+          warning);
     } catch (GeneralSecurityException e) {
       fail(context, 500, "internal error: " + e.getMessage());
     }
   }
 
-  private byte[] open(RoutingContext context, Request request) {
+  private byte[] open(RoutingContext context, Request request, byte[] associatedData) {
     TransitKey key = keys.get(request.name);
     if (key == null) {
       fail(context, 400, "encryption key not found");
@@ -196,6 +231,7 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
           Cipher.DECRYPT_MODE,
           key.material(version, derivation),
           new GCMParameterSpec(128, blob, 0, 12));
+      cipher.updateAAD(associatedData);
       return cipher.doFinal(blob, 12, blob.length - 12);
     } catch (IllegalArgumentException e) {
       fail(context, 400, "invalid ciphertext: could not decode base64");
@@ -243,7 +279,7 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
     return new Request(context.pathParam("param0"), body == null ? new JsonObject() : body);
   }
 
-  private static void data(RoutingContext context, JsonObject data) {
+  private static void data(RoutingContext context, JsonObject data, String warning) {
     ProtocolServer.reply(
         context,
         200,
@@ -254,7 +290,7 @@ public final class VaultTransitProtocolServer implements AutoCloseable {
             .put("lease_duration", 0)
             .put("data", data)
             .putNull("wrap_info")
-            .putNull("warnings")
+            .put("warnings", warning == null ? null : new JsonArray().add(warning))
             .putNull("auth"));
   }
 
