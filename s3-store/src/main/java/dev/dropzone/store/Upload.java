@@ -13,6 +13,14 @@ public interface Upload extends AutoCloseable {
   /** Where the plaintext goes; encrypted and uploaded while it streams. */
   OutputStream stream();
 
+  /**
+   * Ends the data and stores all of it but the final step, so that {@link #commit()} only has to
+   * make the object visible: the caller can then take its last decision (is the client still
+   * there?) right before the object appears. Optional, and at most once before {@code commit()};
+   * {@code commit()} does this itself when it was not called. A failure aborts the upload.
+   */
+  default void prepareCommit() throws IOException {}
+
   /** Finishes the upload and makes the object visible; replaces an existing object atomically. */
   void commit() throws IOException;
 

@@ -63,6 +63,9 @@ final class EncryptedUpload implements Upload {
 
   private long bytesWritten;
 
+  /** The encrypting stream was closed: its last segment is in the buffers. */
+  private boolean sealed;
+
   EncryptedUpload(
       S3Client s3,
       S3Settings settings,
@@ -105,23 +108,63 @@ final class EncryptedUpload implements Upload {
     return bytesWritten;
   }
 
+  /**
+   * Encrypts the last segment and, for a multipart upload, sends the last part and waits for every
+   * part: afterwards only CompleteMultipartUpload (or, for a single part, the PutObject of the
+   * buffered whole) remains for {@link #commit()}.
+   */
+  @Override
+  public void prepareCommit() throws IOException {
+    if (state == State.COMMITTED) {
+      return;
+    }
+    failing(
+        () -> {
+          seal();
+          if (parts.count() > 0 && current != null) {
+            shipCurrent();
+          }
+          if (parts.count() > 0) {
+            parts.awaitAll();
+          }
+        });
+  }
+
   @Override
   public void commit() throws IOException {
     if (state == State.COMMITTED) {
       return;
     }
-    try {
-      checkWritable();
+    failing(
+        () -> {
+          seal();
+          if (parts.count() == 0) {
+            putWhole();
+          } else {
+            if (current != null) {
+              shipCurrent();
+            }
+            parts.complete();
+          }
+          state = State.COMMITTED;
+          LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
+        });
+  }
+
+  /** Ends the plaintext: Tink writes the last segment and its tag; once only. */
+  private void seal() throws IOException {
+    checkWritable();
+    if (!sealed) {
+      sealed = true;
       encrypting.close();
-      checkWritable();
-      if (parts.count() == 0) {
-        putWhole();
-      } else {
-        shipCurrent();
-        parts.complete();
-      }
-      state = State.COMMITTED;
-      LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
+    }
+    checkWritable();
+  }
+
+  /** A step towards committing; any failure aborts the upload. */
+  private void failing(Step step) throws StoreException {
+    try {
+      step.run();
     } catch (IOException | RuntimeException e) {
       abort();
       if (e instanceof StoreException storeFailure) {
@@ -130,6 +173,11 @@ final class EncryptedUpload implements Upload {
       throw new StoreException(
           Reason.STORAGE_UNAVAILABLE, "Upload of " + key + " failed: " + e.getMessage(), e);
     }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run() throws IOException;
   }
 
   @Override

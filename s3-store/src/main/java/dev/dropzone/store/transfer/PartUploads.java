@@ -107,6 +107,14 @@ final class PartUploads {
     }
   }
 
+  /** Waits until every part handed over so far is stored. */
+  void awaitAll() throws StoreException {
+    for (Future<CompletedPart> part : parts) {
+      await(part);
+    }
+    checkHealthy();
+  }
+
   /** Waits for every part, then makes the object visible. */
   void complete() throws StoreException {
     List<CompletedPart> done = new ArrayList<>(parts.size());

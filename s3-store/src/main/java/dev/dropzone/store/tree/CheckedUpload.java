@@ -74,7 +74,19 @@ final class CheckedUpload implements Upload {
   }
 
   @Override
+  public void prepareCommit() throws IOException {
+    throwIfChecksRefused();
+    inner.prepareCommit();
+  }
+
+  @Override
   public void commit() throws IOException {
+    throwIfChecksRefused();
+    inner.commit();
+  }
+
+  /** Waits for the checks; if they refused the file, aborts the upload and says why. */
+  private void throwIfChecksRefused() throws StoreException {
     StoreException failed = awaitFailure(file, checks);
     if (failed != null) {
       // Before the interrupt is restored: an interrupted thread cannot send the abort to S3.
@@ -82,7 +94,6 @@ final class CheckedUpload implements Upload {
       restoreInterrupt(failed);
       throw failed;
     }
-    inner.commit();
   }
 
   @Override
