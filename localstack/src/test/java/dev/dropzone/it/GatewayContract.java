@@ -282,7 +282,8 @@ abstract class GatewayContract {
         4096,
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
-        null);
+        null,
+        FtpSettings.Transfers.defaults());
   }
 
   private FTPClient login(String user) throws IOException {

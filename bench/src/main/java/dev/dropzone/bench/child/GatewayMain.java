@@ -135,6 +135,7 @@ public final class GatewayMain {
         32,
         d.maxCommandLength(),
         d.shutdownGrace(),
-        null);
+        null,
+        d.transfers());
   }
 }

@@ -82,7 +82,13 @@ public record DropzoneConfig(
       int maxCommandLength,
       Duration shutdownGrace,
       Duration dataConnectTimeout,
+      int maxTransfers,
+      Duration dataIdleTimeout,
+      Duration uploadSettleTime,
+      ModeZ modeZ,
       Tls tls) {}
+
+  public record ModeZ(int maxRatio) {}
 
   public record Tls(
       String certificate,

@@ -175,6 +175,10 @@ public record GatewaySettings(
     atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
     atLeastOne(problems, "ftp.maxLoginFailures", c.maxLoginFailures());
     atLeastOne(problems, "ftp.maxThreads", c.maxThreads());
+    atLeastOne(problems, "ftp.maxTransfers", c.maxTransfers());
+    positive(problems, "ftp.dataIdleTimeout", c.dataIdleTimeout());
+    notNegative(problems, "ftp.uploadSettleTime", c.uploadSettleTime());
+    atLeastOne(problems, "ftp.modeZ.maxRatio", c.modeZ().maxRatio());
     problems.check(
         c.maxCommandLength() >= 512,
         "ftp.maxCommandLength",
@@ -198,7 +202,9 @@ public record GatewaySettings(
         c.maxCommandLength(),
         c.shutdownGrace(),
         c.dataConnectTimeout(),
-        tls);
+        tls,
+        new FtpSettings.Transfers(
+            c.maxTransfers(), c.dataIdleTimeout(), c.modeZ().maxRatio(), c.uploadSettleTime()));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

@@ -2,11 +2,14 @@ package dev.dropzone.gateway.ftp;
 
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.ftp.command.DropzoneCommands;
-import dev.dropzone.gateway.ftp.command.TransferRegistry;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
 import dev.dropzone.gateway.ftp.connection.SessionAdmission;
+import dev.dropzone.gateway.ftp.control.ClientPresence;
+import dev.dropzone.gateway.ftp.control.ControlChain;
+import dev.dropzone.gateway.ftp.control.ControlQueue;
+import dev.dropzone.gateway.ftp.control.SessionOrder;
 import dev.dropzone.gateway.ftp.data.DataConnections;
 import dev.dropzone.gateway.ftp.data.PassivePorts;
 import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
@@ -17,6 +20,8 @@ import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.AuthCommand;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.gateway.ftp.tls.TlsDataProtection;
+import dev.dropzone.gateway.ftp.transfer.DataLink;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
@@ -122,7 +127,10 @@ public final class FtpGateway implements AutoCloseable {
         new SessionAdmission(
             new AdmissionFilter(guard, timers, settings.loginTimeout()),
             new CommandLineCodec(settings.maxCommandLength()));
-    TransferRegistry transfers = new TransferRegistry();
+    DataLink.requireSupported();
+    FtpSettings.Transfers limits = settings.transfers();
+    TransferRegistry transfers =
+        new TransferRegistry(limits.maxTransfers(), limits.dataIdleTimeout(), timers);
     DataConnections data =
         new DataConnections(
             PassivePorts.parse(settings.passivePorts()),
@@ -134,13 +142,19 @@ public final class FtpGateway implements AutoCloseable {
     factory.setUserManager(new AccountUserManager(authenticator, seconds(settings.idleTimeout())));
     factory.setFileSystem(new StoreFileSystemFactory(store, keys, scanning));
     factory.setConnectionConfig(connectionConfig(settings));
+    AtomicReference<FtpServerContext> context = new AtomicReference<>();
+    // The command threads, which run each session's events in order; transfers do not use them.
+    SessionOrder order = new SessionOrder(() -> context.get().getThreadPoolExecutor());
     CommandFactoryFactory commands = new CommandFactoryFactory();
     DropzoneCommands.install(
         commands,
-        transfers,
-        new LoginCommand(guard, timers, settings.loginFailureDelay(), new UserSessions()),
-        tls != null,
-        settings.activeModeEnabled());
+        new DropzoneCommands.Wiring(
+            new LoginCommand(guard, timers, settings.loginFailureDelay(), new UserSessions()),
+            transfers,
+            new ClientPresence(order),
+            limits,
+            tls != null,
+            settings.activeModeEnabled()));
     DataConnections.installCommands(commands, settings.activeModeEnabled());
     if (tls != null) {
       commands.addCommand("AUTH", new AuthCommand(tls));
@@ -153,16 +167,17 @@ public final class FtpGateway implements AutoCloseable {
     }
     factory.setFtplets(ftplets);
 
-    AtomicReference<FtpServerContext> context = new AtomicReference<>();
     FeaturesBeforeLogin features =
         new FeaturesBeforeLogin(commandFactory.getCommand("FEAT"), context::get);
+    ControlQueue queue = new ControlQueue(order);
     factory.addListener(
         EXPLICIT,
         listener(
             settings,
             tls,
             settings.port(),
-            new SessionSetup(admission, data, null, features, context::get)));
+            new ControlChain(
+                new SessionSetup(admission, data, null, features, context::get), queue)));
     if (tls != null && settings.tls().implicitPort() >= 0) {
       factory.addListener(
           IMPLICIT,
@@ -170,13 +185,15 @@ public final class FtpGateway implements AutoCloseable {
               settings,
               tls,
               settings.tls().implicitPort(),
-              new SessionSetup(admission, data, tls, features, context::get)));
+              new ControlChain(
+                  new SessionSetup(admission, data, tls, features, context::get), queue)));
     }
     FtpServer server = factory.createServer();
     context.set(((DefaultFtpServer) server).getServerContext());
     try {
       server.start();
     } catch (FtpException | FtpServerConfigurationException e) {
+      transfers.close();
       timers.shutdownNow();
       server.stop();
       throw new IOException(
@@ -268,6 +285,11 @@ public final class FtpGateway implements AutoCloseable {
     return transfers.count();
   }
 
+  /** Bytes the running transfers have moved over their data connections so far, for tests. */
+  long bytesInFlight() {
+    return transfers.bytesInFlight();
+  }
+
   /**
    * Graceful stop: refuses new connections, lets running transfers finish for up to {@link
    * FtpSettings#shutdownGrace()}, then aborts the rest so no upload is left half-written.
@@ -300,6 +322,7 @@ public final class FtpGateway implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       server.stop();
+      transfers.close();
       timers.shutdownNow();
       LOG.info("FTP server stopped");
     }

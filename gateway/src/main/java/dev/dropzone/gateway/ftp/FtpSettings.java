@@ -22,12 +22,13 @@ import java.util.Objects;
  * @param maxLoginFailures failed logins from one address before it is banned
  * @param banDuration how long such an address is refused
  * @param loginFailureDelay delay before answering a failed login
- * @param maxThreads transfer/command threads (concurrent transfers are capped by it)
+ * @param maxThreads command threads; transfers run on their own ({@link Transfers#maxTransfers})
  * @param maxCommandLength longest accepted command line in bytes
  * @param shutdownGrace how long running transfers may continue after a stop request
  * @param dataConnectTimeout how long a passive port waits for the client's data connection (then it
  *     closes), and how long an active (PORT/EPRT) connection may take to connect
  * @param tls TLS settings, or null for plain FTP only
+ * @param transfers how transfers run and end
  */
 public record FtpSettings(
     String bind,
@@ -46,11 +47,31 @@ public record FtpSettings(
     int maxCommandLength,
     Duration shutdownGrace,
     Duration dataConnectTimeout,
-    Tls tls) {
+    Tls tls,
+    Transfers transfers) {
 
   public FtpSettings {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(passivePorts, "passivePorts");
+    Objects.requireNonNull(transfers, "transfers");
+  }
+
+  /**
+   * How transfers (uploads, downloads, listings) run and end.
+   *
+   * @param maxTransfers transfers at once; beyond it a new one is refused with 450
+   * @param dataIdleTimeout a transfer whose data moves no byte for this long is cut off with 426
+   * @param modeZMaxRatio most plaintext bytes per compressed byte a MODE Z upload may inflate to
+   * @param uploadSettleTime how long after an upload's data ended its control connection must still
+   *     be open for the file to be stored (a dying client closes both at once)
+   */
+  public record Transfers(
+      int maxTransfers, Duration dataIdleTimeout, int modeZMaxRatio, Duration uploadSettleTime) {
+
+    /** 64 transfers, 60 s data idle timeout, MODE Z inflating at most 100:1, 10 ms to settle. */
+    public static Transfers defaults() {
+      return new Transfers(64, Duration.ofSeconds(60), 100, Duration.ofMillis(10));
+    }
   }
 
   /**
@@ -105,6 +126,7 @@ public record FtpSettings(
         4096,
         Duration.ofSeconds(30),
         Duration.ofSeconds(30),
-        null);
+        null,
+        Transfers.defaults());
   }
 }

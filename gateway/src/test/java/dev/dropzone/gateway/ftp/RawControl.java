@@ -51,6 +51,28 @@ final class RawControl implements AutoCloseable {
     return send("PASS " + TestUsers.PASSWORD);
   }
 
+  /** Sends {@code line} without waiting for a reply. */
+  void sendOnly(String line) throws IOException {
+    out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  /** Sends PASV and connects to the port it names. */
+  Socket passive() throws IOException {
+    String pasv = send("PASV");
+    if (!pasv.startsWith("227")) {
+      throw new IOException("PASV refused: " + pasv);
+    }
+    String[] numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')')).split(",");
+    int port = Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
+    return new Socket("127.0.0.1", port);
+  }
+
+  /** The control socket itself, to close or reset it as a dying client would. */
+  Socket socket() {
+    return socket;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -17,6 +17,10 @@ final class SettingsBuilder {
   int maxCommandLength = 4096;
   Duration shutdownGrace = Duration.ofSeconds(5);
   Duration dataConnectTimeout = Duration.ofSeconds(30);
+  int maxTransfers = 64;
+  Duration dataIdleTimeout = Duration.ofSeconds(60);
+  int modeZMaxRatio = 100;
+  Duration uploadSettleTime = Duration.ofMillis(10);
   FtpSettings.Tls tls;
 
   FtpSettings build() {
@@ -37,6 +41,7 @@ final class SettingsBuilder {
         maxCommandLength,
         shutdownGrace,
         dataConnectTimeout,
-        tls);
+        tls,
+        new FtpSettings.Transfers(maxTransfers, dataIdleTimeout, modeZMaxRatio, uploadSettleTime));
   }
 }

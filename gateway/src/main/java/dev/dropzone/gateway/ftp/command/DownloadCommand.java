@@ -2,13 +2,13 @@ package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
-import dev.dropzone.gateway.ftp.command.TransferRegistry.Running;
 import dev.dropzone.gateway.ftp.fs.StoreView;
-import dev.dropzone.store.StoreException;
+import dev.dropzone.gateway.ftp.transfer.DataLink;
+import dev.dropzone.gateway.ftp.transfer.Transfer;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.io.InputStream;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.slf4j.Logger;
@@ -25,79 +25,57 @@ final class DownloadCommand extends DataCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(DownloadCommand.class);
 
-  private final TransferRegistry transfers;
-
   DownloadCommand(TransferRegistry transfers) {
-    this.transfers = transfers;
+    super(transfers);
   }
 
   @Override
-  protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
-    try {
-      String argument = requireArgument(session, request);
-      if (argument == null) {
-        return;
-      }
-      VirtualPath path = view.resolve(argument);
-      view.require(Permission.READ);
-      if (!dataPrepared(session)) {
-        return;
-      }
-      long offset = session.getFileOffset();
-      try (InputStream in = view.tree().openRead(path, offset)) {
-        Running transfer = transfers.begin(session);
-        try {
-          send(session, view, request, path, offset, in, transfer);
-        } finally {
-          transfers.end(transfer);
-        }
-      }
-    } finally {
-      finish(session);
+  protected Planned plan(FtpIoSession session, StoreView view, FtpRequest request)
+      throws IOException {
+    String argument = requireArgument(session, request);
+    if (argument == null) {
+      return null;
     }
+    VirtualPath path = view.resolve(argument);
+    view.require(Permission.READ);
+    if (!dataPrepared(session)) {
+      return null;
+    }
+    long offset = session.getFileOffset();
+    return new Planned(
+        "download of " + path,
+        transfer -> {
+          try (InputStream in = view.tree().openRead(path, offset)) {
+            send(session, view, request, path, offset, in, transfer);
+          }
+        });
   }
 
-  private static void send(
+  private void send(
       FtpIoSession session,
       StoreView view,
       FtpRequest request,
       VirtualPath path,
       long offset,
       InputStream in,
-      Running transfer) {
-    DataConnection data =
+      Transfer transfer) {
+    DataLink link =
         open(
             session,
+            transfer,
             "Opening data connection for " + path + (offset > 0 ? " from byte " + offset : ""));
-    if (data == null) {
+    if (link == null) {
+      answerCut(session, transfer, "Transfer aborted");
       return;
     }
-    DownloadSource source = new DownloadSource(in);
     long sent;
     try {
-      sent = BulkCopy.toClient(session, data, source);
+      sent = link.send(in);
     } catch (IOException e) {
-      StoreException cause = source.failure.causeOf(e);
-      if (cause != null) {
-        fail(session, view, request, cause, Phase.TRANSFER);
-        return;
-      }
-      String why = transfer.aborted() ? "server is shutting down" : "data connection closed";
-      LOG.info(
-          "{} download of {} ended early: {} ({})",
-          view.account().username(),
-          path,
-          why,
-          e.getMessage());
-      send(session, ReplyMapper.reply(426, "Transfer aborted: " + why));
+      sendFailed(session, view, request, link, transfer, e, Phase.TRANSFER, "Transfer aborted");
       return;
     }
-    LOG.info(
-        "{} downloaded {} ({} bytes from offset {})",
-        view.account().username(),
-        path,
-        sent,
-        offset);
+    LOG.info("{} downloaded {} ({} bytes from offset {})", transfer.user(), path, sent, offset);
     send(session, ReplyMapper.reply(226, "Transfer complete: " + sent + " bytes sent"));
   }
 }

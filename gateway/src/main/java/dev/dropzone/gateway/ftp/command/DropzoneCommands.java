@@ -1,8 +1,11 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.ftp.control.ClientPresence;
 import dev.dropzone.gateway.ftp.fs.StoreFile;
 import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -14,35 +17,58 @@ import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
- * Puts Dropzone's commands in place of MINA's for everything that touches the store. MINA keeps the
- * protocol plumbing it does well: USER, AUTH, PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE, MODE, STRU,
- * REST, PWD, CDUP, NOOP, SYST, OPTS, QUIT, ABOR.
+ * Puts Dropzone's commands in place of MINA's for everything that touches the store or a transfer.
+ * MINA keeps the protocol plumbing it does well: USER, AUTH, PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE,
+ * MODE, STRU, REST, NOOP, SYST, OPTS, QUIT. None of those reads the file view.
  */
 public final class DropzoneCommands {
 
   private DropzoneCommands() {}
 
   /**
+   * What the commands need from the running gateway.
+   *
    * @param login the PASS command
+   * @param transfers where transfers and listings run
+   * @param presence how an upload makes sure its client is still there before it commits
+   * @param limits how transfers run and end
    * @param tls whether FTPS is configured (FEAT advertises AUTH TLS only then)
    * @param activeMode whether PORT/EPRT are allowed (FEAT advertises EPRT only then)
    */
-  public static void install(
-      CommandFactoryFactory factory,
-      TransferRegistry transfers,
+  public record Wiring(
       Command login,
+      TransferRegistry transfers,
+      ClientPresence presence,
+      FtpSettings.Transfers limits,
       boolean tls,
-      boolean activeMode) {
-    factory.addCommand("PASS", login);
-    factory.addCommand("FEAT", new FeaturesCommand(tls, activeMode));
+      boolean activeMode) {}
+
+  public static void install(CommandFactoryFactory factory, Wiring wiring) {
+    TransferRegistry transfers = wiring.transfers();
+    factory.addCommand("PASS", wiring.login());
+    factory.addCommand("FEAT", new FeaturesCommand(wiring.tls(), wiring.activeMode()));
     factory.addCommand("RETR", new DownloadCommand(transfers));
-    factory.addCommand("STOR", new UploadCommand(UploadCommand.Mode.STOR, transfers));
-    factory.addCommand("APPE", new UploadCommand(UploadCommand.Mode.APPE, transfers));
-    factory.addCommand("STOU", new UploadCommand(UploadCommand.Mode.STOU, transfers));
-    factory.addCommand("LIST", new ListingCommand(ListingFormat.LIST));
-    factory.addCommand("NLST", new ListingCommand(ListingFormat.NLST));
-    factory.addCommand("MLSD", new ListingCommand(ListingFormat.MLSD));
+    for (UploadCommand.Mode mode : UploadCommand.Mode.values()) {
+      factory.addCommand(
+          mode.name(), new UploadCommand(mode, transfers, wiring.presence(), wiring.limits()));
+    }
+    factory.addCommand("LIST", new ListingCommand(ListingFormat.LIST, transfers));
+    factory.addCommand("NLST", new ListingCommand(ListingFormat.NLST, transfers));
+    factory.addCommand("MLSD", new ListingCommand(ListingFormat.MLSD, transfers));
     factory.addCommand("MLST", new MlstCommand());
+    factory.addCommand("STAT", new StatusCommand(transfers));
+    factory.addCommand("ABOR", new AbortCommand());
+    factory.addCommand(
+        "PWD",
+        new WorkingDirectoryCommand(
+            (session, view) ->
+                ReplyMapper.reply(257, quoted(view.cwd()) + " is the current directory")));
+    factory.addCommand(
+        "CDUP",
+        new WorkingDirectoryCommand(
+            (session, view) ->
+                changeDirectory(
+                    session, view, view.cwd().isRoot() ? view.cwd() : view.cwd().parent())));
     factory.addCommand("CWD", new PathCommand(null, DropzoneCommands::changeDirectory));
     factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
     factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));

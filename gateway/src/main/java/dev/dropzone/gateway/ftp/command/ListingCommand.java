@@ -3,13 +3,15 @@ package dev.dropzone.gateway.ftp.command;
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.gateway.ftp.transfer.DataLink;
+import dev.dropzone.gateway.ftp.transfer.Transfer;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.util.stream.Stream;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 
@@ -18,47 +20,45 @@ final class ListingCommand extends DataCommand {
 
   private final ListingFormat format;
 
-  ListingCommand(ListingFormat format) {
+  ListingCommand(ListingFormat format, TransferRegistry transfers) {
+    super(transfers);
     this.format = format;
   }
 
   @Override
-  protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
-    try {
-      String target = target(request.getArgument());
-      VirtualPath path = target == null ? view.cwd() : view.resolve(target);
-      view.require(Permission.LIST);
-      if (!dataPrepared(session)) {
+  protected Planned plan(FtpIoSession session, StoreView view, FtpRequest request)
+      throws IOException {
+    String target = target(request.getArgument());
+    VirtualPath path = target == null ? view.cwd() : view.resolve(target);
+    view.require(Permission.LIST);
+    if (!dataPrepared(session)) {
+      return null;
+    }
+    return new Planned(
+        "listing of " + path, transfer -> list(session, view, request, path, transfer));
+  }
+
+  private void list(
+      FtpIoSession session, StoreView view, FtpRequest request, VirtualPath path, Transfer transfer)
+      throws IOException {
+    Stream<FileInfo> listed = entries(view, path);
+    if (listed == null) {
+      session.write(ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
+      return;
+    }
+    try (Stream<FileInfo> entries = listed) {
+      DataLink link = open(session, transfer, "Opening data connection for the listing of " + path);
+      if (link == null) {
+        answerCut(session, transfer, "Listing aborted");
         return;
       }
-      Stream<FileInfo> listed = entries(view, path);
-      if (listed == null) {
-        session.write(ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
+      try {
+        link.send(new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
+      } catch (IOException e) {
+        sendFailed(session, view, request, link, transfer, e, Phase.COMMAND, "Listing aborted");
         return;
       }
-      try (Stream<FileInfo> entries = listed) {
-        DataConnection data = open(session, "Opening data connection for the listing of " + path);
-        if (data == null) {
-          return;
-        }
-        DownloadSource lines =
-            new DownloadSource(
-                new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
-        try {
-          data.transferToClient(session.getFtpletSession(), lines);
-        } catch (IOException e) {
-          StoreException cause = lines.failure.causeOf(e);
-          if (cause != null) {
-            fail(session, view, request, cause, Phase.COMMAND);
-          } else {
-            session.write(ReplyMapper.reply(426, "Listing aborted: data connection closed"));
-          }
-          return;
-        }
-        session.write(ReplyMapper.reply(226, "Listing complete"));
-      }
-    } finally {
-      finish(session);
+      send(session, ReplyMapper.reply(226, "Listing complete"));
     }
   }
 

@@ -21,12 +21,25 @@ abstract class StoreCommand extends AbstractCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreCommand.class);
 
+  /** A command's body; store failures it throws become replies. */
+  @FunctionalInterface
+  interface Body {
+    void run() throws IOException;
+  }
+
   @Override
-  public final void execute(FtpIoSession session, FtpServerContext context, FtpRequest request)
-      throws IOException {
+  public final void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     StoreView view = (StoreView) session.getFileSystemView();
+    answering(session, view, request, () -> run(session, view, request));
+  }
+
+  protected abstract void run(FtpIoSession session, StoreView view, FtpRequest request)
+      throws IOException;
+
+  /** Runs {@code body}, answering every failure it throws (on whichever thread runs it). */
+  static void answering(FtpIoSession session, StoreView view, FtpRequest request, Body body) {
     try {
-      run(session, view, request);
+      body.run();
     } catch (StoreException e) {
       fail(session, view, request, e, Phase.COMMAND);
     } catch (UncheckedIOException e) {
@@ -39,9 +52,6 @@ abstract class StoreCommand extends AbstractCommand {
       unexpected(session, view, request, e);
     }
   }
-
-  protected abstract void run(FtpIoSession session, StoreView view, FtpRequest request)
-      throws IOException;
 
   /** Replies to and logs a store failure. */
   static void fail(

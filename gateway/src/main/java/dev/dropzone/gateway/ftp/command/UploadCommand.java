@@ -1,18 +1,22 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
-import dev.dropzone.gateway.ftp.command.TransferRegistry.Running;
+import dev.dropzone.gateway.ftp.control.ClientPresence;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.quota.UploadQuota;
+import dev.dropzone.gateway.ftp.transfer.DataLink;
+import dev.dropzone.gateway.ftp.transfer.Transfer;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
-import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.slf4j.Logger;
@@ -20,10 +24,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * STOR, APPE and STOU. MINA's versions close the file's stream in a {@code finally}, so a transfer
- * cut off half way would be stored as if complete. Here the store's upload is committed only after
- * the data connection ended cleanly while the control connection is still there; every other ending
- * aborts it (no object, no pending multipart upload) and replies 426 (or 451/4xx from the store).
- * 226 is sent only after the commit succeeded.
+ * cut off half way would be stored as if complete. Here the store's upload is made visible only
+ * when
+ *
+ * <ol>
+ *   <li>the data connection ended with an orderly close, not a reset, a timeout or a cut (ABOR,
+ *       watchdog, shutdown);
+ *   <li>everything was stored but the final step ({@link Upload#prepareCommit()});
+ *   <li>and then, with everything the client sent on the control connection handled, the control
+ *       connection is still open ({@link ClientPresence}): a client that died closed both at once.
+ * </ol>
+ *
+ * Every other ending aborts the upload (no object, no pending multipart upload) before the reply,
+ * which is 426 (or 451/5xx from the store); 226 comes only after the commit succeeded.
  */
 final class UploadCommand extends DataCommand {
 
@@ -40,46 +53,69 @@ final class UploadCommand extends DataCommand {
   private static final Logger LOG = LoggerFactory.getLogger(UploadCommand.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Mode mode;
-  private final TransferRegistry transfers;
+  /** How long a cut-off upload's abort may take before the client is answered anyway. */
+  private static final Duration CANCEL_WAIT = Duration.ofMinutes(3);
 
-  UploadCommand(Mode mode, TransferRegistry transfers) {
+  private final Mode mode;
+  private final ClientPresence presence;
+  private final FtpSettings.Transfers limits;
+
+  UploadCommand(
+      Mode mode,
+      TransferRegistry transfers,
+      ClientPresence presence,
+      FtpSettings.Transfers limits) {
+    super(transfers);
     this.mode = mode;
-    this.transfers = transfers;
+    this.presence = presence;
+    this.limits = limits;
   }
 
   @Override
-  protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
+  protected Planned plan(FtpIoSession session, StoreView view, FtpRequest request)
+      throws IOException {
+    String argument = mode == Mode.STOU ? request.getArgument() : requireArgument(session, request);
+    if (argument == null && mode != Mode.STOU) {
+      return null;
+    }
+    view.require(Permission.WRITE);
+    VirtualPath named = argument == null || argument.isEmpty() ? null : view.resolve(argument);
+    if (!dataPrepared(session)) {
+      return null;
+    }
+    long rest = session.getFileOffset();
+    String what =
+        mode == Mode.STOU
+            ? "upload (STOU) into " + (named == null ? view.cwd() : named.parent())
+            : "upload of " + named;
+    return new Planned(what, transfer -> store(session, view, request, named, rest, transfer));
+  }
+
+  private void store(
+      FtpIoSession session,
+      StoreView view,
+      FtpRequest request,
+      VirtualPath named,
+      long rest,
+      Transfer transfer)
+      throws IOException {
+    VirtualPath path = mode == Mode.STOU ? unique(view, named) : named;
+    long offset =
+        switch (mode) {
+          case STOR -> rest;
+          case APPE -> existingSize(view, path);
+          case STOU -> 0;
+        };
+    UploadQuota quota =
+        UploadQuota.check(
+            view.account().username(), view.account().limits(), view.tree(), path, offset);
+    Upload upload = view.tree().openWrite(path, offset);
     try {
-      String argument =
-          mode == Mode.STOU ? request.getArgument() : requireArgument(session, request);
-      if (argument == null && mode != Mode.STOU) {
-        return;
-      }
-      view.require(Permission.WRITE);
-      VirtualPath path = mode == Mode.STOU ? unique(view, argument) : view.resolve(argument);
-      if (!dataPrepared(session)) {
-        return;
-      }
-      long offset =
-          switch (mode) {
-            case STOR -> session.getFileOffset();
-            case APPE -> existingSize(view, path);
-            case STOU -> 0;
-          };
-      UploadQuota quota =
-          UploadQuota.check(
-              view.account().username(), view.account().limits(), view.tree(), path, offset);
-      try (Upload upload = view.tree().openWrite(path, offset)) {
-        Running transfer = transfers.begin(session);
-        try {
-          receive(session, view, request, path, upload, quota, transfer);
-        } finally {
-          transfers.end(transfer);
-        }
-      }
+      transfer.onCut(upload::abort);
+      receive(session, view, request, path, upload, quota, transfer);
     } finally {
-      finish(session);
+      // A no-op after a commit; otherwise nothing may stay behind, whatever ended the transfer.
+      upload.abort();
     }
   }
 
@@ -90,39 +126,44 @@ final class UploadCommand extends DataCommand {
       VirtualPath path,
       Upload upload,
       UploadQuota quota,
-      Running transfer) {
-    String user = view.account().username();
-    DataConnection data =
+      Transfer transfer)
+      throws IOException {
+    DataLink link =
         open(
             session,
-            mode == Mode.STOU ? "FILE: " + path.name() : "Opening data connection for " + path);
-    if (data == null) {
-      return;
-    }
-    UploadSink sink = new UploadSink(quota.limit(upload.stream()));
-    long received;
-    try {
-      received = BulkCopy.fromClient(session, data, sink);
-    } catch (IOException e) {
-      // Aborted before the reply, so a client that sees 426 finds neither object nor upload.
-      upload.abort();
-      StoreException cause = sink.failure.causeOf(e);
-      if (cause != null) {
-        fail(session, view, request, cause, Phase.TRANSFER);
-      } else {
-        broken(session, user, path, transfer, "data connection broke", e.getMessage());
+            transfer,
+            mode == Mode.STOU ? "FILE: " + path.name() : "Opening data connection for " + path,
+            upload::abort);
+    if (link == null) {
+      if (transfer.cut() != null) {
+        abandon(session, upload, transfer, path, cutOff(transfer), "");
       }
       return;
     }
-    if (transfer.aborted() || !session.isConnected() || session.isClosing()) {
-      upload.abort();
-      broken(
+    long received;
+    try {
+      received = link.receive(quota.limit(upload.stream()), limits.modeZMaxRatio());
+      upload.prepareCommit();
+    } catch (IOException e) {
+      if (transfer.cut() != null) {
+        abandon(session, upload, transfer, path, cutOff(transfer), e.getMessage());
+      } else if (e instanceof StoreException refused) {
+        // Aborted before the reply, so a client that sees it finds neither object nor upload.
+        upload.abort();
+        fail(session, view, request, refused, Phase.TRANSFER);
+      } else {
+        abandon(session, upload, transfer, path, "data connection broke", e.getMessage());
+      }
+      return;
+    }
+    if (!clientStillThere(session, transfer) || !transfer.enterCommit()) {
+      abandon(
           session,
-          user,
-          path,
+          upload,
           transfer,
-          "control connection closed",
-          "the client went away while sending");
+          path,
+          transfer.cut() != null ? cutOff(transfer) : "control connection closed",
+          "the client went away at the end of the upload");
       return;
     }
     try {
@@ -138,33 +179,53 @@ final class UploadCommand extends DataCommand {
     }
     LOG.info(
         "{} uploaded {} ({} bytes received, {} bytes total)",
-        user,
+        transfer.user(),
         path,
         received,
         upload.bytesWritten());
-    send(
-        session,
-        ReplyMapper.reply(
-            226,
-            mode == Mode.STOU
-                ? "Transfer complete (unique file name: " + path.name() + ")"
-                : "Transfer complete: " + upload.bytesWritten() + " bytes stored"));
+    send(session, ReplyMapper.reply(226, completed(view, path, received, upload)));
   }
 
-  private static void broken(
+  private boolean clientStillThere(FtpIoSession session, Transfer transfer) throws IOException {
+    try {
+      return presence.confirm(
+          session, transfer.dataEndedAt(), limits.uploadSettleTime(), () -> transfer.cut() == null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(Reason.ABORTED, "interrupted", e);
+    }
+  }
+
+  /**
+   * The 226 text. Users who may not list learn nothing about the file beyond what they sent: after
+   * APPE or REST the total would tell them the size of what was there before.
+   */
+  private String completed(StoreView view, VirtualPath path, long received, Upload upload) {
+    String size =
+        view.account().may(Permission.LIST)
+            ? upload.bytesWritten() + " bytes stored"
+            : received + " bytes received";
+    return mode == Mode.STOU
+        ? "Transfer complete (unique file name: " + path.name() + "): " + size
+        : "Transfer complete: " + size;
+  }
+
+  /** Aborts the upload, waits until nothing is left of it, then replies 426. */
+  private static void abandon(
       FtpIoSession session,
-      String user,
+      Upload upload,
+      Transfer transfer,
       VirtualPath path,
-      Running transfer,
-      String what,
+      String why,
       String detail) {
-    String why = transfer.aborted() ? "server is shutting down" : what;
+    upload.abort();
+    transfer.awaitCancelled(CANCEL_WAIT);
     LOG.info(
-        "{} upload of {} aborted, nothing stored: {} ({}); the client has to send the file again",
-        user,
+        "{} upload of {} aborted, nothing stored: {}{}; the client has to send the file again",
+        transfer.user(),
         path,
         why,
-        detail);
+        detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
     send(session, ReplyMapper.reply(426, "Transfer aborted: " + why + "; nothing was stored"));
   }
 
@@ -179,8 +240,7 @@ final class UploadCommand extends DataCommand {
     }
   }
 
-  private static VirtualPath unique(StoreView view, String argument) throws IOException {
-    VirtualPath hint = argument == null || argument.isEmpty() ? null : view.resolve(argument);
+  private static VirtualPath unique(StoreView view, VirtualPath hint) throws IOException {
     VirtualPath dir = hint == null ? view.cwd() : hint.parent();
     String base = hint == null || hint.isRoot() ? "upload" : hint.name();
     for (int attempt = 0; attempt < 8; attempt++) {

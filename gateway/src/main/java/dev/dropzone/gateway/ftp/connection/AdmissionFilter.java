@@ -1,7 +1,7 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
-import dev.dropzone.gateway.ftp.command.TransferRegistry;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,52 +1,29 @@
 package dev.dropzone.gateway.ftp.fs;
 
-import dev.dropzone.gateway.auth.Permission;
-import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.FtpFile;
 
 /**
- * A path in a {@link StoreView} as MINA's remaining built-in commands (PWD, CDUP, STAT) see it.
- * Dropzone's own commands work on {@link VirtualPath}s directly, because this interface reports
- * failures as bare booleans.
+ * A path as MINA's file type, and nothing more: it never touches the store. Every command that
+ * reads or changes files is Dropzone's own and checks permissions; this type only carries a path
+ * where MINA wants an {@link FtpFile} (between RNFR and RNTO, or to name the working directory in a
+ * reply). Whatever MINA code might still ask it about the file is refused: it does not exist, lists
+ * nothing, and opens no stream.
  */
 public final class StoreFile implements FtpFile {
 
-  private final StoreView view;
   private final VirtualPath path;
-  private FileInfo info;
-  private boolean looked;
 
-  StoreFile(StoreView view, VirtualPath path) {
-    this.view = view;
+  StoreFile(VirtualPath path) {
     this.path = path;
-  }
-
-  StoreFile(StoreView view, FileInfo info) {
-    this(view, info.path());
-    this.info = info;
-    this.looked = true;
   }
 
   public VirtualPath path() {
     return path;
-  }
-
-  private synchronized FileInfo info() {
-    if (!looked) {
-      looked = true;
-      try {
-        info = view.stat(path);
-      } catch (IOException e) {
-        info = null;
-      }
-    }
-    return info;
   }
 
   @Override
@@ -66,67 +43,62 @@ public final class StoreFile implements FtpFile {
 
   @Override
   public boolean isDirectory() {
-    FileInfo i = info();
-    return i != null && i.directory();
+    return false;
   }
 
   @Override
   public boolean isFile() {
-    FileInfo i = info();
-    return i != null && !i.directory();
+    return false;
   }
 
   @Override
   public boolean doesExist() {
-    return info() != null;
+    return false;
   }
 
   @Override
   public boolean isReadable() {
-    return view.account().may(Permission.READ);
+    return false;
   }
 
   @Override
   public boolean isWritable() {
-    return view.account().may(Permission.WRITE);
+    return false;
   }
 
   @Override
   public boolean isRemovable() {
-    return view.account().may(Permission.DELETE) && !path.isRoot();
+    return false;
   }
 
   @Override
   public String getOwnerName() {
-    return view.account().username();
+    return "";
   }
 
   @Override
   public String getGroupName() {
-    return view.account().username();
+    return "";
   }
 
   @Override
   public int getLinkCount() {
-    return isDirectory() ? 2 : 1;
+    return 0;
   }
 
   @Override
   public long getLastModified() {
-    FileInfo i = info();
-    return i == null ? 0 : i.lastModified().toEpochMilli();
+    return 0;
   }
 
   @Override
   public boolean setLastModified(long time) {
-    // S3 objects cannot change their modification time without being rewritten.
     return false;
   }
 
   @Override
   public long getSize() {
-    FileInfo i = info();
-    return i == null ? 0 : i.size();
+    return 0;
   }
 
   @Override
@@ -136,61 +108,36 @@ public final class StoreFile implements FtpFile {
 
   @Override
   public boolean mkdir() {
-    try {
-      view.require(Permission.MKDIR);
-      view.tree().mkdir(path);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return false;
   }
 
   @Override
   public boolean delete() {
-    try {
-      view.require(Permission.DELETE);
-      view.tree().delete(path);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return false;
   }
 
   @Override
   public boolean move(FtpFile destination) {
-    if (!(destination instanceof StoreFile target)) {
-      return false;
-    }
-    try {
-      view.require(Permission.RENAME);
-      view.tree().rename(path, target.path);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return false;
   }
 
+  /** Null is MINA's "cannot list". */
   @Override
   public List<StoreFile> listFiles() {
-    try (Stream<FileInfo> entries = view.tree().list(path)) {
-      return entries.map(e -> new StoreFile(view, e)).toList();
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return null;
   }
 
-  /**
-   * Refused: an output stream whose {@code close()} would have to commit is exactly what turns a
-   * broken transfer into a stored file. Uploads go through Dropzone's STOR/APPE/STOU.
-   */
   @Override
   public OutputStream createOutputStream(long offset) throws IOException {
-    throw new IOException("uploads are handled by Dropzone's STOR, APPE and STOU commands");
+    throw refused();
   }
 
   @Override
   public InputStream createInputStream(long offset) throws IOException {
-    view.require(Permission.READ);
-    return view.tree().openRead(path, offset);
+    throw refused();
+  }
+
+  private static IOException refused() {
+    return new IOException("file contents are only served by Dropzone's own commands");
   }
 }

@@ -15,7 +15,8 @@ import org.apache.ftpserver.ftplet.FtpFile;
 /**
  * One logged-in user's view of the store: their tree, their working directory, their permissions.
  * Confinement to the home comes from {@link VirtualPath}: every client path is parsed against the
- * working directory and can never name anything above the tree's root.
+ * working directory and can never name anything above the tree's root. Dropzone's commands use the
+ * methods above the {@link FileSystemView} ones; MINA's file view (below them) touches nothing.
  */
 public final class StoreView implements FileSystemView {
 
@@ -63,40 +64,33 @@ public final class StoreView implements FileSystemView {
 
   /** The path as MINA's file type, e.g. to remember it between RNFR and RNTO. */
   public StoreFile file(VirtualPath path) {
-    return new StoreFile(this, path);
+    return new StoreFile(path);
   }
+
+  // MINA's file-system view, as MINA's own commands would use it. Dropzone replaces every command
+  // that reads or changes files (with permission checks and streaming), so what is left here only
+  // names directories and refuses everything else.
 
   @Override
   public FtpFile getHomeDirectory() {
-    return new StoreFile(this, VirtualPath.ROOT);
+    return new StoreFile(VirtualPath.ROOT);
   }
 
   @Override
   public FtpFile getWorkingDirectory() {
-    return new StoreFile(this, cwd);
+    return new StoreFile(cwd);
   }
 
+  /** Refused: CWD and CDUP are Dropzone's own commands. */
   @Override
   public boolean changeWorkingDirectory(String dir) {
-    try {
-      VirtualPath path = resolve(dir);
-      if (!stat(path).directory()) {
-        return false;
-      }
-      cwd = path;
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return false;
   }
 
+  /** Refused: every command that works on files is Dropzone's own. */
   @Override
   public FtpFile getFile(String name) throws FtpException {
-    try {
-      return new StoreFile(this, resolve(name));
-    } catch (StoreException e) {
-      throw new FtpException(e.getMessage(), e);
-    }
+    throw new FtpException("files are only served by Dropzone's own commands");
   }
 
   @Override

@@ -1,0 +1,41 @@
+package dev.dropzone.gateway.ftp.control;
+
+import org.apache.ftpserver.ipfilter.SessionFilter;
+import org.apache.mina.core.filterchain.IoFilterChain;
+import org.apache.mina.core.session.IoSession;
+
+/**
+ * Puts Dropzone's control-connection filters into each new session's chain, after the admission
+ * filter (the one hook MINA FtpServer offers into a listener's chain): the {@link FailureGuard}
+ * right behind MINA's executor, the {@link ControlQueue} right behind the command decoder.
+ */
+public final class ControlChain implements SessionFilter {
+
+  /** Names MINA's NioListener gives its filters. */
+  private static final String MINA_EXECUTOR = "threadPool";
+
+  private static final String MINA_CODEC = "codec";
+
+  private final SessionFilter admission;
+  private final FailureGuard guard = new FailureGuard();
+  private final ControlQueue queue;
+
+  /**
+   * @param admission the filter that admits or refuses the session first
+   */
+  public ControlChain(SessionFilter admission, ControlQueue queue) {
+    this.admission = admission;
+    this.queue = queue;
+  }
+
+  @Override
+  public boolean accept(IoSession session) {
+    if (!admission.accept(session)) {
+      return false;
+    }
+    IoFilterChain chain = session.getFilterChain();
+    chain.addAfter(MINA_EXECUTOR, FailureGuard.NAME, guard);
+    chain.addAfter(MINA_CODEC, ControlQueue.NAME, queue);
+    return true;
+  }
+}

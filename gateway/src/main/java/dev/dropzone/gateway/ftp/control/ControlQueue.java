@@ -1,0 +1,195 @@
+package dev.dropzone.gateway.ftp.control;
+
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.Set;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.session.IoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a control connection's commands in order while one of its transfers runs on a transfer
+ * thread. Transfers no longer hold the session's command thread, so commands that arrive meanwhile
+ * would otherwise run beside the transfer: here they wait behind it and run, in order, once it has
+ * answered, as a server running the transfer in line would do. ABOR and STAT alone go through at
+ * once, because they are about the running transfer (RFC 959 §4.1.3).
+ *
+ * <p>Sits right after the command decoder, so it sees whole command lines on the session's ordered
+ * executor thread.
+ */
+public final class ControlQueue extends IoFilterAdapter {
+
+  /** Name in the session's filter chain. */
+  public static final String NAME = "dropzoneControlQueue";
+
+  /** Commands a client may pipeline behind a transfer; more looks like a flood. */
+  static final int MAX_WAITING = 32;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlQueue.class);
+  private static final String STATE = "dropzone.controlQueue";
+  private static final Set<String> DURING_TRANSFER = Set.of("ABOR", "STAT");
+
+  private final SessionOrder order;
+
+  public ControlQueue(SessionOrder order) {
+    this.order = order;
+  }
+
+  @Override
+  public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+    State state = (State) session.getAttribute(STATE);
+    if (state == null) {
+      state = new State(next, session);
+      State raced = (State) session.setAttributeIfAbsent(STATE, state);
+      state = raced == null ? state : raced;
+    }
+    if (state.admit(message)) {
+      next.messageReceived(session, immediateForm(message));
+    }
+  }
+
+  @Override
+  public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+    if (session.getAttribute(STATE) instanceof State state) {
+      state.forget();
+    }
+    next.sessionClosed(session);
+  }
+
+  /** A transfer of {@code session} started: commands wait behind it from now on. */
+  public static void transferStarted(IoSession session) {
+    if (session.getAttribute(STATE) instanceof State state) {
+      state.transferStarted();
+    }
+  }
+
+  /** The transfer of {@code session} answered: the commands that waited now run, in order. */
+  public static void transferEnded(IoSession session) {
+    if (session.getAttribute(STATE) instanceof State state) {
+      state.transferEnded();
+    }
+  }
+
+  /**
+   * The connection's own MINA session behind {@code session}, which may be a wrapper (MINA's FTP
+   * layer wraps it anew for every event); {@code session} itself before the first command.
+   */
+  public static IoSession connection(IoSession session) {
+    return session.getAttribute(STATE) instanceof State state ? state.session : session;
+  }
+
+  /**
+   * The command verb of a line, ignoring what some clients send before ABOR (the Telnet "interrupt
+   * process" and "synch" bytes of RFC 959's abort sequence arrive as stray characters).
+   */
+  static String verb(Object message) {
+    String line = message.toString();
+    int start = 0;
+    while (start < line.length() && !isLetter(line.charAt(start))) {
+      start++;
+    }
+    int end = start;
+    while (end < line.length() && isLetter(line.charAt(end))) {
+      end++;
+    }
+    return line.substring(start, end).toUpperCase(Locale.ROOT);
+  }
+
+  /** An ABOR preceded by the Telnet abort sequence, as the plain command MINA can parse. */
+  private static Object immediateForm(Object message) {
+    String line = message.toString();
+    if (!line.isEmpty() && !isLetter(line.charAt(0)) && verb(line).equals("ABOR")) {
+      return "ABOR";
+    }
+    return message;
+  }
+
+  private static boolean isLetter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  }
+
+  /** One session's queue. */
+  private final class State {
+
+    private final NextFilter next;
+    private final IoSession session;
+    private final Queue<Object> waiting = new ArrayDeque<>();
+    private boolean transferring;
+    private boolean draining;
+
+    State(NextFilter next, IoSession session) {
+      this.next = next;
+      this.session = session;
+    }
+
+    /** True when {@code message} runs now; false when it waits (or was refused). */
+    synchronized boolean admit(Object message) {
+      if (!transferring && !draining && waiting.isEmpty()) {
+        return true;
+      }
+      if (transferring && DURING_TRANSFER.contains(verb(message))) {
+        return true;
+      }
+      if (waiting.size() >= MAX_WAITING) {
+        LOG.info(
+            "Closing the control connection of {}: more than {} commands sent while a transfer"
+                + " ran",
+            session.getRemoteAddress(),
+            MAX_WAITING);
+        session.write(
+            new DefaultFtpReply(
+                421, "Too many commands sent during a transfer; closing the connection"));
+        session.closeOnFlush();
+        return false;
+      }
+      waiting.add(message);
+      return false;
+    }
+
+    synchronized void transferStarted() {
+      transferring = true;
+    }
+
+    synchronized void transferEnded() {
+      transferring = false;
+      if (!waiting.isEmpty() && !draining) {
+        draining = true;
+        order.run(session, this::drain);
+      }
+    }
+
+    synchronized void forget() {
+      waiting.clear();
+    }
+
+    /** Runs the waiting commands in the session's order, until one starts another transfer. */
+    private void drain() {
+      while (true) {
+        Object message;
+        synchronized (this) {
+          message = transferring ? null : waiting.poll();
+          if (message == null) {
+            draining = false;
+            return;
+          }
+        }
+        try {
+          next.messageReceived(session, message);
+        } catch (RuntimeException e) {
+          LOG.error(
+              "A queued command of {} failed: {}", session.getRemoteAddress(), e.toString(), e);
+        } catch (Error e) {
+          FailureGuard.contain(session, e);
+          synchronized (this) {
+            draining = false;
+            waiting.clear();
+          }
+          return;
+        }
+      }
+    }
+  }
+}
