@@ -104,8 +104,7 @@ class BadInputTest {
       control.login("alice");
       String pasv = control.send("PASV");
       assertThat(pasv).startsWith("227");
-      String[] numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')')).split(",");
-      int port = Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
+      int port = RawControl.port(pasv);
       try (Socket thief = new Socket()) {
         // Another host, as far as the server can tell: the loopback network is 127.0.0.0/8.
         thief.bind(new InetSocketAddress("127.0.0.2", 0));

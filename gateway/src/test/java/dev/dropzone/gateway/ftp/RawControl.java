@@ -63,9 +63,13 @@ final class RawControl implements AutoCloseable {
     if (!pasv.startsWith("227")) {
       throw new IOException("PASV refused: " + pasv);
     }
+    return new Socket("127.0.0.1", port(pasv));
+  }
+
+  /** The port a 227 reply names. */
+  static int port(String pasv) {
     String[] numbers = pasv.substring(pasv.indexOf('(') + 1, pasv.indexOf(')')).split(",");
-    int port = Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
-    return new Socket("127.0.0.1", port);
+    return Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
   }
 
   /** The control socket itself, to close or reset it as a dying client would. */

@@ -14,6 +14,7 @@ final class SettingsBuilder {
   int maxLoginFailures = 1000;
   Duration banDuration = Duration.ofMinutes(15);
   Duration loginFailureDelay = Duration.ofMillis(20);
+  int maxThreads = 64;
   int maxCommandLength = 4096;
   Duration shutdownGrace = Duration.ofSeconds(5);
   Duration dataConnectTimeout = Duration.ofSeconds(30);
@@ -37,7 +38,7 @@ final class SettingsBuilder {
         maxLoginFailures,
         banDuration,
         loginFailureDelay,
-        64,
+        maxThreads,
         maxCommandLength,
         shutdownGrace,
         dataConnectTimeout,

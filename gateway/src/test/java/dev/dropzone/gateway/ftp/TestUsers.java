@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Fixed users for tests: {@code alice} and {@code bob} may do everything, {@code reader} may only
- * list and read; the user {@code outage} stands for a user source that cannot answer.
+ * list and read, {@code dropbox} may only upload; the user {@code outage} stands for a user source
+ * that cannot answer.
  */
 final class TestUsers implements Authenticator {
 
@@ -22,7 +23,8 @@ final class TestUsers implements Authenticator {
       Map.of(
           "alice", EnumSet.allOf(Permission.class),
           "bob", EnumSet.allOf(Permission.class),
-          "reader", EnumSet.of(Permission.LIST, Permission.READ));
+          "reader", EnumSet.of(Permission.LIST, Permission.READ),
+          "dropbox", EnumSet.of(Permission.WRITE));
 
   @Override
   public Optional<Account> authenticate(String username, char[] password)

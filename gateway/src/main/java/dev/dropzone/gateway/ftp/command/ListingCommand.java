@@ -43,7 +43,7 @@ final class ListingCommand extends DataCommand {
       throws IOException {
     Stream<FileInfo> listed = entries(view, path);
     if (listed == null) {
-      session.write(ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
+      send(session, ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
       return;
     }
     try (Stream<FileInfo> entries = listed) {

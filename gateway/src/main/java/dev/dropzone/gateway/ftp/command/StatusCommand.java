@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
@@ -14,6 +15,7 @@ import org.apache.ftpserver.ftplet.DataType;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.mina.core.future.WriteFuture;
 
 /**
  * STAT (RFC 959 §4.1.3). During a transfer: how far it got. Without an argument: the session's
@@ -102,7 +104,7 @@ final class StatusCommand extends StoreCommand {
       int n = 0;
       while (lines.hasNext()) {
         if (transfer.cut() != null) {
-          write(session, new Lines(code, batch.append(code).append(" Status aborted\r\n")));
+          write(session, new Lines(code, batch.append(code).append(" Status aborted\r\n")), true);
           return;
         }
         batch
@@ -110,24 +112,27 @@ final class StatusCommand extends StoreCommand {
             .append(ReplyMapper.oneLine(ListingFormat.LIST.line(lines.next(), view.account())))
             .append("\r\n");
         if (++n == BATCH) {
-          if (!write(session, new Lines(code, batch))) {
+          if (!write(session, new Lines(code, batch), false)) {
             return;
           }
           batch = new StringBuilder();
           n = 0;
         }
       }
-      write(session, new Lines(code, batch.append(code).append(" End of status\r\n")));
+      write(session, new Lines(code, batch.append(code).append(" End of status\r\n")), true);
     }
   }
 
   /**
    * Writes and waits until the client took it; a client that reads nothing for the data idle
    * timeout is disconnected.
+   *
+   * @param last whether this part ends the reply (and so the transfer)
    */
-  private boolean write(FtpIoSession session, FtpReply part) {
+  private boolean write(FtpIoSession session, FtpReply part, boolean last) {
     long timeout = transfers.dataIdleTimeout().toMillis();
-    if (session.write(part).awaitUninterruptibly(timeout)) {
+    WriteFuture written = last ? ControlQueue.answer(session, part) : session.write(part);
+    if (written.awaitUninterruptibly(timeout)) {
       return true;
     }
     session.closeNow();

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Mapped;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
+import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.StoreException;
 import java.io.IOException;
@@ -82,11 +83,11 @@ abstract class StoreCommand extends AbstractCommand {
   }
 
   /**
-   * Writes a reply and waits until it went out, so a reply that ends a transfer reaches the client
-   * before a shutdown can close the session.
+   * Writes a reply (the final one, when a transfer runs) and waits until it went out, so a reply
+   * that ends a transfer reaches the client before a shutdown can close the session.
    */
   static void send(FtpIoSession session, org.apache.ftpserver.ftplet.FtpReply reply) {
-    session.write(reply).awaitUninterruptibly(10_000);
+    ControlQueue.answer(session, reply).awaitUninterruptibly(10_000);
   }
 
   private static void unexpected(
@@ -96,7 +97,7 @@ abstract class StoreCommand extends AbstractCommand {
         view.account().username(),
         ReplyMapper.oneLine(request.getRequestLine()),
         e);
-    session.write(ReplyMapper.reply(451, "Internal error, the server log has the details"));
+    send(session, ReplyMapper.reply(451, "Internal error, the server log has the details"));
   }
 
   /** The argument, or null after replying 501 (commands without a path argument). */

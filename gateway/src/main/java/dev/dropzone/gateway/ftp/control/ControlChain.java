@@ -7,7 +7,8 @@ import org.apache.mina.core.session.IoSession;
 /**
  * Puts Dropzone's control-connection filters into each new session's chain, after the admission
  * filter (the one hook MINA FtpServer offers into a listener's chain): the {@link FailureGuard}
- * right behind MINA's executor, the {@link ControlQueue} right behind the command decoder.
+ * right behind MINA's executor, {@link TelnetCommands} right before the command decoder and the
+ * {@link ControlQueue} right behind it.
  */
 public final class ControlChain implements SessionFilter {
 
@@ -18,6 +19,7 @@ public final class ControlChain implements SessionFilter {
 
   private final SessionFilter admission;
   private final FailureGuard guard = new FailureGuard();
+  private final TelnetCommands telnet = new TelnetCommands();
   private final ControlQueue queue;
 
   /**
@@ -35,6 +37,7 @@ public final class ControlChain implements SessionFilter {
     }
     IoFilterChain chain = session.getFilterChain();
     chain.addAfter(MINA_EXECUTOR, FailureGuard.NAME, guard);
+    chain.addBefore(MINA_CODEC, TelnetCommands.NAME, telnet);
     chain.addAfter(MINA_CODEC, ControlQueue.NAME, queue);
     return true;
   }

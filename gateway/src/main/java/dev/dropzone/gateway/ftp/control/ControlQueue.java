@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.future.WriteFuture;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ public final class ControlQueue extends IoFilterAdapter {
       state = raced == null ? state : raced;
     }
     if (state.admit(message)) {
-      next.messageReceived(session, immediateForm(message));
+      next.messageReceived(session, message);
     }
   }
 
@@ -57,6 +59,18 @@ public final class ControlQueue extends IoFilterAdapter {
       state.forget();
     }
     next.sessionClosed(session);
+  }
+
+  /**
+   * Writes a reply that may end a transfer. From the moment it is written no command reaches the
+   * transfer any more (ABOR and STAT wait for it to end like any other): a client that sends one
+   * right after the final reply would otherwise find the transfer still registered.
+   */
+  public static WriteFuture answer(IoSession session, Object reply) {
+    if (connection(session).getAttribute(STATE) instanceof State state) {
+      return state.answer(() -> session.write(reply));
+    }
+    return session.write(reply);
   }
 
   /** A transfer of {@code session} started: commands wait behind it from now on. */
@@ -81,34 +95,11 @@ public final class ControlQueue extends IoFilterAdapter {
     return session.getAttribute(STATE) instanceof State state ? state.session : session;
   }
 
-  /**
-   * The command verb of a line, ignoring what some clients send before ABOR (the Telnet "interrupt
-   * process" and "synch" bytes of RFC 959's abort sequence arrive as stray characters).
-   */
+  /** The command verb of a line, upper case. */
   static String verb(Object message) {
-    String line = message.toString();
-    int start = 0;
-    while (start < line.length() && !isLetter(line.charAt(start))) {
-      start++;
-    }
-    int end = start;
-    while (end < line.length() && isLetter(line.charAt(end))) {
-      end++;
-    }
-    return line.substring(start, end).toUpperCase(Locale.ROOT);
-  }
-
-  /** An ABOR preceded by the Telnet abort sequence, as the plain command MINA can parse. */
-  private static Object immediateForm(Object message) {
-    String line = message.toString();
-    if (!line.isEmpty() && !isLetter(line.charAt(0)) && verb(line).equals("ABOR")) {
-      return "ABOR";
-    }
-    return message;
-  }
-
-  private static boolean isLetter(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    String line = message.toString().stripLeading();
+    int end = line.indexOf(' ');
+    return (end < 0 ? line : line.substring(0, end)).toUpperCase(Locale.ROOT);
   }
 
   /** One session's queue. */
@@ -117,7 +108,13 @@ public final class ControlQueue extends IoFilterAdapter {
     private final NextFilter next;
     private final IoSession session;
     private final Queue<Object> waiting = new ArrayDeque<>();
+
+    /** A transfer started and has not ended: commands wait. */
+    private boolean holding;
+
+    /** ... and has not answered yet: ABOR and STAT reach it. */
     private boolean transferring;
+
     private boolean draining;
 
     State(NextFilter next, IoSession session) {
@@ -127,7 +124,7 @@ public final class ControlQueue extends IoFilterAdapter {
 
     /** True when {@code message} runs now; false when it waits (or was refused). */
     synchronized boolean admit(Object message) {
-      if (!transferring && !draining && waiting.isEmpty()) {
+      if (!holding && !draining && waiting.isEmpty()) {
         return true;
       }
       if (transferring && DURING_TRANSFER.contains(verb(message))) {
@@ -150,10 +147,18 @@ public final class ControlQueue extends IoFilterAdapter {
     }
 
     synchronized void transferStarted() {
+      holding = true;
       transferring = true;
     }
 
+    synchronized WriteFuture answer(Supplier<WriteFuture> write) {
+      WriteFuture written = write.get();
+      transferring = false;
+      return written;
+    }
+
     synchronized void transferEnded() {
+      holding = false;
       transferring = false;
       if (!waiting.isEmpty() && !draining) {
         draining = true;
@@ -170,7 +175,7 @@ public final class ControlQueue extends IoFilterAdapter {
       while (true) {
         Object message;
         synchronized (this) {
-          message = transferring ? null : waiting.poll();
+          message = holding ? null : waiting.poll();
           if (message == null) {
             draining = false;
             return;

@@ -1,12 +1,14 @@
 package dev.dropzone.gateway.ftp.transfer;
 
 import dev.dropzone.gateway.ftp.transfer.Transfer.Party;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -14,6 +16,8 @@ import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.DataType;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.IODataConnection;
+import org.apache.ftpserver.impl.IODataConnectionFactory;
+import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +43,11 @@ public final class DataLink {
    */
   static final int SLICE = 64 << 10;
 
-  private static final Field SOCKET = socketField();
+  private static final Field SOCKET = field(IODataConnection.class, "socket", Socket.class);
+  private static final Field LISTENING =
+      field(IODataConnectionFactory.class, "servSoc", ServerSocket.class);
+  private static final Field CONNECTING =
+      field(IODataConnectionFactory.class, "dataSoc", Socket.class);
 
   private final Socket socket;
   private final Transfer transfer;
@@ -58,9 +66,10 @@ public final class DataLink {
    * whose data connections Dropzone can drive.
    */
   public static void requireSupported() {
-    if (SOCKET == null) {
+    if (SOCKET == null || LISTENING == null || CONNECTING == null) {
       throw new IllegalStateException(
-          "this Apache FtpServer version keeps its data socket elsewhere (IODataConnection.socket);"
+          "this Apache FtpServer version keeps its data sockets elsewhere (IODataConnection.socket,"
+              + " IODataConnectionFactory.servSoc/dataSoc);"
               + " Dropzone cannot time out, abort or limit transfers with it: use the FtpServer"
               + " version Dropzone was built with");
     }
@@ -262,16 +271,39 @@ public final class DataLink {
     public void close() {}
   }
 
-  private static Field socketField() {
+  /**
+   * Breaks off a data connection that is still being opened: a passive accept or an active connect.
+   * MINA waits for either while holding its data connection's lock, so its own close would wait
+   * too; closing the socket underneath ends the wait at once.
+   */
+  static void interruptOpening(ServerDataConnectionFactory factory) {
+    if (!(factory instanceof IODataConnectionFactory)) {
+      return;
+    }
+    for (Field field : new Field[] {LISTENING, CONNECTING}) {
+      if (field == null) {
+        continue;
+      }
+      try {
+        if (field.get(factory) instanceof Closeable socket) {
+          socket.close();
+        }
+      } catch (IllegalAccessException | IOException e) {
+        LOG.debug("Could not break off a data connection being opened: {}", e.toString());
+      }
+    }
+  }
+
+  private static Field field(Class<?> owner, String name, Class<?> type) {
     try {
-      Field field = IODataConnection.class.getDeclaredField("socket");
+      Field field = owner.getDeclaredField(name);
       field.setAccessible(true);
-      if (!Socket.class.isAssignableFrom(field.getType())) {
-        throw new NoSuchFieldException("socket is a " + field.getType());
+      if (!type.isAssignableFrom(field.getType())) {
+        throw new NoSuchFieldException(name + " is a " + field.getType());
       }
       return field;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.error("MINA's data connection has no usable socket field: {}", e.toString());
+      LOG.error("MINA's data connection has no usable field {}: {}", name, e.toString());
       return null;
     }
   }

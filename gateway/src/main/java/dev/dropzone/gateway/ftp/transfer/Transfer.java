@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,13 @@ public final class Transfer {
   }
 
   private final FtpIoSession session;
+
+  /**
+   * Taken on the command thread: MINA runs a command holding the session's monitor, which {@code
+   * FtpIoSession.getDataConnection()} needs, so asking for it later from another thread could wait.
+   */
+  private final ServerDataConnectionFactory data;
+
   private final String user;
   private final String what;
   private final Executor canceller;
@@ -66,6 +74,7 @@ public final class Transfer {
 
   Transfer(FtpIoSession session, String user, String what, Executor canceller) {
     this.session = session;
+    this.data = session.getDataConnection();
     this.user = user;
     this.what = what;
     this.canceller = canceller;
@@ -170,6 +179,8 @@ public final class Transfer {
     DataLink open = link;
     if (open != null) {
       open.sever();
+    } else {
+      DataLink.interruptOpening(data);
     }
     FutureTask<Void> cancel = storeCancel;
     if (cancel != null) {

@@ -1,0 +1,74 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** STAT for a user who may list: session status, and a path's listing over the control link. */
+class StatusTest {
+
+  private static final int ENTRIES = 300;
+
+  private static GatewayUnderTest gw;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    gw = GatewayUnderTest.start();
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("MKD many")).startsWith("257");
+      for (int i = 0; i < ENTRIES; i++) {
+        assertThat(control.send("MKD many/d" + i)).startsWith("257");
+      }
+    }
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    gw.close();
+  }
+
+  @Test
+  void statOfADirectoryListsEveryEntryInOneMultiLineReply() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.port());
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+      var out = socket.getOutputStream();
+      assertThat(in.readLine()).startsWith("220");
+      out.write(
+          ("USER alice\r\nPASS " + TestUsers.PASSWORD + "\r\n").getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).startsWith("331");
+      assertThat(in.readLine()).startsWith("230");
+      out.write("STAT many\r\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("212-Status of /many:");
+      List<String> lines = new ArrayList<>();
+      for (String line = in.readLine(); !line.startsWith("212 "); line = in.readLine()) {
+        lines.add(line);
+      }
+      assertThat(lines).hasSize(ENTRIES).allMatch(line -> line.startsWith(" drwx------"));
+      out.write("NOOP\r\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).startsWith("200");
+    }
+  }
+
+  @Test
+  void statOfAFileAndOfTheSession() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("STAT many/d7")).startsWith("212");
+      assertThat(control.send("STAT missing")).startsWith("550");
+      assertThat(control.send("STAT")).startsWith("211 End of status");
+    }
+  }
+}

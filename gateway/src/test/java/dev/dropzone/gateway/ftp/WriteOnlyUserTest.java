@@ -1,0 +1,91 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.util.List;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A write-only "drop box" user can upload but learns nothing about what is there: no command
+ * reveals a name, size or date, whether through Dropzone's listings or MINA's STAT.
+ */
+class WriteOnlyUserTest {
+
+  private static final String SECRET = "quarterly-figures.xlsx";
+  private static final int SIZE = 123_457;
+
+  private static GatewayUnderTest gw;
+
+  @BeforeAll
+  static void startGatewayAndDropAFile() throws Exception {
+    gw = GatewayUnderTest.start();
+    FTPClient dropbox = gw.login("dropbox");
+    try {
+      assertThat(dropbox.makeDirectory("inbox")).isFalse();
+      assertThat(dropbox.storeFile(SECRET, new ByteArrayInputStream(Content.bytes(1, SIZE))))
+          .as(dropbox.getReplyString())
+          .isTrue();
+      assertThat(dropbox.getReplyString()).doesNotContain(Integer.toString(SIZE + 1));
+    } finally {
+      dropbox.disconnect();
+    }
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    gw.close();
+  }
+
+  @Test
+  void noCommandRevealsWhatTheHomeHolds() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("dropbox")).startsWith("230");
+      for (String command :
+          List.of(
+              "STAT /",
+              "STAT .",
+              "STAT " + SECRET,
+              "STAT -la /",
+              "MLST " + SECRET,
+              "MLST /",
+              "SIZE " + SECRET,
+              "MDTM " + SECRET,
+              "SIZE missing.bin")) {
+        String reply = control.send(command);
+        assertThat(reply).as(command).startsWith("550 Permission denied");
+        assertThat(reply).as(command).doesNotContain(SECRET).doesNotContain(Integer.toString(SIZE));
+      }
+      for (String listing : List.of("LIST", "LIST /", "NLST", "MLSD", "LIST " + SECRET)) {
+        try (Socket data = control.passive()) {
+          assertThat(control.send(listing)).as(listing).startsWith("550 Permission denied");
+          assertThat(data.getInputStream().read()).as(listing + " sends no data").isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+          // The unused data connection was closed with a reset: nothing was sent either way.
+        }
+      }
+      String status = control.send("STAT");
+      assertThat(status).startsWith("211").doesNotContain(SECRET);
+    }
+  }
+
+  @Test
+  void appendingDoesNotRevealTheSizeOfWhatWasThere() throws Exception {
+    FTPClient dropbox = gw.login("dropbox");
+    try {
+      assertThat(dropbox.appendFile(SECRET, new ByteArrayInputStream(new byte[] {1, 2, 3})))
+          .as(dropbox.getReplyString())
+          .isTrue();
+      assertThat(dropbox.getReplyString())
+          .contains("3 bytes received")
+          .doesNotContain(Integer.toString(SIZE + 3));
+    } finally {
+      dropbox.disconnect();
+    }
+  }
+}
