@@ -66,6 +66,18 @@ final class ScanningUpload implements Upload {
     return stream;
   }
 
+  /**
+   * Takes the verdict first, so that the caller's last look at its client (is it still there?)
+   * comes after the wait for clamd, right before the object appears.
+   */
+  @Override
+  public void prepareCommit() throws IOException {
+    if (scan != null) {
+      conclude();
+    }
+    inner.prepareCommit();
+  }
+
   @Override
   public void commit() throws IOException {
     if (scan != null) {
