@@ -1,14 +1,13 @@
 package dev.dropzone.gateway.ftp.transfer;
 
+import dev.dropzone.gateway.ftp.data.Abortable;
 import dev.dropzone.gateway.ftp.transfer.Transfer.Party;
-import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -16,8 +15,6 @@ import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.DataType;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.IODataConnection;
-import org.apache.ftpserver.impl.IODataConnectionFactory;
-import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +41,6 @@ public final class DataLink {
   static final int SLICE = 64 << 10;
 
   private static final Field SOCKET = field(IODataConnection.class, "socket", Socket.class);
-  private static final Field LISTENING =
-      field(IODataConnectionFactory.class, "servSoc", ServerSocket.class);
-  private static final Field CONNECTING =
-      field(IODataConnectionFactory.class, "dataSoc", Socket.class);
 
   private final Socket socket;
   private final Transfer transfer;
@@ -66,10 +59,9 @@ public final class DataLink {
    * whose data connections Dropzone can drive.
    */
   public static void requireSupported() {
-    if (SOCKET == null || LISTENING == null || CONNECTING == null) {
+    if (SOCKET == null) {
       throw new IllegalStateException(
-          "this Apache FtpServer version keeps its data sockets elsewhere (IODataConnection.socket,"
-              + " IODataConnectionFactory.servSoc/dataSoc);"
+          "this Apache FtpServer version keeps its data socket elsewhere (IODataConnection.socket);"
               + " Dropzone cannot time out, abort or limit transfers with it: use the FtpServer"
               + " version Dropzone was built with");
     }
@@ -190,10 +182,13 @@ public final class DataLink {
 
   /**
    * Cuts the connection with a reset, from any thread: a read or write blocked on it fails at once.
-   * With no linger, closing a TLS socket does not first wait to send close_notify behind a blocked
-   * writer.
+   * A TLS connection is aborted without close_notify, which would wait behind a blocked writer.
    */
   public void sever() {
+    if (socket instanceof Abortable tls) {
+      tls.abort();
+      return;
+    }
     try {
       socket.setSoLinger(true, 0);
     } catch (IOException e) {
@@ -269,29 +264,6 @@ public final class DataLink {
 
     @Override
     public void close() {}
-  }
-
-  /**
-   * Breaks off a data connection that is still being opened: a passive accept or an active connect.
-   * MINA waits for either while holding its data connection's lock, so its own close would wait
-   * too; closing the socket underneath ends the wait at once.
-   */
-  static void interruptOpening(ServerDataConnectionFactory factory) {
-    if (!(factory instanceof IODataConnectionFactory)) {
-      return;
-    }
-    for (Field field : new Field[] {LISTENING, CONNECTING}) {
-      if (field == null) {
-        continue;
-      }
-      try {
-        if (field.get(factory) instanceof Closeable socket) {
-          socket.close();
-        }
-      } catch (IllegalAccessException | IOException e) {
-        LOG.debug("Could not break off a data connection being opened: {}", e.toString());
-      }
-    }
   }
 
   private static Field field(Class<?> owner, String name, Class<?> type) {

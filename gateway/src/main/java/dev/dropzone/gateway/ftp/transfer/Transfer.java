@@ -52,8 +52,8 @@ public final class Transfer {
   private final FtpIoSession session;
 
   /**
-   * Taken on the command thread: MINA runs a command holding the session's monitor, which {@code
-   * FtpIoSession.getDataConnection()} needs, so asking for it later from another thread could wait.
+   * Taken on the command thread: {@code FtpIoSession.getDataConnection()} needs the monitor of the
+   * session wrapper the command runs with.
    */
   private final ServerDataConnectionFactory data;
 
@@ -180,7 +180,9 @@ public final class Transfer {
     if (open != null) {
       open.sever();
     } else {
-      DataLink.interruptOpening(data);
+      // Still opening (accept, connect, TLS handshake): the session's data connection closes
+      // without waiting for that, and the opening fails.
+      data.closeDataConnection();
     }
     FutureTask<Void> cancel = storeCancel;
     if (cancel != null) {
