@@ -44,7 +44,15 @@ public record DropzoneConfig(
       String caBundle,
       boolean derived) {}
 
-  public record Eaas(String url, String secretPath, int secretVersion, String caBundle) {}
+  public record Eaas(
+      String url,
+      String secretPath,
+      int secretVersion,
+      int minSecretVersion,
+      Secret token,
+      String clientCertificate,
+      String clientKey,
+      String caBundle) {}
 
   /** {@code retiredKeyIds} also accepts one comma-separated text value, as {@link Auth} does. */
   public record Kms(

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.config;
 
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.kek.eaas.EaasSettings;
+import dev.dropzone.kek.http.ClientCertificate;
 import dev.dropzone.kek.http.HttpSettings;
 import dev.dropzone.kek.http.PlainHttp;
 import dev.dropzone.kek.kms.KmsSettings;
@@ -101,15 +102,68 @@ final class KeysSection {
       DropzoneConfig.Eaas c, HttpSettings http, boolean insecure, Path baseDir, Problems problems) {
     URI url = url(problems, "keys.eaas.url", c.url(), insecure);
     required(problems, "keys.eaas.secretPath", c.secretPath(), "the secret_path of the RSA key");
-    problems.check(
-        c.secretVersion() >= 0, "keys.eaas.secretVersion", c.secretVersion(), "must be ≥ 0");
+    boolean versions =
+        problems.check(
+                c.secretVersion() >= 0, "keys.eaas.secretVersion", c.secretVersion(), "must be ≥ 0")
+            & problems.check(
+                c.minSecretVersion() >= 0 && c.minSecretVersion() <= c.secretVersion(),
+                "keys.eaas.minSecretVersion",
+                c.minSecretVersion(),
+                "must be between 0 and keys.eaas.secretVersion (" + c.secretVersion() + ")");
     Path ca = readable(problems, "keys.eaas.caBundle", c.caBundle(), baseDir);
-    if (url == null || blank(c.secretPath()) || c.secretVersion() < 0 || http == null) {
+    boolean hasToken = c.token() != null && !c.token().isEmpty();
+    boolean wantsCertificate = !blank(c.clientCertificate()) || !blank(c.clientKey());
+    ClientCertificate certificate =
+        wantsCertificate ? clientCertificate(c, url, baseDir, problems) : null;
+    if (!hasToken && !wantsCertificate) {
+      problems.add(
+          "keys.eaas.token",
+          "is required unless a client certificate is set: the EaaS API refuses anonymous"
+              + " requests. Set DROPZONE_KEYS_EAAS_TOKEN_FILE (or DROPZONE_KEYS_EAAS_TOKEN) to"
+              + " the API token, and/or keys.eaas.clientCertificate with keys.eaas.clientKey");
+    }
+    if (url == null
+        || blank(c.secretPath())
+        || !versions
+        || http == null
+        || (!hasToken && !wantsCertificate)
+        || (wantsCertificate && certificate == null)) {
       return null;
+    }
+    HttpSettings transport = ca == null ? http : http.withCaBundle(ca);
+    if (certificate != null) {
+      transport = transport.withClientCertificate(certificate);
     }
     return new KeyProvider.Eaas(
         new EaasSettings(
-            url, c.secretPath(), c.secretVersion(), ca == null ? http : http.withCaBundle(ca)));
+            url,
+            c.secretPath(),
+            c.secretVersion(),
+            c.minSecretVersion(),
+            hasToken ? Optional.of(c.token().reveal()) : Optional.empty(),
+            transport));
+  }
+
+  /** The TLS client certificate for the EaaS API, or null when a problem was recorded. */
+  private static ClientCertificate clientCertificate(
+      DropzoneConfig.Eaas c, URI url, Path baseDir, Problems problems) {
+    if (blank(c.clientCertificate()) || blank(c.clientKey())) {
+      problems.add(
+          blank(c.clientKey()) ? "keys.eaas.clientKey" : "keys.eaas.clientCertificate",
+          "is required too: a TLS client certificate needs both keys.eaas.clientCertificate"
+              + " (the PEM certificate chain) and keys.eaas.clientKey (its PEM private key)");
+      return null;
+    }
+    if (url != null && !"https".equals(url.getScheme())) {
+      problems.add(
+          "keys.eaas.clientCertificate",
+          "needs an https:// keys.eaas.url: a client certificate is presented in the TLS"
+              + " handshake");
+      return null;
+    }
+    Path chain = readable(problems, "keys.eaas.clientCertificate", c.clientCertificate(), baseDir);
+    Path key = readable(problems, "keys.eaas.clientKey", c.clientKey(), baseDir);
+    return chain == null || key == null ? null : new ClientCertificate(chain, key);
   }
 
   private static KeyProvider kms(

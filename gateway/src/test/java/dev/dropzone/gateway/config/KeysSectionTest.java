@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.keys.KeyProvider;
+import dev.dropzone.kek.eaas.EaasSettings;
+import dev.dropzone.kek.http.ClientCertificate;
 import dev.dropzone.kek.kms.KmsSettings;
 import dev.dropzone.kek.pkcs11.Pkcs11Settings;
 import dev.dropzone.kek.vault.VaultTransitSettings;
@@ -56,7 +58,8 @@ class KeysSectionTest {
   }
 
   @Test
-  void eaasEntirelyFromTheEnvironment() throws Exception {
+  void eaasEntirelyFromTheEnvironmentWithTheTokenFromASecretFile() throws Exception {
+    Path token = Files.writeString(dir.resolve("eaas-token"), "eaas-secret-token\n");
     GatewaySettings settings =
         load(
             "",
@@ -64,13 +67,81 @@ class KeysSectionTest {
                 "DROPZONE_KEYS_PROVIDER", "eaas",
                 "DROPZONE_KEYS_EAAS_URL", "http://127.0.0.1:8080",
                 "DROPZONE_KEYS_EAAS_SECRET_PATH", "dropzone/master",
-                "DROPZONE_KEYS_EAAS_SECRET_VERSION", "3"),
+                "DROPZONE_KEYS_EAAS_SECRET_VERSION", "3",
+                "DROPZONE_KEYS_EAAS_MIN_SECRET_VERSION", "2",
+                "DROPZONE_KEYS_EAAS_TOKEN_FILE", token.toString()),
             Map.of());
 
     KeyProvider.Eaas eaas = (KeyProvider.Eaas) settings.keyProvider();
     assertThat(eaas.settings().url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
     assertThat(eaas.settings().secretPath()).isEqualTo("dropzone/master");
     assertThat(eaas.settings().secretVersion()).isEqualTo(3);
+    assertThat(eaas.settings().minSecretVersion()).isEqualTo(2);
+    assertThat(eaas.settings().token()).contains("eaas-secret-token");
+    assertThat(eaas.settings().http().clientCertificate()).isEmpty();
+    assertThat(settings.toString()).doesNotContain("eaas-secret-token");
+  }
+
+  @Test
+  void eaasWithATlsClientCertificateInsteadOfAToken() throws Exception {
+    Files.writeString(dir.resolve("client.pem"), "placeholder");
+    Files.writeString(dir.resolve("client-key.pem"), "placeholder");
+    GatewaySettings settings =
+        load(
+            "keys:\n  provider: eaas\n  eaas:\n    url: https://eaas.example\n"
+                + "    secretPath: dropzone/master\n    clientCertificate: client.pem\n"
+                + "    clientKey: client-key.pem\n",
+            Map.of(),
+            Map.of());
+
+    EaasSettings eaas = ((KeyProvider.Eaas) settings.keyProvider()).settings();
+    assertThat(eaas.token()).isEmpty();
+    assertThat(eaas.http().clientCertificate())
+        .contains(new ClientCertificate(dir.resolve("client.pem"), dir.resolve("client-key.pem")));
+  }
+
+  @Test
+  void eaasRefusesAnonymousOrHalfConfiguredCredentialsAndVersionsOutOfOrder() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: eaas\n  eaas:\n    url: https://eaas.example\n"
+                        + "    secretPath: dropzone/master\n",
+                    Map.of(),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("keys.eaas.token: is required unless a client certificate is set")
+        .hasMessageContaining("DROPZONE_KEYS_EAAS_TOKEN_FILE");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: eaas\n  eaas:\n    url: http://127.0.0.1:8080\n"
+                        + "    secretPath: dropzone/master\n    clientCertificate: c.pem\n"
+                        + "    secretVersion: 2\n    minSecretVersion: 3\n",
+                    Map.of(),
+                    Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(
+                        p -> assertThat(p).startsWith("keys.eaas.clientKey: is required too"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith(
+                                    "keys.eaas.minSecretVersion: '3' must be between 0 and"
+                                        + " keys.eaas.secretVersion (2)")));
+    assertThatThrownBy(
+            () ->
+                load(
+                    "keys:\n  provider: eaas\n  eaas:\n    url: http://127.0.0.1:8080\n"
+                        + "    secretPath: dropzone/master\n    clientCertificate: c.pem\n"
+                        + "    clientKey: k.pem\n",
+                    Map.of(),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("keys.eaas.clientCertificate: needs an https:// keys.eaas.url");
   }
 
   @Test

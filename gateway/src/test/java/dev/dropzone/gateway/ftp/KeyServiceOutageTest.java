@@ -37,6 +37,7 @@ class KeyServiceOutageTest {
     EaasKeyService eaas =
         EaasKeyService.open(
             EaasSettings.of(URI.create("http://127.0.0.1:" + closedPort), "dropzone/master", 1)
+                .withToken("never-sent")
                 .withHttp(quick));
     ExecutorService blocking = Executors.newFixedThreadPool(2);
     try (GatewayUnderTest gw =

@@ -169,8 +169,12 @@ class ObjectRewrapTest {
   @Test
   void providersWithoutRewrapUnwrapAndWrapAgain() throws Exception {
     try (EaasProtocolServer eaas = EaasProtocolServer.start("");
-        EaasKeyService v1 = EaasKeyService.open(EaasSettings.of(eaas.uri(), "dz/master", 1));
-        EaasKeyService v2 = EaasKeyService.open(EaasSettings.of(eaas.uri(), "dz/master", 2))) {
+        EaasKeyService v1 =
+            EaasKeyService.open(
+                EaasSettings.of(eaas.uri(), "dz/master", 1).withToken(eaas.token()));
+        EaasKeyService v2 =
+            EaasKeyService.open(
+                EaasSettings.of(eaas.uri(), "dz/master", 2).withToken(eaas.token()))) {
       eaas.createSecret("dz/master", 1);
       eaas.createSecret("dz/master", 2);
       try (EncryptedStore store = EncryptedStore.open(settings)) {

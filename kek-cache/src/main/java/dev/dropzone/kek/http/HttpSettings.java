@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param maxInFlight requests to the service at once; further calls wait their turn
  * @param caBundle PEM file of the authorities that sign the service's certificate; empty to use the
  *     JVM's default trust store
+ * @param clientCertificate the TLS client certificate to present, for services that authenticate
+ *     clients by certificate (mutual TLS)
  * @param allowPlainHttp whether a plain {@code http://} service on another machine is accepted; see
  *     {@link PlainHttp}
  */
@@ -29,6 +31,7 @@ public record HttpSettings(
     Duration maxBackoff,
     int maxInFlight,
     Optional<Path> caBundle,
+    Optional<ClientCertificate> clientCertificate,
     boolean allowPlainHttp) {
 
   public HttpSettings {
@@ -43,6 +46,7 @@ public record HttpSettings(
       throw new IllegalArgumentException("maxInFlight must be at least 1: " + maxInFlight);
     }
     Objects.requireNonNull(caBundle, "caBundle");
+    Objects.requireNonNull(clientCertificate, "clientCertificate");
   }
 
   /** Settings that suit a key service on the same network: seconds, not minutes. */
@@ -54,6 +58,7 @@ public record HttpSettings(
         Duration.ofMillis(200),
         Duration.ofSeconds(5),
         16,
+        Optional.empty(),
         Optional.empty(),
         false);
   }
@@ -67,6 +72,7 @@ public record HttpSettings(
         maxBackoff,
         maxInFlight,
         caBundle,
+        clientCertificate,
         allowPlainHttp);
   }
 
@@ -79,6 +85,7 @@ public record HttpSettings(
         max,
         maxInFlight,
         caBundle,
+        clientCertificate,
         allowPlainHttp);
   }
 
@@ -91,6 +98,7 @@ public record HttpSettings(
         maxBackoff,
         limit,
         caBundle,
+        clientCertificate,
         allowPlainHttp);
   }
 
@@ -103,6 +111,7 @@ public record HttpSettings(
         maxBackoff,
         maxInFlight,
         Optional.of(pem),
+        clientCertificate,
         allowPlainHttp);
   }
 
@@ -116,7 +125,22 @@ public record HttpSettings(
         maxBackoff,
         maxInFlight,
         caBundle,
+        clientCertificate,
         allowed);
+  }
+
+  /** These settings, presenting {@code certificate} to the service. */
+  public HttpSettings withClientCertificate(ClientCertificate certificate) {
+    return new HttpSettings(
+        connectTimeout,
+        requestTimeout,
+        maxAttempts,
+        firstBackoff,
+        maxBackoff,
+        maxInFlight,
+        caBundle,
+        Optional.of(certificate),
+        allowPlainHttp);
   }
 
   private static void positive(String name, Duration value) {

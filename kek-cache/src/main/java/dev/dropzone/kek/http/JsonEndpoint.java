@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -68,6 +69,14 @@ public final class JsonEndpoint implements AutoCloseable {
             .setUserAgentEnabled(false)
             .setVerifyHost(true);
     settings.caBundle().ifPresent(pem -> options.setTrustOptions(trust(pem.toString())));
+    settings
+        .clientCertificate()
+        .ifPresent(
+            certificate ->
+                options.setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertPath(certificate.certificateChain().toString())
+                        .setKeyPath(certificate.privateKey().toString())));
     this.client =
         WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(settings.maxInFlight()));
     this.limit = new InFlightLimit(settings.maxInFlight());

@@ -1,6 +1,7 @@
 package dev.dropzone.kek.eaas;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyServiceException;
@@ -8,24 +9,35 @@ import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.http.ClientCertificate;
 import dev.dropzone.kek.http.HttpSettings;
+import dev.dropzone.kek.testing.DomainBinding;
 import dev.dropzone.kek.testing.FirstKey;
 import dev.dropzone.kek.testing.KeyFailure;
 import dev.dropzone.kek.testing.RecordedRequest;
 import dev.dropzone.kek.testing.SingleFlight;
+import dev.dropzone.kek.testing.TestCertificate;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EaasKeyServiceTest {
 
+  // Fast retries, generous timeouts: a cold first request on a loaded machine can take seconds.
   private static final HttpSettings FAST =
       HttpSettings.defaults()
-          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+          .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30))
           .withRetries(3, Duration.ofMillis(5), Duration.ofMillis(20));
 
   private EaasProtocolServer eaas;
@@ -35,7 +47,13 @@ class EaasKeyServiceTest {
   void start() throws Exception {
     eaas = EaasProtocolServer.start("/api");
     eaas.createSecret("dropzone/master", 1);
-    service = EaasKeyService.open(EaasSettings.of(eaas.uri(), "dropzone/master", 1).withHttp(FAST));
+    service = EaasKeyService.open(settings("dropzone/master", 1));
+  }
+
+  private EaasSettings settings(String secretPath, int secretVersion) {
+    return EaasSettings.of(eaas.uri(), secretPath, secretVersion)
+        .withToken(eaas.token())
+        .withHttp(FAST);
   }
 
   @AfterEach
@@ -66,6 +84,7 @@ class EaasKeyServiceTest {
     RecordedRequest encrypt = eaas.server().last("encrypt");
     assertThat(encrypt.path()).isEqualTo("/api/key/encrypt/rsa");
     assertThat(encrypt.header("Content-Type")).isEqualTo("application/json");
+    assertThat(encrypt.header("Authorization")).isEqualTo("Bearer " + eaas.token());
     assertThat(encrypt.body().fieldNames())
         .containsExactlyInAnyOrder("secret_path", "secret_version", "plaintext");
     assertThat(encrypt.body().getString("secret_path")).isEqualTo("dropzone/master");
@@ -77,12 +96,150 @@ class EaasKeyServiceTest {
     assertThat(decrypt.body().fieldNames())
         .containsExactlyInAnyOrder("secret_path", "secret_version", "ciphertext");
     assertThat(decrypt.body().getString("ciphertext")).isEqualTo(wrapped.text());
+    assertThat(decrypt.header("Authorization")).isEqualTo("Bearer " + eaas.token());
+    assertThat(wrapped.text()).as("a format v1 key keeps the v1 form").matches("[0-9a-f]{512}");
+  }
+
+  @Test
+  void aWrongTokenIsRefusedAsTheServiceWouldWithoutRetryOrEcho() {
+    try (EaasKeyService wrong =
+        EaasKeyService.open(settings("dropzone/master", 1).withToken("eaas-wrong-token"))) {
+
+      KeyServiceException failure =
+          KeyFailure.of(wrong.wrap(StreamingKeys.newDataKey(), KeyBinding.user("una")));
+
+      assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
+      assertThat(failure.getMessage())
+          .contains("HTTP 401", "unauthorized", "refused the credentials")
+          .doesNotContain("eaas-wrong-token");
+      assertThat(eaas.server().count("encrypt")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aClientWithoutCredentialsIsNotOpened() {
+    assertThatThrownBy(
+            () ->
+                EaasKeyService.open(
+                    EaasSettings.of(eaas.uri(), "dropzone/master", 1).withHttp(FAST)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs credentials");
+    assertThat(settings("dropzone/master", 1).toString()).doesNotContain(eaas.token());
+  }
+
+  @Test
+  void aClientCertificateAuthenticatesOverMutualTls(@TempDir Path dir) throws Exception {
+    TestCertificate server = TestCertificate.forLoopback("eaas test service");
+    TestCertificate client = TestCertificate.forLoopback("dropzone gateway");
+    HttpSettings tls = FAST.withCaBundle(server.writeCertificatePem(dir.resolve("ca.pem")));
+    ClientCertificate certificate =
+        new ClientCertificate(
+            client.writeCertificatePem(dir.resolve("client.pem")),
+            client.writePrivateKeyPem(dir.resolve("client-key.pem")));
+    try (EaasProtocolServer mutual =
+        EaasProtocolServer.startMutualTls("", server.serverOptions(), client.trustOptions())) {
+      mutual.createSecret("dropzone/master", 1);
+      EaasSettings base = EaasSettings.of(mutual.uri(), "dropzone/master", 1);
+      byte[] dataKey = StreamingKeys.newDataKey();
+
+      try (EaasKeyService withCertificate =
+              EaasKeyService.open(base.withHttp(tls.withClientCertificate(certificate)));
+          EaasKeyService withTokenOnly =
+              EaasKeyService.open(base.withToken("not-enough").withHttp(tls))) {
+        WrappedKey wrapped =
+            withCertificate
+                .wrap(dataKey, KeyBinding.domain("users/vera"))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(
+                withCertificate
+                    .unwrap(wrapped, KeyBinding.domain("users/vera"))
+                    .get(10, TimeUnit.SECONDS))
+            .isEqualTo(dataKey);
+        KeyServiceException refused =
+            KeyFailure.of(withTokenOnly.unwrap(wrapped, KeyBinding.domain("users/vera")));
+        assertThat(refused.failure()).isEqualTo(Failure.REJECTED);
+        assertThat(refused.getMessage()).contains("HTTP 401", "no client certificate");
+      }
+    }
+  }
+
+  @Test
+  void formatV2KeysCarryABindingTagThatIsCheckedAfterDecrypting() throws Exception {
+    WrappedKey wrapped = DomainBinding.assertHeldBy(service);
+
+    assertThat(wrapped.text()).matches("[0-9a-f]{512}\\.[0-9a-f]{64}");
+    String ciphertext = wrapped.text().substring(0, 512);
+    assertThat(eaas.server().requests("decrypt").get(0).body().getString("ciphertext"))
+        .as("the service sees the RSA ciphertext only")
+        .isEqualTo(ciphertext);
+    int decrypts = eaas.server().count("decrypt");
+    KeyServiceException copied =
+        KeyFailure.of(service.unwrap(wrapped, KeyBinding.domain("users/bob")));
+    assertThat(copied.getMessage()).contains("binding tag does not match");
+    assertThat(eaas.server().count("decrypt")).isEqualTo(decrypts + 1);
+  }
+
+  @Test
+  void theBindingTagIsHmacSha256UnderAnHkdfKeyOfTheDataKey() throws Exception {
+    byte[] dataKey =
+        HexFormat.of()
+            .parseHex("000102030405060708090a0b0c0d0e0f" + "101112131415161718191a1b1c1d1e1f");
+    KeyBinding binding = KeyBinding.domain("users/alice");
+
+    WrappedKey wrapped = service.wrap(dataKey, binding).get(10, TimeUnit.SECONDS);
+
+    // Computed from the documented construction alone, without the provider's code.
+    byte[] prk = hmac(new byte[32], dataKey);
+    byte[] info = "dropzone/v2 eaas binding".getBytes(StandardCharsets.UTF_8);
+    byte[] okm = hmac(prk, ByteBuffer.allocate(info.length + 1).put(info).put((byte) 1).array());
+    byte[] tag = hmac(okm, "dropzone/kek/v2:users/alice".getBytes(StandardCharsets.UTF_8));
+    assertThat(wrapped.text()).endsWith("." + HexFormat.of().formatHex(tag));
+  }
+
+  private static byte[] hmac(byte[] key, byte[] data) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    return mac.doFinal(data);
+  }
+
+  @Test
+  void aFormatV1KeyWithoutTagIsAcceptedForAUserBindingOnly() throws Exception {
+    byte[] dataKey = StreamingKeys.newDataKey();
+    WrappedKey v1 = service.wrap(dataKey, KeyBinding.user("users/wes")).get(10, TimeUnit.SECONDS);
+
+    assertThat(service.unwrap(v1, KeyBinding.user("users/wes")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(dataKey);
+    int decrypts = eaas.server().count("decrypt");
+    KeyServiceException refused = KeyFailure.of(service.unwrap(v1, KeyBinding.domain("users/wes")));
+    assertThat(refused.failure()).isEqualTo(Failure.REJECTED);
+    assertThat(refused.getMessage()).contains("carries no binding tag");
+    assertThat(eaas.server().count("decrypt")).as("refused without asking").isEqualTo(decrypts);
+  }
+
+  @Test
+  void referencesBelowTheMinimumSecretVersionAreRefusedWithoutAsking() throws Exception {
+    WrappedKey old =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("xia")).get(10, TimeUnit.SECONDS);
+    eaas.createSecret("dropzone/master", 2);
+    try (EaasKeyService current =
+        EaasKeyService.open(settings("dropzone/master", 2).withMinSecretVersion(2))) {
+
+      KeyServiceException refused = KeyFailure.of(current.unwrap(old, KeyBinding.user("xia")));
+
+      assertThat(refused.failure()).isEqualTo(Failure.REJECTED);
+      assertThat(refused.getMessage())
+          .contains("secret_version 1, below the minimum 2", "keys.eaas.minSecretVersion");
+      assertThat(eaas.server().count("decrypt")).isZero();
+    }
+    assertThatThrownBy(() -> settings("dropzone/master", 2).withMinSecretVersion(3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("between 0 and the secret version 2");
   }
 
   @Test
   void anInfoReplyInsteadOfACiphertextIsARefusalCarryingItsMessage() {
-    EaasKeyService missing =
-        EaasKeyService.open(EaasSettings.of(eaas.uri(), "no/such/secret", 7).withHttp(FAST));
+    EaasKeyService missing = EaasKeyService.open(settings("no/such/secret", 7));
     try {
       KeyServiceException failure =
           KeyFailure.of(missing.wrap(StreamingKeys.newDataKey(), KeyBinding.user("carol")));
@@ -116,8 +273,7 @@ class EaasKeyServiceTest {
     byte[] dataKey = StreamingKeys.newDataKey();
     WrappedKey old = service.wrap(dataKey, KeyBinding.user("erin")).get(10, TimeUnit.SECONDS);
     eaas.createSecret("dropzone/master", 2);
-    try (EaasKeyService upgraded =
-        EaasKeyService.open(EaasSettings.of(eaas.uri(), "dropzone/master", 2).withHttp(FAST))) {
+    try (EaasKeyService upgraded = EaasKeyService.open(settings("dropzone/master", 2))) {
 
       WrappedKey fresh =
           upgraded
@@ -162,7 +318,7 @@ class EaasKeyServiceTest {
     eaas.server().delayReplies(Duration.ofSeconds(3));
     try (EaasKeyService impatient =
         EaasKeyService.open(
-            EaasSettings.of(eaas.uri(), "dropzone/master", 1)
+            settings("dropzone/master", 1)
                 .withHttp(
                     FAST.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(150))
                         .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))))) {

@@ -2,17 +2,21 @@ package dev.dropzone.kek.eaas;
 
 import dev.dropzone.kek.testing.ProtocolServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * An EaaS protocol test server: speaks the seed design's key API ({@code POST
@@ -20,17 +24,30 @@ import javax.crypto.Cipher;
  * {ciphertext}} in hex, {@code /key/decrypt/rsa} back) and really encrypts with an RSA-OAEP key
  * pair per path and version. Like the real service it answers HTTP 200 with {@code {"Info": ...}}
  * when the secret does not exist and {@code {"Error": ...}} when decryption fails.
+ *
+ * <p>It checks credentials as the service does, before looking at the request: every credential it
+ * is configured for must be present — the bearer token ({@code Authorization: Bearer <token>}) and,
+ * when started with a client authority, a TLS client certificate that authority signed (one it did
+ * not sign fails the TLS handshake). A request missing one is answered {@code 401} with {@code
+ * {"Error": "unauthorized: ..."}}.
  */
 public final class EaasProtocolServer implements AutoCloseable {
 
   private static final String OAEP = "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Map<String, KeyPair> secrets = new ConcurrentHashMap<>();
-  private final ProtocolServer server = new ProtocolServer();
+  private final ProtocolServer server;
   private final String prefix;
+  private final String token;
+  private final boolean clientCertificates;
 
-  private EaasProtocolServer(String prefix) {
+  private EaasProtocolServer(
+      String prefix, String token, KeyCertOptions certificate, TrustOptions clientAuthority) {
     this.prefix = prefix;
+    this.token = token;
+    this.clientCertificates = clientAuthority != null;
+    this.server = new ProtocolServer(certificate, clientAuthority);
     server
         .post(Pattern.quote(prefix + "/key/encrypt/rsa"), "encrypt", this::encrypt)
         .post(Pattern.quote(prefix + "/key/decrypt/rsa"), "decrypt", this::decrypt)
@@ -38,13 +55,30 @@ public final class EaasProtocolServer implements AutoCloseable {
         .start();
   }
 
-  /** A server whose API lives under {@code prefix} (empty for the root). */
+  /**
+   * A plain HTTP server whose API lives under {@code prefix} (empty for the root) and that wants a
+   * bearer token: {@link #token()}.
+   */
   public static EaasProtocolServer start(String prefix) {
-    return new EaasProtocolServer(prefix);
+    return new EaasProtocolServer(prefix, newToken(), null, null);
+  }
+
+  /**
+   * An HTTPS server presenting {@code certificate} that wants a client certificate signed by {@code
+   * clientAuthority}, and no token.
+   */
+  public static EaasProtocolServer startMutualTls(
+      String prefix, KeyCertOptions certificate, TrustOptions clientAuthority) {
+    return new EaasProtocolServer(prefix, null, certificate, clientAuthority);
   }
 
   public URI uri() {
     return URI.create(server.uri() + prefix);
+  }
+
+  /** The bearer token requests must carry, or null if the server wants client certificates. */
+  public String token() {
+    return token;
   }
 
   public ProtocolServer server() {
@@ -59,7 +93,7 @@ public final class EaasProtocolServer implements AutoCloseable {
   }
 
   private void encrypt(RoutingContext context) {
-    JsonObject body = body(context);
+    JsonObject body = authorisedBody(context);
     if (body == null) {
       return;
     }
@@ -79,7 +113,7 @@ public final class EaasProtocolServer implements AutoCloseable {
   }
 
   private void decrypt(RoutingContext context) {
-    JsonObject body = body(context);
+    JsonObject body = authorisedBody(context);
     if (body == null) {
       return;
     }
@@ -100,19 +134,17 @@ public final class EaasProtocolServer implements AutoCloseable {
     }
   }
 
-  private KeyPair secret(RoutingContext context, JsonObject body) {
-    Object version = body.getValue("secret_version");
-    String path = body.getString("secret_path", "");
-    KeyPair pair = secrets.get(path + "#" + version);
-    if (pair == null) {
-      ok(
-          context,
-          new JsonObject().put("Info", "No secret found at " + path + " version " + version));
+  /** The request's JSON body if its credentials are good; otherwise answers and returns null. */
+  private JsonObject authorisedBody(RoutingContext context) {
+    if (token != null
+        && !("Bearer " + token).equals(context.request().getHeader("Authorization"))) {
+      unauthorised(context, "missing or wrong bearer token");
+      return null;
     }
-    return pair;
-  }
-
-  private static JsonObject body(RoutingContext context) {
+    if (clientCertificates && !presentedClientCertificate(context)) {
+      unauthorised(context, "no client certificate");
+      return null;
+    }
     try {
       JsonObject body = context.body().asJsonObject();
       if (body != null) {
@@ -125,8 +157,38 @@ public final class EaasProtocolServer implements AutoCloseable {
     return null;
   }
 
+  private static boolean presentedClientCertificate(RoutingContext context) {
+    try {
+      return !context.request().connection().peerCertificates().isEmpty();
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
+    }
+  }
+
+  private static void unauthorised(RoutingContext context, String why) {
+    ProtocolServer.reply(context, 401, new JsonObject().put("Error", "unauthorized: " + why));
+  }
+
+  private KeyPair secret(RoutingContext context, JsonObject body) {
+    Object version = body.getValue("secret_version");
+    String path = body.getString("secret_path", "");
+    KeyPair pair = secrets.get(path + "#" + version);
+    if (pair == null) {
+      ok(
+          context,
+          new JsonObject().put("Info", "No secret found at " + path + " version " + version));
+    }
+    return pair;
+  }
+
   private static void ok(RoutingContext context, JsonObject body) {
     ProtocolServer.reply(context, 200, body);
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return "eaas-" + HexFormat.of().formatHex(bytes);
   }
 
   @Override

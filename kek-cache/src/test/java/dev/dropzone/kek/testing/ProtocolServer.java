@@ -2,10 +2,12 @@ package dev.dropzone.kek.testing;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -53,10 +55,22 @@ public final class ProtocolServer implements AutoCloseable {
 
   /** An HTTPS server presenting {@code certificate}, or plain HTTP if it is null. */
   public ProtocolServer(KeyCertOptions certificate) {
+    this(certificate, null);
+  }
+
+  /**
+   * An HTTPS server presenting {@code certificate} that asks clients for a certificate and accepts
+   * only those {@code clientAuthority} signed (unless it is null); handlers see whether one was
+   * presented. Plain HTTP if {@code certificate} is null.
+   */
+  public ProtocolServer(KeyCertOptions certificate, TrustOptions clientAuthority) {
     router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
     if (certificate != null) {
       options.setSsl(true).setKeyCertOptions(certificate);
+    }
+    if (certificate != null && clientAuthority != null) {
+      options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientAuthority);
     }
     this.tls = certificate != null;
     this.options = options;

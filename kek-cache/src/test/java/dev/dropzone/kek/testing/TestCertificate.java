@@ -3,6 +3,8 @@ package dev.dropzone.kek.testing;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -117,6 +119,11 @@ public final class TestCertificate {
     return new PemKeyCertOptions()
         .addCertValue(Buffer.buffer(pem(certificate)))
         .addKeyValue(Buffer.buffer(pem(new JcaPKCS8Generator(keys.getPrivate(), null))));
+  }
+
+  /** Vert.x trust options that accept exactly this certificate, e.g. as a client authority. */
+  public TrustOptions trustOptions() throws IOException {
+    return new PemTrustOptions().addCertValue(Buffer.buffer(pem(certificate)));
   }
 
   /** What a JSSE server presents. */
