@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a real command-line FTP client (curl, lftp) with a bounded run time and captures its output.
- * A missing client fails the test with the install command, rather than skipping silently.
+ * Runs a real command-line FTP client (curl, lftp, rclone, wget, python3) with a bounded run time
+ * and captures its output. A missing client fails the test with the install command, rather than
+ * skipping silently.
  */
 final class ClientProcess {
 
@@ -39,15 +41,23 @@ final class ClientProcess {
         fail(
             program
                 + " is not installed, but the end-to-end tests drive real FTP clients: install it"
-                + " (Debian/Ubuntu: apt-get install -y curl lftp python3; .ci/run does this)");
+                + " (Debian/Ubuntu: apt-get install -y curl lftp python3 rclone wget; .ci/run does this)");
       }
     }
   }
 
   static Result run(Path workDir, String... command) throws IOException, InterruptedException {
+    return run(workDir, Map.of(), command);
+  }
+
+  /** Runs {@code command} with {@code environment} added to this process's environment. */
+  static Result run(Path workDir, Map<String, String> environment, String... command)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile(workDir, "client", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
     Process process =
-        new ProcessBuilder(command)
+        builder
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())

@@ -1,11 +1,14 @@
 package dev.dropzone.gateway.e2e;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** One FTP user driving curl and lftp against the gateway on 127.0.0.1. */
+/** One FTP user driving real clients (curl, lftp, rclone, wget, ftplib) against 127.0.0.1. */
 final class FtpUser {
 
   private final String name;
@@ -81,6 +84,78 @@ final class FtpUser {
         "-e",
         settings + script + "; bye",
         "127.0.0.1");
+  }
+
+  /**
+   * rclone with an FTP remote named {@code dz} for this user, configured in a file of its own in
+   * the work directory (never the user's home), with retries off so a failure shows at once.
+   */
+  ClientProcess.Result rclone(String... args) throws IOException, InterruptedException {
+    Path config = workDir.resolve("rclone.conf");
+    if (!Files.exists(config)) {
+      String obscured =
+          ClientProcess.run(workDir, "rclone", "obscure", password)
+              .assertOk("rclone obscure")
+              .output()
+              .strip();
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "[dz]",
+              "type = ftp",
+              "host = 127.0.0.1",
+              "port = " + port,
+              "user = " + name,
+              "pass = " + obscured,
+              ""));
+      Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    }
+    List<String> command = new ArrayList<>(List.of("rclone", "--config", config.toString()));
+    command.addAll(
+        List.of("--retries", "1", "--low-level-retries", "1", "--contimeout", "30s", "-v"));
+    command.addAll(List.of(args));
+    return ClientProcess.run(
+        workDir,
+        Map.of("RCLONE_CACHE_DIR", workDir.resolve("rclone-cache").toString()),
+        command.toArray(String[]::new));
+  }
+
+  /** wget of {@code path} with this user's credentials and {@code args} before the URL. */
+  ClientProcess.Result wget(String path, String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of("wget", "--no-verbose", "--tries=1", "--timeout=60", "--user=" + name));
+    command.add("--password=" + password);
+    command.addAll(List.of(args));
+    command.add(url(path));
+    return ClientProcess.run(workDir, command.toArray(String[]::new));
+  }
+
+  /**
+   * Python's ftplib running {@code script} with {@code ftp} logged in as this user (the password
+   * comes through the environment, so no quoting can break it); the script ends the session.
+   */
+  ClientProcess.Result python(String script) throws IOException, InterruptedException {
+    Path file = Files.createTempFile(workDir, "ftplib", ".py");
+    Files.writeString(
+        file,
+        String.join(
+                "\n",
+                "import ftplib, os",
+                "ftp = ftplib.FTP()",
+                "ftp.encoding = 'utf-8'",
+                "ftp.connect('127.0.0.1', " + port + ", timeout=60)",
+                "ftp.login('" + name + "', os.environ['DZ_PASSWORD'])",
+                "")
+            + script
+            + "\nftp.quit()\n");
+    try {
+      return ClientProcess.run(
+          workDir, Map.of("DZ_PASSWORD", password), "python3", file.toString());
+    } finally {
+      Files.delete(file);
+    }
   }
 
   Path workDir() {
