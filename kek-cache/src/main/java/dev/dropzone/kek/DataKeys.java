@@ -4,14 +4,14 @@ import dev.dropzone.kek.format.DataKey;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the storage layer needs from key management: a key to encrypt a user's new objects with, and
- * the ready key for the wrapped key an existing object carries. Failed futures carry a {@link
+ * What the storage layer needs from key management: a key to encrypt a session's new objects with,
+ * and the ready key for the wrapped key an existing object carries. Failed futures carry a {@link
  * KeyServiceException}.
  */
 public interface DataKeys {
 
-  /** The user's current key; created and recorded on first use. */
-  CompletableFuture<UserKey> forWriting(String user);
+  /** The owner's current key; created and recorded on first use. */
+  CompletableFuture<UserKey> forWriting(KeyOwner owner);
 
   /**
    * The key for a wrapped key read from an object's metadata, unwrapped under {@code binding},

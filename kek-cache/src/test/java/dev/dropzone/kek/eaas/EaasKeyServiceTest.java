@@ -68,7 +68,9 @@ class EaasKeyServiceTest {
     UserKey key = first.key();
 
     assertThat(key.wrapped().ref()).isEqualTo("eaas:dropzone/master:1");
-    assertThat(key.wrapped().text()).matches("[0-9a-f]{512}");
+    assertThat(key.wrapped().text())
+        .as("a user key is wrapped for its home (format v2): ciphertext and binding tag")
+        .matches("[0-9a-f]{512}\\.[0-9a-f]{64}");
     assertThat(first.reread()).isNotNull();
     assertThat(eaas.server().count("decrypt")).isEqualTo(1);
   }

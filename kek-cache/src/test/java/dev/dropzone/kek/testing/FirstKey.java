@@ -1,7 +1,7 @@
 package dev.dropzone.kek.testing;
 
 import com.google.crypto.tink.StreamingAead;
-import dev.dropzone.kek.KeyBinding;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.UserKey;
@@ -11,8 +11,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A user's first key, made through {@link UserKeys} on a key service, and the same key read back
- * through a fresh cache, as another replica would: the path every provider must carry.
+ * A user's first key (home {@code users/<user>}), made through {@link UserKeys} on a key service,
+ * and the same key read back through a fresh cache, as another replica would: the path every
+ * provider must carry.
  */
 public record FirstKey(UserKey key, StreamingAead reread) {
 
@@ -22,11 +23,12 @@ public record FirstKey(UserKey key, StreamingAead reread) {
         UserKeys.builder(
                 service, DataKeyCache.builder(service).build(), records, ForkJoinPool.commonPool())
             .build();
-    UserKey key = keys.forWriting(user).get(10, TimeUnit.SECONDS);
+    KeyOwner owner = new KeyOwner(user, "users/" + user);
+    UserKey key = keys.forWriting(owner).get(10, TimeUnit.SECONDS);
     StreamingAead reread =
         DataKeyCache.builder(service)
             .build()
-            .get(key.wrapped(), KeyBinding.user(user))
+            .get(key.wrapped(), owner.binding())
             .get(10, TimeUnit.SECONDS)
             .streamingAead();
     return new FirstKey(key, reread);

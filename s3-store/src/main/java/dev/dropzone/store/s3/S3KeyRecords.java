@@ -1,8 +1,10 @@
 package dev.dropzone.store.s3;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropzone.kek.DamagedKeyRecordException;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.kek.WrappedKey;
@@ -11,27 +13,28 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Key records as JSON objects at {@code <prefix>/.dropzone/keys/<user>.json}, shared by every
- * gateway replica on the bucket. A record holds only the wrapped key, never key material.
+ * gateway replica on the bucket. A record holds only the wrapped key, never key material. Version 1
+ * and version 2 records are read; what a record is worth is decided by its reader ({@code
+ * UserKeys}), which checks the user it names, its domain, MAC and epoch.
  */
 public final class S3KeyRecords implements KeyRecordStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3KeyRecords.class);
-
-  private static final int FORMAT_VERSION = 1;
 
   /** Records are a few hundred bytes; anything much larger is not one of ours. */
   private static final int MAX_RECORD_BYTES = 64 * 1024;
@@ -39,8 +42,20 @@ public final class S3KeyRecords implements KeyRecordStore {
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  /** The stored form; field names are part of the on-bucket format. */
-  private record Json(int version, String user, String keyRef, String wrappedKey, String created) {}
+  /**
+   * The stored form; field names are part of the on-bucket format (docs/FORMAT.md). Version 1
+   * records lack domain, epoch and mac; they are left out when null.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  private record Json(
+      int version,
+      String user,
+      String domain,
+      Long epoch,
+      String keyRef,
+      String wrappedKey,
+      String created,
+      String mac) {}
 
   private final S3Client s3;
   private final String bucket;
@@ -52,11 +67,29 @@ public final class S3KeyRecords implements KeyRecordStore {
     this.directory = settings.key(VirtualPath.RESERVED + "/keys/");
   }
 
+  /**
+   * A record as stored, with the ETag of the version read.
+   *
+   * @param eTag lets a later write be conditional on the record being unchanged
+   */
+  public record Versioned(KeyRecord record, String eTag) {}
+
   @Override
   public Optional<KeyRecord> read(String user) throws IOException {
+    return readVersioned(user).map(Versioned::record);
+  }
+
+  /**
+   * The record of {@code user} as stored (the user it names may differ), with its ETag.
+   *
+   * @throws DamagedKeyRecordException when the object is not a key record
+   */
+  public Optional<Versioned> readVersioned(String user) throws IOException {
     String key = keyOf(user);
     byte[] body;
-    try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+    String eTag;
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+      eTag = in.response().eTag();
       body = in.readNBytes(MAX_RECORD_BYTES + 1);
     } catch (NoSuchKeyException e) {
       return Optional.empty();
@@ -64,10 +97,56 @@ public final class S3KeyRecords implements KeyRecordStore {
       throw S3Errors.map(e, "read the key record of " + user);
     }
     if (body.length > MAX_RECORD_BYTES) {
-      throw new IOException(
+      throw new DamagedKeyRecordException(
           "Key record " + key + " is larger than " + MAX_RECORD_BYTES + " bytes: not a key record");
     }
-    return Optional.of(parse(body, user, key));
+    return Optional.of(new Versioned(parse(body, key), eTag));
+  }
+
+  /**
+   * Replaces the record of {@code record.user()} if it still is the version with {@code eTag}: a
+   * HEAD checks that first (some S3-compatible servers ignore conditional writes silently), then
+   * the PUT carries {@code If-Match}, which servers with conditional writes enforce atomically.
+   * Elsewhere a short window between the two remains.
+   *
+   * @throws StoreException PARTIAL when the record changed since it was read
+   */
+  public void replaceIfUnchanged(KeyRecord record, String eTag) throws IOException {
+    String key = keyOf(record.user());
+    String now;
+    try {
+      now = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+    } catch (SdkException e) {
+      throw S3Errors.map(e, "look up the key record of " + record.user());
+    }
+    if (!eTag.equals(now)) {
+      throw changed(record.user(), null);
+    }
+    byte[] body = render(record);
+    try {
+      s3.putObject(
+          b -> b.bucket(bucket).key(key).contentType("application/json").ifMatch(eTag),
+          RequestBody.fromBytes(body));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412) {
+        throw changed(record.user(), e);
+      }
+      if (e.statusCode() != 501 && e.statusCode() != 400) {
+        throw S3Errors.map(e, "write the key record of " + record.user());
+      }
+      LOG.debug(
+          "Storage refused a conditional write ({}); writing after the check", e.statusCode());
+      put(key, body, record.user());
+    } catch (SdkException e) {
+      throw S3Errors.map(e, "write the key record of " + record.user());
+    }
+  }
+
+  private static StoreException changed(String user, Exception cause) {
+    return new StoreException(
+        Reason.PARTIAL,
+        "the key record of " + user + " changed while it was rewrapped (rotated?); run again",
+        cause);
   }
 
   /**
@@ -172,40 +251,53 @@ public final class S3KeyRecords implements KeyRecordStore {
   private static byte[] render(KeyRecord record) throws IOException {
     return JSON.writeValueAsBytes(
         new Json(
-            FORMAT_VERSION,
+            record.version(),
             record.user(),
+            record.domain(),
+            record.isV2() ? record.epoch() : null,
             record.key().ref(),
             record.key().text(),
-            record.created().toString()));
+            record.created().toString(),
+            record.mac()));
   }
 
-  private static KeyRecord parse(byte[] body, String user, String key) throws IOException {
+  /** The record in {@code body} as stored; the user it names may differ from the one asked for. */
+  private static KeyRecord parse(byte[] body, String key) throws DamagedKeyRecordException {
     Json json;
     try {
       json = JSON.readValue(body, Json.class);
-    } catch (JsonProcessingException e) {
-      throw new IOException(
-          "Key record " + key + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
+    } catch (IOException e) {
+      String why = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.toString();
+      throw new DamagedKeyRecordException(
+          "Key record " + key + " is not valid JSON (" + why + ")", e);
     }
-    if (json.version() != FORMAT_VERSION) {
-      throw new IOException(
-          "Key record " + key + " has format version " + json.version() + ", expected 1");
+    if (json.version() != 1 && json.version() != 2) {
+      throw new DamagedKeyRecordException(
+          "Key record " + key + " has format version " + json.version() + ", expected 1 or 2");
     }
-    if (!user.equals(json.user())) {
-      throw new IOException(
-          "Key record " + key + " belongs to user '" + json.user() + "', not '" + user + "'");
-    }
-    if (json.keyRef() == null || json.wrappedKey() == null || json.created() == null) {
-      throw new IOException(
+    if (json.user() == null
+        || json.keyRef() == null
+        || json.wrappedKey() == null
+        || json.created() == null
+        || (json.version() == 2
+            && (json.domain() == null || json.epoch() == null || json.mac() == null))) {
+      throw new DamagedKeyRecordException(
           "Key record "
               + key
-              + " lacks one of keyRef, wrappedKey, created: restore it from backup");
+              + " lacks one of user, keyRef, wrappedKey, created"
+              + (json.version() == 2 ? ", domain, epoch, mac" : ""));
     }
     try {
+      WrappedKey wrapped = new WrappedKey(json.keyRef(), json.wrappedKey());
+      Instant created = Instant.parse(json.created());
+      if (json.version() == 1) {
+        return KeyRecord.v1(json.user(), wrapped, created);
+      }
       return new KeyRecord(
-          user, new WrappedKey(json.keyRef(), json.wrappedKey()), Instant.parse(json.created()));
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new IOException("Key record " + key + " is malformed: " + e.getMessage(), e);
+          2, json.user(), json.domain(), json.epoch(), wrapped, created, json.mac());
+    } catch (IllegalArgumentException | DateTimeParseException | NullPointerException e) {
+      throw new DamagedKeyRecordException(
+          "Key record " + key + " is malformed: " + e.getMessage(), e);
     }
   }
 }
