@@ -207,10 +207,11 @@ abstract class GatewayContract {
     assertThat(stored.length).isGreaterThan(content.length);
     Map<String, String> metadata = head.metadata();
     assertThat(metadata)
-        .containsEntry("dz-format", "1")
+        .containsEntry("dz-format", "2")
         .containsEntry("dz-alg", "AES256_GCM_HKDF_1MB")
         .containsEntry("dz-user", "alice")
-        .containsKeys("dz-key", "dz-key-ref");
+        .containsEntry("dz-domain", "users/alice")
+        .containsKeys("dz-key", "dz-key-ref", "dz-epoch", "dz-hdr", "dz-mtime", "dz-mac");
     assertThat(metadata.get("dz-key-ref")).startsWith(backend.provider() + ":");
     assertThat(metadata.get("dz-key")).isNotBlank();
     assertThat(metadata.toString()).doesNotContain(new String(Payload.MARKER, 0, 10));

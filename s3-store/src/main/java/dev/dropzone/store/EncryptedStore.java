@@ -2,15 +2,18 @@ package dev.dropzone.store;
 
 import dev.dropzone.kek.CipherWarmUp;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyRecordStore;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.transfer.ObjectTransfers;
+import dev.dropzone.store.transfer.SessionKeys;
 import dev.dropzone.store.transfer.UploadSweeper;
 import dev.dropzone.store.tree.S3FileTree;
 import dev.dropzone.store.tree.TreeRequests;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +33,10 @@ public final class EncryptedStore implements AutoCloseable {
   private final S3KeyRecords keyRecords;
   private final TreeRequests treeRequests;
 
-  private EncryptedStore(S3Settings settings, S3Client s3) {
+  private EncryptedStore(S3Settings settings, FormatPolicy policy, S3Client s3) {
     this.settings = settings;
     this.s3 = s3;
-    this.transfers = new ObjectTransfers(s3, settings);
+    this.transfers = new ObjectTransfers(s3, settings, policy, Clock.systemUTC());
     this.treeRequests = new TreeRequests(settings.maxConnections());
     this.keyRecords = new S3KeyRecords(s3, settings);
   }
@@ -43,8 +46,13 @@ public final class EncryptedStore implements AutoCloseable {
    * full speed instead of in interpreted crypto.
    */
   public static EncryptedStore open(S3Settings settings) {
+    return open(settings, FormatPolicy.DEFAULT);
+  }
+
+  /** Opens the store, serving the object formats {@code policy} allows. */
+  public static EncryptedStore open(S3Settings settings, FormatPolicy policy) {
     warmUpCiphers();
-    return new EncryptedStore(settings, S3Clients.create(settings));
+    return new EncryptedStore(settings, policy, S3Clients.create(settings));
   }
 
   private static void warmUpCiphers() {
@@ -70,13 +78,29 @@ public final class EncryptedStore implements AutoCloseable {
    * @throws StoreException INVALID_PATH when {@code home} is not a valid relative path
    */
   public FileTree tree(String user, String home, DataKeys keys) throws StoreException {
+    KeyOwner owner = owner(user, home);
+    return new S3FileTree(
+        s3,
+        settings,
+        settings.key(owner.domain()),
+        new SessionKeys(owner, keys),
+        transfers,
+        treeRequests);
+  }
+
+  /**
+   * Whose keys a session of {@code user} with {@code home} uses: the user, and the home as a
+   * normalised relative key path ({@code users/alice}), which is the session's key domain.
+   *
+   * @throws StoreException INVALID_PATH when {@code home} is not a valid relative path
+   */
+  public static KeyOwner owner(String user, String home) throws StoreException {
     VirtualPath homePath = VirtualPath.of(home);
     if (homePath.isRoot()) {
       throw new StoreException(
           StoreException.Reason.INVALID_PATH, "home of user " + user + " must not be empty");
     }
-    return new S3FileTree(
-        s3, settings, settings.key(homePath.relative()), user, keys, transfers, treeRequests);
+    return new KeyOwner(user, homePath.relative());
   }
 
   /** How much memory the part buffers of all uploads have needed so far. */

@@ -35,6 +35,8 @@ public final class StoreException extends IOException {
     PARTIAL,
     /** The operation was cancelled (upload aborted, thread interrupted). */
     ABORTED,
+    /** The file cannot do what was asked (e.g. a format v1 file has no time of its own to set). */
+    NOT_SUPPORTED,
     /** An upload's content was refused by a check on it (a malware signature matched). */
     CONTENT_REJECTED,
     /** A required check on an upload's content (the malware scanner) could not run. */

@@ -33,7 +33,8 @@ public record DropzoneConfig(
       Kms kms,
       Pkcs11 pkcs11,
       KeyHttp http,
-      Cache cache) {}
+      Cache cache,
+      boolean acceptFormatV1) {}
 
   public record Vault(
       String address,

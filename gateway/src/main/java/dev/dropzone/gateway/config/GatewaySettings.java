@@ -3,6 +3,7 @@ package dev.dropzone.gateway.config;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.scan.ScanSettings;
+import dev.dropzone.store.FormatPolicy;
 import dev.dropzone.store.S3Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,6 +23,7 @@ import java.util.List;
  * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
  * @param auth which user sources log users in, and their settings
  * @param scan how uploads are malware-scanned, or null when scanning is off
+ * @param formats which object formats the store serves ({@code keys.acceptFormatV1})
  */
 public record GatewaySettings(
     S3Settings s3,
@@ -32,7 +34,8 @@ public record GatewaySettings(
     Path usersFile,
     Duration staleUploadAge,
     AuthSettings auth,
-    ScanSettings scan) {
+    ScanSettings scan,
+    FormatPolicy formats) {
 
   private static final long MAX_PART_SIZE = 5L << 30;
 
@@ -84,7 +87,16 @@ public record GatewaySettings(
     ScanSettings scan = ScanSection.settings(config.scan(), problems);
 
     return new GatewaySettings(
-        s3, ftp, keyProvider, keys.cache().maxSize(), keys.cache().ttl(), users, stale, auth, scan);
+        s3,
+        ftp,
+        keyProvider,
+        keys.cache().maxSize(),
+        keys.cache().ttl(),
+        users,
+        stale,
+        auth,
+        scan,
+        new FormatPolicy(keys.acceptFormatV1()));
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

@@ -96,7 +96,7 @@ public final class GatewayRuntime implements AutoCloseable {
               .maximumSize(settings.keyCacheMaxSize())
               .maximumAge(settings.keyCacheTtl())
               .build();
-      store = EncryptedStore.open(settings.s3());
+      store = EncryptedStore.open(settings.s3(), settings.formats());
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
       sweepStaleUploads(settings, store);
       if (settings.scan() != null) {

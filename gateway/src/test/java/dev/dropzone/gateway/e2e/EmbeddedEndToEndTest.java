@@ -281,7 +281,7 @@ class EmbeddedEndToEndTest {
       ResponseBytes<GetObjectResponse> raw =
           s3.getObjectAsBytes(b -> b.bucket(EmbeddedStack.BUCKET).key("users/alice/marker.txt"));
       assertThat(raw.response().metadata())
-          .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1)
+          .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_2)
           .containsEntry(ObjectFormat.META_USER, "alice");
       assertThat(raw.asByteArray().length).isEqualTo(ObjectFormat.ciphertextSize(Files.size(file)));
       assertThat(new String(raw.asByteArray(), StandardCharsets.ISO_8859_1))

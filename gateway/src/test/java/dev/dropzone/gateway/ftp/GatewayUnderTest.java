@@ -75,6 +75,13 @@ final class GatewayUnderTest implements AutoCloseable {
     return start(new SettingsBuilder().build(), users);
   }
 
+  /** A gateway whose data keys come from {@code keys} and whose users from {@code users}. */
+  static GatewayUnderTest start(
+      FtpSettings settings, Function<EncryptedStore, DataKeys> keys, Authenticator users)
+      throws Exception {
+    return new GatewayUnderTest(settings, keys, users);
+  }
+
   static GatewayUnderTest start(FtpSettings settings, Authenticator users) throws Exception {
     return new GatewayUnderTest(settings, store -> new TestKeys(), users);
   }
@@ -133,6 +140,16 @@ final class GatewayUnderTest implements AutoCloseable {
         .stream()
         .map(S3Object::key)
         .toList();
+  }
+
+  /** A plain S3 client on the bucket, as someone with write access to it would use. */
+  S3Client rawClient() {
+    return raw;
+  }
+
+  /** The full S3 key of {@code rel}, a path below the store's prefix. */
+  String key(String rel) {
+    return PREFIX + "/" + rel;
   }
 
   byte[] rawObject(String key) {

@@ -68,7 +68,7 @@ class KeyServiceOutageThroughFtpTest {
               UserEntry.of("bob", PasswordHashes.hash("bob-password".toCharArray()))));
 
       Logger transferKeys =
-          (Logger) LoggerFactory.getLogger("dev.dropzone.store.transfer.TransferKeys");
+          (Logger) LoggerFactory.getLogger("dev.dropzone.store.transfer.SessionKeys");
       ListAppender<ILoggingEvent> log = new ListAppender<>();
       log.start();
       transferKeys.addAppender(log);

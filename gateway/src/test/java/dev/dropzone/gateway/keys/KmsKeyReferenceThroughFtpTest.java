@@ -101,7 +101,7 @@ class KmsKeyReferenceThroughFtpTest {
     UsersFile users = new UsersFile(settings.usersFile());
     users.write(List.of(UserEntry.of("alice", PasswordHashes.hash("alice-pw".toCharArray()))));
     Logger transferKeys =
-        (Logger) LoggerFactory.getLogger("dev.dropzone.store.transfer.TransferKeys");
+        (Logger) LoggerFactory.getLogger("dev.dropzone.store.transfer.SessionKeys");
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     transferKeys.addAppender(log);

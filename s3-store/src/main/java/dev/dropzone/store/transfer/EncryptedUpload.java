@@ -1,7 +1,10 @@
 package dev.dropzone.store.transfer;
 
 import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.format.DataKey;
 import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.kek.format.ObjectIdentity;
+import dev.dropzone.kek.format.ObjectMetadata;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -10,6 +13,8 @@ import dev.dropzone.store.s3.S3Errors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -19,7 +24,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * One object being written: plaintext → Tink encrypting stream → part buffers → S3.
+ * One object being written: plaintext → Tink encrypting stream → part buffers → S3, in format v2.
+ *
+ * <p>Its metadata is made when it is first needed, at the start of the multipart upload or at the
+ * single PutObject, once Tink has written the body's header: the identity tag covers that header.
+ * The plaintext's SHA-256 is computed as it streams; a single PutObject carries it sealed in {@code
+ * dz-digest}, a multipart upload (whose metadata was fixed before the last byte) stores it in a
+ * digest record after completing.
  *
  * <p>A full buffer becomes a part only once more ciphertext arrives, so the multipart upload starts
  * with the second part's first byte and a file of at most one part costs a single PutObject at
@@ -51,7 +62,11 @@ final class EncryptedUpload implements Upload {
   private final int initialPartSize;
   private final ChunkPool pool;
   private final PartBufferBudget budget;
-  private final Map<String, String> metadata;
+  private final Target target;
+  private final UserKey userKey;
+  private final byte[] header = new byte[ObjectFormat.HEADER];
+  private int headerBytes;
+  private final MessageDigest sha256;
   private final PartUploads parts;
   private final OutputStream encrypting;
   private final PlaintextStream plaintext = new PlaintextStream();
@@ -66,10 +81,23 @@ final class EncryptedUpload implements Upload {
   /** The encrypting stream was closed: its last segment is in the buffers. */
   private boolean sealed;
 
+  /** The plaintext's digest sealed under the data key, made once when the stream is sealed. */
+  private byte[] sealedDigest;
+
+  /**
+   * Where an upload goes and what its identity covers besides the key.
+   *
+   * @param key full S3 key
+   * @param path the path relative to the home, as the identity tag binds it
+   * @param mtime the modification time it records, ms since the epoch
+   * @param digests where a multipart upload's digest goes
+   */
+  record Target(String key, String path, long mtime, DigestRecords digests) {}
+
   EncryptedUpload(
       S3Client s3,
       S3Settings settings,
-      String key,
+      Target target,
       UserKey userKey,
       ExecutorService executor,
       ChunkPool pool,
@@ -77,12 +105,16 @@ final class EncryptedUpload implements Upload {
       throws StoreException {
     this.s3 = s3;
     this.bucket = settings.bucket();
-    this.key = key;
+    this.key = target.key();
+    this.target = target;
+    this.userKey = userKey;
     this.initialPartSize = settings.partSize();
     this.pool = pool;
     this.budget = budget;
-    this.metadata = metadata(userKey);
-    this.parts = new PartUploads(s3, bucket, key, metadata, settings.partsInFlight(), executor);
+    this.sha256 = sha256();
+    checkMetadataFits();
+    this.parts =
+        new PartUploads(s3, bucket, key, () -> metadata(null), settings.partsInFlight(), executor);
     this.current = newBuffer();
     try {
       this.encrypting =
@@ -92,7 +124,7 @@ final class EncryptedUpload implements Upload {
       LOG.error(
           "Cannot encrypt {} with the current key of {}: rotate the user's key",
           key,
-          userKey.user());
+          userKey.owner());
       throw new StoreException(
           Reason.KEY_REJECTED, "The key for this upload cannot encrypt: " + e.getMessage(), e);
     }
@@ -139,12 +171,13 @@ final class EncryptedUpload implements Upload {
         () -> {
           seal();
           if (parts.count() == 0) {
-            putWhole();
+            putWhole(metadata(sealedDigest));
           } else {
             if (current != null) {
               shipCurrent();
             }
             parts.complete();
+            target.digests().put(key, header, sealedDigest);
           }
           state = State.COMMITTED;
           LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
@@ -159,6 +192,9 @@ final class EncryptedUpload implements Upload {
       encrypting.close();
     }
     checkWritable();
+    if (sealedDigest == null) {
+      sealedDigest = sealedDigest();
+    }
   }
 
   /** A step towards committing; any failure aborts the upload. */
@@ -236,7 +272,7 @@ final class EncryptedUpload implements Upload {
     }
   }
 
-  private void putWhole() throws StoreException {
+  private void putWhole(Map<String, String> metadata) throws StoreException {
     PartBuffer whole = takeCurrent();
     try {
       s3.putObject(
@@ -264,13 +300,59 @@ final class EncryptedUpload implements Upload {
     parts.checkHealthy();
   }
 
-  private static Map<String, String> metadata(UserKey userKey) {
-    return Map.of(
-        ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1,
-        ObjectFormat.META_ALGORITHM, ObjectFormat.ALGORITHM,
-        ObjectFormat.META_KEY, userKey.wrapped().text(),
-        ObjectFormat.META_KEY_REF, userKey.wrapped().ref(),
-        ObjectFormat.META_USER, userKey.user());
+  /** The v2 metadata, with the sealed digest when there is one; needs the body's header. */
+  private Map<String, String> metadata(byte[] sealedDigest) {
+    if (headerBytes < ObjectFormat.HEADER) {
+      throw new IllegalStateException("metadata of " + key + " asked for before the header");
+    }
+    return metadataOf(header, sealedDigest);
+  }
+
+  private Map<String, String> metadataOf(byte[] bodyHeader, byte[] sealedDigest) {
+    ObjectIdentity identity =
+        new ObjectIdentity(
+            userKey.owner().domain(), target.path(), bodyHeader, userKey.epoch(), target.mtime());
+    return ObjectMetadata.V2
+        .of(userKey.wrapped(), userKey.owner().user(), userKey.key(), identity, sealedDigest)
+        .toMap();
+  }
+
+  /**
+   * Refuses, before any data moves, an upload whose metadata would exceed S3's limit (a very long
+   * home or user name with a large wrapped key): S3 would refuse it only at the end.
+   */
+  private void checkMetadataFits() throws StoreException {
+    byte[] placeholder = new byte[ObjectFormat.HEADER];
+    placeholder[0] = ObjectFormat.HEADER;
+    int size = ObjectMetadata.size(metadataOf(placeholder, new byte[DataKey.SEALED_DIGEST_BYTES]));
+    if (size > ObjectFormat.MAX_METADATA_BYTES) {
+      throw new StoreException(
+          Reason.INVALID_PATH,
+          "Cannot store "
+              + target.path()
+              + ": its metadata would be "
+              + size
+              + " bytes, over S3's limit of "
+              + ObjectFormat.MAX_METADATA_BYTES
+              + " (the home or user name is too long)");
+    }
+  }
+
+  private byte[] sealedDigest() throws StoreException {
+    try {
+      return userKey.key().sealDigest(header, sha256.digest());
+    } catch (GeneralSecurityException e) {
+      throw new StoreException(
+          Reason.KEY_REJECTED, "The key for this upload cannot seal its digest", e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   /** Receives Tink's ciphertext and cuts it into parts. */
@@ -283,6 +365,11 @@ final class EncryptedUpload implements Upload {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      if (headerBytes < ObjectFormat.HEADER) {
+        int n = Math.min(len, ObjectFormat.HEADER - headerBytes);
+        System.arraycopy(b, off, header, headerBytes, n);
+        headerBytes += n;
+      }
       while (len > 0) {
         PartBuffer buffer = filling();
         if (buffer.size() == buffer.capacity()) {
@@ -321,6 +408,7 @@ final class EncryptedUpload implements Upload {
       try {
         checkWritable();
         encrypting.write(b, off, len);
+        sha256.update(b, off, len);
       } catch (IOException | RuntimeException e) {
         // The encrypting stream is unusable after a failure: nothing more can be committed.
         abort();

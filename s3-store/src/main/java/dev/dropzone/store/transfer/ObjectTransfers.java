@@ -1,22 +1,31 @@
 package dev.dropzone.store.transfer;
 
 import com.google.crypto.tink.StreamingAead;
-import dev.dropzone.kek.DataKeys;
-import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.UserKey;
+import dev.dropzone.kek.format.DataKey;
+import dev.dropzone.kek.format.FormatException;
 import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.kek.format.ObjectMetadata;
+import dev.dropzone.store.FormatPolicy;
 import dev.dropzone.store.PartBufferUse;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.s3.S3Errors;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,9 +42,11 @@ import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * Encrypted reads and writes of single objects (format v1). Callers have already checked paths and
- * types; this class checks the objects themselves. Owns the threads that upload parts, the pool of
- * part buffers and the budget that bounds them, shared by all transfers; thread-safe.
+ * Encrypted reads and writes of single objects. Callers have already checked paths and types; this
+ * class checks the objects themselves: their format, their identity for the session asking (see
+ * {@link ObjectIdentities}), the end of their body, and then only authenticated plaintext. Owns the
+ * threads that upload parts, the pool of part buffers and the budget that bounds them, shared by
+ * all transfers; thread-safe.
  */
 public final class ObjectTransfers implements AutoCloseable {
 
@@ -43,13 +54,26 @@ public final class ObjectTransfers implements AutoCloseable {
 
   private final S3Client s3;
   private final S3Settings settings;
+  private final ObjectIdentities identities;
+  private final DigestRecords digests;
+  private final Clock clock;
   private final ExecutorService partUploads;
   private final ChunkPool pool;
   private final PartBufferBudget budget;
 
   public ObjectTransfers(S3Client s3, S3Settings settings) {
+    this(s3, settings, FormatPolicy.DEFAULT, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock gives new objects their modification time ({@code dz-mtime})
+   */
+  public ObjectTransfers(S3Client s3, S3Settings settings, FormatPolicy policy, Clock clock) {
     this.s3 = s3;
     this.settings = settings;
+    this.identities = new ObjectIdentities(policy);
+    this.digests = new DigestRecords(s3, settings);
+    this.clock = clock;
     this.partUploads = partUploadThreads(settings.maxConnections());
     long perUpload = (long) (settings.partsInFlight() + 1) * settings.partSize();
     // Enough for two uploads at steady state; more concurrent uploads allocate beyond it.
@@ -62,13 +86,25 @@ public final class ObjectTransfers implements AutoCloseable {
         size.origin());
   }
 
-  /** Decrypted content of the object at full key {@code key}, from plaintext {@code offset}. */
-  public InputStream openRead(String key, DataKeys keys, long offset) throws IOException {
+  /** Who may read what, and the metadata of objects that move. */
+  public ObjectIdentities identities() {
+    return identities;
+  }
+
+  /**
+   * Decrypted content of the object at full key {@code key}, from plaintext {@code offset}.
+   * Everything that can refuse the object (format, identity, the end of the body, a v2 body's
+   * header) is checked before the stream is returned.
+   *
+   * @param path the file's path relative to the session's home, without a leading '/'
+   */
+  public InputStream openRead(String key, String path, SessionKeys session, long offset)
+      throws IOException {
     if (offset < 0) {
       throw outOfRange(offset, 0);
     }
     if (offset == 0) {
-      return readFromStart(key, keys);
+      return readFromStart(key, path, session);
     }
     StoredObject object = head(key);
     long size = object.plaintextSize();
@@ -78,16 +114,14 @@ public final class ObjectTransfers implements AutoCloseable {
     if (offset == size) {
       return InputStream.nullInputStream();
     }
-    StreamingAead aead =
-        TransferKeys.forReading(
-                keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key())
-            .streamingAead();
+    StreamingAead aead = identities.verify(key, object.metadata(), path, session).streamingAead();
+    long first = ObjectFormat.segmentOf(offset);
+    if (first != ObjectFormat.segments(size) - 1) {
+      verifyEnd(object, aead, object.knownHeader());
+    }
     RangedObjectChannel ciphertext =
         new RangedObjectChannel(
-            s3,
-            settings.bucket(),
-            object,
-            ObjectFormat.segmentStart(ObjectFormat.segmentOf(offset)));
+            s3, settings.bucket(), object, ObjectFormat.segmentStart(first), object.knownHeader());
     try {
       SeekableByteChannel plaintext =
           aead.newSeekableDecryptingChannel(ciphertext, ObjectFormat.AAD);
@@ -103,23 +137,25 @@ public final class ObjectTransfers implements AutoCloseable {
   }
 
   /**
-   * A new upload to full key {@code key}, encrypted with {@code user}'s current key; with {@code
-   * offset > 0} the existing object's first {@code offset} plaintext bytes are carried over.
+   * A new upload to full key {@code key} at {@code path} of the session's home, encrypted with the
+   * session's current key; with {@code offset > 0} the existing object's first {@code offset}
+   * plaintext bytes are carried over (after the same checks a read makes).
    */
-  public Upload openWrite(String key, String user, DataKeys keys, long offset) throws IOException {
+  public Upload openWrite(String key, String path, SessionKeys session, long offset)
+      throws IOException {
     if (offset < 0) {
       throw outOfRange(offset, 0);
     }
     if (offset == 0) {
-      return newUpload(key, user, keys);
+      return newUpload(key, path, session);
     }
     StoredObject existing = head(key);
     long size = existing.plaintextSize();
     if (offset > size) {
       throw outOfRange(offset, size);
     }
-    Upload upload = newUpload(key, user, keys);
-    try (InputStream prefix = decrypting(existing, keys, s3.getObject(get(existing)))) {
+    Upload upload = newUpload(key, path, session);
+    try (InputStream prefix = decrypting(existing, path, session, s3.getObject(get(existing)))) {
       copyExactly(prefix, upload.stream(), offset, key);
     } catch (SdkException e) {
       upload.abort();
@@ -131,12 +167,59 @@ public final class ObjectTransfers implements AutoCloseable {
     return upload;
   }
 
-  private Upload newUpload(String key, String user, DataKeys keys) throws StoreException {
-    UserKey userKey = TransferKeys.forWriting(keys, user);
-    return new EncryptedUpload(s3, settings, key, userKey, partUploads, pool, budget);
+  /**
+   * The plaintext SHA-256 of the object at {@code key}, as its writer recorded it: from {@code
+   * dz-digest} or the object's digest record. Empty for v1 objects and when no digest was kept. The
+   * object proves its identity first, as for a read.
+   */
+  public Optional<byte[]> digest(String key, String path, SessionKeys session) throws IOException {
+    StoredObject object = head(key);
+    if (!(object.metadata() instanceof ObjectMetadata.V2 v2)) {
+      return Optional.empty();
+    }
+    DataKey dataKey = identities.verify(key, v2, path, session);
+    Optional<byte[]> sealed = v2.digest().isPresent() ? v2.digest() : digests.get(v2.header());
+    if (sealed.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(dataKey.openDigest(v2.header(), sealed.get()));
+    } catch (GeneralSecurityException e) {
+      throw StoredObject.damaged(key, "its sealed digest does not open: " + e.getMessage());
+    }
   }
 
-  private InputStream readFromStart(String key, DataKeys keys) throws StoreException {
+  /**
+   * Removes, best-effort, what belongs to a v2 object beside it (its digest record): called once
+   * the object with {@code metadata} is gone.
+   */
+  public void forgetCompanions(Map<String, String> metadata) {
+    if (ObjectFormat.VERSION_2.equals(metadata.get(ObjectFormat.META_FORMAT))
+        && !metadata.containsKey(ObjectFormat.META_DIGEST)) {
+      try {
+        if (ObjectMetadata.parse(metadata) instanceof ObjectMetadata.V2 v2) {
+          digests.delete(v2.header());
+        }
+      } catch (FormatException e) {
+        // A damaged object has no record worth looking for.
+      }
+    }
+  }
+
+  private Upload newUpload(String key, String path, SessionKeys session) throws StoreException {
+    UserKey userKey = session.forWriting();
+    return new EncryptedUpload(
+        s3,
+        settings,
+        new EncryptedUpload.Target(key, path, clock.millis(), digests),
+        userKey,
+        partUploads,
+        pool,
+        budget);
+  }
+
+  private InputStream readFromStart(String key, String path, SessionKeys session)
+      throws StoreException {
     ResponseInputStream<GetObjectResponse> body;
     try {
       body = s3.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key).build());
@@ -147,30 +230,92 @@ public final class ObjectTransfers implements AutoCloseable {
     try {
       StoredObject object =
           StoredObject.of(key, response.eTag(), response.contentLength(), response.metadata());
-      return decrypting(object, keys, body);
+      return decrypting(object, path, session, body);
     } catch (StoreException | RuntimeException e) {
       body.abort();
       throw e;
     }
   }
 
+  /**
+   * The plaintext of {@code body}, the GET of {@code object} from its first byte: identity first,
+   * then the header (read here, compared with a v2 object's {@code dz-hdr}), then the body's end
+   * (one ranged GET of the last segment), and only then the decrypting stream.
+   */
   private InputStream decrypting(
-      StoredObject object, DataKeys keys, ResponseInputStream<GetObjectResponse> body)
+      StoredObject object,
+      String path,
+      SessionKeys session,
+      ResponseInputStream<GetObjectResponse> body)
       throws StoreException {
     ObjectBodyStream ciphertext = new ObjectBodyStream(body, "read " + object.key());
     try {
       StreamingAead aead =
-          TransferKeys.forReading(
-                  keys, object.wrappedKey(), KeyBinding.user(object.user()), object.key())
-              .streamingAead();
+          identities.verify(object.key(), object.metadata(), path, session).streamingAead();
+      byte[] header = ciphertext.readNBytes(ObjectFormat.HEADER);
+      byte[] expected = object.knownHeader();
+      if (header.length != ObjectFormat.HEADER
+          || (expected != null && !MessageDigest.isEqual(header, expected))) {
+        throw StoredObject.damaged(
+            object.key(),
+            "its body does not start with the header its metadata names: another object's"
+                + " body was put in its place");
+      }
+      verifyEnd(object, aead, header);
+      InputStream whole = new SequenceInputStream(new ByteArrayInputStream(header), ciphertext);
       return new AuthenticatedStream(
-          aead.newDecryptingStream(ciphertext, ObjectFormat.AAD), ciphertext, object.key());
-    } catch (GeneralSecurityException | IOException e) {
+          aead.newDecryptingStream(whole, ObjectFormat.AAD), ciphertext, object.key());
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
       ciphertext.close();
       if (e instanceof StoreException storeFailure) {
         throw storeFailure;
       }
+      if (e instanceof RuntimeException unexpected) {
+        throw unexpected;
+      }
       throw AuthenticatedStream.integrityFailure(object.key(), e);
+    }
+  }
+
+  /**
+   * Authenticates the last segment of a multi-segment object before any plaintext is released: its
+   * final-segment flag is what proves the plaintext size, so a body cut at a segment boundary or
+   * extended is refused up front instead of after its first megabytes were sent. One ranged GET;
+   * single-segment objects are authenticated whole before their first byte anyway.
+   *
+   * @param header the body's header, served to Tink without a request; null to fetch it
+   */
+  private void verifyEnd(StoredObject object, StreamingAead aead, byte[] header)
+      throws StoreException {
+    long size = object.plaintextSize();
+    long segments = ObjectFormat.segments(size);
+    if (segments == 1) {
+      return;
+    }
+    try (RangedObjectChannel ciphertext =
+        new RangedObjectChannel(
+            s3, settings.bucket(), object, ObjectFormat.segmentStart(segments - 1), header)) {
+      SeekableByteChannel plaintext =
+          aead.newSeekableDecryptingChannel(ciphertext, ObjectFormat.AAD);
+      plaintext.position(size - 1);
+      ByteBuffer last = ByteBuffer.allocate(1);
+      while (last.hasRemaining()) {
+        if (plaintext.read(last) < 0) {
+          throw new IOException("the body ended before its last plaintext byte");
+        }
+      }
+    } catch (StoreException e) {
+      throw e;
+    } catch (GeneralSecurityException | IOException e) {
+      LOG.error(
+          "Object {} has a damaged or missing end ({}): it was truncated or extended in storage;"
+              + " restore it from a backup or delete it",
+          object.key(),
+          String.valueOf(e.getMessage()).replace('\n', ' '));
+      throw new StoreException(
+          Reason.INTEGRITY,
+          "integrity check failed: the end of the stored file is missing or was altered",
+          e);
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -27,10 +28,11 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
- * The multipart upload behind one {@link EncryptedUpload}: started with the first part, at most
- * {@code partsInFlight} parts on the wire at once (the caller waits for a slot beyond that), the
- * first part failure kept until someone asks, completion in part order, abort that leaves nothing.
- * {@link #ship} and {@link #complete} come from the writer's thread; {@link #abort} from any.
+ * The multipart upload behind one {@link EncryptedUpload}: started with the first part (its
+ * metadata asked for then, when the body's header has been written), at most {@code partsInFlight}
+ * parts on the wire at once (the caller waits for a slot beyond that), the first part failure kept
+ * until someone asks, completion in part order, abort that leaves nothing. {@link #ship} and {@link
+ * #complete} come from the writer's thread; {@link #abort} from any.
  */
 final class PartUploads {
 
@@ -42,7 +44,7 @@ final class PartUploads {
   private final S3Client s3;
   private final String bucket;
   private final String key;
-  private final Map<String, String> metadata;
+  private final Supplier<Map<String, String>> metadata;
   private final int partsInFlight;
   private final ExecutorService executor;
   private final Semaphore slots;
@@ -55,7 +57,7 @@ final class PartUploads {
       S3Client s3,
       String bucket,
       String key,
-      Map<String, String> metadata,
+      Supplier<Map<String, String>> metadata,
       int partsInFlight,
       ExecutorService executor) {
     this.s3 = s3;
@@ -225,7 +227,7 @@ final class PartUploads {
               CreateMultipartUploadRequest.builder()
                   .bucket(bucket)
                   .key(key)
-                  .metadata(metadata)
+                  .metadata(metadata.get())
                   .contentType(EncryptedUpload.CONTENT_TYPE)
                   .build())
           .uploadId();

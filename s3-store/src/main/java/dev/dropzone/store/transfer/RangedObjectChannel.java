@@ -29,6 +29,7 @@ final class RangedObjectChannel implements SeekableByteChannel {
   private final String bucket;
   private final StoredObject object;
   private final long sequentialStart;
+  private final byte[] knownHeader;
   private ObjectBodyStream body;
   private long bodyPosition;
   private long bodyEnd;
@@ -38,12 +39,17 @@ final class RangedObjectChannel implements SeekableByteChannel {
 
   /**
    * @param sequentialStart the ciphertext offset from which the reader will read on to the end
+   * @param knownHeader the body's first bytes, served without a request (a v2 object's header as
+   *     its authenticated metadata names it: segments not made under it fail to decrypt, so this
+   *     also checks the body's header); null to read them from the object
    */
-  RangedObjectChannel(S3Client s3, String bucket, StoredObject object, long sequentialStart) {
+  RangedObjectChannel(
+      S3Client s3, String bucket, StoredObject object, long sequentialStart, byte[] knownHeader) {
     this.s3 = s3;
     this.bucket = bucket;
     this.object = object;
     this.sequentialStart = sequentialStart;
+    this.knownHeader = knownHeader == null ? null : knownHeader.clone();
   }
 
   @Override
@@ -58,6 +64,13 @@ final class RangedObjectChannel implements SeekableByteChannel {
     int total = 0;
     // Fill the buffer: Tink hands over whole segments and expects them back whole.
     while (dst.hasRemaining() && position < object.ciphertextSize()) {
+      if (knownHeader != null && position < knownHeader.length) {
+        int n = (int) Math.min(dst.remaining(), knownHeader.length - position);
+        dst.put(knownHeader, (int) position, n);
+        total += n;
+        position += n;
+        continue;
+      }
       positionBody(dst.remaining());
       int n = readInto(dst);
       if (n < 0) {

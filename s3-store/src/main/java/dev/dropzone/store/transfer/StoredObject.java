@@ -1,7 +1,8 @@
 package dev.dropzone.store.transfer;
 
-import dev.dropzone.kek.WrappedKey;
+import dev.dropzone.kek.format.FormatException;
 import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.kek.format.ObjectMetadata;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import java.util.Map;
@@ -9,73 +10,59 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a transfer needs to know about an existing object, checked against format v1 before any byte
- * of it is decrypted.
+ * What a transfer needs to know about an existing object, checked for shape (format, fields, a
+ * possible size) before anything else happens to it. Whether it belongs where it was found is
+ * {@link ObjectIdentities}' question.
  *
  * @param key full S3 key
  * @param eTag pins later ranged reads to this version of the object
  * @param ciphertextSize stored size
- * @param wrappedKey the data key the object was encrypted with
- * @param user the owner the key was wrapped for
+ * @param metadata its {@code dz-*} metadata, parsed
  */
-record StoredObject(
-    String key, String eTag, long ciphertextSize, WrappedKey wrappedKey, String user) {
+record StoredObject(String key, String eTag, long ciphertextSize, ObjectMetadata metadata) {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoredObject.class);
 
   static StoredObject of(String key, String eTag, long size, Map<String, String> metadata)
       throws StoreException {
-    String format = metadata.get(ObjectFormat.META_FORMAT);
-    if (format == null) {
-      LOG.warn(
-          "Refused to serve {}: it has no {} metadata, so Dropzone did not write it; read it with"
-              + " S3 tools instead",
-          key,
-          ObjectFormat.META_FORMAT);
-      throw new StoreException(
-          Reason.INTEGRITY, "not written by Dropzone: cannot be served decrypted");
-    }
-    if (!format.equals(ObjectFormat.VERSION_1)
-        || !ObjectFormat.ALGORITHM.equals(metadata.get(ObjectFormat.META_ALGORITHM))) {
-      LOG.warn(
-          "Refused to serve {}: object format {} / {} is not supported by this gateway version;"
-              + " upgrade the gateway",
-          key,
-          format,
-          metadata.get(ObjectFormat.META_ALGORITHM));
-      throw new StoreException(
-          Reason.INTEGRITY, "object format " + format + " is not supported by this gateway");
-    }
-    String text = metadata.get(ObjectFormat.META_KEY);
-    String ref = metadata.get(ObjectFormat.META_KEY_REF);
-    String user = metadata.get(ObjectFormat.META_USER);
-    if (text == null || ref == null || user == null || user.isEmpty()) {
-      throw damaged(
-          key,
-          "metadata lacks "
-              + ObjectFormat.META_KEY
-              + ", "
-              + ObjectFormat.META_KEY_REF
-              + " or "
-              + ObjectFormat.META_USER);
-    }
-    WrappedKey wrapped;
-    try {
-      wrapped = new WrappedKey(ref, text);
-    } catch (IllegalArgumentException e) {
-      throw damaged(key, "malformed " + ObjectFormat.META_KEY + ": " + e.getMessage());
-    }
+    ObjectMetadata parsed = parse(key, metadata);
     if (!ObjectFormat.isValidCiphertextSize(size)) {
       throw damaged(key, "truncated: " + size + " bytes is not a complete ciphertext");
     }
-    return new StoredObject(key, eTag, size, wrapped, user);
+    return new StoredObject(key, eTag, size, parsed);
+  }
+
+  /** The metadata of {@code key}, or the refusal to serve it, logged with what to do. */
+  static ObjectMetadata parse(String key, Map<String, String> metadata) throws StoreException {
+    try {
+      return ObjectMetadata.parse(metadata);
+    } catch (FormatException e) {
+      switch (e.kind()) {
+        case NOT_DROPZONE:
+          LOG.warn("Refused to serve {}: {}; read it with S3 tools instead", key, e.getMessage());
+          throw new StoreException(
+              Reason.INTEGRITY, "not written by Dropzone: cannot be served decrypted");
+        case UNSUPPORTED:
+          LOG.warn("Refused to serve {}: {}; upgrade the gateway", key, e.getMessage());
+          throw new StoreException(
+              Reason.INTEGRITY, "this file's format is not supported by this gateway");
+        case DAMAGED:
+        default:
+          throw damaged(key, e.getMessage());
+      }
+    }
   }
 
   long plaintextSize() {
     return ObjectFormat.plaintextSize(ciphertextSize);
   }
 
-  private static StoreException damaged(String key, String why) {
+  /** The body's header as the v2 metadata names it; null for v1, which must read it. */
+  byte[] knownHeader() {
+    return metadata instanceof ObjectMetadata.V2 v2 ? v2.header() : null;
+  }
+
+  static StoreException damaged(String key, String why) {
     LOG.error("Object {} is damaged ({}): restore it from a backup or delete it", key, why);
     return new StoreException(Reason.INTEGRITY, "integrity check failed: " + why);
   }

@@ -1,8 +1,9 @@
 package dev.dropzone.store.tree;
 
-import dev.dropzone.kek.DataKeys;
+import dev.dropzone.store.FileDigests;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.FileTree;
+import dev.dropzone.store.ModificationTimes;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -10,10 +11,12 @@ import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
 import dev.dropzone.store.transfer.ObjectTransfers;
+import dev.dropzone.store.transfer.SessionKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +33,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * A user's tree over the S3 keys under {@code homeKey}: a file is an object, a directory is a
  * common prefix or a zero-byte marker object {@code <dir>/} (see {@link Directories} for the ways
- * servers represent those). Sizes come from object lengths (format v1 arithmetic), so nothing here
- * reads object bodies or calls the key service; reading and writing contents is delegated to {@link
- * ObjectTransfers}.
+ * servers represent those). Sizes come from object lengths (the format's arithmetic), so listing,
+ * stat and delete never read object bodies or call the key service; reading and writing contents is
+ * delegated to {@link ObjectTransfers}. A rename copies objects on the server and gives each v2
+ * object a new identity tag for its new path, which needs its data key (normally cached).
  *
  * <p>{@link #stat} asks HEAD first and only then looks for a directory: clients stat files far more
  * often than directories (SIZE, MDTM, before RETR and STOR), HEAD is S3's cheapest request class,
@@ -48,7 +52,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>Thread-safe: it holds no mutable state, so one tree may serve a session's concurrent
  * transfers.
  */
-public final class S3FileTree implements FileTree {
+public final class S3FileTree implements FileTree, FileDigests, ModificationTimes {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3FileTree.class);
 
@@ -59,7 +63,7 @@ public final class S3FileTree implements FileTree {
   private final String bucket;
   private final HomeKeySpace space;
   private final String user;
-  private final DataKeys keys;
+  private final SessionKeys session;
   private final ObjectTransfers transfers;
   private final TreeRequests requests;
   private final ObjectCopier copier;
@@ -71,20 +75,11 @@ public final class S3FileTree implements FileTree {
       S3Client s3,
       S3Settings settings,
       String homeKey,
-      String user,
-      DataKeys keys,
+      SessionKeys session,
       ObjectTransfers transfers,
       TreeRequests requests) {
     this(
-        s3,
-        settings,
-        homeKey,
-        user,
-        keys,
-        transfers,
-        requests,
-        ObjectCopier.Limits.S3,
-        MAX_PAGE_SIZE);
+        s3, settings, homeKey, session, transfers, requests, ObjectCopier.Limits.S3, MAX_PAGE_SIZE);
   }
 
   /**
@@ -95,8 +90,7 @@ public final class S3FileTree implements FileTree {
       S3Client s3,
       S3Settings settings,
       String homeKey,
-      String user,
-      DataKeys keys,
+      SessionKeys session,
       ObjectTransfers transfers,
       TreeRequests requests,
       ObjectCopier.Limits copyLimits,
@@ -104,11 +98,11 @@ public final class S3FileTree implements FileTree {
     this.s3 = s3;
     this.bucket = settings.bucket();
     this.space = new HomeKeySpace(homeKey, settings.key(VirtualPath.RESERVED));
-    this.user = user;
-    this.keys = keys;
+    this.user = session.owner().user();
+    this.session = session;
     this.transfers = transfers;
     this.requests = requests;
-    this.copier = new ObjectCopier(s3, bucket, copyLimits);
+    this.copier = new ObjectCopier(s3, bucket, copyLimits, this::retag);
     this.pageSize = pageSize;
     this.directories = new Directories(s3, bucket, space, pageSize);
     this.knownDirectories = new KnownDirectories();
@@ -157,7 +151,7 @@ public final class S3FileTree implements FileTree {
     }
     LOG.debug("Reading {} of {} from offset {}", file, user, offset);
     try {
-      return transfers.openRead(space.key(file), keys, offset);
+      return transfers.openRead(space.key(file), file.relative(), session, offset);
     } catch (StoreException e) {
       // Checked only on failure, so a successful read costs no extra request. Some servers
       // answer a directory's name with an empty object, which fails as not Dropzone's.
@@ -186,11 +180,12 @@ public final class S3FileTree implements FileTree {
     if (offset > 0) {
       requireNotADirectory(file);
       requireParent(file, "store");
-      return transfers.openWrite(key, user, keys, offset);
+      return transfers.openWrite(key, file.relative(), session, offset);
     }
     CompletableFuture<Void> checked =
         notADirectory(file).thenCombine(parentCheck(file), (a, b) -> a);
-    return CheckedUpload.open(file, checked, () -> transfers.openWrite(key, user, keys, 0));
+    return CheckedUpload.open(
+        file, checked, () -> transfers.openWrite(key, file.relative(), session, 0));
   }
 
   @Override
@@ -199,7 +194,8 @@ public final class S3FileTree implements FileTree {
       throw isADirectory(file);
     }
     String key = space.key(file);
-    if (!isFile(file)) {
+    Optional<StoredEntry> object = head(file);
+    if (!isFile(object, file)) {
       throw directories.exists(file) ? isADirectory(file) : notFound(file);
     }
     LOG.debug("Deleting {} of {}", file, user);
@@ -209,6 +205,51 @@ public final class S3FileTree implements FileTree {
     } catch (SdkException e) {
       throw S3Errors.map(e, "delete " + file);
     }
+    transfers.forgetCompanions(object.get().metadata());
+  }
+
+  @Override
+  public Optional<byte[]> digest(VirtualPath file) throws IOException {
+    if (file.isRoot()) {
+      throw isADirectory(file);
+    }
+    return transfers.digest(space.key(file), file.relative(), session);
+  }
+
+  @Override
+  public void setModified(VirtualPath file, Instant time) throws IOException {
+    if (file.isRoot()) {
+      throw isADirectory(file);
+    }
+    String key = space.key(file);
+    Optional<StoredEntry> object = head(file);
+    if (!isFile(object, file)) {
+      throw directories.exists(file) ? isADirectory(file) : notFound(file);
+    }
+    StoredEntry entry = object.get();
+    Map<String, String> metadata =
+        transfers
+            .identities()
+            .modified(key, entry.metadata(), file.relative(), time.toEpochMilli(), session);
+    LOG.debug("Setting the time of {} of {} to {}", file, user, time);
+    copier.replaceMetadata(
+        key,
+        entry.size(),
+        new ObjectCopier.Replacement(metadata, entry.contentType(), entry.eTag()),
+        "set the time of " + file);
+  }
+
+  /** The metadata an object moved from {@code source} to {@code target} gets (see ObjectCopier). */
+  private Map<String, String> retag(String source, String target, Map<String, String> metadata)
+      throws StoreException {
+    return transfers
+        .identities()
+        .moved(source, metadata, relative(source), relative(target), session);
+  }
+
+  /** The path below the home of a key inside it, without the leading '/'. */
+  private String relative(String key) {
+    return space.display(key).substring(1);
   }
 
   @Override
@@ -326,7 +367,13 @@ public final class S3FileTree implements FileTree {
    * @param directoryLike a zero-byte object typed as a directory: how some servers answer a HEAD of
    *     a directory's name, and how some tools mark directories
    */
-  private record StoredEntry(long size, Instant lastModified, boolean directoryLike) {
+  private record StoredEntry(
+      long size,
+      Instant lastModified,
+      boolean directoryLike,
+      Map<String, String> metadata,
+      String contentType,
+      String eTag) {
     FileInfo info(VirtualPath path) {
       return new FileInfo(path, false, ListedSize.of(size), lastModified);
     }
@@ -354,12 +401,19 @@ public final class S3FileTree implements FileTree {
         new StoredEntry(
             size,
             Objects.requireNonNullElse(head.lastModified(), Instant.EPOCH),
-            size == 0 && type.startsWith(Directories.MARKER_TYPE)));
+            size == 0 && type.startsWith(Directories.MARKER_TYPE),
+            head.metadata(),
+            head.contentType(),
+            head.eTag()));
   }
 
   /** Whether a file (not a directory) is stored at {@code path}. */
   private boolean isFile(VirtualPath path) throws StoreException {
-    Optional<StoredEntry> object = head(path);
+    return isFile(head(path), path);
+  }
+
+  /** Whether {@code object}, what a HEAD of {@code path} found, is a file. */
+  private boolean isFile(Optional<StoredEntry> object, VirtualPath path) throws StoreException {
     return object.isPresent() && !(object.get().directoryLike() && directories.exists(path));
   }
 

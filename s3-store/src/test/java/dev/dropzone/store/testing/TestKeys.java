@@ -2,11 +2,13 @@ package dev.dropzone.store.testing;
 
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.StreamingKeys;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.format.DataKey;
+import dev.dropzone.store.transfer.SessionKeys;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.Map;
@@ -23,13 +25,13 @@ public final class TestKeys implements DataKeys {
 
   public static final String REF = "test:plain";
 
-  private final Map<String, UserKey> users = new ConcurrentHashMap<>();
+  private final Map<KeyOwner, UserKey> users = new ConcurrentHashMap<>();
   private final AtomicInteger unwraps = new AtomicInteger();
 
   @Override
-  public CompletableFuture<UserKey> forWriting(String user) {
+  public CompletableFuture<UserKey> forWriting(KeyOwner owner) {
     try {
-      return CompletableFuture.completedFuture(users.computeIfAbsent(user, TestKeys::newKey));
+      return CompletableFuture.completedFuture(users.computeIfAbsent(owner, o -> newKey(o, 1)));
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e.getCause());
     }
@@ -53,20 +55,34 @@ public final class TestKeys implements DataKeys {
     }
   }
 
-  /** Replaces the user's key, as a rotation would. */
+  /** Replaces the user's key (in every domain), as a rotation would: the next epoch. */
   public void rotate(String user) {
-    users.put(user, newKey(user));
+    users.replaceAll(
+        (owner, key) -> owner.user().equals(user) ? newKey(owner, key.epoch() + 1) : key);
+  }
+
+  /** A session of {@code user} with the home {@code users/<user>}, keys from a new TestKeys. */
+  public static SessionKeys session(String user) {
+    return new TestKeys().sessionOf(user);
+  }
+
+  /** A session of {@code user} with the home {@code users/<user>}, keys from here. */
+  public SessionKeys sessionOf(String user) {
+    return new SessionKeys(new KeyOwner(user, "users/" + user), this);
   }
 
   public int unwrapCount() {
     return unwraps.get();
   }
 
-  private static UserKey newKey(String user) {
+  private static UserKey newKey(KeyOwner owner, long epoch) {
     byte[] raw = StreamingKeys.newDataKey();
     try {
       return new UserKey(
-          user, new WrappedKey(REF, Base64.getEncoder().encodeToString(raw)), DataKey.fromRaw(raw));
+          owner,
+          epoch,
+          new WrappedKey(REF, Base64.getEncoder().encodeToString(raw)),
+          DataKey.fromRaw(raw));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -38,7 +38,7 @@ public final class BoundedUploadMain {
     MessageDigest digest = PlaintextPattern.newDigest();
     try (S3Client s3 = S3Clients.create(settings);
         ObjectTransfers transfers = new ObjectTransfers(s3, settings);
-        Upload upload = transfers.openWrite(args[2], "alice", new TestKeys(), 0)) {
+        Upload upload = transfers.openWrite(args[2], args[2], TestKeys.session("alice"), 0)) {
       OutputStream out = new DigestOutputStream(upload.stream(), digest);
       TransferTestBed.copy(pattern.stream(0, size), out);
       upload.commit();

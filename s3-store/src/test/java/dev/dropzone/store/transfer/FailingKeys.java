@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
@@ -18,7 +19,7 @@ final class FailingKeys implements DataKeys {
   }
 
   @Override
-  public CompletableFuture<UserKey> forWriting(String user) {
+  public CompletableFuture<UserKey> forWriting(KeyOwner owner) {
     return CompletableFuture.failedFuture(new KeyServiceException(failure, "injected " + failure));
   }
 

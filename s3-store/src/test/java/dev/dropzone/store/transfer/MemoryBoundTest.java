@@ -56,7 +56,7 @@ class MemoryBoundTest {
       assertThat(output).contains(BoundedUploadMain.HASH_LINE + expected);
       try (S3Client s3 = S3Clients.create(settings);
           ObjectTransfers transfers = new ObjectTransfers(s3, settings);
-          InputStream in = transfers.openRead(key, new TestKeys(), 0)) {
+          InputStream in = transfers.openRead(key, key, TestKeys.session("alice"), 0)) {
         assertThat(HexFormat.of().formatHex(PlaintextPattern.sha256(in))).isEqualTo(expected);
       }
     }

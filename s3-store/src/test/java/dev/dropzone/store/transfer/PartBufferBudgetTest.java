@@ -42,7 +42,7 @@ class PartBufferBudgetTest {
         writers.add(
             Writer.start(
                 () -> {
-                  try (Upload upload = bed.transfers.openWrite(key, user, bed.keys, 0)) {
+                  try (Upload upload = bed.openWrite(key, 0)) {
                     TransferTestBed.copy(pattern.stream(0, size), upload.stream());
                     upload.commit();
                   }
@@ -83,7 +83,7 @@ class PartBufferBudgetTest {
     try (TransferTestBed bed = TransferTestBed.inMemory(s -> s.withPartBufferBudget(PART))) {
       PartBufferBudget budget = bed.transfers.budget();
       String key = bed.key("waits-then-aborted");
-      Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0);
+      Upload upload = bed.openWrite(key, 0);
       bed.partGate.close();
       // The first part holds the whole budget on the wire; the second part's buffer must wait.
       Writer writer =
@@ -106,7 +106,7 @@ class PartBufferBudgetTest {
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ABORTED));
       assertThat(aborter.failure()).isNull();
       assertThat(bed.pendingUploads()).isEmpty();
-      assertThatThrownBy(() -> bed.transfers.openRead(key, bed.keys, 0))
+      assertThatThrownBy(() -> bed.openRead(key, 0))
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
       assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());

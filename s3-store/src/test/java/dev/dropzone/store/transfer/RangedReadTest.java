@@ -65,21 +65,21 @@ class RangedReadTest {
   @Test
   void aShortReadFromAnOffsetEqualsTheSlice() throws Exception {
     long offset = ObjectFormat.FIRST_SEGMENT_PLAINTEXT + 5;
-    try (InputStream in = bed.transfers.openRead(key, bed.keys, offset)) {
+    try (InputStream in = bed.openRead(key, offset)) {
       assertThat(in.readNBytes(1000)).isEqualTo(PATTERN.slice(offset, 1000));
     }
   }
 
   @Test
   void readingFromTheEndGivesNothing() throws Exception {
-    try (InputStream in = bed.transfers.openRead(key, bed.keys, SIZE)) {
+    try (InputStream in = bed.openRead(key, SIZE)) {
       assertThat(in.read()).isEqualTo(-1);
     }
   }
 
   @Test
   void readingBeyondTheEndIsOutOfRange() {
-    assertThatThrownBy(() -> bed.transfers.openRead(key, bed.keys, SIZE + 1))
+    assertThatThrownBy(() -> bed.openRead(key, SIZE + 1))
         .isInstanceOfSatisfying(
             StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OUT_OF_RANGE))
         .hasMessageContaining(String.valueOf(SIZE));
@@ -99,7 +99,7 @@ class RangedReadTest {
   @Test
   void aMissingObjectIsNotFound() {
     for (long offset : new long[] {0, 10}) {
-      assertThatThrownBy(() -> bed.transfers.openRead(bed.key("missing"), bed.keys, offset))
+      assertThatThrownBy(() -> bed.openRead(bed.key("missing"), offset))
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
     }
@@ -112,7 +112,7 @@ class RangedReadTest {
         b -> b.bucket(bed.settings.bucket()).key(foreign), RequestBody.fromString("plain text"));
 
     for (long offset : new long[] {0, 3}) {
-      assertThatThrownBy(() -> bed.transfers.openRead(foreign, bed.keys, offset))
+      assertThatThrownBy(() -> bed.openRead(foreign, offset))
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INTEGRITY))
           .hasMessageContaining("not written by Dropzone");

@@ -42,7 +42,7 @@ class ResumeTest {
     bed.write(key, OLD, SIZE);
     long added = 3_000_000;
 
-    try (Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, offset)) {
+    try (Upload upload = bed.openWrite(key, offset)) {
       assertThat(upload.bytesWritten()).isEqualTo(offset);
       TransferTestBed.copy(NEW.stream(0, added), upload.stream());
       upload.commit();
@@ -60,7 +60,7 @@ class ResumeTest {
     bed.write(key, OLD, SIZE);
     String eTag = bed.head(key).eTag();
 
-    Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 6 << 20);
+    Upload upload = bed.openWrite(key, 6 << 20);
     TransferTestBed.copy(NEW.stream(0, 1 << 20), upload.stream());
     upload.abort();
 
@@ -76,13 +76,13 @@ class ResumeTest {
     String oldKey = bed.head(key).metadata().get(ObjectFormat.META_KEY);
     bed.keys.rotate(TransferTestBed.USER);
 
-    try (Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 1 << 20)) {
+    try (Upload upload = bed.openWrite(key, 1 << 20)) {
       upload.commit();
     }
 
     assertThat(bed.head(key).metadata().get(ObjectFormat.META_KEY)).isNotEqualTo(oldKey);
     ByteArrayOutputStream got = new ByteArrayOutputStream();
-    try (InputStream in = bed.transfers.openRead(key, bed.keys, 0)) {
+    try (InputStream in = bed.openRead(key, 0)) {
       in.transferTo(got);
     }
     assertThat(got.toByteArray()).isEqualTo(OLD.slice(0, 1 << 20));
@@ -93,7 +93,7 @@ class ResumeTest {
     String key = bed.key("resume-short");
     bed.write(key, OLD, 100);
 
-    assertThatThrownBy(() -> bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 101))
+    assertThatThrownBy(() -> bed.openWrite(key, 101))
         .isInstanceOfSatisfying(
             StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OUT_OF_RANGE));
     assertThat(bed.pendingUploads()).isEmpty();
@@ -101,8 +101,7 @@ class ResumeTest {
 
   @Test
   void resumingAMissingFileIsNotFound() {
-    assertThatThrownBy(
-            () -> bed.transfers.openWrite(bed.key("nothing"), TransferTestBed.USER, bed.keys, 5))
+    assertThatThrownBy(() -> bed.openWrite(bed.key("nothing"), 5))
         .isInstanceOfSatisfying(
             StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.testing.TestKeys;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,11 +52,22 @@ class RoundTripTest {
     HeadObjectResponse head = bed.head(key);
     assertThat(head.contentLength()).isEqualTo(ObjectFormat.ciphertextSize(size));
     assertThat(head.metadata())
-        .containsEntry(ObjectFormat.META_FORMAT, "1")
+        .containsEntry(ObjectFormat.META_FORMAT, "2")
         .containsEntry(ObjectFormat.META_ALGORITHM, "AES256_GCM_HKDF_1MB")
         .containsEntry(ObjectFormat.META_KEY_REF, TestKeys.REF)
         .containsEntry(ObjectFormat.META_USER, TransferTestBed.USER)
-        .containsKey(ObjectFormat.META_KEY);
+        .containsEntry(ObjectFormat.META_DOMAIN, "users/" + TransferTestBed.USER)
+        .containsEntry(ObjectFormat.META_EPOCH, "1")
+        .containsKeys(
+            ObjectFormat.META_KEY,
+            ObjectFormat.META_HEADER,
+            ObjectFormat.META_MTIME,
+            ObjectFormat.META_TAG);
+    assertThat(Base64.getDecoder().decode(head.metadata().get(ObjectFormat.META_HEADER)))
+        .isEqualTo(Arrays.copyOf(bed.raw(key), ObjectFormat.HEADER));
+    assertThat(head.metadata().containsKey(ObjectFormat.META_DIGEST))
+        .as("single-request uploads carry their digest; larger ones keep it in a record")
+        .isEqualTo(ObjectFormat.ciphertextSize(size) <= TransferTestBed.PART);
     if (size <= 16L << 20) {
       assertThat(indexOf(bed.raw(key), PlaintextPattern.MARKER)).isEqualTo(-1);
     }

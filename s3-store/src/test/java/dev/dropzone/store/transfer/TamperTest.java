@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -15,11 +16,11 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /** Damaged objects are refused with INTEGRITY; no byte that was not authenticated gets out. */
 class TamperTest {
@@ -32,13 +33,19 @@ class TamperTest {
   private static final PlaintextPattern PATTERN = new PlaintextPattern(99);
   private static TransferTestBed bed;
   private static byte[] original;
+  private static Map<String, String> originalMetadata;
 
+  /**
+   * The object is written where the tampered copies go, so its identity tag fits their path: what
+   * refuses each of them is the body's own authentication (or the header check), not the tag.
+   */
   @BeforeAll
   static void start() throws Exception {
     bed = TransferTestBed.inMemory();
-    String key = bed.key("original");
+    String key = bed.key("tampered");
     bed.write(key, PATTERN, SIZE);
     original = bed.raw(key);
+    originalMetadata = bed.head(key).metadata();
     assertThat(ObjectFormat.segments(SIZE)).isEqualTo(4);
   }
 
@@ -49,20 +56,25 @@ class TamperTest {
 
   static Stream<Arguments> tampers() {
     return Stream.of(
-        Arguments.of("flip a byte in the middle segment", body(b -> flip(b, 2L * S + 1000))),
-        Arguments.of("flip a byte in the header", body(b -> flip(b, 5))),
+        Arguments.of("flip a byte in the middle segment", body(b -> flip(b, 2L * S + 1000)), false),
         Arguments.of(
-            "truncate inside the last segment", body(b -> Arrays.copyOf(b, b.length - 100))),
-        Arguments.of("truncate at a segment boundary", body(b -> Arrays.copyOf(b, 3 * S))),
-        Arguments.of("truncate to an impossible size", body(b -> Arrays.copyOf(b, 3 * S + 7))),
-        Arguments.of("swap two segments", body(b -> swap(b, 1, 2))),
-        Arguments.of("append a segment's worth of bytes", body(TamperTest::appendSegment)),
-        Arguments.of("replace dz-key with another user's key", otherUsersKey()));
+            "truncate inside the last segment", body(b -> Arrays.copyOf(b, b.length - 100)), true),
+        Arguments.of("truncate at a segment boundary", body(b -> Arrays.copyOf(b, 3 * S)), true),
+        Arguments.of(
+            "truncate to an impossible size", body(b -> Arrays.copyOf(b, 3 * S + 7)), true),
+        Arguments.of("swap two segments", body(b -> swap(b, 1, 2)), false),
+        Arguments.of("append a segment's worth of bytes", body(TamperTest::appendSegment), true),
+        Arguments.of("replace dz-key with another key of the domain", otherUsersKey(), true));
   }
 
+  /**
+   * @param upFront refused before the first byte: a damaged header, end or key is found before any
+   *     plaintext is released; damage in the middle only when its segment is reached
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("tampers")
-  void tamperingIsAnIntegrityErrorNeverWrongBytes(String what, Tamper tamper) throws Exception {
+  void tamperingIsAnIntegrityErrorNeverWrongBytes(String what, Tamper tamper, boolean upFront)
+      throws Exception {
     String key = bed.key("tampered");
     tamper.store(key);
 
@@ -75,12 +87,39 @@ class TamperTest {
       // The message becomes an FTP reply: one line.
       assertThat(failure.getMessage()).startsWith("integrity check failed").doesNotContain("\n");
       assertThat(got.toByteArray()).isEqualTo(PATTERN.slice(offset, got.size()));
+      if (upFront) {
+        assertThat(got.size()).as(what + " from " + offset + ": bytes released").isZero();
+      }
     }
+  }
+
+  /**
+   * A full read compares the body's header with {@code dz-hdr} and refuses the object. A ranged
+   * read never reads the body's header: it decrypts with the header {@code dz-hdr} names
+   * (authenticated by the identity tag), so segments not sealed under it would fail, and these are
+   * authentic.
+   */
+  @Test
+  void aDamagedHeaderIsRefusedByAFullReadAndNeverUsedByARangedOne() throws Exception {
+    String key = bed.key("tampered");
+    body(b -> flip(b, 5)).store(key);
+
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    StoreException failure = readUntilFailure(key, 0, whole);
+    assertThat(failure).isNotNull();
+    assertThat(failure.reason()).isEqualTo(Reason.INTEGRITY);
+    assertThat(failure.getMessage()).contains("does not start with the header");
+    assertThat(whole.size()).isZero();
+
+    long offset = ObjectFormat.FIRST_SEGMENT_PLAINTEXT + 10;
+    ByteArrayOutputStream ranged = new ByteArrayOutputStream();
+    assertThat(readUntilFailure(key, offset, ranged)).isNull();
+    assertThat(ranged.toByteArray()).isEqualTo(PATTERN.slice(offset, (int) (SIZE - offset)));
   }
 
   private static StoreException readUntilFailure(String key, long offset, ByteArrayOutputStream got)
       throws IOException {
-    try (InputStream in = bed.transfers.openRead(key, bed.keys, offset)) {
+    try (InputStream in = bed.openRead(key, offset)) {
       byte[] buffer = new byte[100_000];
       for (int n; (n = in.read(buffer)) >= 0; ) {
         got.write(buffer, 0, n);
@@ -103,14 +142,15 @@ class TamperTest {
   private static Tamper otherUsersKey() {
     return key -> {
       Map<String, String> metadata = new HashMap<>(originalMetadata());
-      metadata.put(ObjectFormat.META_KEY, bed.keys.forWriting("mallory").join().wrapped().text());
+      metadata.put(
+          ObjectFormat.META_KEY,
+          bed.keys.forWriting(new KeyOwner("mallory", "users/alice")).join().wrapped().text());
       put(key, original, metadata);
     };
   }
 
   private static Map<String, String> originalMetadata() {
-    HeadObjectResponse head = bed.head(bed.key("original"));
-    return head.metadata();
+    return originalMetadata;
   }
 
   private static void put(String key, byte[] body, Map<String, String> metadata) {

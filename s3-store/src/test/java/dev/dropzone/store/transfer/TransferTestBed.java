@@ -1,5 +1,7 @@
 package dev.dropzone.store.transfer;
 
+import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.s3.S3Clients;
@@ -34,6 +36,7 @@ final class TransferTestBed implements AutoCloseable {
   final S3Client s3;
   final ObjectTransfers transfers;
   final TestKeys keys = new TestKeys();
+  final SessionKeys session = session(keys);
   final PartGate partGate = new PartGate();
   private final AtomicInteger gets = new AtomicInteger();
 
@@ -66,9 +69,28 @@ final class TransferTestBed implements AutoCloseable {
     return settings.key("users/" + USER + "/" + name);
   }
 
+  /** The path below the test user's home of {@code key}, as identity tags bind it. */
+  String path(String key) {
+    String home = settings.key("users/" + USER + "/");
+    return key.startsWith(home) ? key.substring(home.length()) : key;
+  }
+
+  /** The test user's session with its key domain, over {@code keys}. */
+  SessionKeys session(DataKeys keys) {
+    return new SessionKeys(new KeyOwner(USER, "users/" + USER), keys);
+  }
+
+  InputStream openRead(String key, long offset) throws IOException {
+    return transfers.openRead(key, path(key), session, offset);
+  }
+
+  Upload openWrite(String key, long offset) throws IOException {
+    return transfers.openWrite(key, path(key), session, offset);
+  }
+
   /** Writes {@code size} bytes of {@code pattern} in odd-sized writes and commits. */
   void write(String key, PlaintextPattern pattern, long size) throws IOException {
-    try (Upload upload = transfers.openWrite(key, USER, keys, 0)) {
+    try (Upload upload = openWrite(key, 0)) {
       copy(pattern.stream(0, size), upload.stream());
       upload.commit();
     }
@@ -83,7 +105,7 @@ final class TransferTestBed implements AutoCloseable {
   }
 
   byte[] readSha256(String key, long offset) throws IOException {
-    try (InputStream in = transfers.openRead(key, keys, offset)) {
+    try (InputStream in = openRead(key, offset)) {
       return PlaintextPattern.sha256(in);
     }
   }

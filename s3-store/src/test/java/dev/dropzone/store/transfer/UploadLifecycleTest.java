@@ -47,14 +47,14 @@ class UploadLifecycleTest {
   @Test
   void abortAfterTwentyMibLeavesNeitherObjectNorUpload() throws Exception {
     String key = bed.key("aborted");
-    Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0);
+    Upload upload = bed.openWrite(key, 0);
     TransferTestBed.copy(PATTERN.stream(0, 20 << 20), upload.stream());
     assertThat(bed.pendingUploads()).extracting(MultipartUpload::key).containsExactly(key);
 
     upload.abort();
     upload.abort();
 
-    assertNotFound(() -> bed.transfers.openRead(key, bed.keys, 0));
+    assertNotFound(() -> bed.openRead(key, 0));
     assertThat(bed.pendingUploads()).isEmpty();
   }
 
@@ -64,7 +64,7 @@ class UploadLifecycleTest {
     PlaintextPattern old = new PlaintextPattern(1);
     bed.write(key, old, 1000);
 
-    try (Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0)) {
+    try (Upload upload = bed.openWrite(key, 0)) {
       TransferTestBed.copy(PATTERN.stream(0, 12 << 20), upload.stream());
       assertThat(bed.readSha256(key, 0)).isEqualTo(old.sha256(0, 1000));
 
@@ -77,20 +77,20 @@ class UploadLifecycleTest {
   @Test
   void closingTheStreamDoesNotCommit() throws Exception {
     String key = bed.key("closed-not-committed");
-    try (Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0)) {
+    try (Upload upload = bed.openWrite(key, 0)) {
       try (OutputStream out = upload.stream()) {
         TransferTestBed.copy(PATTERN.stream(0, 7 << 20), out);
       }
       assertThatThrownBy(() -> upload.stream().write(1)).isInstanceOf(IOException.class);
     }
 
-    assertNotFound(() -> bed.transfers.openRead(key, bed.keys, 0));
+    assertNotFound(() -> bed.openRead(key, 0));
   }
 
   @Test
   void commitIsFinalAndCountsWhatWasWritten() throws Exception {
     String key = bed.key("committed");
-    Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0);
+    Upload upload = bed.openWrite(key, 0);
     TransferTestBed.copy(PATTERN.stream(0, 54_321), upload.stream());
     upload.commit();
     upload.commit();
@@ -106,7 +106,7 @@ class UploadLifecycleTest {
   @Test
   void aPartThatFailsIsReportedAndNothingIsStored() throws Exception {
     String key = bed.key("part-fails");
-    Upload upload = bed.transfers.openWrite(key, TransferTestBed.USER, bed.keys, 0);
+    Upload upload = bed.openWrite(key, 0);
     TransferTestBed.copy(PATTERN.stream(0, 12 << 20), upload.stream());
     // Someone else aborts the multipart upload: S3 then refuses later parts (NoSuchUpload), S3Proxy
     // accepts them and refuses the completion (InvalidPart).
@@ -123,13 +123,13 @@ class UploadLifecycleTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("part-fails");
 
-    assertNotFound(() -> bed.transfers.openRead(key, bed.keys, 0));
+    assertNotFound(() -> bed.openRead(key, 0));
   }
 
   @Test
   void storageGoingAwayMidUploadFailsTheUpload() throws Exception {
     try (TransferTestBed own = TransferTestBed.inMemory()) {
-      Upload upload = own.transfers.openWrite(own.key("cut"), TransferTestBed.USER, own.keys, 0);
+      Upload upload = own.openWrite(own.key("cut"), 0);
       TransferTestBed.copy(PATTERN.stream(0, 12 << 20), upload.stream());
 
       own.server.close();
@@ -191,7 +191,7 @@ class UploadLifecycleTest {
   void abortFromAnotherThreadReleasesAWriterWaitingForASlot() throws Exception {
     try (TransferTestBed own = TransferTestBed.inMemory()) {
       String key = own.key("aborted-while-waiting");
-      Upload upload = own.transfers.openWrite(key, TransferTestBed.USER, own.keys, 0);
+      Upload upload = own.openWrite(key, 0);
       own.partGate.close();
       AtomicReference<Throwable> writerFailure = new AtomicReference<>();
       Thread writer =
@@ -226,7 +226,7 @@ class UploadLifecycleTest {
           .isInstanceOfSatisfying(
               StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ABORTED));
       assertThat(own.pendingUploads()).isEmpty();
-      assertNotFound(() -> own.transfers.openRead(key, own.keys, 0));
+      assertNotFound(() -> own.openRead(key, 0));
       PartBufferBudget budget = own.transfers.budget();
       assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());
     }
@@ -246,9 +246,9 @@ class UploadLifecycleTest {
 
     for (ThrowingCallable call :
         new ThrowingCallable[] {
-          () -> bed.transfers.openWrite(bed.key("new"), TransferTestBed.USER, keys, 0),
-          () -> bed.transfers.openRead(key, keys, 0),
-          () -> bed.transfers.openRead(key, keys, 2 << 20)
+          () -> bed.transfers.openWrite(bed.key("new"), "new", bed.session(keys), 0),
+          () -> bed.transfers.openRead(key, bed.path(key), bed.session(keys), 0),
+          () -> bed.transfers.openRead(key, bed.path(key), bed.session(keys), 2 << 20)
         }) {
       assertThatThrownBy(call)
           .isInstanceOfSatisfying(

@@ -88,7 +88,7 @@ class CheckedUploadTest {
     upload.commit();
 
     assertThat(upload.bytesWritten()).isEqualTo(content.length);
-    try (InputStream in = transfers.openRead(key, keys, 0)) {
+    try (InputStream in = transfers.openRead(key, "f", keys.sessionOf("alice"), 0)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
   }
@@ -231,7 +231,8 @@ class CheckedUploadTest {
   }
 
   private Upload open() throws Exception {
-    return new CheckedUpload(FILE, transfers.openWrite(key, "alice", keys, 0), checks);
+    return new CheckedUpload(
+        FILE, transfers.openWrite(key, "f", keys.sessionOf("alice"), 0), checks);
   }
 
   private boolean stored() {

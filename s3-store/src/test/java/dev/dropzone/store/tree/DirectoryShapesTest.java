@@ -304,7 +304,7 @@ class DirectoryShapesTest {
       ObjectTransfers objects = new ObjectTransfers(shape.s3(), settings);
       transfers.add(objects);
       this.tree =
-          new S3FileTree(shape.s3(), settings, key, "alice", new TestKeys(), objects, requests);
+          new S3FileTree(shape.s3(), settings, key, TestKeys.session("alice"), objects, requests);
     }
 
     void putFile(String rel, long plaintext) {

@@ -659,8 +659,7 @@ class S3FileTreeTest {
             s3,
             settings,
             home,
-            "alice",
-            new TestKeys(),
+            TestKeys.session("alice"),
             transfers,
             checks,
             new ObjectCopier.Limits(5L << 20, 5L << 20),
@@ -719,7 +718,7 @@ class S3FileTreeTest {
   // ---- helpers
 
   private S3FileTree treeAt(String homeKey) {
-    return new S3FileTree(s3, settings, homeKey, "alice", new TestKeys(), transfers, checks);
+    return new S3FileTree(s3, settings, homeKey, TestKeys.session("alice"), transfers, checks);
   }
 
   /** A tree over {@code client} whose listings come three keys to a page. */
@@ -728,8 +727,7 @@ class S3FileTreeTest {
         client,
         settings,
         home,
-        "alice",
-        new TestKeys(),
+        TestKeys.session("alice"),
         transfers,
         requests,
         ObjectCopier.Limits.S3,

@@ -51,7 +51,7 @@ public final class ReplyMapper {
           new Mapped(
               transfer
                   ? reply(426, "Transfer aborted: integrity check failed")
-                  : reply(550, "Integrity check failed: " + message),
+                  : reply(550, "Integrity check failed: " + withoutPrefix(message)),
               "the stored object failed authentication: it was modified, truncated or not written"
                   + " by Dropzone; restore it from a backup",
               true);
@@ -75,6 +75,7 @@ public final class ReplyMapper {
               reply(451, message),
               "a multi-object operation stopped part way; the client can retry it",
               true);
+      case NOT_SUPPORTED -> client(504, message);
       case ABORTED ->
           new Mapped(reply(426, "Transfer aborted: " + message), "none: nothing was stored", false);
       case CONTENT_REJECTED ->
@@ -95,6 +96,16 @@ public final class ReplyMapper {
 
   private static Mapped client(int code, String message) {
     return new Mapped(reply(code, message), "none: the request itself was refused", false);
+  }
+
+  /**
+   * The store's message without its own "integrity check failed: ", which the reply starts with.
+   */
+  private static String withoutPrefix(String message) {
+    String prefix = "integrity check failed: ";
+    return message.regionMatches(true, 0, prefix, 0, prefix.length())
+        ? message.substring(prefix.length())
+        : message;
   }
 
   static String oneLine(String text) {

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.ftp.login.AccountUser;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.StoreException;
 import org.apache.ftpserver.ftplet.FileSystemFactory;
@@ -40,7 +41,7 @@ public final class StoreFileSystemFactory implements FileSystemFactory {
           new StoreView(
               account,
               scanning.apply(account, store.tree(account.username(), account.home(), keys)));
-      warmUpKey(account.username());
+      warmUpKey(EncryptedStore.owner(account.username(), account.home()));
       return view;
     } catch (StoreException e) {
       LOG.error(
@@ -52,15 +53,15 @@ public final class StoreFileSystemFactory implements FileSystemFactory {
     }
   }
 
-  private void warmUpKey(String user) {
-    keys.forWriting(user)
+  private void warmUpKey(KeyOwner owner) {
+    keys.forWriting(owner)
         .whenComplete(
             (key, failure) -> {
               if (failure != null) {
                 LOG.warn(
                     "Could not resolve the data key of {} at login: {}; uploads will retry it,"
                         + " check the key service",
-                    user,
+                    owner,
                     failure.getMessage());
               }
             });

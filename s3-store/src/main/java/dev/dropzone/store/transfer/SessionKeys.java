@@ -2,6 +2,7 @@ package dev.dropzone.store.transfer;
 
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
@@ -9,6 +10,7 @@ import dev.dropzone.kek.format.DataKey;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,27 +19,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits for keys on behalf of a transfer and turns key-service failures into store failures. The
- * wait is bounded so a hung key service fails a transfer instead of holding an FTP thread forever.
+ * One session's keys: whose they are (user and key domain, from the session) and where they come
+ * from. Waits for them on behalf of a transfer and turns key-service failures into store failures,
+ * in this one place. The wait is bounded so a hung key service fails a transfer instead of holding
+ * an FTP thread forever.
  */
-final class TransferKeys {
+public final class SessionKeys {
 
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger LOG = LoggerFactory.getLogger(TransferKeys.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SessionKeys.class);
 
-  private TransferKeys() {}
+  private final KeyOwner owner;
+  private final DataKeys keys;
 
-  static UserKey forWriting(DataKeys keys, String user) throws StoreException {
-    return await(keys.forWriting(user), "the current key of user " + user);
+  public SessionKeys(KeyOwner owner, DataKeys keys) {
+    this.owner = Objects.requireNonNull(owner, "owner");
+    this.keys = Objects.requireNonNull(keys, "keys");
   }
 
-  static DataKey forReading(DataKeys keys, WrappedKey key, KeyBinding binding, String objectKey)
+  public KeyOwner owner() {
+    return owner;
+  }
+
+  /** The session's current key, for a new object. */
+  UserKey forWriting() throws StoreException {
+    return await(keys.forWriting(owner), "the current key of " + owner, true);
+  }
+
+  /** The key of an existing object, unwrapped for the session's {@code binding}. */
+  DataKey forReading(WrappedKey key, KeyBinding binding, String objectKey) throws StoreException {
+    return await(
+        keys.forReading(key, binding), "the key of " + objectKey + " (" + key + ")", false);
+  }
+
+  private static <T> T await(CompletableFuture<T> future, String what, boolean writing)
       throws StoreException {
-    return await(keys.forReading(key, binding), "the key of " + objectKey + " (" + key + ")");
-  }
-
-  private static <T> T await(CompletableFuture<T> future, String what) throws StoreException {
     try {
       return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -52,11 +69,11 @@ final class TransferKeys {
           TIMEOUT.toSeconds());
       throw unavailable(e);
     } catch (ExecutionException e) {
-      throw map(e.getCause(), what);
+      throw map(e.getCause(), what, writing);
     }
   }
 
-  private static StoreException map(Throwable cause, String what) {
+  private static StoreException map(Throwable cause, String what, boolean writing) {
     if (!(cause instanceof KeyServiceException failure)) {
       LOG.error(
           "Unexpected failure while resolving {}: check the key service configuration",
@@ -74,14 +91,27 @@ final class TransferKeys {
         return unavailable(failure);
       case REJECTED:
         LOG.error(
-            "Key service refused {} ({}): check the master key (revoked, disabled, wrong"
-                + " provider) and the gateway's permissions on it",
+            "Key service refused {} ({}): the master key was revoked, disabled or is the wrong"
+                + " one, or the wrapped key was made for another home and copied here; check the"
+                + " master key and the gateway's permissions on it",
             what,
             failure.getMessage());
         return new StoreException(
-            Reason.KEY_REJECTED, "The key service refused this file's key", failure);
+            Reason.KEY_REJECTED,
+            writing
+                ? "The key service refused your data key"
+                : "The key service refused this file's key",
+            failure);
       case INVALID:
       default:
+        if (writing) {
+          // UserKeys has logged what it refused and what to do.
+          return new StoreException(
+              Reason.INTEGRITY,
+              "integrity check failed: your key record was refused; the administrator must"
+                  + " restore it or give you a new key",
+              failure);
+        }
         LOG.error(
             "Malformed key for {} ({}): the key metadata was damaged; restore the object or its"
                 + " key record from a backup",
