@@ -7,10 +7,11 @@ import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.keys.KeyRotation;
 import dev.dropzone.gateway.keys.LocalKeyset;
 import dev.dropzone.gateway.keys.ObjectRewrap;
+import dev.dropzone.gateway.keys.ObjectRun;
 import dev.dropzone.gateway.keys.OpenKeyService;
 import dev.dropzone.gateway.keys.ServiceCalls;
+import dev.dropzone.gateway.keys.UserHomes;
 import dev.dropzone.kek.KeyServiceException;
-import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.rewrap.StoredKeys;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -37,7 +39,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code dropzone keys}: checks the key service, rotates user keys, rewraps objects. */
+/**
+ * {@code dropzone keys}: checks the key service, rotates user keys, rewraps and upgrades objects.
+ */
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
@@ -47,22 +51,24 @@ import picocli.CommandLine.Spec;
       KeysCommand.Init.class,
       KeysCommand.Check.class,
       KeysCommand.Rotate.class,
-      KeysCommand.Rewrap.class
+      KeysCommand.Rewrap.class,
+      KeysUpgradeCommand.class
     })
 final class KeysCommand implements Runnable {
 
   /** The longest one key-service call may take before the command reports it unavailable. */
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing subcommand: choose one of init, check, rotate, rewrap");
+        spec.commandLine(),
+        "Missing subcommand: choose one of init, check, rotate, rewrap, upgrade");
   }
 
-  private static OpenKeyService open(GatewaySettings settings) {
+  static OpenKeyService open(GatewaySettings settings) {
     LocalKeyset.problem(settings.keyProvider())
         .ifPresent(
             problem -> {
@@ -84,7 +90,7 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  private static CommandFailure failed(GatewaySettings settings, String what, Exception e) {
+  static CommandFailure failed(GatewaySettings settings, String what, Exception e) {
     return new CommandFailure(
         Main.FAILED,
         what
@@ -214,14 +220,24 @@ final class KeysCommand implements Runnable {
                 keys.service(),
                 stored.records(),
                 new ServiceCalls(CALL_TIMEOUT),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                UserHomes.of(settings));
         if (!who.all && !force) {
           KnownUsers.require(who.user, settings, stored.records());
         }
         List<String> users = who.all ? stored.recordedUsers() : List.of(who.user);
         for (String user : users) {
-          WrappedKey key = rotation.rotate(user);
-          out.println("Rotated the key of " + user + " (now wrapped by " + key.ref() + ")");
+          KeyRotation.Rotated rotated = rotation.rotate(user);
+          out.println(
+              "Rotated the key of "
+                  + user
+                  + " (now wrapped by "
+                  + rotated.key().ref()
+                  + " for key domain "
+                  + rotated.domain()
+                  + ", epoch "
+                  + rotated.epoch()
+                  + ")");
         }
         if (users.isEmpty()) {
           out.println("No user has a key yet: nothing to rotate.");
@@ -238,7 +254,8 @@ final class KeysCommand implements Runnable {
       name = "rewrap",
       mixinStandardHelpOptions = true,
       description = {
-        "After a master key rotation, rewrap every file's key under the newest master key version.",
+        "After a master key rotation, rewrap every key record's and every file's key under the"
+            + " newest master key version.",
         "Metadata only (server-side copy), no data is re-encrypted. Safe to interrupt and re-run:"
             + " files already current are skipped."
       })
@@ -277,44 +294,59 @@ final class KeysCommand implements Runnable {
       try (OpenKeyService keys = open(settings);
           StoredKeys stored = StoredKeys.open(settings.s3())) {
         String current = new KeyCheck(keys.service(), calls).run().keyRef();
+        List<String> users = stored.recordedUsers();
         List<StoredObject> objects = stored.objects(prefix);
-        out.println("Rewrapping " + objects.size() + " object(s) to " + current);
+        out.println(
+            "Rewrapping "
+                + users.size()
+                + " key record(s) and "
+                + objects.size()
+                + " object(s) to "
+                + current);
         out.flush();
-        ObjectRewrap.Summary summary;
-        try (ProgressBar bar = progressBar(objects.size())) {
-          summary =
-              new ObjectRewrap(stored, keys.service(), calls, parallel)
-                  .run(objects, current, bar::step);
+        ObjectRewrap rewrap = new ObjectRewrap(stored, keys.service(), calls, parallel);
+        ObjectRun.Summary<Outcome> records;
+        ObjectRun.Summary<Outcome> summary;
+        try (ProgressBar bar = progressBar("rewrap", users.size() + objects.size())) {
+          records = rewrap.runRecords(users, current, bar::step);
+          summary = rewrap.run(objects, current, bar::step);
         }
+        out.printf(
+            "Key records: rewrapped %d, already current %d, failed %d%n",
+            records.count(Outcome.REWRAPPED),
+            records.count(Outcome.ALREADY_CURRENT),
+            records.failures().size());
         out.printf(
             "Rewrapped %d, already current %d, not encrypted %d, failed %d%n",
             summary.count(Outcome.REWRAPPED),
             summary.count(Outcome.ALREADY_CURRENT),
             summary.count(Outcome.NOT_ENCRYPTED),
             summary.failures().size());
-        if (!summary.failures().isEmpty()) {
+        List<String> failures = new ArrayList<>(records.failures());
+        failures.addAll(summary.failures());
+        if (!failures.isEmpty()) {
           PrintWriter err = spec.commandLine().getErr();
           err.println("Failures (run rewrap again once the cause is fixed):");
-          summary.failures().forEach(f -> err.println("  " + f));
+          failures.forEach(f -> err.println("  " + f));
           err.flush();
         }
         out.flush();
-        return summary.failures().isEmpty() ? Main.OK : Main.FAILED;
+        return failures.isEmpty() ? Main.OK : Main.FAILED;
       } catch (KeyServiceException | StoreException e) {
         throw failed(settings, "rewrap", e);
       }
     }
+  }
 
-    private static ProgressBar progressBar(int total) {
-      return new ProgressBarBuilder()
-          .setTaskName("rewrap")
-          .setInitialMax(total)
-          .setUnit(" objects", 1)
-          .showSpeed()
-          .setStyle(ProgressBarStyle.ASCII)
-          // stderr, so the summary on stdout stays machine-readable.
-          .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
-          .build();
-    }
+  /** A progress bar of {@code total} items on stderr, so the summary on stdout stays clean. */
+  static ProgressBar progressBar(String task, int total) {
+    return new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(total)
+        .setUnit(" objects", 1)
+        .showSpeed()
+        .setStyle(ProgressBarStyle.ASCII)
+        .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
+        .build();
   }
 }

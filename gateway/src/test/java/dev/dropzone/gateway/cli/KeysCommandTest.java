@@ -205,7 +205,8 @@ class KeysCommandTest {
 
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out())
-        .contains("Rewrapping 2 object(s) to vault:")
+        .containsPattern("Rewrapping \\d+ key record\\(s\\) and 2 object\\(s\\) to vault:")
+        .containsPattern("Key records: rewrapped \\d+, already current \\d+, failed 0")
         .contains("Rewrapped 2, already current 0, not encrypted 0, failed 0");
     assertThat(again.out()).contains("Rewrapped 0, already current 2, not encrypted 0, failed 0");
     try (EncryptedStore store = EncryptedStore.open(settings)) {

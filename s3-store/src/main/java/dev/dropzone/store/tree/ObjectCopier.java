@@ -1,10 +1,12 @@
 package dev.dropzone.store.tree;
 
 import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.s3.S3Errors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -12,11 +14,20 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Server-side copy of one object, bytes and metadata unchanged: the {@code dz-*} metadata (wrapped
- * key included) travels with the ciphertext, so a copy never needs the key service. Objects above
- * the single-request limit are copied part by part with UploadPartCopy.
+ * Server-side copy of one object: the body is copied by S3, never downloaded, and the metadata is
+ * what a {@link Rewrite} makes of the source's (a rename re-tags a v2 object for its new path), so
+ * a copy needs the key service only when the key is not cached. Objects above the single-request
+ * limit are copied part by part with UploadPartCopy.
+ *
+ * <p>Every copy is conditional on the source's ETag as read before the copy: CopyObject and every
+ * UploadPartCopy carry {@code x-amz-copy-source-if-match}, so an object overwritten meanwhile is
+ * never copied with metadata made for its previous version. Before a multipart copy completes the
+ * source is checked again; a copy onto itself also sends {@code If-Match} with the completion,
+ * which servers that support conditional writes enforce atomically. What remains is the moment
+ * between that last check and the completion of a multipart copy to another key (documented).
  */
 public final class ObjectCopier {
 
@@ -46,44 +57,62 @@ public final class ObjectCopier {
     }
   }
 
+  /** The metadata an object gets when it is copied from {@code source} to {@code target}. */
+  @FunctionalInterface
+  public interface Rewrite {
+    /**
+     * @return {@code metadata} itself to copy it unchanged, or the metadata to write instead
+     */
+    Map<String, String> apply(String source, String target, Map<String, String> metadata)
+        throws StoreException;
+  }
+
+  /** Copies metadata unchanged. */
+  public static final Rewrite UNCHANGED = (source, target, metadata) -> metadata;
+
   private final S3Client s3;
   private final String bucket;
   private final Limits limits;
+  private final Rewrite rewrite;
 
   public ObjectCopier(S3Client s3, String bucket, Limits limits) {
+    this(s3, bucket, limits, UNCHANGED);
+  }
+
+  public ObjectCopier(S3Client s3, String bucket, Limits limits, Rewrite rewrite) {
     this.s3 = s3;
     this.bucket = bucket;
     this.limits = limits;
+    this.rewrite = Objects.requireNonNull(rewrite, "rewrite");
   }
 
   /**
-   * Copies {@code source} (of {@code size} bytes, as listed) to {@code target}, replacing any
-   * object there.
+   * Copies {@code source} to {@code target}, replacing any object there, with the metadata the
+   * {@link Rewrite} makes of the source's.
    *
+   * @param size the size as listed; the copy uses the size the source has when it is read
    * @param what the operation in the client's words, for error messages
    */
   void copy(String source, String target, long size, String what) throws StoreException {
+    HeadObjectResponse head;
     try {
-      if (size > limits.multipartAbove()) {
-        copyInParts(source, target, what);
-      } else {
-        LOG.debug("Copying {} to {} ({} bytes)", source, target, size);
-        s3.copyObject(
-            b ->
-                b.sourceBucket(bucket)
-                    .sourceKey(source)
-                    .destinationBucket(bucket)
-                    .destinationKey(target)
-                    .metadataDirective(MetadataDirective.COPY));
-      }
+      head = s3.headObject(b -> b.bucket(bucket).key(source));
     } catch (SdkException e) {
       throw S3Errors.map(e, what);
     }
+    Map<String, String> metadata = rewrite.apply(source, target, head.metadata());
+    Replacement replacement =
+        new Replacement(
+            metadata == head.metadata() ? null : metadata, head.contentType(), head.eTag());
+    LOG.debug("Copying {} to {} ({} bytes)", source, target, head.contentLength());
+    copy(source, target, head.contentLength(), replacement, what);
   }
 
   /**
    * New metadata for an object copied onto itself (a metadata-only rewrite), and the ETag the
    * object must still have, so a concurrent overwrite is never clobbered.
+   *
+   * @param metadata the metadata to write; null to copy the source's unchanged
    */
   public record Replacement(Map<String, String> metadata, String contentType, String ifMatch) {}
 
@@ -96,48 +125,57 @@ public final class ObjectCopier {
    */
   public void replaceMetadata(String key, long size, Replacement replacement, String what)
       throws StoreException {
-    try {
-      if (size > limits.multipartAbove()) {
-        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
-        copyInParts(key, key, head.contentLength(), replacement, what);
-      } else {
-        s3.copyObject(
-            b ->
-                b.sourceBucket(bucket)
-                    .sourceKey(key)
-                    .destinationBucket(bucket)
-                    .destinationKey(key)
-                    .copySourceIfMatch(replacement.ifMatch())
-                    .metadataDirective(MetadataDirective.REPLACE)
-                    .metadata(replacement.metadata())
-                    .contentType(replacement.contentType()));
-      }
-    } catch (SdkException e) {
-      throw S3Errors.map(e, what);
-    }
+    copy(key, key, size, replacement, what);
   }
 
-  private void copyInParts(String source, String target, String what) throws StoreException {
-    // CreateMultipartUpload does not copy metadata: take it (and the exact size) from the source.
-    HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(source));
-    copyInParts(
-        source,
-        target,
-        head.contentLength(),
-        new Replacement(head.metadata(), head.contentType(), head.eTag()),
-        what);
+  /** Whether {@code e} says the source changed after its ETag was read (HTTP 412). */
+  public static boolean sourceChanged(StoreException e) {
+    return e.getCause() instanceof S3Exception s3e && s3e.statusCode() == 412;
+  }
+
+  private void copy(String source, String target, long size, Replacement replacement, String what)
+      throws StoreException {
+    try {
+      if (size > limits.multipartAbove()) {
+        copyInParts(source, target, size, replacement, what);
+        return;
+      }
+      s3.copyObject(
+          b -> {
+            b.sourceBucket(bucket)
+                .sourceKey(source)
+                .destinationBucket(bucket)
+                .destinationKey(target)
+                .copySourceIfMatch(replacement.ifMatch());
+            if (replacement.metadata() == null) {
+              b.metadataDirective(MetadataDirective.COPY);
+            } else {
+              b.metadataDirective(MetadataDirective.REPLACE)
+                  .metadata(replacement.metadata())
+                  .contentType(replacement.contentType());
+            }
+          });
+    } catch (SdkException e) {
+      throw mapped(e, source, what);
+    }
   }
 
   private void copyInParts(
       String source, String target, long size, Replacement replacement, String what)
       throws StoreException {
+    // CreateMultipartUpload does not copy metadata: the source's comes from the HEAD before.
+    Map<String, String> metadata =
+        replacement.metadata() != null
+            ? replacement.metadata()
+            : s3.headObject(b -> b.bucket(bucket).key(source).ifMatch(replacement.ifMatch()))
+                .metadata();
     long partSize = Math.max(limits.partSize(), (size + MAX_PARTS - 1) / MAX_PARTS);
     String uploadId =
         s3.createMultipartUpload(
                 b ->
                     b.bucket(bucket)
                         .key(target)
-                        .metadata(replacement.metadata())
+                        .metadata(metadata)
                         .contentType(replacement.contentType()))
             .uploadId();
     LOG.debug(
@@ -167,13 +205,56 @@ public final class ObjectCopier {
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       }
-      s3.completeMultipartUpload(
-          b ->
-              b.bucket(bucket).key(target).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+      complete(source, target, uploadId, parts, replacement.ifMatch());
     } catch (SdkException e) {
       abort(target, uploadId);
-      throw S3Errors.map(e, what);
+      throw mapped(e, source, what);
     }
+  }
+
+  /**
+   * Completes a multipart copy only while the source is the version its parts were copied from.
+   * Onto itself, the completion's own If-Match makes that atomic where the server supports it; a
+   * server that rejects the condition (501, 400) gets the completion without it, after the check.
+   */
+  private void complete(
+      String source, String target, String uploadId, List<CompletedPart> parts, String eTag) {
+    String now = s3.headObject(b -> b.bucket(bucket).key(source)).eTag();
+    if (!eTag.equals(now)) {
+      throw S3Exception.builder()
+          .statusCode(412)
+          .message(source + " changed while it was copied (ETag " + eTag + " is now " + now + ")")
+          .build();
+    }
+    if (source.equals(target)) {
+      try {
+        s3.completeMultipartUpload(
+            b ->
+                b.bucket(bucket)
+                    .key(target)
+                    .uploadId(uploadId)
+                    .ifMatch(eTag)
+                    .multipartUpload(m -> m.parts(parts)));
+        return;
+      } catch (S3Exception e) {
+        if (e.statusCode() != 501 && e.statusCode() != 400) {
+          throw e;
+        }
+        LOG.debug("Storage refused a conditional completion ({}); completing after the check", e);
+      }
+    }
+    s3.completeMultipartUpload(
+        b -> b.bucket(bucket).key(target).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+  }
+
+  private static StoreException mapped(SdkException e, String source, String what) {
+    if (e instanceof S3Exception s3e && s3e.statusCode() == 412) {
+      return new StoreException(
+          Reason.STORAGE_UNAVAILABLE,
+          "Could not " + what + ": " + source + " changed while it was copied; try again",
+          e);
+    }
+    return S3Errors.map(e, what);
   }
 
   private void abort(String target, String uploadId) {
