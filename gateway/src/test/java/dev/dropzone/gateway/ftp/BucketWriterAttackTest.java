@@ -1,0 +1,397 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.keys.KeyRotation;
+import dev.dropzone.gateway.keys.ServiceCalls;
+import dev.dropzone.gateway.keys.UserHomes;
+import dev.dropzone.kek.cache.DataKeyCache;
+import dev.dropzone.kek.cache.UserKeys;
+import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.kek.local.LocalKeyService;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+
+/**
+ * Someone with write access to the bucket, and nothing else, tries to make a user read what is not
+ * theirs, through the real FTP server (Commons Net), with the local key service binding keys to
+ * homes and a raw S3 client as the attacker. Every attempt ends in a refusal before a single
+ * plaintext byte is sent, with a reply and a log line that say what happened.
+ */
+class BucketWriterAttackTest {
+
+  /** Three segments, so reads check the body's end before their first byte. */
+  private static final int LARGE = 2 * (1 << 20) + 4321;
+
+  private static final Map<String, String> HOMES =
+      Map.of(
+          "alice", "users/alice",
+          "bob", "users/bob",
+          "carol", "shared/team",
+          "dave", "shared/team");
+
+  private static Path keyset;
+  private static LocalKeyService keyService;
+  private static ExecutorService blocking;
+
+  private GatewayUnderTest gw;
+  private UserKeys userKeys;
+  private S3Client attacker;
+  private ListAppender<ILoggingEvent> log;
+
+  @BeforeAll
+  static void openKeyService() throws Exception {
+    keyset = Files.createTempDirectory("dz-attack").resolve("master.json");
+    keyService = LocalKeyService.open(keyset);
+    blocking = Executors.newFixedThreadPool(2);
+  }
+
+  @AfterAll
+  static void closeKeyService() throws Exception {
+    blocking.shutdownNow();
+    Files.deleteIfExists(keyset);
+    Files.deleteIfExists(keyset.getParent());
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    gw =
+        GatewayUnderTest.start(
+            new SettingsBuilder().build(),
+            store -> {
+              userKeys =
+                  UserKeys.builder(
+                          keyService,
+                          DataKeyCache.builder(keyService).build(),
+                          store.keyRecords(),
+                          blocking)
+                      .build();
+              return userKeys;
+            },
+            new Homes());
+    attacker = gw.rawClient();
+    log = new ListAppender<>();
+    log.start();
+    root().addAppender(log);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    root().detachAppender(log);
+    gw.close();
+  }
+
+  @Test
+  void aFileCopiedIntoAnotherHomeIsRefusedWithoutAByteOfPlaintext() throws Exception {
+    byte[] secret = content(LARGE, 1);
+    store("alice", "salary.xlsx", secret);
+
+    copy(key("alice", "salary.xlsx"), key("bob", "salary.xlsx"), Map.of());
+
+    assertRefused(
+        "bob", "salary.xlsx", 0, "550 Integrity check failed: this file belongs to another home");
+    assertRefused(
+        "bob",
+        "salary.xlsx",
+        1_500_000,
+        "550 Integrity check failed: this file belongs to another home");
+    assertLogged("Refused to serve " + key("bob", "salary.xlsx"));
+  }
+
+  @Test
+  void aFileCopiedIntoAnotherHomeWithItsMetadataEditedIsRefusedToo() throws Exception {
+    store("alice", "salary.xlsx", content(LARGE, 2));
+    Map<String, String> edited = new HashMap<>(metadata(key("alice", "salary.xlsx")));
+    edited.put(ObjectFormat.META_USER, "bob");
+    edited.put(ObjectFormat.META_DOMAIN, "users/bob");
+
+    copy(key("alice", "salary.xlsx"), key("bob", "salary.xlsx"), edited);
+
+    // The key is bound to alice's home: unwrapped for bob's, the key service refuses it.
+    assertRefused("bob", "salary.xlsx", 0, "550 Key service refused this file's key");
+    assertLogged("Key service refused the key of " + key("bob", "salary.xlsx"));
+  }
+
+  @Test
+  void twoFilesOfOneUserSwappedAreBothRefused() throws Exception {
+    store("alice", "pay-alice.csv", content(500, 3));
+    store("alice", "pay-mallory.csv", content(500, 4));
+    String a = key("alice", "pay-alice.csv");
+    String b = key("alice", "pay-mallory.csv");
+    copy(a, key("alice", "tmp"), Map.of());
+    copy(b, a, Map.of());
+    copy(key("alice", "tmp"), b, Map.of());
+
+    assertRefused(
+        "alice",
+        "pay-alice.csv",
+        0,
+        "550 Integrity check failed: this file's identity does not match its name");
+    assertRefused(
+        "alice",
+        "pay-mallory.csv",
+        0,
+        "550 Integrity check failed: this file's identity does not match its name");
+  }
+
+  @Test
+  void anotherFilesBodyUnderThisFilesMetadataIsRefused() throws Exception {
+    store("alice", "contract.pdf", content(LARGE, 5));
+    store("alice", "draft.pdf", content(LARGE, 6));
+    // Same key, same home: only the body header the metadata names tells the two apart.
+    put(
+        key("alice", "contract.pdf"),
+        raw(key("alice", "draft.pdf")),
+        metadata(key("alice", "contract.pdf")));
+
+    assertRefused(
+        "alice", "contract.pdf", 0, "550 Integrity check failed: its body does not start");
+    assertRefused("alice", "contract.pdf", 1_500_000, "550 Integrity check failed");
+  }
+
+  @Test
+  void anOlderVersionPutBackIsRefusedUnlessItComesBackWhole() throws Exception {
+    byte[] old = content(700, 7);
+    store("alice", "report.txt", old);
+    String key = key("alice", "report.txt");
+    byte[] oldBody = raw(key);
+    Map<String, String> oldMetadata = metadata(key);
+    byte[] current = content(700, 8);
+    store("alice", "report.txt", current);
+
+    put(key, oldBody, metadata(key));
+    assertRefused("alice", "report.txt", 0, "550 Integrity check failed: its body does not start");
+
+    Map<String, String> newerTime = new HashMap<>(oldMetadata);
+    newerTime.put(ObjectFormat.META_MTIME, metadata(key).get(ObjectFormat.META_MTIME));
+    put(key, oldBody, newerTime);
+    assertRefused(
+        "alice",
+        "report.txt",
+        0,
+        "550 Integrity check failed: this file's identity does not match");
+
+    // The documented limit (docs/FORMAT.md): a complete older version, body and metadata, put back
+    // at its own path verifies. Bucket versioning with Object Lock is what prevents this.
+    put(key, oldBody, oldMetadata);
+    assertThat(retrieve("alice", "report.txt")).isEqualTo(old);
+  }
+
+  @Test
+  void aBodyReLabelledWithAnotherKeyOfTheHomeIsRefusedBeforeDecryption() throws Exception {
+    store("alice", "ledger.csv", content(LARGE, 9));
+    store("carol", "team.txt", content(10, 10));
+    store("dave", "notes.txt", content(10, 11));
+    // carol and dave share a home: dave's wrapped key unwraps in carol's session too.
+    Map<String, String> relabelled = new HashMap<>(metadata(key("carol", "team.txt")));
+    relabelled.put(
+        ObjectFormat.META_KEY, metadata(key("dave", "notes.txt")).get(ObjectFormat.META_KEY));
+    put(key("carol", "team.txt"), raw(key("carol", "team.txt")), relabelled);
+
+    assertRefused(
+        "carol", "team.txt", 0, "550 Integrity check failed: this file's identity does not match");
+    assertLogged("its identity tag does not verify");
+    assertThat(log.list)
+        .as("refused by the tag, before Tink decrypted anything")
+        .noneMatch(
+            e ->
+                e.getFormattedMessage()
+                    .contains("Object " + key("carol", "team.txt") + " failed authentication"));
+  }
+
+  @Test
+  void usersOfASharedHomeReadEachOthersFiles() throws Exception {
+    byte[] plan = content(LARGE, 12);
+    store("carol", "plan.txt", plan);
+    assertThat(retrieve("dave", "plan.txt")).isEqualTo(plan);
+
+    byte[] revised = content(1234, 13);
+    store("dave", "plan.txt", revised);
+    assertThat(retrieve("carol", "plan.txt")).isEqualTo(revised);
+
+    FTPClient carol = gw.login("carol");
+    try {
+      assertThat(carol.rename("plan.txt", "plan-v2.txt")).as(carol.getReplyString()).isTrue();
+    } finally {
+      carol.disconnect();
+    }
+    assertThat(retrieve("dave", "plan-v2.txt")).isEqualTo(revised);
+  }
+
+  @Test
+  void anOlderKeyRecordPutBackAfterARotationTheGatewaySawIsRefusedAndLogged() throws Exception {
+    store("alice", "one.txt", content(10, 14));
+    String record = gw.key(".dropzone/keys/alice.json");
+    byte[] epochOne = raw(record);
+    new KeyRotation(
+            keyService,
+            gw.store.keyRecords(),
+            new ServiceCalls(Duration.ofSeconds(30)),
+            Clock.systemUTC(),
+            UserHomes.of(HOMES))
+        .rotate("alice");
+    userKeys.invalidate("alice");
+    store("alice", "two.txt", content(10, 15));
+
+    put(record, epochOne, Map.of());
+    userKeys.invalidate("alice");
+
+    FTPClient alice = gw.login("alice");
+    try {
+      assertThat(alice.storeFile("three.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+      assertThat(alice.getReplyString())
+          .startsWith("550 Integrity check failed: your key record was refused");
+    } finally {
+      alice.disconnect();
+    }
+    assertLogged("has epoch 1, older than epoch 2");
+    assertThat(gw.objectKeys()).doesNotContain(key("alice", "three.txt"));
+  }
+
+  @Test
+  void anotherUsersKeyRecordPutInPlaceIsRefusedAndLogged() throws Exception {
+    store("alice", "one.txt", content(10, 16));
+    store("bob", "one.txt", content(10, 17));
+    put(gw.key(".dropzone/keys/alice.json"), raw(gw.key(".dropzone/keys/bob.json")), Map.of());
+    userKeys.invalidate("alice");
+
+    FTPClient alice = gw.login("alice");
+    try {
+      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+      assertThat(alice.getReplyString())
+          .startsWith("550 Integrity check failed: your key record was refused");
+    } finally {
+      alice.disconnect();
+    }
+    assertLogged("names another user, bob");
+  }
+
+  // ---- helpers
+
+  /** alice and bob in their own homes; carol and dave sharing one. */
+  private static final class Homes implements Authenticator {
+    @Override
+    public Optional<Account> authenticate(String username, char[] password) {
+      String home = HOMES.get(username);
+      if (home == null || !TestUsers.PASSWORD.equals(new String(password))) {
+        return Optional.empty();
+      }
+      return Optional.of(new Account(username, home, EnumSet.allOf(Permission.class)));
+    }
+  }
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
+  private String key(String user, String path) {
+    return gw.key(HOMES.get(user) + "/" + path);
+  }
+
+  private void store(String user, String path, byte[] content) throws Exception {
+    FTPClient client = gw.login(user);
+    try {
+      assertThat(client.storeFile(path, new ByteArrayInputStream(content)))
+          .as(client.getReplyString())
+          .isTrue();
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private byte[] retrieve(String user, String path) throws Exception {
+    FTPClient client = gw.login(user);
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(client.retrieveFile(path, out)).as(client.getReplyString()).isTrue();
+      return out.toByteArray();
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** RETR (after REST {@code offset}) fails with {@code reply} and no byte arrives. */
+  private void assertRefused(String user, String path, long offset, String reply) throws Exception {
+    FTPClient client = gw.login(user);
+    try {
+      if (offset > 0) {
+        client.setRestartOffset(offset);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(client.retrieveFile(path, out)).as(client.getReplyString()).isFalse();
+      assertThat(client.getReplyString()).startsWith(reply);
+      assertThat(out.size()).as("plaintext bytes sent").isZero();
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private void assertLogged(String text) {
+    assertThat(log.list)
+        .as("a log line containing '%s'", text)
+        .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(text));
+  }
+
+  private static byte[] content(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private Map<String, String> metadata(String key) {
+    HeadObjectResponse head = attacker.headObject(b -> b.bucket(GatewayUnderTest.BUCKET).key(key));
+    return head.metadata();
+  }
+
+  private byte[] raw(String key) {
+    return attacker.getObjectAsBytes(b -> b.bucket(GatewayUnderTest.BUCKET).key(key)).asByteArray();
+  }
+
+  private void put(String key, byte[] body, Map<String, String> metadata) {
+    attacker.putObject(
+        b -> b.bucket(GatewayUnderTest.BUCKET).key(key).metadata(metadata),
+        RequestBody.fromBytes(body));
+  }
+
+  /** A plain S3 copy; with {@code metadata} given, the copy gets that metadata instead. */
+  private void copy(String source, String target, Map<String, String> metadata) {
+    attacker.copyObject(
+        b -> {
+          b.sourceBucket(GatewayUnderTest.BUCKET)
+              .sourceKey(source)
+              .destinationBucket(GatewayUnderTest.BUCKET)
+              .destinationKey(target);
+          if (!metadata.isEmpty()) {
+            b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata);
+          }
+        });
+  }
+}
