@@ -17,23 +17,32 @@ import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.kek.local.LocalKeyService;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -219,7 +228,7 @@ class BucketWriterAttackTest {
     assertRefused(
         "carol", "team.txt", 0, "550 Integrity check failed: this file's identity does not match");
     assertLogged("its identity tag does not verify");
-    assertThat(log.list)
+    assertThat(logged())
         .as("refused by the tag, before Tink decrypted anything")
         .noneMatch(
             e ->
@@ -294,6 +303,96 @@ class BucketWriterAttackTest {
     assertLogged("names another user, bob");
   }
 
+  /**
+   * Each field of a stored file's metadata edited in place by the attacker: every field the tag
+   * covers, the tag itself and a downgrade to format v1 end in a refusal before the first byte.
+   */
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("inPlaceEdits")
+  void metadataEditedInPlaceIsRefusedBeforeAByteOfPlaintext(
+      String field, String value, String reply) throws Exception {
+    byte[] secret = content(LARGE, 20);
+    store("alice", "budget.xlsx", secret);
+    store("alice", "other.txt", content(10, 21));
+    String key = key("alice", "budget.xlsx");
+    Map<String, String> edited = new HashMap<>(metadata(key));
+    if (value.startsWith("<other file's ")) {
+      edited.put(field, metadata(key("alice", "other.txt")).get(field));
+    } else if (value.equals("<removed>")) {
+      edited.remove(field);
+    } else {
+      edited.put(field, value);
+    }
+
+    copy(key, key, edited);
+
+    assertRefused("alice", "budget.xlsx", 0, reply);
+    assertRefused("alice", "budget.xlsx", 1_500_000, reply);
+  }
+
+  static Stream<Arguments> inPlaceEdits() {
+    String identity = "550 Integrity check failed: this file's identity does not match its name";
+    return Stream.of(
+        Arguments.of(ObjectFormat.META_EPOCH, "7", identity),
+        Arguments.of(ObjectFormat.META_MTIME, "0", identity),
+        Arguments.of(ObjectFormat.META_HEADER, "<other file's header>", identity),
+        Arguments.of(ObjectFormat.META_TAG, "<other file's tag>", identity),
+        Arguments.of(ObjectFormat.META_TAG, "<removed>", "550 Integrity check failed"),
+        Arguments.of(ObjectFormat.META_FORMAT, "1", "550 "));
+  }
+
+  /**
+   * No decision rests on {@code dz-user} (informational) or, for the local keyset, on {@code
+   * dz-key-ref} (the keyset finds the master key by the id inside {@code dz-key}; KMS refuses a
+   * reference to another key, see KmsKeyReferenceThroughFtpTest): edited, the file is still served
+   * intact, and only to its own home.
+   */
+  @Test
+  void editingFieldsNoDecisionRestsOnChangesNothing() throws Exception {
+    byte[] secret = content(LARGE, 22);
+    store("alice", "budget.xlsx", secret);
+    String key = key("alice", "budget.xlsx");
+    Map<String, String> edited = new HashMap<>(metadata(key));
+    edited.put(ObjectFormat.META_USER, "bob");
+    edited.put(ObjectFormat.META_KEY_REF, "local:999");
+    copy(key, key, edited);
+
+    assertThat(retrieve("alice", "budget.xlsx")).isEqualTo(secret);
+  }
+
+  @Test
+  void aKeyRecordHoldingAnotherHomesWrappedKeyIsRefusedAndLogged() throws Exception {
+    store("alice", "one.txt", content(10, 23));
+    store("bob", "one.txt", content(10, 24));
+    String aliceRecord = gw.key(".dropzone/keys/alice.json");
+    String json = new String(raw(aliceRecord), StandardCharsets.UTF_8);
+    String foreign =
+        json.replace(
+            wrappedKeyIn(json),
+            wrappedKeyIn(
+                new String(raw(gw.key(".dropzone/keys/bob.json")), StandardCharsets.UTF_8)));
+    assertThat(foreign).isNotEqualTo(json);
+    put(aliceRecord, foreign.getBytes(StandardCharsets.UTF_8), Map.of());
+    userKeys.invalidate("alice");
+
+    FTPClient alice = gw.login("alice");
+    try {
+      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+      assertThat(alice.getReplyString()).startsWith("550 Key service refused");
+    } finally {
+      alice.disconnect();
+    }
+    assertLogged("does not unwrap for key domain users/alice");
+    assertThat(gw.objectKeys()).doesNotContain(key("alice", "two.txt"));
+    assertThat(retrieve("bob", "one.txt")).as("bob's own key is untouched").hasSize(10);
+  }
+
+  private static String wrappedKeyIn(String recordJson) {
+    Matcher m = Pattern.compile("\"wrappedKey\"\\s*:\\s*\"([^\"]+)\"").matcher(recordJson);
+    assertThat(m.find()).as("a wrappedKey in %s", recordJson).isTrue();
+    return m.group(1);
+  }
+
   // ---- helpers
 
   /** alice and bob in their own homes; carol and dave sharing one. */
@@ -355,9 +454,16 @@ class BucketWriterAttackTest {
   }
 
   private void assertLogged(String text) {
-    assertThat(log.list)
+    assertThat(logged())
         .as("a log line containing '%s'", text)
         .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(text));
+  }
+
+  /** What was logged so far; the appender is written by the gateway's threads meanwhile. */
+  private List<ILoggingEvent> logged() {
+    synchronized (log) {
+      return new ArrayList<>(log.list);
+    }
   }
 
   private static byte[] content(int size, long seed) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -167,6 +168,48 @@ class FormatV2TreeTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("changed while it was copied");
     assertThat(keysUnder("users/alice/")).doesNotContain(settings.key("users/alice/b.txt"));
+  }
+
+  /**
+   * What {@code keys rewrap} and {@code keys upgrade} do to an object above 5 GiB (here above the
+   * small test limit): a metadata rewrite in parts, conditional on the ETag read. An object
+   * overwritten meanwhile is never completed with the stale metadata and leaves no upload behind.
+   */
+  @Test
+  void aMetadataRewriteInPartsOfAnObjectChangedMeanwhileIsNeverCompleted() throws Exception {
+    byte[] first = content(12 << 20, 30);
+    byte[] second = content(12 << 20, 31);
+    write(alice, "/big.bin", first);
+    String key = settings.key("users/alice/big.bin");
+    HeadObjectResponse before = s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+    ObjectCopier copier = new ObjectCopier(s3, settings.bucket(), SMALL_COPY_PARTS);
+    write(alice, "/big.bin", second);
+    RECORDER.reset();
+
+    assertThatThrownBy(
+            () ->
+                copier.replaceMetadata(
+                    key,
+                    before.contentLength(),
+                    new ObjectCopier.Replacement(
+                        before.metadata(), before.contentType(), before.eTag()),
+                    "rewrap the key of " + key))
+        .isInstanceOfSatisfying(
+            StoreException.class, e -> assertThat(ObjectCopier.sourceChanged(e)).isTrue());
+
+    assertThat(RECORDER.count("CompleteMultipartUpload")).isZero();
+    assertThat(s3.listMultipartUploads(b -> b.bucket(settings.bucket())).uploads()).isEmpty();
+    assertThat(read(alice, "/big.bin")).isEqualTo(second);
+
+    HeadObjectResponse now = s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+    RECORDER.reset();
+    copier.replaceMetadata(
+        key,
+        now.contentLength(),
+        new ObjectCopier.Replacement(now.metadata(), now.contentType(), now.eTag()),
+        "rewrap the key of " + key);
+    assertThat(RECORDER.count("UploadPartCopy")).isEqualTo(3);
+    assertThat(read(alice, "/big.bin")).isEqualTo(second);
   }
 
   // ---- digest
