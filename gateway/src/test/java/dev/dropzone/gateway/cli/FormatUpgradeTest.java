@@ -20,23 +20,14 @@ import dev.dropzone.kek.vault.VaultTransitSettings;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.V1Objects;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.net.ftp.FTP;
-import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -51,8 +42,6 @@ class FormatUpgradeTest {
   private static final String PASSWORD = "correct horse";
 
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
 
   @Test
   void v1FilesStayReadableByTheirWriterAndUpgradeInPlace() throws Exception {
@@ -106,7 +95,7 @@ class FormatUpgradeTest {
             "written by another user in format v1 and is not bound to this home");
       }
 
-      Run upgrade = keys(config, "upgrade", "--parallel", "2");
+      KeysCli.Run upgrade = keys(config, "upgrade", "--parallel", "2");
 
       assertThat(upgrade.code()).as(upgrade.err()).isZero();
       assertThat(upgrade.out())
@@ -132,7 +121,7 @@ class FormatUpgradeTest {
         assertRefused(gateway, "bob", "report.txt", "dropzone keys upgrade");
       }
 
-      Run again = keys(config, "upgrade");
+      KeysCli.Run again = keys(config, "upgrade");
       assertThat(again.code()).as(again.err()).isZero();
       assertThat(again.out())
           .contains(
@@ -164,58 +153,19 @@ class FormatUpgradeTest {
         settings(config, acceptV1), new FileAuthenticator(new UsersFile(users)));
   }
 
-  private Run keys(Map<String, String> config, String... args) throws Exception {
-    Path file = Files.writeString(dir.resolve("dropzone.yaml"), "# all settings come from --set\n");
-    List<String> all = new ArrayList<>(List.of("keys"));
-    all.addAll(List.of(args));
-    all.add("--config");
-    all.add(file.toString());
-    for (Map.Entry<String, String> entry : config.entrySet()) {
-      all.add("--set");
-      all.add(entry.getKey() + "=" + entry.getValue());
-    }
-    all.add("--set");
-    all.add("keys.vault.token=s.token");
-    CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  private static FTPClient login(GatewayRuntime gateway, String user) throws Exception {
-    FTPClient client = new FTPClient();
-    client.connect("127.0.0.1", gateway.ftpPort());
-    assertThat(client.login(user, PASSWORD)).as(client.getReplyString()).isTrue();
-    client.enterLocalPassiveMode();
-    client.setFileType(FTP.BINARY_FILE_TYPE);
-    return client;
+  private KeysCli.Run keys(Map<String, String> config, String... args) throws Exception {
+    Map<String, String> all = new HashMap<>(config);
+    all.put("keys.vault.token", "s.token");
+    return KeysCli.run(dir, all, args);
   }
 
   private static byte[] retrieve(GatewayRuntime gateway, String user, String name)
       throws Exception {
-    FTPClient client = login(gateway, user);
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(client.retrieveFile(name, out)).as(client.getReplyString()).isTrue();
-      return out.toByteArray();
-    } finally {
-      client.disconnect();
-    }
+    return new FtpUser(gateway, user, PASSWORD).retrieve(name);
   }
 
   private static void assertRefused(GatewayRuntime gateway, String user, String name, String why)
       throws Exception {
-    FTPClient client = login(gateway, user);
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      assertThat(client.retrieveFile(name, out)).as(client.getReplyString()).isFalse();
-      assertThat(client.getReplyString()).startsWith("550 ").contains(why);
-      assertThat(out.size()).isZero();
-    } finally {
-      client.disconnect();
-    }
+    new FtpUser(gateway, user, PASSWORD).assertRefused(name, why);
   }
 }

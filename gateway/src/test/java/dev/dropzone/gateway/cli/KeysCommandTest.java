@@ -16,10 +16,7 @@ import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -46,8 +42,6 @@ class KeysCommandTest {
   private static ExecutorService blocking;
 
   @TempDir static Path dir;
-
-  private record Run(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -79,7 +73,7 @@ class KeysCommandTest {
     s3.close();
   }
 
-  private static Run keys(String... args) {
+  private static KeysCli.Run keys(String... args) {
     List<String> all = new ArrayList<>(List.of("keys"));
     all.addAll(List.of(args));
     all.addAll(
@@ -88,18 +82,12 @@ class KeysCommandTest {
             dir.resolve("dropzone.yaml").toString(),
             "--set",
             "keys.vault.token=s.token"));
-    CommandLine cli = Main.commandLine(new ByteArrayInputStream(new byte[0]));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return KeysCli.execute(all);
   }
 
   @Test
   void checkPrintsProviderKeyAndLatency() {
-    Run run = keys("check");
+    KeysCli.Run run = keys("check");
 
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out())
@@ -112,7 +100,7 @@ class KeysCommandTest {
   void checkFailsWithTheProvidersMessageWhenTheKeyIsRefused() {
     vault.failNext(1, 403, "permission denied");
 
-    Run run = keys("check");
+    KeysCli.Run run = keys("check");
 
     assertThat(run.code()).isEqualTo(Main.FAILED);
     assertThat(run.err())
@@ -127,7 +115,7 @@ class KeysCommandTest {
       write(store, "spinner", "old.txt", "spinner's file");
       KeyRecord before = store.keyRecords().read("rotor").orElseThrow();
 
-      Run one = keys("rotate", "--user", "rotor");
+      KeysCli.Run one = keys("rotate", "--user", "rotor");
 
       assertThat(one.code()).as(one.err()).isZero();
       assertThat(one.out()).contains("Rotated the key of rotor");
@@ -138,7 +126,7 @@ class KeysCommandTest {
       write(store, "rotor", "new.txt", "after rotation");
       assertThat(read(store, "rotor", "new.txt")).isEqualTo("after rotation");
 
-      Run all = keys("rotate", "--all");
+      KeysCli.Run all = keys("rotate", "--all");
 
       assertThat(all.code()).as(all.err()).isZero();
       assertThat(all.out())
@@ -151,7 +139,7 @@ class KeysCommandTest {
   @Test
   void rotateRefusesANameNoUserSourceKnowsUnlessForced() throws Exception {
     try (EncryptedStore store = EncryptedStore.open(settings)) {
-      Run typo = keys("rotate", "--user", "nobody-typo");
+      KeysCli.Run typo = keys("rotate", "--user", "nobody-typo");
 
       assertThat(typo.code()).isEqualTo(Main.USAGE);
       assertThat(typo.err())
@@ -159,14 +147,14 @@ class KeysCommandTest {
           .contains("no key record");
       assertThat(store.keyRecords().read("nobody-typo")).isEmpty();
 
-      Run pamOnly = keys("rotate", "--user", "nobody-typo", "--set", "auth.backends=pam");
+      KeysCli.Run pamOnly = keys("rotate", "--user", "nobody-typo", "--set", "auth.backends=pam");
 
       assertThat(pamOnly.code()).isEqualTo(Main.USAGE);
       assertThat(pamOnly.err())
           .contains("pam users cannot be listed")
           .contains("re-run with --force");
 
-      Run forced = keys("rotate", "--user", "never-logged-in", "--force");
+      KeysCli.Run forced = keys("rotate", "--user", "never-logged-in", "--force");
 
       assertThat(forced.code()).as(forced.err()).isZero();
       assertThat(store.keyRecords().read("never-logged-in")).isPresent();
@@ -176,7 +164,7 @@ class KeysCommandTest {
   @Test
   void rewrapRefusesPrefixesThatLeaveOrAliasTheConfiguredOne() {
     for (String prefix : List.of("../", "users/../other/", "./users/", ".dropzone/keys/")) {
-      Run run = keys("rewrap", "--prefix", prefix);
+      KeysCli.Run run = keys("rewrap", "--prefix", prefix);
 
       assertThat(run.code()).as(prefix).isEqualTo(Main.USAGE);
       assertThat(run.err()).as(prefix).contains("--prefix '" + prefix + "'");
@@ -186,7 +174,7 @@ class KeysCommandTest {
 
   @Test
   void rotateNeedsUserOrAll() {
-    Run run = keys("rotate");
+    KeysCli.Run run = keys("rotate");
 
     assertThat(run.code()).isEqualTo(Main.USAGE);
     assertThat(run.err()).contains("--user").contains("--all");
@@ -200,8 +188,8 @@ class KeysCommandTest {
     }
     vault.rotate("dropzone");
 
-    Run first = keys("rewrap", "--prefix", "users/rewrapper/");
-    Run again = keys("rewrap", "--prefix", "users/rewrapper/");
+    KeysCli.Run first = keys("rewrap", "--prefix", "users/rewrapper/");
+    KeysCli.Run again = keys("rewrap", "--prefix", "users/rewrapper/");
 
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out())
@@ -230,7 +218,7 @@ class KeysCommandTest {
     }
     vault.rotate("dropzone");
 
-    Run run = keys("rewrap", "--prefix", "users/mixed");
+    KeysCli.Run run = keys("rewrap", "--prefix", "users/mixed");
 
     assertThat(run.code()).isEqualTo(Main.FAILED);
     assertThat(run.out()).contains("Rewrapped 1, already current 0, not encrypted 1, failed 1");
