@@ -47,19 +47,32 @@ public record LdapGroup(String baseDn, String filter, String memberAttribute) {
         "member");
   }
 
+  /**
+   * True when a group matching {@code filter} lists {@code member}.
+   *
+   * @throws LDAPException when the directory does not answer the search in full; in particular a
+   *     size limit it imposes is never read as membership
+   */
   boolean contains(LDAPInterface directory, DN member) throws LDAPException {
     Filter membership =
         Filter.createANDFilter(
             Filter.create(filter), Filter.createEqualityFilter(memberAttribute, member.toString()));
-    // "1.1" asks for no attributes: only whether an entry exists matters.
+    // No size limit of our own: the filter names the member, so only the groups that list them
+    // match. "1.1" asks for no attributes: only whether an entry exists matters.
     SearchRequest request =
         new SearchRequest(
-            baseDn, SearchScope.SUB, DereferencePolicy.NEVER, 1, 0, false, membership, "1.1");
+            baseDn, SearchScope.SUB, DereferencePolicy.NEVER, 0, 0, false, membership, "1.1");
     try {
       return directory.search(request).getEntryCount() > 0;
     } catch (LDAPSearchException e) {
       if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
-        return true;
+        throw new LDAPException(
+            ResultCode.SIZE_LIMIT_EXCEEDED,
+            "the directory's size limit cut short the search for groups matching "
+                + filter
+                + " that list the user, so membership is unknown; raise the limit for the"
+                + " account that searches, or narrow the group filter",
+            e);
       }
       throw e;
     }

@@ -37,7 +37,17 @@ public final class TestDirectory implements AutoCloseable {
   /** A directory with a plain listener named {@code ldap} plus the given ones; not yet started. */
   public static TestDirectory create(InMemoryListenerConfig... listeners)
       throws LDAPException, LDIFException, UnknownHostException {
+    return create(0, listeners);
+  }
+
+  /**
+   * As {@link #create(InMemoryListenerConfig...)}, with the server's own limit on entries per
+   * search (0 = none), as directories impose on their clients.
+   */
+  public static TestDirectory create(int maxSizeLimit, InMemoryListenerConfig... listeners)
+      throws LDAPException, LDIFException, UnknownHostException {
     InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
+    config.setMaxSizeLimit(maxSizeLimit);
     // The home and permission attributes are Dropzone's own, not in the standard schema.
     config.setSchema(null);
     List<InMemoryListenerConfig> all = new ArrayList<>();
