@@ -1,48 +1,124 @@
 package dev.dropzone.gateway.auth;
 
+import dev.dropzone.gateway.logging.LogText;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tries user sources in order (for example users file, then PAM, then LDAP); the first that accepts
- * decides the account. A source that is down does not keep a later one from accepting, but when
- * none accepts and one could not answer, the result is "unavailable": the user might have been
- * valid there, so the FTP layer must not count it as a failed login.
+ * the password decides the account, unless the name belongs to a source listed before it.
  *
- * <p>Order matters when a name exists in several sources: the earlier source's account wins.
+ * <p>A user's name is their identity: it names their home and their data key. If two sources could
+ * both hand out "alice", whoever controls the later source's names (a directory administrator, a
+ * Linux account) could log in as the earlier source's alice and read her files. So each name
+ * belongs to the first source that has it: a later source's user of the same name is refused (and
+ * the log says why), and when an earlier source cannot be asked whether it has the name, the login
+ * is "unavailable" rather than let through.
+ *
+ * <p>When no source accepts and one could not answer, the result is "unavailable": the user might
+ * have been valid there. The exception then says whether another source did check the password, in
+ * which case the FTP layer still counts a failed login.
  */
 public final class ChainedAuthenticator implements Authenticator {
 
-  private final List<Authenticator> backends;
+  private static final Logger LOG = LoggerFactory.getLogger(ChainedAuthenticator.class);
 
-  public ChainedAuthenticator(List<? extends Authenticator> backends) {
-    if (backends.isEmpty()) {
+  /**
+   * One source in the chain.
+   *
+   * @param name as in {@code auth.backends}, for log lines
+   * @param directory the source
+   */
+  public record Source(String name, UserDirectory directory) {
+    public Source {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(directory, "directory");
+    }
+  }
+
+  private final List<Source> sources;
+
+  public ChainedAuthenticator(List<Source> sources) {
+    if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one authentication backend is needed");
     }
-    this.backends = List.copyOf(backends);
+    this.sources = List.copyOf(sources);
   }
 
   @Override
   public Optional<Account> authenticate(String username, char[] password)
       throws AuthenticationUnavailableException {
     AuthenticationUnavailableException unavailable = null;
-    for (Authenticator backend : backends) {
+    boolean checked = false;
+    for (int i = 0; i < sources.size(); i++) {
+      Optional<Account> account;
       try {
-        Optional<Account> account = backend.authenticate(username, password);
-        if (account.isPresent()) {
-          return account;
-        }
+        account = sources.get(i).directory().authenticate(username, password);
       } catch (AuthenticationUnavailableException e) {
-        if (unavailable == null) {
-          unavailable = e;
-        } else {
-          unavailable.addSuppressed(e);
-        }
+        unavailable = merge(unavailable, e);
+        continue;
       }
+      if (account.isEmpty()) {
+        checked = true;
+        continue;
+      }
+      return ownedByEarlier(i, account.get().username()) ? Optional.empty() : account;
     }
     if (unavailable != null) {
-      throw unavailable;
+      throw new AuthenticationUnavailableException(
+          unavailable.getMessage(), unavailable, checked || unavailable.passwordChecked());
     }
     return Optional.empty();
+  }
+
+  /**
+   * True (and logged) when a source before {@code accepting} has the user {@code name}.
+   *
+   * @throws AuthenticationUnavailableException when one of them cannot tell
+   */
+  private boolean ownedByEarlier(int accepting, String name)
+      throws AuthenticationUnavailableException {
+    Source acceptedBy = sources.get(accepting);
+    for (Source earlier : sources.subList(0, accepting)) {
+      boolean has;
+      try {
+        has = earlier.directory().hasUser(name);
+      } catch (AuthenticationUnavailableException e) {
+        LOG.warn(
+            "Login of {} refused as unavailable: {} accepted the password, but {} (listed before"
+                + " it in auth.backends) cannot tell whether it has a user of that name: {}. List"
+                + " the source that must keep working first, or fix {}",
+            LogText.of(name),
+            acceptedBy.name(),
+            earlier.name(),
+            e.getMessage(),
+            earlier.name());
+        throw new AuthenticationUnavailableException(
+            earlier.name() + " cannot tell whether it has the user", e, true);
+      }
+      if (has) {
+        LOG.warn(
+            "Login of {} refused: {} accepted the password, but the name belongs to {}, listed"
+                + " before it in auth.backends. A name may exist in one user source only (it names"
+                + " the home and the data key): rename or remove one of the two",
+            LogText.of(name),
+            acceptedBy.name(),
+            earlier.name());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static AuthenticationUnavailableException merge(
+      AuthenticationUnavailableException first, AuthenticationUnavailableException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 }

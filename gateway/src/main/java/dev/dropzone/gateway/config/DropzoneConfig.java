@@ -84,7 +84,10 @@ public record DropzoneConfig(
       Duration loginTimeout,
       int maxConnections,
       int maxConnectionsPerIp,
+      int maxPreLoginConnections,
+      int maxPreLoginConnectionsPerIp,
       int maxLoginFailures,
+      int maxLoginFailuresPerUser,
       Duration banDuration,
       Duration loginFailureDelay,
       int maxThreads,
@@ -130,6 +133,8 @@ public record DropzoneConfig(
    */
   public record Auth(
       @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> backends,
+      Integer maxConcurrentChecks,
+      Duration checkQueueTimeout,
       Pam pam,
       Ldap ldap) {}
 

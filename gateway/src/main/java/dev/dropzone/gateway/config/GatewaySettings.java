@@ -59,7 +59,7 @@ public record GatewaySettings(
    */
   static GatewaySettings validate(DropzoneConfig config, Path baseDir, Problems problems) {
     S3Settings s3 = s3(config.s3(), problems);
-    FtpSettings ftp = ftp(config.ftp(), baseDir, problems);
+    FtpSettings ftp = ftp(config.ftp(), config.auth(), baseDir, problems);
 
     DropzoneConfig.Keys keys = config.keys();
     KeyProvider keyProvider = KeysSection.provider(keys, config.s3().region(), baseDir, problems);
@@ -169,7 +169,8 @@ public record GatewaySettings(
     }
   }
 
-  private static FtpSettings ftp(DropzoneConfig.Ftp c, Path baseDir, Problems problems) {
+  private static FtpSettings ftp(
+      DropzoneConfig.Ftp c, DropzoneConfig.Auth auth, Path baseDir, Problems problems) {
     problems.check(!blank(c.bind()), "ftp.bind", c.bind(), "must be an address like 0.0.0.0");
     problems.check(validPort(c.port()), "ftp.port", c.port(), "is not a port (0-65535)");
     problems.check(
@@ -185,7 +186,16 @@ public record GatewaySettings(
     positive(problems, "ftp.dataConnectTimeout", c.dataConnectTimeout());
     atLeastOne(problems, "ftp.maxConnections", c.maxConnections());
     atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
+    atLeastOne(problems, "ftp.maxPreLoginConnections", c.maxPreLoginConnections());
+    atLeastOne(problems, "ftp.maxPreLoginConnectionsPerIp", c.maxPreLoginConnectionsPerIp());
     atLeastOne(problems, "ftp.maxLoginFailures", c.maxLoginFailures());
+    atLeastOne(problems, "ftp.maxLoginFailuresPerUser", c.maxLoginFailuresPerUser());
+    problems.check(
+        auth.maxConcurrentChecks() == null || auth.maxConcurrentChecks() >= 1,
+        "auth.maxConcurrentChecks",
+        auth.maxConcurrentChecks(),
+        "must be ≥ 1, or empty (~) to derive it from the heap");
+    positive(problems, "auth.checkQueueTimeout", auth.checkQueueTimeout());
     atLeastOne(problems, "ftp.maxThreads", c.maxThreads());
     atLeastOne(problems, "ftp.maxTransfers", c.maxTransfers());
     positive(problems, "ftp.dataIdleTimeout", c.dataIdleTimeout());
@@ -216,7 +226,13 @@ public record GatewaySettings(
         c.dataConnectTimeout(),
         tls,
         new FtpSettings.Transfers(
-            c.maxTransfers(), c.dataIdleTimeout(), c.modeZ().maxRatio(), c.uploadSettleTime()));
+            c.maxTransfers(), c.dataIdleTimeout(), c.modeZ().maxRatio(), c.uploadSettleTime()),
+        new FtpSettings.LoginLimits(
+            c.maxPreLoginConnections(),
+            c.maxPreLoginConnectionsPerIp(),
+            c.maxLoginFailuresPerUser(),
+            auth.maxConcurrentChecks() == null ? 0 : auth.maxConcurrentChecks(),
+            auth.checkQueueTimeout()));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.ftp.command.DropzoneCommands;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
@@ -15,6 +16,9 @@ import dev.dropzone.gateway.ftp.data.PassivePorts;
 import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
 import dev.dropzone.gateway.ftp.login.AccountUserManager;
 import dev.dropzone.gateway.ftp.login.LoginCommand;
+import dev.dropzone.gateway.ftp.login.LoginThrottle;
+import dev.dropzone.gateway.ftp.login.Logins;
+import dev.dropzone.gateway.ftp.login.PasswordChecks;
 import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.AuthCommand;
@@ -26,7 +30,6 @@ import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -68,6 +71,7 @@ public final class FtpGateway implements AutoCloseable {
   private final Map<String, Listener> listeners;
   private final TransferRegistry transfers;
   private final ConnectionGuard guard;
+  private final PasswordChecks checks;
   private final ScheduledExecutorService timers;
   private final DataConnections data;
   private boolean closed;
@@ -78,6 +82,7 @@ public final class FtpGateway implements AutoCloseable {
       Map<String, Listener> listeners,
       TransferRegistry transfers,
       ConnectionGuard guard,
+      PasswordChecks checks,
       ScheduledExecutorService timers,
       DataConnections data) {
     this.settings = settings;
@@ -85,6 +90,7 @@ public final class FtpGateway implements AutoCloseable {
     this.listeners = listeners;
     this.transfers = transfers;
     this.guard = guard;
+    this.checks = checks;
     this.timers = timers;
     this.data = data;
   }
@@ -116,16 +122,25 @@ public final class FtpGateway implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    FtpSettings.LoginLimits logins = settings.logins();
     ConnectionGuard guard =
         new ConnectionGuard(
-            settings.maxConnections(),
-            settings.maxConnectionsPerIp(),
-            settings.maxLoginFailures(),
-            settings.banDuration(),
-            Clock.systemUTC());
+            new ConnectionGuard.Limits(
+                settings.maxConnections(),
+                settings.maxConnectionsPerIp(),
+                logins.maxPreLoginConnections(),
+                logins.maxPreLoginConnectionsPerIp()));
+    LoginThrottle throttle =
+        new LoginThrottle(
+            new LoginThrottle.Settings(
+                settings.maxLoginFailures(),
+                logins.maxLoginFailuresPerUser(),
+                settings.banDuration()),
+            Ticker.systemTicker());
+    PasswordChecks checks = passwordChecks(logins);
     SessionAdmission admission =
         new SessionAdmission(
-            new AdmissionFilter(guard, timers, settings.loginTimeout()),
+            new AdmissionFilter(guard, throttle::banned, timers, settings.loginTimeout()),
             new CommandLineCodec(settings.maxCommandLength()));
     DataLink.requireSupported();
     FtpSettings.Transfers limits = settings.transfers();
@@ -139,7 +154,7 @@ public final class FtpGateway implements AutoCloseable {
             tls == null ? null : new TlsDataProtection(tls));
 
     FtpServerFactory factory = new FtpServerFactory();
-    factory.setUserManager(new AccountUserManager(authenticator, seconds(settings.idleTimeout())));
+    factory.setUserManager(new AccountUserManager());
     factory.setFileSystem(new StoreFileSystemFactory(store, keys, scanning));
     factory.setConnectionConfig(connectionConfig(settings));
     AtomicReference<FtpServerContext> context = new AtomicReference<>();
@@ -149,7 +164,16 @@ public final class FtpGateway implements AutoCloseable {
     DropzoneCommands.install(
         commands,
         new DropzoneCommands.Wiring(
-            new LoginCommand(guard, timers, settings.loginFailureDelay(), new UserSessions()),
+            new LoginCommand(
+                new Logins(
+                    authenticator,
+                    throttle,
+                    checks,
+                    guard,
+                    new UserSessions(),
+                    timers,
+                    settings.loginFailureDelay(),
+                    seconds(settings.idleTimeout()))),
             transfers,
             new ClientPresence(order),
             limits,
@@ -195,6 +219,7 @@ public final class FtpGateway implements AutoCloseable {
     } catch (FtpException | FtpServerConfigurationException e) {
       transfers.close();
       timers.shutdownNow();
+      checks.close();
       server.stop();
       throw new IOException(
           "FTP server could not start on "
@@ -207,7 +232,8 @@ public final class FtpGateway implements AutoCloseable {
           e);
     }
     FtpGateway gateway =
-        new FtpGateway(settings, server, factory.getListeners(), transfers, guard, timers, data);
+        new FtpGateway(
+            settings, server, factory.getListeners(), transfers, guard, checks, timers, data);
     LOG.info(
         "FTP listening on {}:{}{}",
         settings.bind(),
@@ -216,6 +242,24 @@ public final class FtpGateway implements AutoCloseable {
             ? ", implicit FTPS on " + gateway.implicitTlsPort()
             : tls != null ? " (explicit FTPS available)" : "");
     return gateway;
+  }
+
+  private static PasswordChecks passwordChecks(FtpSettings.LoginLimits limits) {
+    int concurrency = limits.maxConcurrentChecks();
+    if (concurrency == 0) {
+      long heap = Runtime.getRuntime().maxMemory();
+      int processors = Runtime.getRuntime().availableProcessors();
+      concurrency = PasswordChecks.defaultConcurrency(heap, processors);
+      LOG.info(
+          "Password checks: at most {} at once (auth.maxConcurrentChecks, derived from a {} MiB heap"
+              + " and {} processors)",
+          concurrency,
+          heap >> 20,
+          processors);
+    } else {
+      LOG.info("Password checks: at most {} at once (auth.maxConcurrentChecks)", concurrency);
+    }
+    return new PasswordChecks(concurrency, limits.checkQueueTimeout());
   }
 
   private static org.apache.ftpserver.ConnectionConfig connectionConfig(FtpSettings settings) {
@@ -262,6 +306,11 @@ public final class FtpGateway implements AutoCloseable {
   /** The open control connections of the plain/explicit-TLS listener, for tests. */
   Set<IoSession> controlSessions() {
     return new HashSet<>(listeners.get(EXPLICIT).getActiveSessions());
+  }
+
+  /** Connections that have not logged in yet, for tests. */
+  int connectionsWaitingToLogIn() {
+    return guard.preLoginCount();
   }
 
   /** The control port actually bound (useful when configured as 0). */
@@ -324,6 +373,7 @@ public final class FtpGateway implements AutoCloseable {
       server.stop();
       transfers.close();
       timers.shutdownNow();
+      checks.close();
       LOG.info("FTP server stopped");
     }
   }

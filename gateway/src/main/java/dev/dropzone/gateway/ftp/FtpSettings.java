@@ -29,6 +29,7 @@ import java.util.Objects;
  *     closes), and how long an active (PORT/EPRT) connection may take to connect
  * @param tls TLS settings, or null for plain FTP only
  * @param transfers how transfers run and end
+ * @param logins limits on connections that have not logged in and on password checks
  */
 public record FtpSettings(
     String bind,
@@ -48,12 +49,79 @@ public record FtpSettings(
     Duration shutdownGrace,
     Duration dataConnectTimeout,
     Tls tls,
-    Transfers transfers) {
+    Transfers transfers,
+    LoginLimits logins) {
 
   public FtpSettings {
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(passivePorts, "passivePorts");
     Objects.requireNonNull(transfers, "transfers");
+    Objects.requireNonNull(logins, "logins");
+  }
+
+  /** Settings with the default {@link LoginLimits}. */
+  public FtpSettings(
+      String bind,
+      int port,
+      String passivePorts,
+      String passiveAddress,
+      boolean activeModeEnabled,
+      Duration idleTimeout,
+      Duration loginTimeout,
+      int maxConnections,
+      int maxConnectionsPerIp,
+      int maxLoginFailures,
+      Duration banDuration,
+      Duration loginFailureDelay,
+      int maxThreads,
+      int maxCommandLength,
+      Duration shutdownGrace,
+      Duration dataConnectTimeout,
+      Tls tls,
+      Transfers transfers) {
+    this(
+        bind,
+        port,
+        passivePorts,
+        passiveAddress,
+        activeModeEnabled,
+        idleTimeout,
+        loginTimeout,
+        maxConnections,
+        maxConnectionsPerIp,
+        maxLoginFailures,
+        banDuration,
+        loginFailureDelay,
+        maxThreads,
+        maxCommandLength,
+        shutdownGrace,
+        dataConnectTimeout,
+        tls,
+        transfers,
+        LoginLimits.defaults());
+  }
+
+  /**
+   * Limits before login, and on checking passwords.
+   *
+   * @param maxPreLoginConnections connections not logged in yet, in total; a new one beyond it
+   *     takes the place of the one idle longest
+   * @param maxPreLoginConnectionsPerIp connections not logged in yet from one address
+   * @param maxLoginFailuresPerUser failed logins for one user name (from any address) before that
+   *     name pauses
+   * @param maxConcurrentChecks password checks at once; 0 = derived from the heap
+   * @param checkQueueTimeout how long a login may wait for its password check
+   */
+  public record LoginLimits(
+      int maxPreLoginConnections,
+      int maxPreLoginConnectionsPerIp,
+      int maxLoginFailuresPerUser,
+      int maxConcurrentChecks,
+      Duration checkQueueTimeout) {
+
+    public static LoginLimits defaults() {
+      return new LoginLimits(256, 16, 10, 0, Duration.ofSeconds(10));
+    }
   }
 
   /**
@@ -118,7 +186,7 @@ public record FtpSettings(
         Duration.ofMinutes(5),
         Duration.ofSeconds(30),
         200,
-        10,
+        32,
         5,
         Duration.ofMinutes(15),
         Duration.ofSeconds(1),

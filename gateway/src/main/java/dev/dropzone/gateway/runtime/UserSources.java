@@ -2,6 +2,7 @@ package dev.dropzone.gateway.runtime;
 
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.auth.ChainedAuthenticator;
+import dev.dropzone.gateway.auth.UserDirectory;
 import dev.dropzone.gateway.auth.ldap.LdapAuthenticator;
 import dev.dropzone.gateway.auth.pam.PamAuthenticator;
 import dev.dropzone.gateway.config.AuthSettings;
@@ -37,11 +38,11 @@ public final class UserSources implements AutoCloseable {
    *     LDAP trust file unreadable)
    */
   public static UserSources open(AuthSettings settings, Path usersFile) {
-    List<Authenticator> chain = new ArrayList<>();
+    List<ChainedAuthenticator.Source> chain = new ArrayList<>();
     List<AutoCloseable> resources = new ArrayList<>();
     try {
       for (Backend backend : settings.backends()) {
-        chain.add(
+        UserDirectory directory =
             switch (backend) {
               case FILE -> new FileAuthenticator(new UsersFile(usersFile));
               case PAM -> new PamAuthenticator(settings.pam());
@@ -50,7 +51,8 @@ public final class UserSources implements AutoCloseable {
                 resources.add(ldap);
                 yield ldap;
               }
-            });
+            };
+        chain.add(new ChainedAuthenticator.Source(backend.configName(), directory));
       }
     } catch (RuntimeException e) {
       new UserSources(null, resources).close();
@@ -65,7 +67,7 @@ public final class UserSources implements AutoCloseable {
         "Users log in through {} (tried in this order)",
         settings.backends().stream().map(Backend::configName).toList());
     return new UserSources(
-        chain.size() == 1 ? chain.get(0) : new ChainedAuthenticator(chain), resources);
+        chain.size() == 1 ? chain.get(0).directory() : new ChainedAuthenticator(chain), resources);
   }
 
   public Authenticator authenticator() {

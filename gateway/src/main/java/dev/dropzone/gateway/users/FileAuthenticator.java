@@ -2,7 +2,7 @@ package dev.dropzone.gateway.users;
 
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
-import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.auth.UserDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * invalid refuses every login until it is fixed, rather than keeping users an administrator may
  * have just removed.
  */
-public final class FileAuthenticator implements Authenticator {
+public final class FileAuthenticator implements UserDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileAuthenticator.class);
 
@@ -62,6 +62,11 @@ public final class FileAuthenticator implements Authenticator {
     return PasswordHashes.matches(password, user.passwordHash())
         ? Optional.of(user.toAccount(users.contents().group(user.group())))
         : Optional.empty();
+  }
+
+  @Override
+  public boolean hasUser(String username) throws AuthenticationUnavailableException {
+    return current().users().containsKey(username);
   }
 
   private Snapshot current() throws AuthenticationUnavailableException {

@@ -3,30 +3,40 @@ package dev.dropzone.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.gateway.auth.ChainedAuthenticator.Source;
 import dev.dropzone.gateway.auth.ldap.LdapAuthenticator;
 import dev.dropzone.gateway.auth.ldap.LdapGroup;
 import dev.dropzone.gateway.auth.ldap.TestDirectory;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real backends: LDAP authenticators against an in-memory directory, and one pointed at a closed
- * port. Each backend maps homes under its own prefix, so the home shows which one answered.
+ * Real backends: a users file and LDAP authenticators against an in-memory directory (one pointed
+ * at a closed port). The file holds {@code alice} and {@code bob}, names the directory has too, and
+ * {@code frank}, who only the file has. The directory's homes are under {@code ldap/}, so the home
+ * shows which source answered.
  */
 class ChainedAuthenticatorTest {
 
+  private static final String FILE_PASSWORD = "file password";
+
+  @TempDir static Path dir;
   private static TestDirectory directory;
+  private static FileAuthenticator file;
 
-  /** Admits only members of ftpusers (alice), homes under {@code first/}. */
-  private static LdapAuthenticator groupOnly;
-
-  /** Admits everyone in the directory, homes under {@code second/}. */
-  private static LdapAuthenticator everyone;
+  /** Admits only members of ftpusers (alice, carol); bob is in the directory but not the group. */
+  private static LdapAuthenticator ldap;
 
   /** A directory that is down. */
   private static LdapAuthenticator down;
@@ -34,15 +44,19 @@ class ChainedAuthenticatorTest {
   @BeforeAll
   static void start() throws Exception {
     directory =
-        TestDirectory.create().person("alice").person("bob").group("ftpusers", "alice").start();
-    groupOnly =
+        TestDirectory.create()
+            .person("alice")
+            .person("bob")
+            .person("carol")
+            .group("ftpusers", "alice", "carol")
+            .start();
+    ldap =
         new LdapAuthenticator(
             directory
                 .plain()
                 .accessGroup(LdapGroup.named(TestDirectory.GROUPS, "ftpusers"))
-                .homePrefix("first")
+                .homePrefix("ldap")
                 .build());
-    everyone = new LdapAuthenticator(directory.plain().homePrefix("second").build());
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, TestDirectory.loopback())) {
       closedPort = socket.getLocalPort();
@@ -50,11 +64,17 @@ class ChainedAuthenticatorTest {
     down =
         new LdapAuthenticator(
             directory.plain().port(closedPort).connectTimeout(Duration.ofSeconds(2)).build());
+    UsersFile users = new UsersFile(dir.resolve("users.yaml"));
+    String hash = PasswordHashes.hash(FILE_PASSWORD.toCharArray());
+    users.write(
+        List.of(
+            UserEntry.of("alice", hash), UserEntry.of("bob", hash), UserEntry.of("frank", hash)));
+    file = new FileAuthenticator(users);
   }
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {groupOnly, everyone, down}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {ldap, down}) {
       if (closeable != null) {
         try {
           closeable.close();
@@ -68,41 +88,81 @@ class ChainedAuthenticatorTest {
     }
   }
 
-  private static Optional<String> home(List<Authenticator> chain, String user, String password)
+  private static Source source(String name, UserDirectory directory) {
+    return new Source(name, directory);
+  }
+
+  private static Optional<String> home(List<Source> chain, String user, String password)
       throws AuthenticationUnavailableException {
     return new ChainedAuthenticator(chain)
         .authenticate(user, password.toCharArray())
         .map(Account::home);
   }
 
-  @Test
-  void firstBackendThatAcceptsWins() throws Exception {
-    assertThat(home(List.of(groupOnly, everyone), "alice", TestDirectory.password("alice")))
-        .contains("first/alice");
+  private static List<Source> fileThenLdap() {
+    return List.of(source("file", file), source("ldap", ldap));
+  }
+
+  private static List<Source> ldapThenFile() {
+    return List.of(source("ldap", ldap), source("file", file));
   }
 
   @Test
-  void laterBackendAcceptsWhatAnEarlierOneRefused() throws Exception {
-    assertThat(home(List.of(groupOnly, everyone), "bob", TestDirectory.password("bob")))
-        .contains("second/bob");
+  void aLaterSourceLogsInTheNamesOnlyItHas() throws Exception {
+    assertThat(home(fileThenLdap(), "carol", TestDirectory.password("carol")))
+        .contains("ldap/carol");
+    assertThat(home(ldapThenFile(), "frank", FILE_PASSWORD)).contains("users/frank");
+  }
+
+  @Test
+  void aNameInTwoSourcesBelongsToTheFirstAndTheOtherOnesUserIsRefused() throws Exception {
+    assertThat(home(fileThenLdap(), "alice", FILE_PASSWORD)).contains("users/alice");
+    assertThat(home(fileThenLdap(), "alice", TestDirectory.password("alice")))
+        .as("the directory's alice must not get the file's alice's home and key")
+        .isEmpty();
+
+    assertThat(home(ldapThenFile(), "alice", TestDirectory.password("alice")))
+        .contains("ldap/alice");
+    assertThat(home(ldapThenFile(), "alice", FILE_PASSWORD)).isEmpty();
+  }
+
+  @Test
+  void aDirectoryEntryOutsideTheAccessGroupStillOwnsItsName() throws Exception {
+    assertThat(home(ldapThenFile(), "bob", FILE_PASSWORD)).isEmpty();
+    assertThat(home(fileThenLdap(), "bob", FILE_PASSWORD)).contains("users/bob");
   }
 
   @Test
   void wrongPasswordEverywhereIsRefused() throws Exception {
-    assertThat(home(List.of(groupOnly, everyone), "alice", "wrong")).isEmpty();
+    assertThat(home(fileThenLdap(), "alice", "wrong")).isEmpty();
+    assertThat(home(fileThenLdap(), "nobody", "wrong")).isEmpty();
   }
 
   @Test
-  void unavailableBackendDoesNotStopALaterOneFromAccepting() throws Exception {
-    assertThat(home(List.of(down, everyone), "bob", TestDirectory.password("bob")))
-        .contains("second/bob");
+  void aLaterSourceThatIsDownDoesNotStopAnEarlierOne() throws Exception {
+    assertThat(home(List.of(source("file", file), source("ldap", down)), "frank", FILE_PASSWORD))
+        .contains("users/frank");
   }
 
   @Test
-  void unavailableWinsOverRefusalWhenNobodyAccepts() {
-    assertThatThrownBy(() -> home(List.of(down, groupOnly), "bob", TestDirectory.password("bob")))
+  void anEarlierSourceThatCannotTellWhetherItHasTheNameMakesTheLoginUnavailable() {
+    assertThatThrownBy(
+            () -> home(List.of(source("ldap", down), source("file", file)), "frank", FILE_PASSWORD))
         .isInstanceOf(AuthenticationUnavailableException.class)
-        .hasMessageContaining("LDAP directory");
+        .hasMessageContaining("ldap cannot tell whether it has the user")
+        .matches(e -> ((AuthenticationUnavailableException) e).passwordChecked());
+  }
+
+  @Test
+  void aRefusalElsewhereMarksTheUnavailableResultAsChecked() {
+    assertThatThrownBy(
+            () -> home(List.of(source("file", file), source("ldap", down)), "frank", "wrong"))
+        .isInstanceOf(AuthenticationUnavailableException.class)
+        .hasMessageContaining("LDAP directory")
+        .matches(e -> ((AuthenticationUnavailableException) e).passwordChecked());
+    assertThatThrownBy(() -> home(List.of(source("ldap", down)), "frank", "wrong"))
+        .isInstanceOf(AuthenticationUnavailableException.class)
+        .matches(e -> !((AuthenticationUnavailableException) e).passwordChecked());
   }
 
   @Test

@@ -3,7 +3,18 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.gateway.LogCapture;
+import java.io.ByteArrayInputStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.net.ftp.FTPClient;
 import org.apache.mina.transport.socket.SocketSessionConfig;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +146,132 @@ class LoginAndConnectionTest {
       assertThat(idle.reply()).startsWith("421 Login timeout");
       assertThat(idle.reply()).isNull();
       assertThat(busy.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void connectionsThatHaveNotLoggedInAreLimitedPerAddressApartFromLoggedInOnes() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxConnectionsPerIp = 4;
+    settings.logins = new FtpSettings.LoginLimits(100, 2, 1000, 0, Duration.ofSeconds(10));
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl first = new RawControl(gw.port());
+        RawControl second = new RawControl(gw.port())) {
+      assertThat(first.reply()).startsWith("220");
+      assertThat(second.reply()).startsWith("220");
+      try (RawControl third = new RawControl(gw.port())) {
+        assertThat(third.reply())
+            .isEqualTo(
+                "421 Too many connections from your address that have not logged in (limit 2),"
+                    + " log in on one of them first");
+      }
+      assertThat(first.login("alice")).startsWith("230");
+      try (RawControl third = new RawControl(gw.port());
+          RawControl fourth = new RawControl(gw.port(), SourceAddresses.address(1))) {
+        assertThat(third.reply())
+            .as("a logged-in session frees its waiting place")
+            .startsWith("220");
+        assertThat(fourth.reply()).as("other addresses have their own").startsWith("220");
+      }
+    }
+  }
+
+  @Test
+  void manySessionsFromOneAddressWorkWithTheDefaultLimits() throws Exception {
+    SettingsBuilder settings = SettingsBuilder.productDefaults();
+    int burst = settings.logins.maxPreLoginConnectionsPerIp();
+    int sessions = settings.maxConnectionsPerIp;
+    ExecutorService pool = Executors.newFixedThreadPool(burst);
+    List<FTPClient> clients = new CopyOnWriteArrayList<>();
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build())) {
+      // A client opening its parallel connections at once (rclone's checkers and transfers).
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<FTPClient>> opened = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        opened.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return gw.login("alice");
+                }));
+      }
+      go.countDown();
+      for (Future<FTPClient> client : opened) {
+        clients.add(client.get(60, TimeUnit.SECONDS));
+      }
+      while (clients.size() < sessions) {
+        clients.add(gw.login("alice"));
+      }
+      List<Future<Boolean>> uploads = new ArrayList<>();
+      for (int i = 0; i < clients.size(); i++) {
+        FTPClient client = clients.get(i);
+        byte[] content = Content.bytes(i, 10_000);
+        String name = "parallel-" + i + ".bin";
+        uploads.add(pool.submit(() -> client.storeFile(name, new ByteArrayInputStream(content))));
+      }
+      for (Future<Boolean> upload : uploads) {
+        assertThat(upload.get(120, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(clients.get(0).listNames()).hasSize(sessions);
+      try (RawControl beyond = new RawControl(gw.port())) {
+        assertThat(beyond.reply())
+            .isEqualTo(
+                "421 Too many connections from your address (limit "
+                    + sessions
+                    + "), try again"
+                    + " later");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aNameGuessedAtFromManyAddressesPausesButItsUsersOwnAddressStillLogsIn() throws Exception {
+    SourceAddresses.assumeAvailable();
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.logins = new FtpSettings.LoginLimits(100, 60, 3, 0, Duration.ofSeconds(10));
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build())) {
+      try (RawControl usual = new RawControl(gw.port())) {
+        usual.reply();
+        assertThat(usual.login("alice")).startsWith("230");
+      }
+      for (int i = 0; i < 3; i++) {
+        try (RawControl guesser = new RawControl(gw.port(), SourceAddresses.address(i))) {
+          guesser.reply();
+          assertThat(guesser.login("alice", "guess " + i)).isEqualTo("530 Login incorrect");
+        }
+      }
+      try (RawControl stranger = new RawControl(gw.port(), SourceAddresses.address(10))) {
+        stranger.reply();
+        assertThat(stranger.login("alice"))
+            .as("refused before the password is checked, right or not")
+            .isEqualTo("530 Too many failed logins for this user name, try again later");
+        assertThat(stranger.login("bob")).as("other names are not paused").startsWith("230");
+      }
+      try (RawControl usual = new RawControl(gw.port())) {
+        usual.reply();
+        assertThat(usual.login("alice"))
+            .as("the address alice logged in from before is exempt")
+            .startsWith("230");
+      }
+    }
+  }
+
+  @Test
+  void userNamesAreLoggedWithControlCharactersEscaped() throws Exception {
+    try (GatewayUnderTest gw = GatewayUnderTest.start();
+        LogCapture log = LogCapture.of("dev.dropzone.gateway.ftp.login.LoginAttempt");
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("eve\u0000\u001b[2J\u202eadmin", "wrong")).startsWith("530");
+      assertThat(log.lines())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith("INFO Failed login as 'eve\\u0000\\u001b[2J\\u202eadmin' from"));
+      assertThat(log.lines())
+          .allSatisfy(line -> assertThat(line).doesNotContain("\u001b", "\u202e", "\u0000"));
     }
   }
 

@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.dropzone.gateway.LogCapture;
+import dev.dropzone.gateway.auth.ChainedAuthenticator;
 import dev.dropzone.gateway.auth.ldap.TestDirectory;
 import dev.dropzone.gateway.auth.pam.LinuxAccounts;
 import dev.dropzone.gateway.config.ConfigLoader;
 import dev.dropzone.gateway.config.GatewaySettings;
+import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.runtime.UserSources;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.commons.net.ftp.FTPClient;
@@ -138,8 +143,8 @@ class LoginBackendsTest {
   }
 
   @Test
-  void chainKeepsFileUsersLoggingInWhileTheDirectoryIsDown() throws Exception {
-    start("auth:\n  backends: [ldap, file]\n" + ldap());
+  void fileUsersListedFirstKeepLoggingInWhileTheDirectoryIsDown() throws Exception {
+    start("auth:\n  backends: [file, ldap]\n" + ldap());
     directory.close();
 
     assertCanLogInAndUpload("filer", FILE_PASSWORD);
@@ -149,6 +154,76 @@ class LoginBackendsTest {
         .isInstanceOf(FTPConnectionClosedException.class)
         .hasMessageContaining("421");
     client.disconnect();
+  }
+
+  @Test
+  void fileUsersListedAfterADirectoryThatIsDownCannotLogIn() throws Exception {
+    // The directory owns its names; while it is down it cannot say whether it has "filer", so the
+    // users file's filer is not let in on trust.
+    start("auth:\n  backends: [ldap, file]\n" + ldap());
+    directory.close();
+
+    FTPClient client = gw.connect();
+    assertThatThrownBy(() -> client.login("filer", FILE_PASSWORD))
+        .isInstanceOf(FTPConnectionClosedException.class)
+        .hasMessageContaining("421");
+    client.disconnect();
+  }
+
+  @Test
+  void withTheDirectoryDownWrongPasswordsAreStillDelayedCountedAndBanned() throws Exception {
+    SourceAddresses.assumeAvailable();
+    SettingsBuilder ftp = new SettingsBuilder();
+    ftp.maxLoginFailures = 3;
+    ftp.loginFailureDelay = Duration.ofMillis(400);
+    start("auth:\n  backends: [file, ldap]\n" + ldap(), ftp);
+    directory.close();
+    InetAddress attacker = SourceAddresses.address(1);
+
+    // The users file refused the password and the directory could not answer: "try later", but
+    // after the delay and counted, or an outage would make guessing at file users free.
+    for (String user : List.of("filer", "carol")) {
+      try (RawControl guess = new RawControl(gw.port(), attacker)) {
+        guess.reply();
+        long start = System.nanoTime();
+        assertThat(guess.login(user, "a guess"))
+            .isEqualTo("421 Login service unavailable, try again later");
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isGreaterThanOrEqualTo(ftp.loginFailureDelay);
+      }
+    }
+    try (RawControl guess = new RawControl(gw.port(), attacker)) {
+      guess.reply();
+      assertThat(guess.login("filer", "third guess")).isEqualTo("421 " + AdmissionFilter.BANNED);
+    }
+    try (RawControl rightPassword = new RawControl(gw.port(), attacker)) {
+      assertThat(rightPassword.reply())
+          .as("banned: the right password is never even asked for")
+          .isEqualTo("421 " + AdmissionFilter.BANNED);
+    }
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+  }
+
+  @Test
+  void aNameInTheUsersFileAndTheDirectoryBelongsToTheSourceListedFirst() throws Exception {
+    new UsersFile(dir.resolve("users.yaml"))
+        .write(
+            List.of(
+                UserEntry.of("filer", PasswordHashes.hash(FILE_PASSWORD.toCharArray())),
+                UserEntry.of("carol", PasswordHashes.hash(FILE_PASSWORD.toCharArray()))));
+    start("auth:\n  backends: [file, ldap]\n" + ldap());
+
+    try (LogCapture log = LogCapture.of(ChainedAuthenticator.class)) {
+      assertRefused("carol", TestDirectory.password("carol"));
+      assertThat(log.lines())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith(
+                          "WARN Login of 'carol' refused: ldap accepted the password, but the name"
+                              + " belongs to file, listed before it in auth.backends."));
+    }
+    assertCanLogInAndUpload("carol", FILE_PASSWORD);
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -18,7 +19,12 @@ final class RawControl implements AutoCloseable {
   private final OutputStream out;
 
   RawControl(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, InetAddress.getLoopbackAddress());
+  }
+
+  /** Connects from {@code from}, e.g. 127.0.0.2: on Linux every 127.x.y.z is a local address. */
+  RawControl(int port, InetAddress from) throws IOException {
+    socket = new Socket("127.0.0.1", port, from, 0);
     in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     out = socket.getOutputStream();
   }
@@ -47,8 +53,13 @@ final class RawControl implements AutoCloseable {
 
   /** Logs in; returns the reply to PASS. */
   String login(String user) throws IOException {
+    return login(user, TestUsers.PASSWORD);
+  }
+
+  /** Sends USER and PASS; returns the reply to PASS. */
+  String login(String user, String password) throws IOException {
     send("USER " + user);
-    return send("PASS " + TestUsers.PASSWORD);
+    return send("PASS " + password);
   }
 
   /** Sends {@code line} without waiting for a reply. */

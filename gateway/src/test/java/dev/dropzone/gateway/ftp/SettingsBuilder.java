@@ -23,6 +23,31 @@ final class SettingsBuilder {
   int modeZMaxRatio = 100;
   Duration uploadSettleTime = Duration.ofMillis(10);
   FtpSettings.Tls tls;
+  FtpSettings.LoginLimits logins =
+      new FtpSettings.LoginLimits(1000, 60, 1000, 0, Duration.ofSeconds(10));
+
+  /** The product's defaults ({@link FtpSettings#defaults()}), on free ports. */
+  static SettingsBuilder productDefaults() {
+    FtpSettings d = FtpSettings.defaults();
+    SettingsBuilder b = new SettingsBuilder();
+    b.activeMode = d.activeModeEnabled();
+    b.idleTimeout = d.idleTimeout();
+    b.loginTimeout = d.loginTimeout();
+    b.maxConnections = d.maxConnections();
+    b.maxConnectionsPerIp = d.maxConnectionsPerIp();
+    b.maxLoginFailures = d.maxLoginFailures();
+    b.banDuration = d.banDuration();
+    b.loginFailureDelay = d.loginFailureDelay();
+    b.maxThreads = d.maxThreads();
+    b.maxCommandLength = d.maxCommandLength();
+    b.shutdownGrace = d.shutdownGrace();
+    b.maxTransfers = d.transfers().maxTransfers();
+    b.dataIdleTimeout = d.transfers().dataIdleTimeout();
+    b.modeZMaxRatio = d.transfers().modeZMaxRatio();
+    b.uploadSettleTime = d.transfers().uploadSettleTime();
+    b.logins = d.logins();
+    return b;
+  }
 
   FtpSettings build() {
     return new FtpSettings(
@@ -43,6 +68,7 @@ final class SettingsBuilder {
         shutdownGrace,
         dataConnectTimeout,
         tls,
-        new FtpSettings.Transfers(maxTransfers, dataIdleTimeout, modeZMaxRatio, uploadSettleTime));
+        new FtpSettings.Transfers(maxTransfers, dataIdleTimeout, modeZMaxRatio, uploadSettleTime),
+        logins);
   }
 }

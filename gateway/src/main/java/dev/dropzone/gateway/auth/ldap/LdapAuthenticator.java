@@ -16,8 +16,9 @@ import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
-import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.auth.HomePath;
+import dev.dropzone.gateway.auth.UserDirectory;
+import dev.dropzone.gateway.logging.LogText;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * it cannot widen a search or name another entry. A wrong password is "invalid credentials"; a
  * directory that cannot be reached or that refuses the service account is "unavailable".
  */
-public final class LdapAuthenticator implements Authenticator, AutoCloseable {
+public final class LdapAuthenticator implements UserDirectory, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LdapAuthenticator.class);
 
@@ -111,7 +112,7 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     }
     // Servers treat a simple bind with an empty password as an anonymous bind that "succeeds".
     if (password.length == 0) {
-      log.info("LDAP login for '{}' refused: empty password", username);
+      log.info("LDAP login for {} refused: empty password", LogText.of(username));
       return Optional.empty();
     }
     Entry found = null;
@@ -134,7 +135,10 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         connection.bind(new SimpleBindRequest(dn, secret));
       } catch (LDAPException e) {
         if (REFUSED.contains(e.getResultCode())) {
-          log.info("LDAP login for '{}' refused by the directory: {}", username, e.getResultCode());
+          log.info(
+              "LDAP login for {} refused by the directory: {}",
+              LogText.of(username),
+              e.getResultCode());
           return Optional.empty();
         }
         reusable = e.getResultCode().isConnectionUsable();
@@ -170,15 +174,15 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     DN dn = entry.getParsedDN();
     if (settings.accessGroup() != null && !settings.accessGroup().contains(reader, dn)) {
       log.info(
-          "LDAP login for '{}' refused: not a member of the access group {}",
-          name,
+          "LDAP login for {} refused: not a member of the access group {}",
+          LogText.of(name),
           settings.accessGroup().filter());
       return Optional.empty();
     }
     boolean readOnly =
         settings.readOnlyGroup() != null && settings.readOnlyGroup().contains(reader, dn);
     Account account = mapping.account(name, home.get(), entry, readOnly);
-    log.debug("LDAP login for '{}' accepted as {}", username, account);
+    log.debug("LDAP login for {} accepted as {}", LogText.of(username), account);
     return Optional.of(account);
   }
 
@@ -200,6 +204,24 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
   }
 
   private Optional<Entry> find(String username) throws AuthenticationUnavailableException {
+    SearchResult result = search(username);
+    if (result.getEntryCount() == 0) {
+      log.info("LDAP login for {} refused: no entry matches", LogText.of(username));
+      return Optional.empty();
+    }
+    if (result.getEntryCount() > 1 || result.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
+      log.warn(
+          "LDAP login for {} refused: several entries match; make {} unique or narrow the user"
+              + " search filter",
+          LogText.of(username),
+          loginAttribute);
+      return Optional.empty();
+    }
+    return Optional.of(result.getSearchEntries().get(0));
+  }
+
+  /** The entries whose login attribute is {@code username} (at most two are asked for). */
+  private SearchResult search(String username) throws AuthenticationUnavailableException {
     Filter filter =
         Filter.createANDFilter(userFilter, Filter.createEqualityFilter(loginAttribute, username));
     SearchRequest request =
@@ -212,29 +234,43 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
             false,
             filter,
             attributes);
-    SearchResult result;
     try {
-      result = pool.search(request);
+      return pool.search(request);
     } catch (LDAPSearchException e) {
       if (e.getResultCode() != ResultCode.SIZE_LIMIT_EXCEEDED) {
-        throw unavailable("searching for '" + username + "'", e);
+        throw unavailable("searching for " + LogText.of(username), e);
       }
-      result = e.getSearchResult();
+      return e.getSearchResult();
     }
-    if (result.getEntryCount() == 0) {
-      log.info("LDAP login for '{}' refused: no entry matches {}", username, filter);
-      return Optional.empty();
+  }
+
+  /**
+   * True when the directory has an entry for {@code username}, in or out of the access group. With
+   * a DN template the entry is read by DN, which needs read access (anonymous, or the service
+   * account's); without it the directory cannot tell.
+   */
+  @Override
+  public boolean hasUser(String username) throws AuthenticationUnavailableException {
+    if (HomePath.under(settings.homePrefix(), username).isEmpty()) {
+      return false;
     }
-    if (result.getEntryCount() > 1 || result.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
-      log.warn(
-          "LDAP login for '{}' refused: several entries match {}; make {} unique or narrow the"
-              + " user search filter",
-          username,
-          filter,
-          loginAttribute);
-      return Optional.empty();
+    if (template == null) {
+      return search(username).getEntryCount() > 0;
     }
-    return Optional.of(result.getSearchEntries().get(0));
+    DN dn = template.dnOf(username);
+    try {
+      return pool.getEntry(dn.toString(), "1.1") != null;
+    } catch (LDAPException e) {
+      if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
+        return false;
+      }
+      throw unavailable(
+          "reading "
+              + dn
+              + " to see whether the user exists (with several auth.backends the directory must"
+              + " answer that: let the service account, auth.ldap.search.bindDn, read user entries)",
+          e);
+    }
   }
 
   private Entry ownEntry(LDAPInterface reader, DN dn)

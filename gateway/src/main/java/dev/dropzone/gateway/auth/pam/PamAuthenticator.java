@@ -1,8 +1,9 @@
 package dev.dropzone.gateway.auth.pam;
 
 import dev.dropzone.gateway.auth.Account;
-import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.auth.HomePath;
+import dev.dropzone.gateway.auth.UserDirectory;
+import dev.dropzone.gateway.logging.LogText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the FTP layer runs them off its I/O threads. Every PAM failure is reported as invalid
  * credentials; the reason PAM gave is logged at INFO, never the password.
  */
-public final class PamAuthenticator implements Authenticator {
+public final class PamAuthenticator implements UserDirectory {
 
   private static final Logger log = LoggerFactory.getLogger(PamAuthenticator.class);
 
@@ -78,7 +79,7 @@ public final class PamAuthenticator implements Authenticator {
     }
     // pam_unix's nullok would accept any password for an account without one; never ask.
     if (password.length == 0) {
-      log.info("PAM login for '{}' refused: empty password", username);
+      log.info("PAM login for {} refused: empty password", LogText.of(username));
       return Optional.empty();
     }
     if (username.equals("root")) {
@@ -93,8 +94,8 @@ public final class PamAuthenticator implements Authenticator {
       user = pam.authenticate(username, new String(password));
     } catch (PAMException e) {
       log.info(
-          "PAM login for '{}' refused by service '{}': {}",
-          username,
+          "PAM login for {} refused by service '{}': {}",
+          LogText.of(username),
           settings.service(),
           e.getMessage());
       return Optional.empty();
@@ -104,6 +105,22 @@ public final class PamAuthenticator implements Authenticator {
       }
     }
     return accept(user);
+  }
+
+  /**
+   * True for a Linux account this backend could log in: one with a usable name and a UID at or
+   * above the minimum. System accounts cannot log in here, so they own no name.
+   */
+  @Override
+  public boolean hasUser(String username) {
+    if (HomePath.under(settings.homePrefix(), username).isEmpty() || username.equals("root")) {
+      return false;
+    }
+    try {
+      return new UnixUser(username).getUID() >= settings.minimumUid();
+    } catch (PAMException noSuchAccount) {
+      return false;
+    }
   }
 
   private Optional<Account> accept(UnixUser user) {

@@ -1,88 +1,205 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import java.net.InetAddress;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
 /**
- * Admission control per client address: total and per-address connection limits, and a ban after
- * repeated failed logins. Thread-safe.
+ * Admission of control connections, with separate budgets for connections that have not logged in
+ * yet and for logged-in sessions: a flood of connections that never log in uses up only the
+ * pre-login budget, so users at work keep their places and new users can still get in.
+ *
+ * <ul>
+ *   <li>Logged-in sessions: at most {@link Limits#maxLoggedIn} in total.
+ *   <li>Not logged in yet: at most {@link Limits#maxPreLoginPerAddress} per address, and {@link
+ *       Limits#maxPreLogin} in total. When the total is reached, a new connection takes the place
+ *       of the one that has been waiting longest without a word (or, if all have spoken, the one
+ *       silent for longest), which is shed: a flood of idle connections cannot lock real clients
+ *       out, it only shortens how long an idle connection may wait.
+ *   <li>Per address, logged in or not: at most {@link Limits#maxPerAddress}.
+ * </ul>
+ *
+ * Thread-safe.
  */
 public final class ConnectionGuard {
 
-  /** The refusal a banned address gets. */
-  public static final String BANNED = "Too many failed logins from your address, try again later";
+  /**
+   * Limits, each at least 1.
+   *
+   * @param maxLoggedIn logged-in sessions in total
+   * @param maxPerAddress connections from one address, logged in or not
+   * @param maxPreLogin connections not logged in yet, in total
+   * @param maxPreLoginPerAddress connections not logged in yet from one address
+   */
+  public record Limits(
+      int maxLoggedIn, int maxPerAddress, int maxPreLogin, int maxPreLoginPerAddress) {
+    public Limits {
+      if (maxLoggedIn < 1 || maxPerAddress < 1 || maxPreLogin < 1 || maxPreLoginPerAddress < 1) {
+        throw new IllegalArgumentException("connection limits must be at least 1: " + this);
+      }
+    }
+  }
 
-  private final int maxConnections;
-  private final int maxPerAddress;
-  private final int maxLoginFailures;
-  private final Duration banDuration;
-  private final Clock clock;
+  /** What the guard needs to know about a connection, and how it closes one to make room. */
+  public interface Connection {
+    /** True once the client has sent anything. */
+    boolean hasSpoken();
 
-  private final Map<InetAddress, Integer> connections = new HashMap<>();
+    /** When the client last sent something, or connected if it never did (milliseconds). */
+    long lastActivityMillis();
 
-  /** Failed logins counted within one ban duration: a slow guesser is forgotten, not banned. */
-  private final Map<InetAddress, Failures> failures = new HashMap<>();
+    /** Closes the connection, telling the client why; its place is already given back. */
+    void shed();
+  }
 
-  private final Map<InetAddress, Instant> bannedUntil = new HashMap<>();
-  private int total;
+  /** The outcome of {@link #admit}: a place, or the reason for the refusal. */
+  public sealed interface Admission permits Admitted, Refused {}
+
+  /** Admitted; give the place back with {@link #release} when the connection closes. */
+  public record Admitted(Place place) implements Admission {}
+
+  /** Refused with a reason for the client; nothing was counted. */
+  public record Refused(String reason) implements Admission {}
+
+  /** A connection's place, held from admission until {@link #release}. */
+  public static final class Place {
+    private final InetAddress address;
+    private final Connection connection;
+    private boolean loggedIn;
+    private boolean released;
+
+    private Place(InetAddress address, Connection connection) {
+      this.address = address;
+      this.connection = connection;
+    }
+
+    public InetAddress address() {
+      return address;
+    }
+  }
+
+  private static final class Counts {
+    int preLogin;
+    int loggedIn;
+
+    int total() {
+      return preLogin + loggedIn;
+    }
+  }
+
+  private final Limits limits;
+  private final Map<InetAddress, Counts> byAddress = new HashMap<>();
+  private final Set<Place> waiting = new LinkedHashSet<>();
+  private int loggedIn;
   private boolean closing;
 
-  public ConnectionGuard(
-      int maxConnections,
-      int maxPerAddress,
-      int maxLoginFailures,
-      Duration banDuration,
-      Clock clock) {
-    this.maxConnections = maxConnections;
-    this.maxPerAddress = maxPerAddress;
-    this.maxLoginFailures = maxLoginFailures;
-    this.banDuration = banDuration;
-    this.clock = clock;
+  public ConnectionGuard(Limits limits) {
+    this.limits = limits;
+  }
+
+  /** Counts a new connection from {@code address} as not logged in, or says why it is refused. */
+  public Admission admit(InetAddress address, Connection connection) {
+    Place shed;
+    Place place;
+    synchronized (this) {
+      if (closing) {
+        return new Refused("Server is shutting down, try again later");
+      }
+      if (loggedIn >= limits.maxLoggedIn()) {
+        return new Refused("Too many connections to this server, try again later");
+      }
+      Counts counts = byAddress.get(address);
+      if (counts != null && counts.total() >= limits.maxPerAddress()) {
+        return new Refused(
+            "Too many connections from your address (limit "
+                + limits.maxPerAddress()
+                + "), try again later");
+      }
+      if (counts != null && counts.preLogin >= limits.maxPreLoginPerAddress()) {
+        return new Refused(
+            "Too many connections from your address that have not logged in (limit "
+                + limits.maxPreLoginPerAddress()
+                + "), log in on one of them first");
+      }
+      shed = waiting.size() >= limits.maxPreLogin() ? longestIdle() : null;
+      if (shed != null) {
+        releaseLocked(shed);
+      }
+      place = new Place(address, connection);
+      byAddress.computeIfAbsent(address, a -> new Counts()).preLogin++;
+      waiting.add(place);
+    }
+    if (shed != null) {
+      shed.connection.shed();
+    }
+    return new Admitted(place);
+  }
+
+  /** The waiting connection that never spoke and waited longest, else the one silent longest. */
+  private Place longestIdle() {
+    Place silent = null;
+    Place quiet = null;
+    for (Place p : waiting) {
+      if (!p.connection.hasSpoken()) {
+        if (silent == null
+            || p.connection.lastActivityMillis() < silent.connection.lastActivityMillis()) {
+          silent = p;
+        }
+      } else if (quiet == null
+          || p.connection.lastActivityMillis() < quiet.connection.lastActivityMillis()) {
+        quiet = p;
+      }
+    }
+    return silent != null ? silent : quiet;
   }
 
   /**
-   * Counts a new connection from {@code address}, or says why it is refused (then nothing is
-   * counted and {@link #release} must not be called).
+   * Moves {@code place} from the pre-login budget to the logged-in one.
+   *
+   * @return null when done, else the reason the login is refused (the place stays pre-login)
    */
-  public synchronized Optional<String> admit(InetAddress address) {
-    if (closing) {
-      return Optional.of("Server is shutting down, try again later");
+  public synchronized String logIn(Place place) {
+    if (place.released) {
+      return "Connection closed";
     }
-    if (banned(address)) {
-      return Optional.of(BANNED);
+    if (place.loggedIn) {
+      return null;
     }
-    if (total >= maxConnections) {
-      return Optional.of("Too many connections to this server, try again later");
+    if (loggedIn >= limits.maxLoggedIn()) {
+      return "Too many users logged in (limit " + limits.maxLoggedIn() + "), try again later";
     }
-    int fromAddress = connections.getOrDefault(address, 0);
-    if (fromAddress >= maxPerAddress) {
-      return Optional.of(
-          "Too many connections from your address (limit " + maxPerAddress + "), try again later");
-    }
-    connections.put(address, fromAddress + 1);
-    total++;
-    return Optional.empty();
+    waiting.remove(place);
+    Counts counts = byAddress.get(place.address);
+    counts.preLogin--;
+    counts.loggedIn++;
+    loggedIn++;
+    place.loggedIn = true;
+    return null;
   }
 
-  /**
-   * True while {@code address} is banned; also checked at each login, so connections opened before
-   * the ban cannot go on guessing.
-   */
-  public synchronized boolean banned(InetAddress address) {
-    Instant until = bannedUntil.get(address);
-    if (until == null) {
-      return false;
+  /** Gives the place back; calling it again, or for a shed connection, does nothing. */
+  public synchronized void release(Place place) {
+    releaseLocked(place);
+  }
+
+  private void releaseLocked(Place place) {
+    if (place.released) {
+      return;
     }
-    if (clock.instant().isBefore(until)) {
-      return true;
+    place.released = true;
+    Counts counts = byAddress.get(place.address);
+    if (place.loggedIn) {
+      counts.loggedIn--;
+      loggedIn--;
+    } else {
+      counts.preLogin--;
+      waiting.remove(place);
     }
-    bannedUntil.remove(address);
-    return false;
+    if (counts.total() == 0) {
+      byAddress.remove(place.address);
+    }
   }
 
   /**
@@ -93,53 +210,13 @@ public final class ConnectionGuard {
     closing = true;
   }
 
-  public synchronized void release(InetAddress address) {
-    connections.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
-    total--;
+  /** Connections that have not logged in yet. */
+  public synchronized int preLoginCount() {
+    return waiting.size();
   }
 
-  /**
-   * Records a failed login.
-   *
-   * @return true when this failure got the address banned
-   */
-  public synchronized boolean loginFailed(InetAddress address) {
-    Instant now = clock.instant();
-    Failures earlier = failures.get(address);
-    Failures current =
-        earlier == null || earlier.expired(now, banDuration)
-            ? new Failures(now, 1)
-            : new Failures(earlier.since(), earlier.count() + 1);
-    if (current.count() < maxLoginFailures) {
-      failures.put(address, current);
-      return false;
-    }
-    failures.remove(address);
-    forgetExpired(now);
-    bannedUntil.put(address, now.plus(banDuration));
-    return true;
-  }
-
-  /**
-   * Drops bans and failure counts that no longer matter, so addresses that never come back do not
-   * accumulate. Runs when a ban is added, which bounds its cost by the rate of bans.
-   */
-  private void forgetExpired(Instant now) {
-    bannedUntil.values().removeIf(until -> !now.isBefore(until));
-    failures.values().removeIf(f -> f.expired(now, banDuration));
-  }
-
-  private record Failures(Instant since, int count) {
-    boolean expired(Instant now, Duration window) {
-      return !now.isBefore(since.plus(window));
-    }
-  }
-
-  public synchronized void loginSucceeded(InetAddress address) {
-    failures.remove(address);
-  }
-
-  public Duration banDuration() {
-    return banDuration;
+  /** Logged-in sessions. */
+  public synchronized int loggedInCount() {
+    return loggedIn;
   }
 }

@@ -1,52 +1,25 @@
 package dev.dropzone.gateway.ftp.login;
 
-import dev.dropzone.gateway.auth.Account;
-import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
-import dev.dropzone.gateway.auth.Authenticator;
-import java.util.Optional;
 import org.apache.ftpserver.ftplet.Authentication;
 import org.apache.ftpserver.ftplet.AuthenticationFailedException;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.User;
 import org.apache.ftpserver.ftplet.UserManager;
-import org.apache.ftpserver.usermanager.UsernamePasswordAuthentication;
 
 /**
- * MINA's user manager over Dropzone's {@link Authenticator}. Only username/password logins exist:
- * anonymous logins are refused. Users are administered in their source, never through FTP.
+ * The user manager MINA requires. Passwords are checked by Dropzone's PASS ({@link LoginCommand}),
+ * never through here; users are administered in their source, never through FTP, and cannot be
+ * looked up without their password.
  */
 public final class AccountUserManager implements UserManager {
 
-  private final Authenticator authenticator;
-  private final int maxIdleSeconds;
-
-  public AccountUserManager(Authenticator authenticator, int maxIdleSeconds) {
-    this.authenticator = authenticator;
-    this.maxIdleSeconds = maxIdleSeconds;
-  }
-
+  /** Nothing logs in through MINA's own path. */
   @Override
   public User authenticate(Authentication authentication) throws AuthenticationFailedException {
-    if (!(authentication instanceof UsernamePasswordAuthentication login)
-        || login.getUsername() == null
-        || login.getPassword() == null) {
-      throw new AuthenticationFailedException("only username and password logins are accepted");
-    }
-    char[] password = login.getPassword().toCharArray();
-    Optional<Account> account;
-    try {
-      account = authenticator.authenticate(login.getUsername(), password);
-    } catch (AuthenticationUnavailableException e) {
-      throw new LoginUnavailableException(e.getMessage(), e);
-    } finally {
-      java.util.Arrays.fill(password, '\0');
-    }
-    return account
-        .map(a -> new AccountUser(a, maxIdleSeconds))
-        .orElseThrow(() -> new AuthenticationFailedException("wrong username or password"));
+    throw new AuthenticationFailedException("logins are checked by Dropzone's PASS command");
   }
 
-  /** Users cannot be looked up without their password: the source only answers logins. */
+  /** Users cannot be looked up without their password. */
   @Override
   public User getUserByName(String username) {
     return null;

@@ -1,0 +1,251 @@
+package dev.dropzone.gateway.ftp.login;
+
+import dev.dropzone.gateway.auth.Account;
+import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
+import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
+import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
+import dev.dropzone.gateway.logging.LogText;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.ftpserver.ftplet.FileSystemView;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.apache.ftpserver.impl.FtpServerContext;
+import org.apache.ftpserver.impl.ServerFtpStatistics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One PASS, from its password check to the answer. Every attempt that does not log in is answered
+ * after the failure delay and counts as a failed login, with one exception: when no user source
+ * could check the password at all (all down), there was nothing to guess against, so it is delayed
+ * but not counted.
+ */
+final class LoginAttempt implements PasswordChecks.Attempt {
+
+  /** Set on a session while its PASS is being checked. */
+  static final String PENDING = "dropzone.loginPending";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoginAttempt.class);
+
+  private final Logins logins;
+  private final FtpIoSession session;
+  private final FtpServerContext context;
+  private final InetAddress address;
+  private final String username;
+  private final String password;
+
+  LoginAttempt(
+      Logins logins,
+      FtpIoSession session,
+      FtpServerContext context,
+      InetAddress address,
+      String username,
+      String password) {
+    this.logins = logins;
+    this.session = session;
+    this.context = context;
+    this.address = address;
+    this.username = username;
+    this.password = password;
+  }
+
+  @Override
+  public void run(Runnable done) {
+    if (!session.isConnected()) {
+      done.run();
+      return;
+    }
+    switch (logins.throttle().verdict(address, username)) {
+      case ADDRESS_BANNED -> {
+        LOG.info("Login of {} from {} refused: the address is banned", name(), where());
+        closeWith(AdmissionFilter.BANNED);
+        done.run();
+        return;
+      }
+      case NAME_PAUSED -> {
+        LOG.info(
+            "Login of {} from {} refused unchecked: too many failed logins for this name",
+            name(),
+            where());
+        fail(
+            done,
+            false,
+            "Too many failed logins for this user name, try again later",
+            "paused name");
+        return;
+      }
+      case CHECK -> {
+        // go on
+      }
+    }
+    Optional<Account> account;
+    char[] secret = password.toCharArray();
+    try {
+      account = logins.authenticator().authenticate(username, secret);
+    } catch (AuthenticationUnavailableException e) {
+      unavailable(e, done);
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("Checking the login of {} failed unexpectedly", name(), e);
+      unavailable(new AuthenticationUnavailableException(e.toString(), e), done);
+      return;
+    } finally {
+      Arrays.fill(secret, '\0');
+    }
+    if (account.isPresent()) {
+      accept(account.get());
+      done.run();
+    } else {
+      fail(done, true, "Login incorrect", "wrong user name or password");
+    }
+  }
+
+  @Override
+  public void expired(Duration waited) {
+    LOG.warn(
+        "Login of {} from {} given up after waiting {} ms for a password check: all {} check"
+            + " thread(s) stayed busy longer than auth.checkQueueTimeout. Under a login flood this"
+            + " is the throttle working; otherwise raise auth.maxConcurrentChecks (and the heap)",
+        name(),
+        where(),
+        waited.toMillis(),
+        logins.checks().concurrency());
+    closeWith("Login service busy, try again later");
+  }
+
+  private void accept(Account account) {
+    if (!session.isConnected()) {
+      return;
+    }
+    AccountUser user = new AccountUser(account, logins.maxIdleSeconds());
+    if (!logins.sessions().tryOpen(session, account)) {
+      LOG.info(
+          "Login of {} from {} refused: already {} session(s), the limit; the user must close one"
+              + " or the limit (maxSessions) be raised",
+          name(),
+          where(),
+          account.limits().maxSessions());
+      answer(
+          530,
+          "Too many sessions for user "
+              + account.username()
+              + " (limit "
+              + account.limits().maxSessions()
+              + "); close another session first");
+      return;
+    }
+    FileSystemView view;
+    try {
+      view = context.getFileSystemManager().createFileSystemView(user);
+    } catch (FtpException e) {
+      logins.sessions().close(session);
+      answer(550, "Your home directory is not usable: " + e.getMessage());
+      return;
+    }
+    ConnectionGuard.Place place = AdmissionFilter.place(session);
+    String full = place == null ? "Connection was not admitted" : logins.guard().logIn(place);
+    if (full != null) {
+      logins.sessions().close(session);
+      LOG.info("Login of {} from {} refused: {}", name(), where(), full);
+      closeWith(full);
+      return;
+    }
+    // The view first: a session that counts as logged in always has its file system.
+    session.setLogin(view);
+    session.setUser(user);
+    session.setUserArgument(null);
+    session.setMaxIdleTime(user.getMaxIdleTime());
+    session.setAttribute(AdmissionFilter.LOGGED_IN, Boolean.TRUE);
+    ((ServerFtpStatistics) context.getFtpStatistics()).setLogin(session);
+    logins.throttle().succeeded(address, username);
+    LOG.info("Login of {} from {}", name(), where());
+    session.write(ReplyMapper.reply(230, "Logged in as " + account.username()));
+    resume();
+  }
+
+  /**
+   * A failed login: counted, then answered after the delay (or at once with a ban).
+   *
+   * @param checked whether a password was checked and refused
+   */
+  private void fail(Runnable done, boolean checked, String reply, String why) {
+    if (logins.throttle().failed(address, username, checked)) {
+      banned(done);
+      return;
+    }
+    LOG.info("Failed login as {} from {}: {}", name(), where(), why);
+    later(() -> answer(530, reply), done);
+  }
+
+  private void unavailable(AuthenticationUnavailableException e, Runnable done) {
+    LOG.warn(
+        "Login of {} from {} could not be checked: {}; check the user source",
+        name(),
+        where(),
+        e.getMessage());
+    if (e.passwordChecked() && logins.throttle().failed(address, username, true)) {
+      banned(done);
+      return;
+    }
+    later(() -> closeWith("Login service unavailable, try again later"), done);
+  }
+
+  private void banned(Runnable done) {
+    LOG.warn(
+        "Banned {} for {} s after repeated failed logins (last as {}); if legitimate, the user"
+            + " must wait or the server be restarted",
+        where(),
+        logins.throttle().banDuration().toSeconds(),
+        name());
+    closeWith(AdmissionFilter.BANNED);
+    done.run();
+  }
+
+  /** Runs {@code answer} after the failure delay, then lets the address's next attempt go. */
+  private void later(Runnable answer, Runnable done) {
+    logins
+        .timers()
+        .schedule(
+            () -> {
+              try {
+                answer.run();
+              } finally {
+                done.run();
+              }
+            },
+            logins.failureDelay().toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** Answers without logging in; the client may try again on this connection. */
+  private void answer(int code, String text) {
+    session.reinitialize();
+    session.write(ReplyMapper.reply(code, text));
+    resume();
+  }
+
+  private void closeWith(String text) {
+    session.removeAttribute(PENDING);
+    session.reinitialize();
+    session.write(ReplyMapper.reply(421, text));
+    session.closeOnFlush();
+  }
+
+  private void resume() {
+    session.removeAttribute(PENDING);
+    session.resumeRead();
+  }
+
+  private String name() {
+    return LogText.of(username);
+  }
+
+  private String where() {
+    return address.getHostAddress();
+  }
+}

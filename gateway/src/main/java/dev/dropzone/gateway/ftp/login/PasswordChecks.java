@@ -1,0 +1,167 @@
+package dev.dropzone.gateway.ftp.login;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where password checks run: on a few threads of their own, never on MINA's command threads. A
+ * password hash costs memory (Argon2id: 19 MiB per check) and CPU, so how many run at once is
+ * capped from the heap ({@link #defaultConcurrency}); one client address has at most one attempt in
+ * progress (a failed attempt's delay included), so many connections from one address cannot
+ * multiply its guessing rate or take every slot; and an attempt that waited longer than the queue
+ * timeout is given up rather than checked late.
+ */
+public final class PasswordChecks implements AutoCloseable {
+
+  /** Heap one password check may need: Argon2id's 19 MiB plus what the login around it uses. */
+  static final long HEAP_PER_CHECK = 20L << 20;
+
+  /** Share of the heap password checks may use together: 1/8 (uploads may use half). */
+  static final int HEAP_SHARE_DIVISOR = 8;
+
+  /** A login attempt waiting for, or running, its password check. */
+  public interface Attempt {
+    /**
+     * Checks the password and answers the client. Runs on a check thread and must call {@code done}
+     * exactly once, when the address may have its next attempt checked: at once after a success,
+     * after the delay after a failure.
+     */
+    void run(Runnable done);
+
+    /** The attempt waited {@code waited} for a check thread, longer than the queue timeout. */
+    void expired(Duration waited);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(PasswordChecks.class);
+
+  private record Queued(InetAddress address, Attempt attempt, long since) {}
+
+  private final ThreadPoolExecutor threads;
+  private final long queueTimeoutNanos;
+  private final int concurrency;
+
+  /** Addresses with an attempt in progress, each with the attempts waiting behind it. */
+  private final Map<InetAddress, ArrayDeque<Queued>> busy = new HashMap<>();
+
+  /**
+   * @param concurrency password checks that may run at once
+   * @param queueTimeout how long an attempt may wait before it is given up
+   */
+  public PasswordChecks(int concurrency, Duration queueTimeout) {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+    }
+    this.concurrency = concurrency;
+    this.queueTimeoutNanos = queueTimeout.toNanos();
+    AtomicInteger n = new AtomicInteger();
+    // The queue holds at most one attempt per address; connections not logged in yet are bounded
+    // per address and in total, and each has at most one attempt, so it is bounded too.
+    this.threads =
+        new ThreadPoolExecutor(
+            concurrency,
+            concurrency,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread thread = new Thread(r, "dropzone-login-" + n.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /**
+   * Password checks that fit in the heap: one per {@value #HEAP_PER_CHECK} bytes of 1/{@value
+   * #HEAP_SHARE_DIVISOR} of the heap, at least 1 and at most 2 per processor (checks are CPU-bound;
+   * more would only queue inside the CPU). E.g. 1 for 192 MiB, 2 for 384 MiB, 4 for 1 GiB on 2
+   * processors.
+   */
+  public static int defaultConcurrency(long maxHeapBytes, int processors) {
+    long fit = maxHeapBytes / HEAP_SHARE_DIVISOR / HEAP_PER_CHECK;
+    return (int) Math.max(1, Math.min(fit, 2L * processors));
+  }
+
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /**
+   * Runs {@code attempt} once {@code address} has no other attempt in progress and a thread is
+   * free.
+   */
+  public void submit(InetAddress address, Attempt attempt) {
+    Queued queued = new Queued(address, attempt, System.nanoTime());
+    synchronized (busy) {
+      ArrayDeque<Queued> behind = busy.get(address);
+      if (behind != null) {
+        behind.add(queued);
+        return;
+      }
+      busy.put(address, new ArrayDeque<>());
+    }
+    dispatch(queued);
+  }
+
+  private void dispatch(Queued queued) {
+    try {
+      threads.execute(() -> run(queued));
+    } catch (RejectedExecutionException closed) {
+      // Shutting down: the connection is about to close anyway.
+    }
+  }
+
+  private void run(Queued queued) {
+    AtomicBoolean finished = new AtomicBoolean();
+    Runnable done =
+        () -> {
+          if (finished.compareAndSet(false, true)) {
+            next(queued.address());
+          }
+        };
+    long waited = System.nanoTime() - queued.since();
+    try {
+      if (waited > queueTimeoutNanos) {
+        queued.attempt().expired(Duration.ofNanos(waited));
+        done.run();
+      } else {
+        queued.attempt().run(done);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("Login attempt failed unexpectedly; the client is left without a reply", e);
+      done.run();
+      if (e instanceof Error error) {
+        throw error;
+      }
+    }
+  }
+
+  private void next(InetAddress address) {
+    Queued next;
+    synchronized (busy) {
+      ArrayDeque<Queued> behind = busy.get(address);
+      next = behind == null ? null : behind.poll();
+      if (next == null) {
+        busy.remove(address);
+      }
+    }
+    if (next != null) {
+      dispatch(next);
+    }
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+  }
+}
