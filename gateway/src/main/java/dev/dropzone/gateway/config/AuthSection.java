@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -27,7 +28,13 @@ final class AuthSection {
     PamSettings pam = backends.contains(Backend.PAM) ? pam(auth.pam(), problems) : null;
     LdapSettings ldap =
         backends.contains(Backend.LDAP) ? ldap(auth.ldap(), baseDir, problems) : null;
-    return new AuthSettings(backends, pam, ldap);
+    Duration ttl = auth.credentialCacheTtl();
+    problems.check(
+        ttl != null && !ttl.isNegative(),
+        "auth.credentialCacheTtl",
+        ttl == null ? "" : Durations.format(ttl),
+        "must be 0s (off) or a positive duration");
+    return new AuthSettings(backends, pam, ldap, ttl == null ? Duration.ZERO : ttl);
   }
 
   private static List<Backend> backends(List<String> names, Problems problems) {

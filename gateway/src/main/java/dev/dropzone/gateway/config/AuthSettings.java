@@ -2,6 +2,8 @@ package dev.dropzone.gateway.config;
 
 import dev.dropzone.gateway.auth.ldap.LdapSettings;
 import dev.dropzone.gateway.auth.pam.PamSettings;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -11,8 +13,11 @@ import java.util.Locale;
  * @param backends the sources in order; the first that accepts decides the account
  * @param pam PAM settings; null unless {@link Backend#PAM} is listed
  * @param ldap LDAP settings; null unless {@link Backend#LDAP} is listed
+ * @param credentialCacheTtl how long the users file backend remembers a verified password; zero
+ *     turns it off
  */
-public record AuthSettings(List<Backend> backends, PamSettings pam, LdapSettings ldap) {
+public record AuthSettings(
+    List<Backend> backends, PamSettings pam, LdapSettings ldap, Duration credentialCacheTtl) {
 
   /** A user source as named in {@code auth.backends}. */
   public enum Backend {
@@ -34,7 +39,8 @@ public record AuthSettings(List<Backend> backends, PamSettings pam, LdapSettings
 
   /** Only the users file, as before {@code auth} existed. */
   public static AuthSettings fileOnly() {
-    return new AuthSettings(List.of(Backend.FILE), null, null);
+    return new AuthSettings(
+        List.of(Backend.FILE), null, null, FileAuthenticator.DEFAULT_CREDENTIAL_CACHE_TTL);
   }
 
   public boolean uses(Backend backend) {

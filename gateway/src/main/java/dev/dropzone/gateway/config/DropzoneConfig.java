@@ -135,6 +135,7 @@ public record DropzoneConfig(
       @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> backends,
       Integer maxConcurrentChecks,
       Duration checkQueueTimeout,
+      Duration credentialCacheTtl,
       Pam pam,
       Ldap ldap) {}
 

@@ -111,7 +111,9 @@ public final class EmbeddedStack implements AutoCloseable {
     try {
       GatewaySettings settings =
           settings(options, dataDir, s3.endpoint(), credentials, certificate);
-      runtime = GatewayRuntime.start(settings, new FileAuthenticator(users));
+      runtime =
+          GatewayRuntime.start(
+              settings, new FileAuthenticator(users, settings.auth().credentialCacheTtl()));
       // Only now that everything runs: a start that failed after making the demo user would have
       // lost its password, which is shown once and stored nowhere.
       Optional<String> generated =

@@ -44,7 +44,8 @@ public final class UserSources implements AutoCloseable {
       for (Backend backend : settings.backends()) {
         UserDirectory directory =
             switch (backend) {
-              case FILE -> new FileAuthenticator(new UsersFile(usersFile));
+              case FILE ->
+                  new FileAuthenticator(new UsersFile(usersFile), settings.credentialCacheTtl());
               case PAM -> new PamAuthenticator(settings.pam());
               case LDAP -> {
                 LdapAuthenticator ldap = new LdapAuthenticator(settings.ldap());

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.users;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
 import dev.dropzone.gateway.auth.UserDirectory;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * one stat call), so {@code dropzone users add} takes effect without a restart. A file that became
  * invalid refuses every login until it is fixed, rather than keeping users an administrator may
  * have just removed.
+ *
+ * <p>A successful check is remembered for a short time ({@link VerifiedCredentials}), so the same
+ * user logging in again with the same password skips the hash; wrong passwords and unknown users
+ * always cost a full check, and any change of the file forgets every remembered success.
  */
 public final class FileAuthenticator implements UserDirectory {
 
@@ -43,11 +49,32 @@ public final class FileAuthenticator implements UserDirectory {
     }
   }
 
+  /**
+   * How long a verified password is remembered unless configured ({@code auth.credentialCacheTtl}).
+   */
+  public static final Duration DEFAULT_CREDENTIAL_CACHE_TTL = Duration.ofMinutes(5);
+
   private final UsersFile file;
+  private final PasswordCheck check;
+  private final VerifiedCredentials verified;
   private volatile Snapshot snapshot;
 
   public FileAuthenticator(UsersFile file) {
+    this(file, DEFAULT_CREDENTIAL_CACHE_TTL);
+  }
+
+  /**
+   * @param credentialCacheTtl how long a verified password is remembered; zero turns it off
+   */
+  public FileAuthenticator(UsersFile file, Duration credentialCacheTtl) {
+    this(file, credentialCacheTtl, PasswordHashes::matches, Ticker.systemTicker());
+  }
+
+  FileAuthenticator(
+      UsersFile file, Duration credentialCacheTtl, PasswordCheck check, Ticker ticker) {
     this.file = file;
+    this.check = check;
+    this.verified = new VerifiedCredentials(credentialCacheTtl, ticker);
   }
 
   @Override
@@ -56,12 +83,17 @@ public final class FileAuthenticator implements UserDirectory {
     Snapshot users = current();
     UserEntry user = users.users().get(username);
     if (user == null) {
-      PasswordHashes.matches(password, DUMMY_HASH);
+      check.matches(password, DUMMY_HASH);
       return Optional.empty();
     }
-    return PasswordHashes.matches(password, user.passwordHash())
-        ? Optional.of(user.toAccount(users.contents().group(user.group())))
-        : Optional.empty();
+    String hash = user.passwordHash();
+    if (!verified.contains(username, password, hash)) {
+      if (!check.matches(password, hash)) {
+        return Optional.empty();
+      }
+      verified.add(username, password, hash);
+    }
+    return Optional.of(user.toAccount(users.contents().group(user.group())));
   }
 
   @Override
@@ -107,6 +139,8 @@ public final class FileAuthenticator implements UserDirectory {
             users.stream()
                 .collect(Collectors.toUnmodifiableMap(UserEntry::name, Function.identity())));
     snapshot = fresh;
+    // Passwords may have changed or users gone: nothing verified against the old file stands.
+    verified.clear();
     LOG.info("Loaded {} user(s) from {}", users.size(), file.path());
     return fresh;
   }

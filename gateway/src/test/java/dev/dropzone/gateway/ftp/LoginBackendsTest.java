@@ -227,6 +227,29 @@ class LoginBackendsTest {
   }
 
   @Test
+  void aRememberedPasswordLogsInAgainWhileWrongAndChangedOnesAreRefusedAfterTheDelay()
+      throws Exception {
+    SettingsBuilder ftp = new SettingsBuilder();
+    ftp.loginFailureDelay = Duration.ofMillis(400);
+    start("auth:\n  backends: [file]\n  credentialCacheTtl: 5m\n", ftp);
+
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+    assertCanLogInAndUpload("filer", FILE_PASSWORD);
+    try (RawControl wrong = new RawControl(gw.port())) {
+      wrong.reply();
+      long start = System.nanoTime();
+      assertThat(wrong.login("filer", FILE_PASSWORD + "!")).isEqualTo("530 Login incorrect");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(ftp.loginFailureDelay);
+    }
+
+    new UsersFile(dir.resolve("users.yaml"))
+        .put(UserEntry.of("filer", PasswordHashes.hash("a new password".toCharArray())));
+    assertRefused("filer", FILE_PASSWORD);
+    assertCanLogInAndUpload("filer", "a new password");
+  }
+
+  @Test
   void pamBackendLogsInLinuxAccounts() throws Exception {
     assumeTrue(
         LinuxAccounts.isRoot(),

@@ -8,6 +8,7 @@ import dev.dropzone.gateway.config.AuthSettings;
 import dev.dropzone.gateway.config.AuthSettings.Backend;
 import dev.dropzone.gateway.users.FileAuthenticator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,10 @@ class UserSourcesTest {
     String missing = "dropzone-missing-" + UUID.randomUUID();
     AuthSettings settings =
         new AuthSettings(
-            List.of(Backend.FILE, Backend.PAM), PamSettings.defaults().withService(missing), null);
+            List.of(Backend.FILE, Backend.PAM),
+            PamSettings.defaults().withService(missing),
+            null,
+            Duration.ZERO);
 
     assertThatThrownBy(() -> UserSources.open(settings, dir.resolve("users.yaml")))
         .isInstanceOf(IllegalStateException.class)

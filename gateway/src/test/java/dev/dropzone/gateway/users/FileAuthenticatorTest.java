@@ -11,8 +11,11 @@ import dev.dropzone.gateway.auth.Permission;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +38,87 @@ class FileAuthenticatorTest {
     assertThat(auth.authenticate("alice", pw("wrong"))).isEmpty();
     assertThat(auth.authenticate("bob", pw("correct horse"))).isEmpty();
     assertThat(auth.authenticate("../alice", pw("correct horse"))).isEmpty();
+  }
+
+  /** Counts password hash checks: the seam that shows when a login skipped the hash. */
+  private final AtomicInteger hashChecks = new AtomicInteger();
+
+  private final AtomicLong nanos = new AtomicLong();
+
+  private FileAuthenticator counting(UsersFile file, Duration ttl) {
+    return new FileAuthenticator(
+        file,
+        ttl,
+        (password, hash) -> {
+          hashChecks.incrementAndGet();
+          return PasswordHashes.matches(password, hash);
+        },
+        nanos::get);
+  }
+
+  @Test
+  void aRepeatedLoginWithTheSamePasswordSkipsTheHashUntilTheTtlEnds() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = counting(file, Duration.ofMinutes(5));
+
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(hashChecks).as("only the first login hashed").hasValue(1);
+
+    nanos.addAndGet(Duration.ofMinutes(5).plusSeconds(1).toNanos());
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(hashChecks).hasValue(2);
+  }
+
+  @Test
+  void wrongPasswordsAndUnknownUsersAlwaysCostAFullCheck() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = counting(file, Duration.ofMinutes(5));
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    hashChecks.set(0);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(auth.authenticate("alice", pw("correct horsf"))).isEmpty();
+      assertThat(auth.authenticate("Alice", pw("correct horse"))).isEmpty();
+      assertThat(auth.authenticate("mallory", pw("correct horse"))).isEmpty();
+    }
+    assertThat(hashChecks).as("a failure is never remembered as a success").hasValue(9);
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(hashChecks).hasValue(9);
+  }
+
+  @Test
+  void aPasswordChangeForgetsTheVerifiedPassword() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(
+        List.of(
+            UserEntry.of("alice", PasswordHashes.hash(pw("old password"))),
+            UserEntry.of("bob", PasswordHashes.hash(pw("bobs password")))));
+    FileAuthenticator auth = counting(file, Duration.ofMinutes(5));
+    assertThat(auth.authenticate("alice", pw("old password"))).isPresent();
+    assertThat(auth.authenticate("bob", pw("bobs password"))).isPresent();
+
+    // What `dropzone users passwd` does.
+    file.put(UserEntry.of("alice", PasswordHashes.hash(pw("new password"))));
+    hashChecks.set(0);
+
+    assertThat(auth.authenticate("alice", pw("old password"))).isEmpty();
+    assertThat(auth.authenticate("alice", pw("new password"))).isPresent();
+    assertThat(auth.authenticate("bob", pw("bobs password"))).isPresent();
+    assertThat(hashChecks).as("every remembered success was forgotten with the change").hasValue(3);
+  }
+
+  @Test
+  void aZeroTtlTurnsRememberingOff() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = counting(file, Duration.ZERO);
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(hashChecks).hasValue(2);
   }
 
   @Test
