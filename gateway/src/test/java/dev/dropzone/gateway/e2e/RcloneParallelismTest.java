@@ -37,6 +37,7 @@ class RcloneParallelismTest {
                 "127.0.0.1",
                 0,
                 "0",
+                -1,
                 0,
                 Map.of("alice", PASSWORD.toCharArray())))) {
       String obscured =
