@@ -135,6 +135,7 @@ public final class GatewayMain {
         32,
         d.maxCommandLength(),
         d.shutdownGrace(),
+        d.dataConnectTimeout(),
         null,
         d.transfers());
   }
