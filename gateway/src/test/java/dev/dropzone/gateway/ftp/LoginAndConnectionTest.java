@@ -53,6 +53,25 @@ class LoginAndConnectionTest {
   }
 
   @Test
+  void aValidLoginDoesNotBuyAnAddressNewGuessesAtOtherNames() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxLoginFailures = 3;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("bob", "guess 1")).isEqualTo("530 Login incorrect");
+      assertThat(control.login("bob", "guess 2")).isEqualTo("530 Login incorrect");
+      // The attacker's own account: logging in to it must not wipe the guesses at bob.
+      try (RawControl own = new RawControl(gw.port())) {
+        own.reply();
+        assertThat(own.login("alice")).startsWith("230");
+      }
+      assertThat(control.login("bob", "guess 3"))
+          .isEqualTo("421 Too many failed logins from your address, try again later");
+    }
+  }
+
+  @Test
   void controlConnectionsSendRepliesWithoutNaglesDelay() throws Exception {
     // With Nagle on, the 226 after a transfer waits for the client's delayed ACK of the 150
     // (~40 ms a file on Linux); the socket option is the fix, so the test checks the option.

@@ -8,6 +8,7 @@ import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.ChainedAuthenticator;
 import dev.dropzone.gateway.auth.ldap.TestDirectory;
 import dev.dropzone.gateway.auth.pam.LinuxAccounts;
+import dev.dropzone.gateway.cli.Main;
 import dev.dropzone.gateway.config.ConfigLoader;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
@@ -17,6 +18,7 @@ import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Logins through the real FTP server for every backend, each configured as an administrator would
@@ -179,6 +182,8 @@ class LoginBackendsTest {
     start("auth:\n  backends: [file, ldap]\n" + ldap(), ftp);
     directory.close();
     InetAddress attacker = SourceAddresses.address(1);
+    RawControl openedBefore = new RawControl(gw.port(), attacker);
+    assertThat(openedBefore.reply()).startsWith("220");
 
     // The users file refused the password and the directory could not answer: "try later", but
     // after the delay and counted, or an outage would make guessing at file users free.
@@ -199,6 +204,11 @@ class LoginBackendsTest {
     try (RawControl rightPassword = new RawControl(gw.port(), attacker)) {
       assertThat(rightPassword.reply())
           .as("banned: the right password is never even asked for")
+          .isEqualTo("421 " + AdmissionFilter.BANNED);
+    }
+    try (openedBefore) {
+      assertThat(openedBefore.login("filer", FILE_PASSWORD))
+          .as("a connection opened before the ban gets no check of the right password either")
           .isEqualTo("421 " + AdmissionFilter.BANNED);
     }
     assertCanLogInAndUpload("filer", FILE_PASSWORD);
@@ -243,8 +253,18 @@ class LoginBackendsTest {
           .isGreaterThanOrEqualTo(ftp.loginFailureDelay);
     }
 
-    new UsersFile(dir.resolve("users.yaml"))
-        .put(UserEntry.of("filer", PasswordHashes.hash("a new password".toCharArray())));
+    CommandLine passwd =
+        Main.commandLine(
+            new ByteArrayInputStream("a new password\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(
+            passwd.execute(
+                "users",
+                "passwd",
+                "--file",
+                dir.resolve("users.yaml").toString(),
+                "--password-stdin",
+                "filer"))
+        .isZero();
     assertRefused("filer", FILE_PASSWORD);
     assertCanLogInAndUpload("filer", "a new password");
   }
