@@ -237,6 +237,26 @@ class LoginBackendsTest {
   }
 
   @Test
+  void aSourceGivenAHomePrefixOfItsOwnKeepsItsUsersApartInTheStore() throws Exception {
+    start("auth:\n  backends: [file, ldap]\n" + ldap() + "    homePrefix: ldap\n");
+
+    for (String user : List.of("filer", "carol")) {
+      String password = user.equals("filer") ? FILE_PASSWORD : TestDirectory.password(user);
+      FTPClient client = gw.login(user, password);
+      assertThat(client.storeFile("mine.txt", new ByteArrayInputStream(new byte[] {7})))
+          .as(client.getReplyString())
+          .isTrue();
+      client.logout();
+      client.disconnect();
+    }
+
+    assertThat(gw.objectKeys())
+        .contains(GatewayUnderTest.PREFIX + "/users/filer/mine.txt")
+        .contains(GatewayUnderTest.PREFIX + "/ldap/carol/mine.txt")
+        .noneMatch(key -> key.startsWith(GatewayUnderTest.PREFIX + "/users/carol/"));
+  }
+
+  @Test
   void aRememberedPasswordLogsInAgainWhileWrongAndChangedOnesAreRefusedAfterTheDelay()
       throws Exception {
     SettingsBuilder ftp = new SettingsBuilder();
