@@ -72,6 +72,40 @@ class LoginAndConnectionTest {
   }
 
   @Test
+  void everyConnectionKeepsAnsweringAfterItsLoginIsAnswered() throws Exception {
+    // Reading resumes after each answered PASS; done carelessly beside the I/O thread flushing the
+    // reply, a connection could lose its read interest and never answer again.
+    int clients = 48;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try (GatewayUnderTest gw = GatewayUnderTest.start()) {
+      List<Future<List<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        answers.add(
+            pool.submit(
+                () -> {
+                  try (RawControl control = new RawControl(gw.port())) {
+                    control.reply();
+                    return java.util.stream.Stream.of(
+                            control.login("alice", "wrong"),
+                            control.send("NOOP"),
+                            control.login("alice"),
+                            control.send("NOOP"))
+                        .map(reply -> reply == null ? "no answer" : reply.substring(0, 3))
+                        .toList();
+                  }
+                }));
+      }
+      for (Future<List<String>> answer : answers) {
+        assertThat(answer.get(120, TimeUnit.SECONDS))
+            .as("NOOP before login is refused, after login answered")
+            .containsExactly("530", "530", "230", "200");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void controlConnectionsSendRepliesWithoutNaglesDelay() throws Exception {
     // With Nagle on, the 226 after a transfer waits for the client's delayed ACK of the 150
     // (~40 ms a file on Linux); the socket option is the fix, so the test checks the option.
@@ -291,6 +325,28 @@ class LoginAndConnectionTest {
                       .startsWith("INFO Failed login as 'eve\\u0000\\u001b[2J\\u202eadmin' from"));
       assertThat(log.lines())
           .allSatisfy(line -> assertThat(line).doesNotContain("\u001b", "\u202e", "\u0000"));
+    }
+  }
+
+  @Test
+  void refusedCommandLinesAreLoggedWithControlCharactersEscaped() throws Exception {
+    try (GatewayUnderTest gw = GatewayUnderTest.start();
+        LogCapture store = LogCapture.of("dev.dropzone.gateway.ftp.command.StoreCommand");
+        LogCapture active = LogCapture.of("dev.dropzone.gateway.ftp.data.ActiveCommand");
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("alice")).startsWith("230");
+      assertThat(control.send("MKD a\u001b[2Jb\u202e")).startsWith("553");
+      assertThat(control.send("EPRT |1|127.0.0.1\u202e|51000|")).startsWith("501");
+
+      assertThat(store.lines())
+          .anySatisfy(
+              line -> assertThat(line).contains("alice 'MKD a\\u001b[2Jb\\u202e' refused"));
+      assertThat(active.lines())
+          .anySatisfy(line -> assertThat(line).contains("'1\\u202e'"));
+      assertThat(store.lines())
+          .allSatisfy(line -> assertThat(line).doesNotContain("\u001b", "\u202e"));
+      assertThat(active.lines()).allSatisfy(line -> assertThat(line).doesNotContain("\u202e"));
     }
   }
 

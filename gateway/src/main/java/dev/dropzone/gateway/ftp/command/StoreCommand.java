@@ -4,6 +4,7 @@ import dev.dropzone.gateway.ftp.command.ReplyMapper.Mapped;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.gateway.logging.LogText;
 import dev.dropzone.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,10 +60,10 @@ abstract class StoreCommand extends AbstractCommand {
       FtpIoSession session, StoreView view, FtpRequest request, StoreException e, Phase phase) {
     Mapped mapped = ReplyMapper.map(e, phase);
     String user = view.account().username();
-    String line = ReplyMapper.oneLine(request.getRequestLine());
+    String line = LogText.of(request.getRequestLine());
     if (mapped.serverSide()) {
       LOG.warn(
-          "{} '{}' failed ({} {}): {}; {}",
+          "{} {} failed ({} {}): {}; {}",
           user,
           line,
           mapped.reply().getCode(),
@@ -72,7 +73,7 @@ abstract class StoreCommand extends AbstractCommand {
           e);
     } else {
       LOG.info(
-          "{} '{}' refused ({} {}): {}",
+          "{} {} refused ({} {}): {}",
           user,
           line,
           mapped.reply().getCode(),
@@ -93,9 +94,9 @@ abstract class StoreCommand extends AbstractCommand {
   private static void unexpected(
       FtpIoSession session, StoreView view, FtpRequest request, Exception e) {
     LOG.error(
-        "{} '{}' failed unexpectedly; this is a bug in Dropzone, please report it with this trace",
+        "{} {} failed unexpectedly; this is a bug in Dropzone, please report it with this trace",
         view.account().username(),
-        ReplyMapper.oneLine(request.getRequestLine()),
+        LogText.of(request.getRequestLine()),
         e);
     send(session, ReplyMapper.reply(451, "Internal error, the server log has the details"));
   }

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.data;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.logging.LogText;
 import java.net.InetSocketAddress;
 import org.apache.ftpserver.command.AbstractCommand;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -58,10 +59,11 @@ final class ActiveCommand extends AbstractCommand {
   }
 
   private static void refuse(FtpIoSession session, int code, String reason) {
+    // The reason may quote the client's argument.
     LOG.info(
         "Refused active mode for {}: {}",
         ((InetSocketAddress) session.getRemoteAddress()).getAddress().getHostAddress(),
-        reason);
+        LogText.of(reason));
     session.write(ReplyMapper.reply(code, reason));
   }
 }

@@ -16,6 +16,7 @@ import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.FtpServerContext;
 import org.apache.ftpserver.impl.ServerFtpStatistics;
+import org.apache.mina.core.future.WriteFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,8 +165,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     ((ServerFtpStatistics) context.getFtpStatistics()).setLogin(session);
     logins.throttle().succeeded(address, username);
     LOG.info("Login of {} from {}", name(), where());
-    session.write(ReplyMapper.reply(230, "Logged in as " + account.username()));
-    resume();
+    resumeAfter(session.write(ReplyMapper.reply(230, "Logged in as " + account.username())));
   }
 
   /**
@@ -225,8 +225,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
   /** Answers without logging in; the client may try again on this connection. */
   private void answer(int code, String text) {
     session.reinitialize();
-    session.write(ReplyMapper.reply(code, text));
-    resume();
+    resumeAfter(session.write(ReplyMapper.reply(code, text)));
   }
 
   private void closeWith(String text) {
@@ -236,9 +235,16 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     session.closeOnFlush();
   }
 
-  private void resume() {
+  /**
+   * Reads from the client again once {@code reply} has gone out. MINA updates a connection's
+   * selector interest without a lock: resuming from this thread while the I/O thread flushes the
+   * reply could lose the read interest and leave the connection deaf. The write's listener runs on
+   * the I/O thread that flushed it (or here, when the reply went out already and that thread is
+   * done with it).
+   */
+  private void resumeAfter(WriteFuture reply) {
     session.removeAttribute(PENDING);
-    session.resumeRead();
+    reply.addListener(written -> session.resumeRead());
   }
 
   private String name() {
