@@ -23,7 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The entries directly inside one directory, read page by page from ListObjectsV2 with delimiter
@@ -32,15 +35,17 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
  * ahead of the stream's consumer, so memory stays at two pages whatever the directory's size.
  *
  * <p>A subdirectory whose time the page does not carry (a common prefix) gets it from {@link
- * Directories#describe}, looked up on {@link TreeRequests}' threads a few entries ahead of the
- * consumer, so those lookups overlap instead of adding up.
+ * Directories#describe}, and a file the time its writer recorded from a HEAD ({@link
+ * RecordedTimes}, which remembers what earlier listings found); both are looked up on {@link
+ * TreeRequests}' threads a few entries ahead of the consumer, so those lookups overlap instead of
+ * adding up.
  */
 final class DirectoryListing {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryListing.class);
 
-  /** Subdirectory time lookups in flight ahead of the consumer, per listing. */
-  private static final int TIME_LOOKUPS_AHEAD = 8;
+  /** Time lookups (subdirectories, files not yet remembered) in flight ahead of the consumer. */
+  private static final int TIME_LOOKUPS_AHEAD = 16;
 
   private final VirtualPath dir;
   private final ListedPage first;
@@ -48,6 +53,8 @@ final class DirectoryListing {
   private final String prefix;
   private final Directories directories;
   private final TreeRequests requests;
+  private final S3Client s3;
+  private final String bucket;
 
   private DirectoryListing(
       VirtualPath dir,
@@ -55,13 +62,17 @@ final class DirectoryListing {
       ListedPage first,
       Iterator<ListObjectsV2Response> rest,
       Directories directories,
-      TreeRequests requests) {
+      TreeRequests requests,
+      S3Client s3,
+      String bucket) {
     this.dir = dir;
     this.prefix = prefix;
     this.first = first;
     this.rest = rest;
     this.directories = directories;
     this.requests = requests;
+    this.s3 = s3;
+    this.bucket = bucket;
   }
 
   static DirectoryListing open(
@@ -81,7 +92,9 @@ final class DirectoryListing {
         ListedPage.of(first, prefix, Set.of()),
         new PagesAhead(pages, first, requests),
         directories,
-        requests);
+        requests,
+        s3,
+        bucket);
   }
 
   /**
@@ -190,9 +203,27 @@ final class DirectoryListing {
         }
         if (entry.directory() && entry.lastModified() == null) {
           ahead.add(dated(path.get()));
-        } else {
+        } else if (entry.directory()) {
           ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
+        } else {
+          ahead.add(recorded(path.get(), entry));
         }
+      }
+    }
+
+    /** A file with its recorded time: remembered, or looked up by a HEAD. */
+    private CompletableFuture<FileInfo> recorded(VirtualPath file, ListedPage.Entry entry) {
+      FileInfo listed = info(file, entry);
+      RecordedTimes.Version version =
+          new RecordedTimes.Version(prefix + entry.name(), entry.eTag(), listed.lastModified());
+      Optional<Instant> known = requests.times().known(version);
+      if (known.isPresent()) {
+        return CompletableFuture.completedFuture(withTime(listed, known.get()));
+      }
+      try {
+        return requests.supply(() -> withTime(listed, headTime(version)));
+      } catch (StoreException e) {
+        throw new UncheckedIOException(e);
       }
     }
 
@@ -209,6 +240,36 @@ final class DirectoryListing {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  private static FileInfo withTime(FileInfo listed, Instant time) {
+    return new FileInfo(listed.path(), false, listed.size(), time);
+  }
+
+  /**
+   * The time recorded in the metadata of {@code version}, remembered for the next listing; the
+   * listed time when the object went away or changed since it was listed.
+   */
+  private Instant headTime(RecordedTimes.Version version) throws StoreException {
+    HeadObjectResponse head;
+    try {
+      head = s3.headObject(b -> b.bucket(bucket).key(version.key()));
+    } catch (NoSuchKeyException e) {
+      return version.lastModified();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return version.lastModified();
+      }
+      throw S3Errors.map(e, "list " + dir);
+    } catch (SdkException e) {
+      throw S3Errors.map(e, "list " + dir);
+    }
+    Instant time = RecordedTimes.of(head.metadata(), version.lastModified());
+    if (new RecordedTimes.Version(version.key(), head.eTag(), head.lastModified())
+        .equals(version)) {
+      requests.times().remember(version, time);
+    }
+    return time;
   }
 
   /** The result of {@code pending}; its failure as the {@link StoreException} it was. */

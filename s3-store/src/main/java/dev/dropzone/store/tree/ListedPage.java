@@ -26,8 +26,9 @@ final class ListedPage {
    * @param directory whether it is a subdirectory
    * @param size the listed object size (raw ciphertext length); 0 for directories
    * @param lastModified the object's or marker's time; null when the listing does not tell
+   * @param eTag a file's ETag (which version of the object it is); null for directories
    */
-  record Entry(String name, boolean directory, long size, Instant lastModified) {}
+  record Entry(String name, boolean directory, long size, Instant lastModified, String eTag) {}
 
   private final List<Entry> entries;
   private final boolean selfSeen;
@@ -58,7 +59,7 @@ final class ListedPage {
       int slash = rest.indexOf('/');
       if (slash < 0) {
         long size = object.size() == null ? 0 : object.size();
-        entries.add(new Entry(rest, false, size, object.lastModified()));
+        entries.add(new Entry(rest, false, size, object.lastModified(), object.eTag()));
       } else {
         // Only a marker's own time is the directory's; a deeper key says nothing about it.
         Instant time = slash == rest.length() - 1 ? object.lastModified() : null;
@@ -86,7 +87,7 @@ final class ListedPage {
   private static void addDirectory(
       List<Entry> entries, Set<String> directories, String name, Instant time) {
     if (directories.add(name)) {
-      entries.add(new Entry(name, true, 0, time));
+      entries.add(new Entry(name, true, 0, time, null));
       return;
     }
     if (time == null) {
@@ -96,7 +97,7 @@ final class ListedPage {
     for (int i = 0; i < entries.size(); i++) {
       Entry entry = entries.get(i);
       if (entry.directory() && entry.name().equals(name) && entry.lastModified() == null) {
-        entries.set(i, new Entry(name, true, 0, time));
+        entries.set(i, new Entry(name, true, 0, time, null));
         return;
       }
     }

@@ -237,6 +237,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
         entry.size(),
         new ObjectCopier.Replacement(metadata, entry.contentType(), entry.eTag()),
         "set the time of " + file);
+    requests.times().forget(key);
   }
 
   /** The metadata an object moved from {@code source} to {@code target} gets (see ObjectCopier). */
@@ -375,7 +376,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       String contentType,
       String eTag) {
     FileInfo info(VirtualPath path) {
-      return new FileInfo(path, false, ListedSize.of(size), lastModified);
+      return new FileInfo(
+          path, false, ListedSize.of(size), RecordedTimes.of(metadata, lastModified));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.dropzone.store.tree;
 
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The threads that run a tree's S3 requests beside the caller's own work: the checks before a new
  * file may become visible (is the target a directory, does its parent exist) while the file's data
  * already streams (see {@link CheckedUpload}), and the next page of a listing while the current one
- * is being sent (see {@link DirectoryListing}). One per store, shared by all its trees, closed with
- * the store.
+ * is being sent (see {@link DirectoryListing}), and the HEADs that find listed files' recorded
+ * times, whose results it remembers ({@link RecordedTimes}). One per store, shared by all its
+ * trees, closed with the store.
  *
  * <p>As many threads as the S3 client has connections, since each request holds one; more requests
  * than that wait in the queue instead of being refused under load.
@@ -38,11 +40,20 @@ public final class TreeRequests implements AutoCloseable {
   }
 
   private final ThreadPoolExecutor executor;
+  private final RecordedTimes times;
 
   /**
    * @param threads at most this many checks run at once (the S3 client's connection pool)
    */
   public TreeRequests(int threads) {
+    this(threads, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock tells when a listed object is old enough that its recorded time may be remembered
+   */
+  TreeRequests(int threads, Clock clock) {
+    this.times = new RecordedTimes(clock);
     AtomicInteger counter = new AtomicInteger();
     executor =
         new ThreadPoolExecutor(
@@ -87,6 +98,11 @@ public final class TreeRequests implements AutoCloseable {
       throw shuttingDown(e);
     }
     return running.result;
+  }
+
+  /** The recorded times listings found, shared by the store's trees like the threads. */
+  RecordedTimes times() {
+    return times;
   }
 
   /** Lets running checks finish (each is a LIST or two), then stops the threads. */
