@@ -290,9 +290,12 @@ class TransferEndToEndTest {
     assertThat(alice.features()).isTrue();
     assertThat(alice.getReplyString())
         .contains(" UTF8", " SIZE", " MDTM", " REST STREAM", " MLST type*;size*;modify*;perm*;")
-        .contains(" EPSV")
+        .contains(" EPSV", " MFMT", " HASH SHA-256*")
         .doesNotContain("MD5", "AUTH TLS");
+    // OPTS HASH is Dropzone's; the other options still reach MINA's OPTS.
     assertThat(alice.sendCommand("OPTS UTF8 ON")).isEqualTo(200);
+    assertThat(alice.sendCommand("OPTS HASH")).isEqualTo(200);
+    assertThat(alice.sendCommand("OPTS NOSUCH")).isEqualTo(502);
   }
 
   @Test

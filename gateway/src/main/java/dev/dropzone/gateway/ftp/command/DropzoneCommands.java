@@ -13,13 +13,14 @@ import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.command.CommandFactoryFactory;
+import org.apache.ftpserver.command.impl.OPTS;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
  * Puts Dropzone's commands in place of MINA's for everything that touches the store or a transfer.
  * MINA keeps the protocol plumbing it does well: USER, AUTH, PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE,
- * MODE, STRU, REST, NOOP, SYST, OPTS, QUIT. None of those reads the file view.
+ * MODE, STRU, REST, NOOP, SYST, OPTS (but HASH), QUIT. None of those reads the file view.
  */
 public final class DropzoneCommands {
 
@@ -77,8 +78,13 @@ public final class DropzoneCommands {
     factory.addCommand("RMD", new PathCommand(Permission.DELETE, DropzoneCommands::rmdir));
     factory.addCommand("RNFR", new PathCommand(Permission.RENAME, DropzoneCommands::renameFrom));
     factory.addCommand("RNTO", new PathCommand(Permission.RENAME, DropzoneCommands::renameTo));
+    factory.addCommand("MFMT", new SetTimeCommand(SetTimeCommand.Form.MFMT));
+    factory.addCommand("SITE_UTIME", new SetTimeCommand(SetTimeCommand.Form.SITE_UTIME));
+    factory.addCommand("HASH", new HashCommand());
+    factory.addCommand("OPTS", new HashOptions(new OPTS()));
     NotSupportedCommand notSupported = new NotSupportedCommand();
-    for (String name : new String[] {"MD5", "MMD5", "MFMT"}) {
+    // MINA drops a command's leading X (XMKD is MKD), so XCRC arrives as CRC, XSHA256 as SHA256.
+    for (String name : new String[] {"MD5", "MMD5", "CRC", "SHA1", "SHA256", "SHA512"}) {
       factory.addCommand(name, notSupported);
     }
   }

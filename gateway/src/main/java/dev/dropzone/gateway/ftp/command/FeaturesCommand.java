@@ -9,8 +9,8 @@ import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.FtpServerContext;
 
 /**
- * FEAT listing what this server really supports. MINA's fixed list also advertises MD5, MFMT, MODE
- * Z and LANG, and TLS even when none is configured.
+ * FEAT listing what this server really supports. MINA's fixed list also advertises MD5, MODE Z and
+ * LANG, and TLS even when none is configured.
  */
 final class FeaturesCommand extends AbstractCommand {
 
@@ -22,6 +22,8 @@ final class FeaturesCommand extends AbstractCommand {
     lines.add(" UTF8");
     lines.add(" SIZE");
     lines.add(" MDTM");
+    lines.add(" MFMT");
+    lines.add(" HASH " + HashCommand.ALGORITHM + "*");
     lines.add(" REST STREAM");
     lines.add(" MLST type*;size*;modify*;perm*;");
     lines.add(" PASV");

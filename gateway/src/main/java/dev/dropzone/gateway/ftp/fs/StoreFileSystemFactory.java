@@ -6,6 +6,7 @@ import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.FileTree;
 import dev.dropzone.store.StoreException;
 import org.apache.ftpserver.ftplet.FileSystemFactory;
 import org.apache.ftpserver.ftplet.FileSystemView;
@@ -37,10 +38,8 @@ public final class StoreFileSystemFactory implements FileSystemFactory {
   public FileSystemView createFileSystemView(User user) throws FtpException {
     Account account = ((AccountUser) user).account();
     try {
-      StoreView view =
-          new StoreView(
-              account,
-              scanning.apply(account, store.tree(account.username(), account.home(), keys)));
+      FileTree stored = store.tree(account.username(), account.home(), keys);
+      StoreView view = new StoreView(account, scanning.apply(account, stored), stored);
       warmUpKey(EncryptedStore.owner(account.username(), account.home()));
       return view;
     } catch (StoreException e) {

@@ -2,8 +2,10 @@ package dev.dropzone.gateway.ftp.fs;
 
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.store.FileDigests;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.FileTree;
+import dev.dropzone.store.ModificationTimes;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
@@ -22,11 +24,22 @@ public final class StoreView implements FileSystemView {
 
   private final Account account;
   private final FileTree tree;
+  private final FileTree stored;
   private volatile VirtualPath cwd = VirtualPath.ROOT;
 
   public StoreView(Account account, FileTree tree) {
+    this(account, tree, tree);
+  }
+
+  /**
+   * @param tree what the user's commands work on (with their uploads scanned, where that applies)
+   * @param stored the store's own tree under it, whose optional abilities ({@link FileDigests},
+   *     {@link ModificationTimes}) touch no content and so need no wrapper
+   */
+  public StoreView(Account account, FileTree tree, FileTree stored) {
     this.account = account;
     this.tree = tree;
+    this.stored = stored;
   }
 
   public Account account() {
@@ -55,6 +68,19 @@ public final class StoreView implements FileSystemView {
     if (!account.may(permission)) {
       throw new StoreException(Reason.ACCESS_DENIED, "Permission denied");
     }
+  }
+
+  /**
+   * The store's optional {@code ability} (e.g. {@link FileDigests}) for this user's tree.
+   *
+   * @throws StoreException NOT_SUPPORTED when the store has no such ability
+   */
+  public <T> T ability(Class<T> ability) throws StoreException {
+    if (ability.isInstance(stored)) {
+      return ability.cast(stored);
+    }
+    throw new StoreException(
+        Reason.NOT_SUPPORTED, "This storage cannot do that (" + ability.getSimpleName() + ")");
   }
 
   /** The entry at {@code path} (the home itself always exists). */

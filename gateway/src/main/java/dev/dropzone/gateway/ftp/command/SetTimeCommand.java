@@ -1,0 +1,114 @@
+package dev.dropzone.gateway.ftp.command;
+
+import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.store.ModificationTimes;
+import dev.dropzone.store.VirtualPath;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.impl.FtpIoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets a file's modification time, which the store records in the object's authenticated metadata
+ * and MDTM, LIST and MLSD show: MFMT (draft-somers-ftp-mfxx), and SITE UTIME in the two forms
+ * clients send (lftp tries MFMT first, then these). Directories have no time of their own to set:
+ * theirs comes from their marker or their newest entry.
+ */
+final class SetTimeCommand extends StoreCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SetTimeCommand.class);
+
+  /** How the time and the path are spelled in the command's argument. */
+  enum Form {
+    /** {@code MFMT <time> <path>}. */
+    MFMT("MFMT YYYYMMDDhhmmss[.sss] <path>") {
+      @Override
+      Optional<Target> parse(String argument) {
+        int space = argument.indexOf(' ');
+        if (space < 0) {
+          return Optional.empty();
+        }
+        return target(argument.substring(0, space), argument.substring(space + 1));
+      }
+    },
+    /**
+     * {@code SITE UTIME <time> <path>} or {@code SITE UTIME <path> <atime> <mtime> <ctime> UTC};
+     * MINA passes SITE's whole argument, starting with {@code UTIME}.
+     */
+    SITE_UTIME(
+        "SITE UTIME YYYYMMDDhhmm[ss] <path> or SITE UTIME <path> <atime> <mtime> <ctime> UTC") {
+      private static final Pattern FIVE = Pattern.compile("(.+) (\\d{14}) (\\d{14}) (\\d{14}) UTC");
+
+      @Override
+      Optional<Target> parse(String argument) {
+        String rest = argument.replaceFirst("(?i)^UTIME ", "");
+        if (rest.length() == argument.length()) {
+          return Optional.empty();
+        }
+        Matcher five = FIVE.matcher(rest);
+        if (five.matches()) {
+          return target(five.group(3), five.group(1));
+        }
+        return MFMT.parse(rest);
+      }
+    };
+
+    private final String usage;
+
+    Form(String usage) {
+      this.usage = usage;
+    }
+
+    abstract Optional<Target> parse(String argument);
+
+    private static Optional<Target> target(String time, String path) {
+      if (path.isEmpty()) {
+        return Optional.empty();
+      }
+      return ClientTime.parse(time).map(instant -> new Target(instant, path));
+    }
+  }
+
+  /** What to set: the file as the client named it, and its new time. */
+  record Target(Instant time, String path) {}
+
+  private final Form form;
+
+  SetTimeCommand(Form form) {
+    this.form = form;
+  }
+
+  @Override
+  protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
+    String argument = request.getArgument() == null ? "" : request.getArgument();
+    Optional<Target> target = form.parse(argument);
+    if (target.isEmpty()) {
+      session.write(
+          ReplyMapper.reply(
+              501,
+              "Expected " + form.usage + " with a UTC time from 1970 on, e.g. 20240131235959"));
+      return;
+    }
+    VirtualPath path = view.resolve(target.get().path());
+    view.require(Permission.WRITE);
+    Instant time = target.get().time();
+    view.ability(ModificationTimes.class).setModified(path, time);
+    String shown = ListingFormat.MDTM.format(time);
+    LOG.info(
+        "{} from {} set the modification time of {} to {}",
+        view.account().username(),
+        session.getRemoteAddress(),
+        path,
+        time);
+    session.write(
+        form == Form.MFMT
+            ? ReplyMapper.reply(213, "Modify=" + shown + "; " + path)
+            : ReplyMapper.reply(200, "Modification time of " + path + " set to " + shown));
+  }
+}
