@@ -117,7 +117,8 @@ final class FtpUser {
     command.addAll(List.of(args));
     return ClientProcess.run(
         workDir,
-        Map.of("RCLONE_CACHE_DIR", workDir.resolve("rclone-cache").toString()),
+        // UTC, so the times rclone prints compare whatever this machine's zone.
+        Map.of("RCLONE_CACHE_DIR", workDir.resolve("rclone-cache").toString(), "TZ", "UTC"),
         command.toArray(String[]::new));
   }
 
@@ -134,9 +135,11 @@ final class FtpUser {
 
   /**
    * Python's ftplib running {@code script} with {@code ftp} logged in as this user (the password
-   * comes through the environment, so no quoting can break it); the script ends the session.
+   * comes through the environment, so no quoting can break it) and {@code args} as {@code
+   * sys.argv[1:]}; the script ends the session.
    */
-  ClientProcess.Result python(String script) throws IOException, InterruptedException {
+  ClientProcess.Result python(String script, String... args)
+      throws IOException, InterruptedException {
     Path file = Files.createTempFile(workDir, "ftplib", ".py");
     Files.writeString(
         file,
@@ -151,8 +154,10 @@ final class FtpUser {
             + script
             + "\nftp.quit()\n");
     try {
+      List<String> command = new ArrayList<>(List.of("python3", file.toString()));
+      command.addAll(List.of(args));
       return ClientProcess.run(
-          workDir, Map.of("DZ_PASSWORD", password), "python3", file.toString());
+          workDir, Map.of("DZ_PASSWORD", password), command.toArray(String[]::new));
     } finally {
       Files.delete(file);
     }

@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What real clients do with a tree, run against each way the gateway is started (embedded mode on
  * its on-disk S3 server, {@code serve} on an S3 server that lists markers as AWS does): lftp,
- * rclone and wget mirror trees with empty directories, spaces and unicode in names up and back;
- * Python's ftplib reads MLSD facts.
+ * rclone and wget mirror trees with empty directories, spaces and unicode in names up and back,
+ * rclone and lftp keeping modification times; Python's ftplib reads MLSD facts, sets times (MFMT,
+ * SITE UTIME) and asks HASH, as curl does.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RealClientsContract {
@@ -162,6 +172,166 @@ abstract class RealClientsContract {
             "print('ok')");
 
     assertThat(user.python(script).assertOk("ftplib").output()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void rcloneSyncKeepsModificationTimesWithoutErrors() throws Exception {
+    Path local = datedTree("rclone-dated");
+
+    ClientProcess.Result sync =
+        user.rclone("sync", local.toString(), "dz:dated").assertOk("rclone sync");
+    assertThat(sync.output()).doesNotContain("ERROR");
+
+    // Listing order differs between local and remote directories; times and paths must not.
+    assertThat(datedFiles("dz:dated"))
+        .containsExactlyInAnyOrderElementsOf(datedFiles(local.toString()))
+        .hasSize(3);
+    // Same sizes and times: nothing to send again.
+    assertThat(user.rclone("sync", local.toString(), "dz:dated").assertOk("sync again").output())
+        .doesNotContain("ERROR")
+        .contains("There was nothing to transfer");
+  }
+
+  @Test
+  void lftpMirrorKeepsModificationTimesBothWays() throws Exception {
+    Path local = datedTree("lftp-dated");
+
+    user.lftp("mkdir /lftp-dated; mirror -R " + local + " /lftp-dated").assertOk("mirror -R");
+    Path back = work.resolve("lftp-dated-back");
+    user.lftp("mirror /lftp-dated " + back).assertOk("mirror back");
+
+    assertSameTree(local, back);
+    assertThat(fileTimes(back)).isEqualTo(fileTimes(local));
+  }
+
+  @Test
+  void mfmtAndSiteUtimeSetTheTimeThatMdtmMlsdAndListShow() throws Exception {
+    String script =
+        String.join(
+            "\n",
+            "import io",
+            "def refused(command, code):",
+            "    try:",
+            "        ftp.sendcmd(command)",
+            "    except ftplib.error_perm as e:",
+            "        assert str(e).startswith(code), (command, str(e))",
+            "        return",
+            "    raise AssertionError(command + ' was accepted')",
+            "ftp.mkd('/timed')",
+            "ftp.storbinary('STOR /timed/a file.txt', io.BytesIO(b'x' * 10))",
+            "reply = ftp.sendcmd('MFMT 20200102030405 /timed/a file.txt')",
+            "assert reply == '213 Modify=20200102030405; /timed/a file.txt', reply",
+            "assert ftp.sendcmd('MDTM /timed/a file.txt') == '213 20200102030405'",
+            "facts = dict(ftp.mlsd('/timed'))['a file.txt']",
+            "assert facts['modify'] == '20200102030405', facts",
+            "lines = []",
+            "ftp.retrlines('LIST /timed', lines.append)",
+            "assert 'Jan 02  2020 a file.txt' in lines[0], lines",
+            "ftp.sendcmd('SITE UTIME 201806070809 /timed/a file.txt')",
+            "assert ftp.sendcmd('MDTM /timed/a file.txt') == '213 20180607080900'",
+            "ftp.sendcmd('SITE UTIME /timed/a file.txt 20170101000000 20170203040506"
+                + " 20170101000000 UTC')",
+            "assert ftp.sendcmd('MDTM /timed/a file.txt') == '213 20170203040506'",
+            "refused('MFMT 20201301000000 /timed/a file.txt', '501')",
+            "refused('MFMT 19691231235959 /timed/a file.txt', '501')",
+            "refused('MFMT 20200102030405 /timed/missing.txt', '550')",
+            "refused('MFMT 20200102030405 /timed', '550')",
+            "assert ftp.sendcmd('MDTM /timed/a file.txt') == '213 20170203040506'",
+            "ftp.delete('/timed/a file.txt')",
+            "ftp.rmd('/timed')",
+            "print('ok')");
+
+    assertThat(user.python(script).assertOk("ftplib").output()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void hashAnswersTheSha256OfWhatWasUploaded() throws Exception {
+    Path small = write(work.resolve("hash-small.bin"), 5000);
+    // Larger than one part: uploaded in parts, its digest kept beside the object.
+    Path large = write(work.resolve("hash-large.bin"), 9 << 20);
+    user.lftp(
+            "mkdir /hashed; put "
+                + small
+                + " -o /hashed/small.bin; put "
+                + large
+                + " -o '/hashed/large file.bin'")
+        .assertOk("upload");
+
+    String script =
+        String.join(
+            "\n",
+            "import sys",
+            "feat = ftp.sendcmd('FEAT')",
+            "assert ' HASH SHA-256*' in feat.splitlines() and ' MFMT' in feat.splitlines(), feat",
+            "assert ftp.sendcmd('OPTS HASH') == '200 SHA-256'",
+            "assert ftp.sendcmd('OPTS HASH sha-256') == '200 SHA-256'",
+            "try:",
+            "    ftp.sendcmd('OPTS HASH MD5')",
+            "    raise AssertionError('MD5 selected')",
+            "except ftplib.error_perm as e:",
+            "    assert str(e).startswith('504'), str(e)",
+            "for name in sys.argv[1:]:",
+            "    print(ftp.sendcmd('HASH /hashed/' + name))",
+            "for command in ('HASH /hashed', 'HASH /hashed/missing.bin', 'XCRC /hashed/small.bin'):",
+            "    try:",
+            "        ftp.sendcmd(command)",
+            "        raise AssertionError(command + ' answered')",
+            "    except ftplib.error_perm as e:",
+            "        print(str(e)[:3])");
+    String output =
+        user.python(script, "small.bin", "large file.bin").assertOk("ftplib HASH").output();
+
+    assertThat(output.lines().toList())
+        .containsExactly(
+            "213 SHA-256 0-5000 " + sha256(small) + " /hashed/small.bin",
+            "213 SHA-256 0-" + (9 << 20) + " " + sha256(large) + " /hashed/large file.bin",
+            "550",
+            "550",
+            "502");
+    ClientProcess.Result curl =
+        user.curl("--verbose", "--quote", "HASH /hashed/small.bin", user.url("/hashed/"));
+    assertThat(curl.assertOk("curl --quote HASH").output())
+        .contains("< 213 SHA-256 0-5000 " + sha256(small) + " /hashed/small.bin");
+  }
+
+  /** {@link #tree} with each file dated in the past, to the second, each at another time. */
+  protected Path datedTree(String name) throws IOException {
+    Path root = tree(name);
+    Instant time = Instant.parse("2019-05-06T07:08:09Z");
+    try (var files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        time = time.plus(Duration.ofDays(3).plusSeconds(7));
+        Files.setLastModifiedTime(file, FileTime.from(time));
+      }
+    }
+    return root;
+  }
+
+  /** {@code <time>;<path>} of each file below {@code remote}, as rclone sees them. */
+  private List<String> datedFiles(String remote) throws Exception {
+    return user.rclone("lsf", "-R", "--files-only", "--format", "tp", remote)
+        .assertOk("rclone lsf " + remote)
+        .output()
+        .lines()
+        .toList();
+  }
+
+  /** Each file's modification time, by its path inside {@code root}. */
+  private static Map<String, Instant> fileTimes(Path root) throws IOException {
+    Map<String, Instant> times = new TreeMap<>();
+    try (var files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        times.put(
+            root.relativize(file).toString(),
+            Files.getLastModifiedTime(file).toInstant().truncatedTo(ChronoUnit.SECONDS));
+      }
+    }
+    return times;
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 
   /**
