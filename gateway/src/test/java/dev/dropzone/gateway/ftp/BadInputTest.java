@@ -129,7 +129,9 @@ class BadInputTest {
       assertThat(control.send("RNFR missing")).startsWith("550");
       assertThat(control.send("STOR x.txt")).isEqualTo("503 Send PASV, EPSV, PORT or EPRT first");
       assertThat(control.send("STOR")).isEqualTo("501 STOR needs a file name");
-      assertThat(control.send("MD5 x")).isEqualTo("502 MD5 is not supported by this server");
+      assertThat(control.send("MD5 x"))
+          .isEqualTo(
+              "502 MD5 is not supported by this server; HASH gives the SHA-256 recorded at upload");
     }
   }
 }
