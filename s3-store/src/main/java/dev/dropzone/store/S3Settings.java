@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param partBufferBudget bytes of part buffers all uploads of the process may hold at once
  *     (uploads wait beyond it); at least one part, or {@link #DERIVED_PART_BUFFER_BUDGET} to derive
  *     it from the heap
+ * @param copyMultipartAbove objects larger than this are copied (rename, rewrap) by UploadPartCopy
+ *     instead of one CopyObject; at most 5 GiB, at least {@code copyPartSize}
+ * @param copyPartSize bytes per UploadPartCopy, 5 MiB to 5 GiB
  */
 public record S3Settings(
     URI endpoint,
@@ -32,9 +35,19 @@ public record S3Settings(
     int partSize,
     int partsInFlight,
     int maxConnections,
-    long partBufferBudget) {
+    long partBufferBudget,
+    long copyMultipartAbove,
+    long copyPartSize) {
 
   public static final int MIN_PART_SIZE = 5 << 20;
+  public static final long MAX_PART_SIZE = 5L << 30;
+
+  /** CopyObject accepts objects up to 5 GiB on AWS; some S3-compatible servers cap it lower. */
+  public static final long DEFAULT_COPY_MULTIPART_ABOVE = 5L << 30;
+
+  /** 512 MiB copy parts keep a 5 TiB copy near 10,000 parts. */
+  public static final long DEFAULT_COPY_PART_SIZE = 512L << 20;
+
   public static final int DEFAULT_PART_SIZE = 8 << 20;
   public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
   public static final int DEFAULT_MAX_CONNECTIONS = 64;
@@ -66,6 +79,47 @@ public record S3Settings(
       throw new IllegalArgumentException(
           "part buffer budget " + partBufferBudget + " is below one part (" + partSize + " bytes)");
     }
+    if (copyPartSize < MIN_PART_SIZE || copyPartSize > MAX_PART_SIZE) {
+      throw new IllegalArgumentException(
+          "copy part size " + copyPartSize + " is outside S3's part size limits (5 MiB to 5 GiB)");
+    }
+    if (copyMultipartAbove < copyPartSize || copyMultipartAbove > MAX_PART_SIZE) {
+      throw new IllegalArgumentException(
+          "multipart copy threshold "
+              + copyMultipartAbove
+              + " must be between the copy part size ("
+              + copyPartSize
+              + ") and 5 GiB");
+    }
+  }
+
+  /** Settings with AWS's copy limits. */
+  public S3Settings(
+      URI endpoint,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String bucket,
+      String prefix,
+      boolean pathStyle,
+      int partSize,
+      int partsInFlight,
+      int maxConnections,
+      long partBufferBudget) {
+    this(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        partBufferBudget,
+        DEFAULT_COPY_MULTIPART_ABOVE,
+        DEFAULT_COPY_PART_SIZE);
   }
 
   /** Settings whose part buffer budget is derived from the heap. */
@@ -127,7 +181,9 @@ public record S3Settings(
         bytes,
         partsInFlight,
         maxConnections,
-        partBufferBudget);
+        partBufferBudget,
+        copyMultipartAbove,
+        copyPartSize);
   }
 
   public S3Settings withPrefix(String newPrefix) {
@@ -142,7 +198,9 @@ public record S3Settings(
         partSize,
         partsInFlight,
         maxConnections,
-        partBufferBudget);
+        partBufferBudget,
+        copyMultipartAbove,
+        copyPartSize);
   }
 
   /** These settings with a part buffer budget of {@code bytes} (or derived from the heap). */
@@ -158,7 +216,27 @@ public record S3Settings(
         partSize,
         partsInFlight,
         maxConnections,
-        bytes);
+        bytes,
+        copyMultipartAbove,
+        copyPartSize);
+  }
+
+  /** These settings with other multipart-copy limits (for S3 servers that cap CopyObject lower). */
+  public S3Settings withCopyLimits(long multipartAbove, long partSize) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        this.partSize,
+        partsInFlight,
+        maxConnections,
+        partBufferBudget,
+        multipartAbove,
+        partSize);
   }
 
   /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
@@ -194,6 +272,10 @@ public record S3Settings(
         + partsInFlight
         + ", partBufferBudget="
         + (partBufferBudget == DERIVED_PART_BUFFER_BUDGET ? "derived" : partBufferBudget)
+        + ", copyMultipartAbove="
+        + copyMultipartAbove
+        + ", copyPartSize="
+        + copyPartSize
         + "]";
   }
 }

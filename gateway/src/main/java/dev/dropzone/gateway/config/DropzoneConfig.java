@@ -23,7 +23,11 @@ public record DropzoneConfig(
       ByteSize partSize,
       int partsInFlight,
       int maxConnections,
-      ByteSize partBufferBudget) {}
+      ByteSize partBufferBudget,
+      Copy copy) {}
+
+  /** Multipart-copy limits, for S3-compatible servers whose CopyObject cap is below AWS's. */
+  public record Copy(ByteSize multipartAbove, ByteSize partSize) {}
 
   public record Keys(
       String provider,

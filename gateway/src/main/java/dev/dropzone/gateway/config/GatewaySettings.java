@@ -150,6 +150,25 @@ public record GatewaySettings(
         "must be at least one part (s3.partSize = "
             + c.partSize()
             + "), or empty (~) to derive it from the heap");
+    long copyPartSize = c.copy().partSize() == null ? 0 : c.copy().partSize().bytes();
+    long copyAbove = c.copy().multipartAbove() == null ? 0 : c.copy().multipartAbove().bytes();
+    boolean copyPartValid =
+        copyPartSize >= S3Settings.MIN_PART_SIZE && copyPartSize <= MAX_PART_SIZE;
+    problems.check(
+        copyPartValid,
+        "s3.copy.partSize",
+        c.copy().partSize(),
+        "must be between 5MiB and 5GiB (S3's part size limits)");
+    problems.check(
+        copyAbove > 0 && copyAbove <= MAX_PART_SIZE,
+        "s3.copy.multipartAbove",
+        c.copy().multipartAbove(),
+        "must be above 0 and at most 5GiB (the largest object CopyObject accepts)");
+    problems.check(
+        !copyPartValid || copyAbove <= 0 || copyAbove > MAX_PART_SIZE || copyAbove >= copyPartSize,
+        "s3.copy.multipartAbove",
+        c.copy().multipartAbove(),
+        "must not be below s3.copy.partSize (" + c.copy().partSize() + ")");
     try {
       return new S3Settings(
           endpoint,
@@ -162,7 +181,9 @@ public record GatewaySettings(
           (int) Math.min(partSize, Integer.MAX_VALUE),
           c.partsInFlight(),
           c.maxConnections(),
-          budget);
+          budget,
+          copyAbove,
+          copyPartSize);
     } catch (RuntimeException e) {
       // Already reported above with the key that caused it.
       return null;

@@ -270,4 +270,53 @@ class ConfigLoaderTest {
                               + " to derive it from the heap"));
     }
   }
+
+  @Test
+  void copyLimitsDefaultToAwsAndCanBeLowered() throws Exception {
+    GatewaySettings defaults =
+        GatewaySettings.from(new ConfigLoader().file(write(MINIMAL)).load(), dir);
+    GatewaySettings lowered =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .overrides(
+                    Map.of("s3.copy.multipartAbove", "1GiB", "s3.copy.partSize", "64MiB"), "--set")
+                .load(),
+            dir);
+
+    assertThat(defaults.s3().copyMultipartAbove()).isEqualTo(5L << 30);
+    assertThat(defaults.s3().copyPartSize()).isEqualTo(512L << 20);
+    assertThat(lowered.s3().copyMultipartAbove()).isEqualTo(1L << 30);
+    assertThat(lowered.s3().copyPartSize()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void copyLimitsOutsideS3sLimitsNameTheKeyAndTheRange() throws Exception {
+    assertCopyProblem(
+        Map.of("s3.copy.partSize", "4MiB"),
+        "s3.copy.partSize: '4MiB' must be between 5MiB and 5GiB (S3's part size limits)");
+    assertCopyProblem(
+        Map.of("s3.copy.partSize", "6GiB", "s3.copy.multipartAbove", "5GiB"),
+        "s3.copy.partSize: '6144MiB' must be between 5MiB and 5GiB (S3's part size limits)");
+    assertCopyProblem(
+        Map.of("s3.copy.multipartAbove", "0"),
+        "s3.copy.multipartAbove: '0' must be above 0 and at most 5GiB (the largest object"
+            + " CopyObject accepts)");
+    assertCopyProblem(
+        Map.of("s3.copy.multipartAbove", "6GiB"),
+        "s3.copy.multipartAbove: '6144MiB' must be above 0 and at most 5GiB (the largest object"
+            + " CopyObject accepts)");
+    assertCopyProblem(
+        Map.of("s3.copy.multipartAbove", "100MiB"),
+        "s3.copy.multipartAbove: '100MiB' must not be below s3.copy.partSize (512MiB)");
+  }
+
+  private void assertCopyProblem(Map<String, String> overrides, String problem) throws Exception {
+    DropzoneConfig config =
+        new ConfigLoader().file(write(MINIMAL)).overrides(overrides, "--set").load();
+
+    assertThatThrownBy(() -> GatewaySettings.from(config, dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.problems()).containsExactly(problem));
+  }
 }

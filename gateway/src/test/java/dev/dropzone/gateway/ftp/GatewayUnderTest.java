@@ -13,6 +13,7 @@ import dev.dropzone.store.testing.TestKeys;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,8 +51,18 @@ final class GatewayUnderTest implements AutoCloseable {
       Authenticator users,
       UploadScanning scanning)
       throws Exception {
+    this(settings, keys, users, scanning, UnaryOperator.identity());
+  }
+
+  private GatewayUnderTest(
+      FtpSettings settings,
+      Function<EncryptedStore, DataKeys> keys,
+      Authenticator users,
+      UploadScanning scanning,
+      UnaryOperator<S3Settings> storeSettings)
+      throws Exception {
     s3 = S3ProxyFixture.inMemory();
-    s3Settings = s3.bucket(BUCKET, PREFIX);
+    s3Settings = storeSettings.apply(s3.bucket(BUCKET, PREFIX));
     store = EncryptedStore.open(s3Settings);
     raw = S3Clients.create(s3Settings);
     try {
@@ -90,6 +101,16 @@ final class GatewayUnderTest implements AutoCloseable {
   static GatewayUnderTest start(Authenticator users, UploadScanning scanning) throws Exception {
     return new GatewayUnderTest(
         new SettingsBuilder().build(), store -> new TestKeys(), users, scanning);
+  }
+
+  /** A gateway whose store settings are {@code storeSettings} applied to the fixture's. */
+  static GatewayUnderTest startWithStore(UnaryOperator<S3Settings> storeSettings) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        storeSettings);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {

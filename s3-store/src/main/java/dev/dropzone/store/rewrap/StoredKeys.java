@@ -89,7 +89,11 @@ public final class StoredKeys implements AutoCloseable {
   private StoredKeys(S3Client s3, S3Settings settings) {
     this.s3 = s3;
     this.settings = settings;
-    this.copier = new ObjectCopier(s3, settings.bucket(), ObjectCopier.Limits.S3);
+    this.copier =
+        new ObjectCopier(
+            s3,
+            settings.bucket(),
+            new ObjectCopier.Limits(settings.copyMultipartAbove(), settings.copyPartSize()));
     this.records = new S3KeyRecords(s3, settings);
   }
 

@@ -79,7 +79,14 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       ObjectTransfers transfers,
       TreeRequests requests) {
     this(
-        s3, settings, homeKey, session, transfers, requests, ObjectCopier.Limits.S3, MAX_PAGE_SIZE);
+        s3,
+        settings,
+        homeKey,
+        session,
+        transfers,
+        requests,
+        new ObjectCopier.Limits(settings.copyMultipartAbove(), settings.copyPartSize()),
+        MAX_PAGE_SIZE);
   }
 
   /**
