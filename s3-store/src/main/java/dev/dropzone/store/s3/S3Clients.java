@@ -30,12 +30,13 @@ public final class S3Clients {
     S3ClientBuilder builder =
         S3Client.builder()
             // Chosen explicitly: with several HTTP clients on the classpath the SDK picks one at
-            // random-looking precedence.
+            // random-looking precedence. Renewed when an Error shut its connection pool down.
             .httpClientBuilder(
-                Apache5HttpClient.builder()
-                    .maxConnections(settings.maxConnections())
-                    .connectionTimeout(Duration.ofSeconds(10))
-                    .socketTimeout(Duration.ofSeconds(60)))
+                RenewingHttpClient.around(
+                    Apache5HttpClient.builder()
+                        .maxConnections(settings.maxConnections())
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(60))))
             .region(Region.of(settings.region()))
             .credentialsProvider(credentials(settings))
             .forcePathStyle(settings.pathStyle())
