@@ -2,6 +2,7 @@ package dev.dropzone.gateway.cli;
 
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.embedded.EmbeddedStack;
+import dev.dropzone.gateway.runtime.HeapTooSmallException;
 import dev.dropzone.gateway.runtime.ShutdownHook;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.kek.KeyServiceException;
@@ -164,6 +165,8 @@ final class EmbeddedCommand implements Callable<Integer> {
   private static EmbeddedStack start(EmbeddedStack.Options options) throws ConfigException {
     try {
       return EmbeddedStack.start(options);
+    } catch (HeapTooSmallException e) {
+      throw new CommandFailure(Main.USAGE, e.getMessage(), e);
     } catch (KeyServiceException e) {
       throw new CommandFailure(Main.FAILED, "key service: " + e.getMessage(), e);
     } catch (IOException e) {

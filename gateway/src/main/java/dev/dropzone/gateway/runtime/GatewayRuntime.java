@@ -10,6 +10,7 @@ import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.S3Settings;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -81,9 +82,14 @@ public final class GatewayRuntime implements AutoCloseable {
    *
    * @throws KeyServiceException when the key service cannot be opened
    * @throws IOException when S3 or the FTP listener fails to start
+   * @throws HeapTooSmallException when the heap is too small for the settings ({@link MemoryPlan})
    */
   public static GatewayRuntime start(GatewaySettings settings, Authenticator authenticator)
       throws IOException, KeyServiceException {
+    MemoryPlan memory =
+        MemoryPlan.of(Runtime.getRuntime().maxMemory(), settings.ftp().transfers(), settings.s3());
+    LOG.info("{}", memory.describe());
+    S3Settings s3 = memory.apply(settings.s3());
     ExecutorService keyRecordIo = Executors.newFixedThreadPool(KEY_RECORD_THREADS, daemon());
     EncryptedStore store = null;
     OpenKeyService opened = null;
@@ -96,7 +102,7 @@ public final class GatewayRuntime implements AutoCloseable {
               .maximumSize(settings.keyCacheMaxSize())
               .maximumAge(settings.keyCacheTtl())
               .build();
-      store = EncryptedStore.open(settings.s3(), settings.formats());
+      store = EncryptedStore.open(s3, settings.formats());
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
       sweepStaleUploads(settings, store);
       if (settings.scan() != null) {
@@ -107,7 +113,7 @@ public final class GatewayRuntime implements AutoCloseable {
           "Dropzone started: FTP on {}:{}, store {}, key service {}",
           settings.ftp().bind(),
           ftp.port(),
-          settings.s3(),
+          s3,
           keyService.masterKeyId());
       return new GatewayRuntime(keyRecordIo, opened, store, scanning, ftp);
     } catch (IOException | KeyServiceException | RuntimeException e) {

@@ -76,7 +76,7 @@ final class PartBufferBudget {
    */
   static Size size(S3Settings settings, long maxHeap) {
     if (settings.partBufferBudget() != S3Settings.DERIVED_PART_BUFFER_BUDGET) {
-      return new Size(settings.partBufferBudget(), "set by s3.partBufferBudget");
+      return new Size(settings.partBufferBudget(), "as configured");
     }
     long part = settings.partSize();
     long wholeUpload = (settings.partsInFlight() + 1L) * part;
