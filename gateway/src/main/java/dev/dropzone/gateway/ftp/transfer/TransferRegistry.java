@@ -192,8 +192,9 @@ public final class TransferRegistry implements AutoCloseable {
                   : "storage did not take or give data in time; check S3");
         }
       }
-    } catch (RuntimeException e) {
-      // A periodic task that throws is never run again; the watchdog must keep watching.
+    } catch (RuntimeException | Error e) {
+      // A periodic task that throws is never run again; the watchdog must keep watching, also
+      // after an OutOfMemoryError that the next round may well not meet.
       LOG.error("Transfer watchdog failed; it keeps running", e);
     }
   }
