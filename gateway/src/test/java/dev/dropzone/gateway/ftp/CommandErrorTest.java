@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyBinding;
+import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.WrappedKey;
 import dev.dropzone.kek.format.DataKey;
@@ -98,11 +99,12 @@ class CommandErrorTest {
     private final TestKeys keys = new TestKeys();
 
     @Override
-    public CompletableFuture<UserKey> forWriting(String user) {
-      if (user.equals("bob") && Thread.currentThread().getName().startsWith("dz-transfer-")) {
+    public CompletableFuture<UserKey> forWriting(KeyOwner owner) {
+      if (owner.user().equals("bob")
+          && Thread.currentThread().getName().startsWith("dz-transfer-")) {
         throw new OutOfMemoryError("simulated: Java heap space");
       }
-      return keys.forWriting(user);
+      return keys.forWriting(owner);
     }
 
     @Override
