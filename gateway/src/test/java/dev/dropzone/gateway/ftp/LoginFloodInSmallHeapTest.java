@@ -63,7 +63,7 @@ class LoginFloodInSmallHeapTest {
               + S3ProxyFixture.ACCESS_KEY
               + "\n  secretAccessKey: "
               + S3ProxyFixture.SECRET_KEY
-              + "\nkeys:\n  keysetFile: keyset.json\nftp:\n  port: 0\n  passivePorts: \"0\"\n"
+              + "\nkeys:\n  keysetFile: keyset.json\nftp:\n  port: 0\n  passivePorts: \"0\"\n  maxTransfers: 32\n"
               // Only to keep the test short: each address waits out its failures' delays in turn.
               + "  loginFailureDelay: 200ms\n");
       Path log = dir.resolve("gateway.log");

@@ -5,6 +5,8 @@ import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
+import dev.dropzone.gateway.ftp.control.ControlQueue;
+import dev.dropzone.gateway.ftp.control.FailureGuard;
 import dev.dropzone.gateway.logging.LogText;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -104,6 +106,11 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     } else {
       fail(done, true, "Login incorrect", "wrong user name or password");
     }
+  }
+
+  @Override
+  public void crashed(Error error) {
+    FailureGuard.contain(ControlQueue.connection(session), error);
   }
 
   @Override

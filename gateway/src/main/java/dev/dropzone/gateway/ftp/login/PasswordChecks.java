@@ -41,6 +41,9 @@ public final class PasswordChecks implements AutoCloseable {
 
     /** The attempt waited {@code waited} for a check thread, longer than the queue timeout. */
     void expired(Duration waited);
+
+    /** The check died of {@code error} (an OutOfMemoryError, typically): end the session. */
+    default void crashed(Error error) {}
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(PasswordChecks.class);
@@ -137,12 +140,13 @@ public final class PasswordChecks implements AutoCloseable {
       } else {
         queued.attempt().run(done);
       }
-    } catch (RuntimeException | Error e) {
+    } catch (RuntimeException e) {
       LOG.error("Login attempt failed unexpectedly; the client is left without a reply", e);
       done.run();
-      if (e instanceof Error error) {
-        throw error;
-      }
+    } catch (Error e) {
+      // Answered and closed, so the client is not left waiting for the login timeout.
+      queued.attempt().crashed(e);
+      done.run();
     }
   }
 
