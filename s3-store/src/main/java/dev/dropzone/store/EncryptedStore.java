@@ -9,6 +9,7 @@ import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
 import dev.dropzone.store.transfer.UploadSweeper;
+import dev.dropzone.store.tree.DeadlineTree;
 import dev.dropzone.store.tree.S3FileTree;
 import dev.dropzone.store.tree.TreeRequests;
 import java.io.IOException;
@@ -79,13 +80,15 @@ public final class EncryptedStore implements AutoCloseable {
    */
   public FileTree tree(String user, String home, DataKeys keys) throws StoreException {
     KeyOwner owner = owner(user, home);
-    return new S3FileTree(
-        s3,
-        settings,
-        settings.key(owner.domain()),
-        new SessionKeys(owner, keys),
-        transfers,
-        treeRequests);
+    return new DeadlineTree(
+        new S3FileTree(
+            s3,
+            settings,
+            settings.key(owner.domain()),
+            new SessionKeys(owner, keys),
+            transfers,
+            treeRequests),
+        settings.commandDeadline());
   }
 
   /**
@@ -101,6 +104,16 @@ public final class EncryptedStore implements AutoCloseable {
           StoreException.Reason.INVALID_PATH, "home of user " + user + " must not be empty");
     }
     return new KeyOwner(user, homePath.relative());
+  }
+
+  /**
+   * What takes the store's key names out of messages for {@code home}'s user (see {@link
+   * KeyRedaction}).
+   *
+   * @throws StoreException INVALID_PATH when {@code home} is not a valid relative path
+   */
+  public KeyRedaction redaction(String home) throws StoreException {
+    return new KeyRedaction(settings.key(VirtualPath.of(home).relative()), settings.prefix());
   }
 
   /** How much memory the part buffers of all uploads have needed so far. */

@@ -1,6 +1,7 @@
 package dev.dropzone.store;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,8 @@ import java.util.Objects;
  * @param copyMultipartAbove objects larger than this are copied (rename, rewrap) by UploadPartCopy
  *     instead of one CopyObject; at most 5 GiB, at least {@code copyPartSize}
  * @param copyPartSize bytes per UploadPartCopy, 5 MiB to 5 GiB
+ * @param commandDeadline how long the S3 calls of one command may take together, retries included
+ *     (see {@link dev.dropzone.store.s3.StorageDeadline}); data transfers are not bound by it
  */
 public record S3Settings(
     URI endpoint,
@@ -37,7 +40,8 @@ public record S3Settings(
     int maxConnections,
     long partBufferBudget,
     long copyMultipartAbove,
-    long copyPartSize) {
+    long copyPartSize,
+    Duration commandDeadline) {
 
   public static final int MIN_PART_SIZE = 5 << 20;
   public static final long MAX_PART_SIZE = 5L << 30;
@@ -54,6 +58,9 @@ public record S3Settings(
 
   /** The part buffer budget is derived from the heap when the store starts. */
   public static final long DERIVED_PART_BUFFER_BUDGET = 0;
+
+  /** Well under the minute after which clients and monitoring take a server for hung. */
+  public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofSeconds(20);
 
   public S3Settings {
     Objects.requireNonNull(region, "region");
@@ -91,9 +98,13 @@ public record S3Settings(
               + copyPartSize
               + ") and 5 GiB");
     }
+    Objects.requireNonNull(commandDeadline, "commandDeadline");
+    if (commandDeadline.isNegative() || commandDeadline.isZero()) {
+      throw new IllegalArgumentException("command deadline must be longer than 0");
+    }
   }
 
-  /** Settings with AWS's copy limits. */
+  /** Settings with AWS's copy limits and the default command deadline. */
   public S3Settings(
       URI endpoint,
       String region,
@@ -119,7 +130,8 @@ public record S3Settings(
         maxConnections,
         partBufferBudget,
         DEFAULT_COPY_MULTIPART_ABOVE,
-        DEFAULT_COPY_PART_SIZE);
+        DEFAULT_COPY_PART_SIZE,
+        DEFAULT_COMMAND_DEADLINE);
   }
 
   /** Settings whose part buffer budget is derived from the heap. */
@@ -183,7 +195,8 @@ public record S3Settings(
         maxConnections,
         partBufferBudget,
         copyMultipartAbove,
-        copyPartSize);
+        copyPartSize,
+        commandDeadline);
   }
 
   public S3Settings withPrefix(String newPrefix) {
@@ -200,7 +213,8 @@ public record S3Settings(
         maxConnections,
         partBufferBudget,
         copyMultipartAbove,
-        copyPartSize);
+        copyPartSize,
+        commandDeadline);
   }
 
   /** These settings with a part buffer budget of {@code bytes} (or derived from the heap). */
@@ -218,7 +232,8 @@ public record S3Settings(
         maxConnections,
         bytes,
         copyMultipartAbove,
-        copyPartSize);
+        copyPartSize,
+        commandDeadline);
   }
 
   /** These settings with other multipart-copy limits (for S3 servers that cap CopyObject lower). */
@@ -236,7 +251,27 @@ public record S3Settings(
         maxConnections,
         partBufferBudget,
         multipartAbove,
-        partSize);
+        partSize,
+        commandDeadline);
+  }
+
+  /** These settings with another command deadline. */
+  public S3Settings withCommandDeadline(Duration deadline) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        partBufferBudget,
+        copyMultipartAbove,
+        copyPartSize,
+        deadline);
   }
 
   /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
@@ -276,6 +311,8 @@ public record S3Settings(
         + copyMultipartAbove
         + ", copyPartSize="
         + copyPartSize
+        + ", commandDeadline="
+        + commandDeadline
         + "]";
   }
 }

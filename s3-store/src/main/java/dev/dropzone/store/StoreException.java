@@ -28,8 +28,13 @@ public final class StoreException extends IOException {
     KEY_SERVICE_UNAVAILABLE,
     /** The key service refused the key (revoked, deleted, wrong master key). */
     KEY_REJECTED,
-    /** S3 could not be reached or failed; a retry later can succeed. */
+    /** S3 could not be reached, failed or did not answer in time; a retry later can succeed. */
     STORAGE_UNAVAILABLE,
+    /**
+     * S3 refused the gateway's own request (HTTP 403, missing or rejected credentials): a fault of
+     * the gateway's credentials or policies, never of the client.
+     */
+    STORAGE_DENIED,
     QUOTA,
     /** A multi-object operation stopped part way; the message lists what was done. */
     PARTIAL,

@@ -24,7 +24,8 @@ public record DropzoneConfig(
       int partsInFlight,
       int maxConnections,
       ByteSize partBufferBudget,
-      Copy copy) {}
+      Copy copy,
+      Duration commandDeadline) {}
 
   /** Multipart-copy limits, for S3-compatible servers whose CopyObject cap is below AWS's. */
   public record Copy(ByteSize multipartAbove, ByteSize partSize) {}

@@ -138,6 +138,11 @@ public record GatewaySettings(
         c.partsInFlight(),
         "must be between 1 and 64");
     problems.check(c.maxConnections() >= 1, "s3.maxConnections", c.maxConnections(), "must be ≥ 1");
+    problems.check(
+        c.commandDeadline() != null && c.commandDeadline().compareTo(Duration.ofSeconds(1)) >= 0,
+        "s3.commandDeadline",
+        format(c.commandDeadline()),
+        "must be at least 1s (how long one command may wait for S3, retries included)");
     long budget =
         c.partBufferBudget() == null
             ? S3Settings.DERIVED_PART_BUFFER_BUDGET
@@ -183,7 +188,8 @@ public record GatewaySettings(
           c.maxConnections(),
           budget,
           copyAbove,
-          copyPartSize);
+          copyPartSize,
+          c.commandDeadline());
     } catch (RuntimeException e) {
       // Already reported above with the key that caused it.
       return null;

@@ -51,7 +51,7 @@ final class GatewayUnderTest implements AutoCloseable {
       Authenticator users,
       UploadScanning scanning)
       throws Exception {
-    this(settings, keys, users, scanning, UnaryOperator.identity());
+    this(settings, keys, users, scanning, s3 -> s3.bucket(BUCKET, PREFIX));
   }
 
   private GatewayUnderTest(
@@ -59,11 +59,11 @@ final class GatewayUnderTest implements AutoCloseable {
       Function<EncryptedStore, DataKeys> keys,
       Authenticator users,
       UploadScanning scanning,
-      UnaryOperator<S3Settings> storeSettings)
+      Function<S3ProxyFixture, S3Settings> storage)
       throws Exception {
     s3 = S3ProxyFixture.inMemory();
-    s3Settings = storeSettings.apply(s3.bucket(BUCKET, PREFIX));
-    store = EncryptedStore.open(s3Settings);
+    s3Settings = s3.bucket(BUCKET, PREFIX);
+    store = EncryptedStore.open(storage.apply(s3));
     raw = S3Clients.create(s3Settings);
     try {
       gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning);
@@ -73,6 +73,20 @@ final class GatewayUnderTest implements AutoCloseable {
       s3.close();
       throw e;
     }
+  }
+
+  /**
+   * A gateway whose store reaches the S3 server as {@code storage} says (through a proxy, with
+   * other credentials, bucket or prefix, given the server); {@link #objectKeys} and the other raw
+   * helpers still see bucket {@link #BUCKET} directly.
+   */
+  static GatewayUnderTest startOn(Function<S3ProxyFixture, S3Settings> storage) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        storage);
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
@@ -110,7 +124,7 @@ final class GatewayUnderTest implements AutoCloseable {
         store -> new TestKeys(),
         new TestUsers(),
         UploadScanning.OFF,
-        storeSettings);
+        s3 -> storeSettings.apply(s3.bucket(BUCKET, PREFIX)));
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {

@@ -43,7 +43,9 @@ public final class S3Clients {
             // The SDK's default flexible checksums send aws-chunked bodies with trailers that
             // S3-compatible servers reject; integrity is already guaranteed by the AEAD tags.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            // Commands get their time limit per call from the thread's StorageDeadline.
+            .overrideConfiguration(c -> c.addExecutionInterceptor(new DeadlineInterceptor()));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }

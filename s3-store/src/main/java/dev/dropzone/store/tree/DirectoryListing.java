@@ -5,7 +5,9 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -55,6 +57,7 @@ final class DirectoryListing {
   private final TreeRequests requests;
   private final S3Client s3;
   private final String bucket;
+  private final Duration deadline;
 
   private DirectoryListing(
       VirtualPath dir,
@@ -64,7 +67,8 @@ final class DirectoryListing {
       Directories directories,
       TreeRequests requests,
       S3Client s3,
-      String bucket) {
+      String bucket,
+      Duration deadline) {
     this.dir = dir;
     this.prefix = prefix;
     this.first = first;
@@ -73,6 +77,7 @@ final class DirectoryListing {
     this.requests = requests;
     this.s3 = s3;
     this.bucket = bucket;
+    this.deadline = deadline;
   }
 
   static DirectoryListing open(
@@ -82,7 +87,8 @@ final class DirectoryListing {
       VirtualPath dir,
       int pageSize,
       Directories directories,
-      TreeRequests requests)
+      TreeRequests requests,
+      Duration deadline)
       throws StoreException {
     Pages pages = new Pages(s3, bucket, prefix, pageSize, "list " + dir);
     ListObjectsV2Response first = pages.fetch(null);
@@ -90,11 +96,12 @@ final class DirectoryListing {
         dir,
         prefix,
         ListedPage.of(first, prefix, Set.of()),
-        new PagesAhead(pages, first, requests),
+        new PagesAhead(pages, first, requests, deadline),
         directories,
         requests,
         s3,
-        bucket);
+        bucket,
+        deadline);
   }
 
   /**
@@ -230,12 +237,13 @@ final class DirectoryListing {
     private CompletableFuture<FileInfo> dated(VirtualPath subdirectory) {
       try {
         return requests.supply(
-            () ->
-                new FileInfo(
-                    subdirectory,
-                    true,
-                    0,
-                    directories.describe(subdirectory).orElse(Instant.EPOCH)));
+            () -> {
+              // Part of streaming the listing, which may outlast the command's deadline.
+              try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+                Instant time = directories.describe(subdirectory).orElse(Instant.EPOCH);
+                return new FileInfo(subdirectory, true, 0, time);
+              }
+            });
       } catch (StoreException e) {
         throw new UncheckedIOException(e);
       }
@@ -319,12 +327,14 @@ final class DirectoryListing {
 
     private final Pages pages;
     private final TreeRequests requests;
+    private final Duration deadline;
     private CompletableFuture<ListObjectsV2Response> next;
 
-    PagesAhead(Pages pages, ListObjectsV2Response first, TreeRequests requests)
+    PagesAhead(Pages pages, ListObjectsV2Response first, TreeRequests requests, Duration deadline)
         throws StoreException {
       this.pages = pages;
       this.requests = requests;
+      this.deadline = deadline;
       this.next = after(first);
     }
 
@@ -362,7 +372,14 @@ final class DirectoryListing {
                 + pages.what()
                 + ": storage said the listing goes on but gave no continuation token");
       }
-      return requests.supply(() -> pages.fetch(token));
+      // Each page gets the whole deadline: a long listing takes as long as it takes while S3
+      // answers, but one page that stalls ends it.
+      return requests.supply(
+          () -> {
+            try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+              return pages.fetch(token);
+            }
+          });
     }
   }
 }

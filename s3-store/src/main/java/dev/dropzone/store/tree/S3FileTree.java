@@ -14,6 +14,7 @@ import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +71,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
   private final int pageSize;
   private final Directories directories;
   private final KnownDirectories knownDirectories;
+  private final Duration commandDeadline;
 
   public S3FileTree(
       S3Client s3,
@@ -113,6 +115,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     this.pageSize = pageSize;
     this.directories = new Directories(s3, bucket, space, pageSize);
     this.knownDirectories = new KnownDirectories();
+    this.commandDeadline = settings.commandDeadline();
   }
 
   @Override
@@ -141,7 +144,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     LOG.debug("Listing {} of {}", dir, user);
     DirectoryListing listing =
-        DirectoryListing.open(s3, bucket, space.prefix(dir), dir, pageSize, directories, requests);
+        DirectoryListing.open(
+            s3, bucket, space.prefix(dir), dir, pageSize, directories, requests, commandDeadline);
     if (!dir.isRoot() && !listing.showedSomething() && !directories.exists(dir)) {
       if (isFile(dir)) {
         throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);

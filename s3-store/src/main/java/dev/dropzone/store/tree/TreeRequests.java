@@ -3,6 +3,7 @@ package dev.dropzone.store.tree;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import java.time.Clock;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,7 +92,8 @@ public final class TreeRequests implements AutoCloseable {
    * @throws StoreException ABORTED when the store is shutting down
    */
   <T> CompletableFuture<T> supply(Request<T> request) throws StoreException {
-    Running<T> running = new Running<>(request);
+    // The request works for the caller's command: it runs under the caller's deadline.
+    Running<T> running = new Running<>(request, StorageDeadline.current());
     try {
       executor.execute(running);
     } catch (RejectedExecutionException e) {
@@ -135,15 +137,17 @@ public final class TreeRequests implements AutoCloseable {
   private static final class Running<T> implements Runnable {
 
     private final Request<T> request;
+    private final StorageDeadline deadline;
     private final CompletableFuture<T> result = new CompletableFuture<>();
 
-    Running(Request<T> request) {
+    Running(Request<T> request, StorageDeadline deadline) {
       this.request = request;
+      this.deadline = deadline;
     }
 
     @Override
     public void run() {
-      try {
+      try (StorageDeadline.Scope scope = StorageDeadline.adopt(deadline)) {
         result.complete(request.run());
       } catch (Throwable e) {
         // Whatever happened, the caller waiting for this result must wake up.

@@ -53,7 +53,7 @@ class S3ErrorsTest {
   }
 
   @Test
-  void wrongCredentialsAreAccessDenied() {
+  void wrongCredentialsAreTheGatewaysFaultNotTheClients() {
     S3Settings wrong =
         S3Settings.of(
             settings.endpoint(),
@@ -63,8 +63,12 @@ class S3ErrorsTest {
             "errors",
             "");
     StoreException e = mapped(wrong, s3 -> s3.listObjectsV2(b -> b.bucket("errors")));
-    assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED);
-    assertThat(e).hasMessageContaining("check the gateway's S3 credentials");
+    assertThat(e.reason()).isEqualTo(Reason.STORAGE_DENIED);
+    assertThat(e)
+        .hasMessage(
+            "Storage refused to do it (HTTP 403 SignatureDoesNotMatch): the gateway's S3"
+                + " credentials are wrong; check s3.accessKeyId and s3.secretAccessKey (or the"
+                + " credentials the AWS default chain finds)");
   }
 
   @Test

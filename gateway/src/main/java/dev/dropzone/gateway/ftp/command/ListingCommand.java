@@ -10,6 +10,7 @@ import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -41,7 +42,11 @@ final class ListingCommand extends DataCommand {
   private void list(
       FtpIoSession session, StoreView view, FtpRequest request, VirtualPath path, Transfer transfer)
       throws IOException {
-    Stream<FileInfo> listed = entries(view, path);
+    Stream<FileInfo> listed;
+    // The first page (and for a file, its stat) before any data; later pages get their own.
+    try (StorageDeadline.Scope deadline = view.commandDeadline()) {
+      listed = entries(view, path);
+    }
     if (listed == null) {
       send(session, ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
       return;

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -17,7 +18,10 @@ final class MlstCommand extends StoreCommand {
     String argument = request.getArgument();
     VirtualPath path = argument == null || argument.isBlank() ? view.cwd() : view.resolve(argument);
     view.require(Permission.LIST);
-    FileInfo info = view.stat(path);
+    FileInfo info;
+    try (StorageDeadline.Scope deadline = view.commandDeadline()) {
+      info = view.stat(path);
+    }
     session.write(
         new DefaultFtpReply(
             250,

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp.command;
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -38,6 +39,8 @@ final class PathCommand extends StoreCommand {
     if (permission != null) {
       view.require(permission);
     }
-    session.write(action.apply(session, view, path));
+    try (StorageDeadline.Scope deadline = view.commandDeadline()) {
+      session.write(action.apply(session, view, path));
+    }
   }
 }

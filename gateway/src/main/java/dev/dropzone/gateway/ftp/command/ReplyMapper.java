@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.store.StoreException;
+import java.util.function.UnaryOperator;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpReply;
 
@@ -30,8 +31,18 @@ public final class ReplyMapper {
     return new DefaultFtpReply(code, oneLine(text));
   }
 
+  /** {@link #map(StoreException, Phase, UnaryOperator)} for messages that name no storage keys. */
   public static Mapped map(StoreException e, Phase phase) {
-    String message = e.getMessage() == null ? e.reason().name() : e.getMessage();
+    return map(e, phase, UnaryOperator.identity());
+  }
+
+  /**
+   * The reply and advice for {@code e}. Storage and key-service failures get fixed texts, since
+   * their messages are for the operator's log; every message that does reach the client goes
+   * through {@code forClient} first, which takes storage key names out of it.
+   */
+  public static Mapped map(StoreException e, Phase phase, UnaryOperator<String> forClient) {
+    String message = forClient.apply(e.getMessage() == null ? e.reason().name() : e.getMessage());
     boolean transfer = phase == Phase.TRANSFER;
     return switch (e.reason()) {
       case NOT_FOUND -> client(550, message);
@@ -41,9 +52,7 @@ public final class ReplyMapper {
       case NOT_A_FILE -> client(550, message);
       case ACCESS_DENIED ->
           new Mapped(
-              reply(550, message),
-              "if the user should have access, grant the permission or fix the bucket policy",
-              false);
+              reply(550, message), "if the user should have access, grant the permission", false);
       case INVALID_PATH -> client(553, message);
       case OUT_OF_RANGE -> client(554, message);
       case QUOTA -> client(552, message);
@@ -69,6 +78,12 @@ public final class ReplyMapper {
           new Mapped(
               reply(451, "Storage unavailable, try again later"),
               "check S3 connectivity, credentials and the bucket",
+              true);
+      case STORAGE_DENIED ->
+          new Mapped(
+              reply(451, "Storage refused the server's request, try again later"),
+              "S3 refused the gateway's own credentials or policy (not the client's doing): fix"
+                  + " what the message names; see the IAM policy in the README",
               true);
       case PARTIAL ->
           new Mapped(

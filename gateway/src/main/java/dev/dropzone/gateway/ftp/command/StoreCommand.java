@@ -58,7 +58,7 @@ abstract class StoreCommand extends AbstractCommand {
   /** Replies to and logs a store failure. */
   static void fail(
       FtpIoSession session, StoreView view, FtpRequest request, StoreException e, Phase phase) {
-    Mapped mapped = ReplyMapper.map(e, phase);
+    Mapped mapped = ReplyMapper.map(e, phase, view::forClient);
     String user = view.account().username();
     String line = LogText.of(request.getRequestLine());
     if (mapped.serverSide()) {

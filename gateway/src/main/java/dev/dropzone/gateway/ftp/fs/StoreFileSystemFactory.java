@@ -39,7 +39,13 @@ public final class StoreFileSystemFactory implements FileSystemFactory {
     Account account = ((AccountUser) user).account();
     try {
       FileTree stored = store.tree(account.username(), account.home(), keys);
-      StoreView view = new StoreView(account, scanning.apply(account, stored), stored);
+      StoreView view =
+          new StoreView(
+              account,
+              scanning.apply(account, stored),
+              stored,
+              store.settings().commandDeadline(),
+              store.redaction(account.home())::apply);
       warmUpKey(EncryptedStore.owner(account.username(), account.home()));
       return view;
     } catch (StoreException e) {

@@ -6,10 +6,14 @@ import dev.dropzone.store.FileDigests;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.FileTree;
 import dev.dropzone.store.ModificationTimes;
+import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.apache.ftpserver.ftplet.FileSystemView;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.FtpFile;
@@ -25,6 +29,8 @@ public final class StoreView implements FileSystemView {
   private final Account account;
   private final FileTree tree;
   private final FileTree stored;
+  private final Duration storageDeadline;
+  private final UnaryOperator<String> forClient;
   private volatile VirtualPath cwd = VirtualPath.ROOT;
 
   public StoreView(Account account, FileTree tree) {
@@ -32,14 +38,34 @@ public final class StoreView implements FileSystemView {
   }
 
   /**
+   * A view with the default storage deadline whose messages name no storage keys to hide (a tree
+   * that is not over a real store, as in tests).
+   *
    * @param tree what the user's commands work on (with their uploads scanned, where that applies)
    * @param stored the store's own tree under it, whose optional abilities ({@link FileDigests},
    *     {@link ModificationTimes}) touch no content and so need no wrapper
    */
   public StoreView(Account account, FileTree tree, FileTree stored) {
+    this(account, tree, stored, S3Settings.DEFAULT_COMMAND_DEADLINE, UnaryOperator.identity());
+  }
+
+  /**
+   * @param tree what the user's commands work on (with their uploads scanned, where that applies)
+   * @param stored the store's own tree under it
+   * @param storageDeadline how long one command may wait for S3 in total
+   * @param forClient takes storage key names out of text meant for the client
+   */
+  public StoreView(
+      Account account,
+      FileTree tree,
+      FileTree stored,
+      Duration storageDeadline,
+      UnaryOperator<String> forClient) {
     this.account = account;
     this.tree = tree;
     this.stored = stored;
+    this.storageDeadline = storageDeadline;
+    this.forClient = forClient;
   }
 
   public Account account() {
@@ -48,6 +74,19 @@ public final class StoreView implements FileSystemView {
 
   public FileTree tree() {
     return tree;
+  }
+
+  /**
+   * Opens the deadline of one command (see {@link StorageDeadline}); the tree's operations inside
+   * it share it.
+   */
+  public StorageDeadline.Scope commandDeadline() {
+    return StorageDeadline.within(storageDeadline);
+  }
+
+  /** {@code text} as the client may see it: with virtual paths, never storage keys. */
+  public String forClient(String text) {
+    return forClient.apply(text);
   }
 
   public VirtualPath cwd() {

@@ -6,6 +6,7 @@ import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,6 +45,35 @@ class ReplyMapperTest {
       assertThat(mapped.reply().toString()).hasLineCount(1);
       assertThat(mapped.advice()).isNotBlank();
     }
+  }
+
+  @Test
+  void aStorageRefusalIsTheServersProblemAndItsMessageStaysInTheLog() {
+    StoreException refused =
+        new StoreException(
+            Reason.STORAGE_DENIED,
+            "Storage refused to read dz/users/alice/a.txt (HTTP 403 AccessDenied): check the"
+                + " gateway's IAM policy");
+    for (Phase phase : Phase.values()) {
+      var mapped = ReplyMapper.map(refused, phase);
+      assertThat(mapped.reply().toString().strip())
+          .isEqualTo("451 Storage refused the server's request, try again later");
+      assertThat(mapped.serverSide()).isTrue();
+    }
+  }
+
+  @Test
+  void messagesThatReachTheClientGoThroughItsRedaction() {
+    UnaryOperator<String> forClient = text -> text.replace("dz/users/alice/", "/");
+    StoreException aborted =
+        new StoreException(Reason.ABORTED, "Upload of dz/users/alice/in/a.bin was aborted");
+    StoreException damaged =
+        new StoreException(Reason.INTEGRITY, "dz/users/alice/in/a.bin ended after 10 bytes");
+
+    assertThat(ReplyMapper.map(aborted, Phase.TRANSFER, forClient).reply().toString().strip())
+        .isEqualTo("426 Transfer aborted: Upload of /in/a.bin was aborted");
+    assertThat(ReplyMapper.map(damaged, Phase.COMMAND, forClient).reply().toString().strip())
+        .isEqualTo("550 Integrity check failed: /in/a.bin ended after 10 bytes");
   }
 
   private static String line(StoreException e, Phase phase) {

@@ -1,0 +1,84 @@
+package dev.dropzone.store.tree;
+
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.FileTree;
+import dev.dropzone.store.Upload;
+import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.StorageDeadline;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/**
+ * A tree whose every operation runs under a {@link StorageDeadline}: the caller's, when it set one
+ * for the whole command, else one of its own. Opening a read or write is bounded, the transfer of
+ * the data itself is not; a listing's later pages get a deadline each (see {@link
+ * DirectoryListing}).
+ */
+public final class DeadlineTree implements FileTree {
+
+  private final FileTree tree;
+  private final Duration deadline;
+
+  public DeadlineTree(FileTree tree, Duration deadline) {
+    this.tree = tree;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public FileInfo stat(VirtualPath path) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.stat(path);
+    }
+  }
+
+  @Override
+  public Stream<FileInfo> list(VirtualPath dir) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.list(dir);
+    }
+  }
+
+  @Override
+  public InputStream openRead(VirtualPath file, long offset) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.openRead(file, offset);
+    }
+  }
+
+  @Override
+  public Upload openWrite(VirtualPath file, long offset) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.openWrite(file, offset);
+    }
+  }
+
+  @Override
+  public void delete(VirtualPath file) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      tree.delete(file);
+    }
+  }
+
+  @Override
+  public void mkdir(VirtualPath dir) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      tree.mkdir(dir);
+    }
+  }
+
+  @Override
+  public void rmdir(VirtualPath dir) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      tree.rmdir(dir);
+    }
+  }
+
+  @Override
+  public void rename(VirtualPath from, VirtualPath to) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      tree.rename(from, to);
+    }
+  }
+}

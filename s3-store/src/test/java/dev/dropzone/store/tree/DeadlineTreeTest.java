@@ -1,0 +1,121 @@
+package dev.dropzone.store.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.FileTree;
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
+import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.testing.FaultyTcpProxy;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.store.testing.TestKeys;
+import dev.dropzone.store.transfer.ObjectTransfers;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** A listing of many pages under the command deadline: each page gets the whole deadline. */
+class DeadlineTreeTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(1);
+
+  /** Ten pages of three: more than the listing reads ahead. */
+  private static final int FILES = 30;
+
+  private static S3ProxyFixture server;
+  private static FaultyTcpProxy proxy;
+  private static S3Settings settings;
+  private static S3Client s3;
+  private static ObjectTransfers transfers;
+  private static TreeRequests requests;
+  private static FileTree tree;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = S3ProxyFixture.inMemory();
+    S3Settings direct = server.bucket("pages", "");
+    proxy = FaultyTcpProxy.inFrontOf(server.endpoint());
+    settings =
+        S3Settings.of(
+                proxy.endpoint(),
+                direct.region(),
+                direct.accessKeyId(),
+                direct.secretAccessKey(),
+                direct.bucket(),
+                "")
+            .withCommandDeadline(DEADLINE);
+    s3 = S3Clients.create(settings);
+    transfers = new ObjectTransfers(s3, settings);
+    requests = new TreeRequests(2);
+    tree =
+        new DeadlineTree(
+            new S3FileTree(
+                s3,
+                settings,
+                "users/alice",
+                "alice",
+                new TestKeys(),
+                transfers,
+                requests,
+                ObjectCopier.Limits.S3,
+                3),
+            DEADLINE);
+    for (int i = 0; i < FILES; i++) {
+      String key = String.format("users/alice/f%02d", i);
+      s3.putObject(b -> b.bucket("pages").key(key), RequestBody.fromBytes(new byte[56]));
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    requests.close();
+    transfers.close();
+    s3.close();
+    proxy.close();
+    server.close();
+  }
+
+  @Test
+  void aSlowConsumerOutlastsTheDeadlineWhileEveryPageArrives() throws Exception {
+    int seen = 0;
+    try (Stream<FileInfo> listing = tree.list(VirtualPath.ROOT)) {
+      for (Iterator<FileInfo> entries = listing.iterator(); entries.hasNext(); seen++) {
+        entries.next();
+        Thread.sleep(DEADLINE.toMillis() / 15); // a client that reads its listing slowly
+      }
+    }
+    assertThat(seen).isEqualTo(FILES);
+  }
+
+  @Test
+  void aPageThatStallsEndsTheListingWithinTheDeadline() throws Exception {
+    try (Stream<FileInfo> listing = tree.list(VirtualPath.ROOT)) {
+      Iterator<FileInfo> entries = listing.iterator();
+      entries.next();
+      proxy.pause();
+      try {
+        assertThatThrownBy(() -> entries.forEachRemaining(e -> {}))
+            .isInstanceOf(UncheckedIOException.class)
+            .cause()
+            .isInstanceOfSatisfying(
+                StoreException.class,
+                e -> {
+                  assertThat(e.reason()).isEqualTo(Reason.STORAGE_UNAVAILABLE);
+                  assertThat(e.getMessage()).contains("S3 ListObjectsV2");
+                });
+      } finally {
+        proxy.resume();
+      }
+    }
+  }
+}
