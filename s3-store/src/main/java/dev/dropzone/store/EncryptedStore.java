@@ -8,21 +8,27 @@ import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
+import dev.dropzone.store.transfer.UploadHousekeeping;
 import dev.dropzone.store.transfer.UploadSweeper;
 import dev.dropzone.store.tree.DeadlineTree;
 import dev.dropzone.store.tree.S3FileTree;
 import dev.dropzone.store.tree.TreeRequests;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The encrypted object store over one bucket and prefix: hands out per-user trees, keeps key
- * records, and sweeps abandoned uploads. Thread-safe; one per process.
+ * records, and sweeps abandoned uploads in the background. Thread-safe; one per process.
  */
 public final class EncryptedStore implements AutoCloseable {
 
@@ -33,6 +39,11 @@ public final class EncryptedStore implements AutoCloseable {
   private final ObjectTransfers transfers;
   private final S3KeyRecords keyRecords;
   private final TreeRequests treeRequests;
+
+  /** Keys of the homes trees were handed out for, each ending in '/'. */
+  private final Set<String> homesInUse = ConcurrentHashMap.newKeySet();
+
+  private UploadHousekeeping housekeeping;
 
   private EncryptedStore(S3Settings settings, FormatPolicy policy, S3Client s3) {
     this.settings = settings;
@@ -80,11 +91,13 @@ public final class EncryptedStore implements AutoCloseable {
    */
   public FileTree tree(String user, String home, DataKeys keys) throws StoreException {
     KeyOwner owner = owner(user, home);
+    String homeKey = settings.key(owner.domain());
+    homesInUse.add(homeKey + "/");
     return new DeadlineTree(
         new S3FileTree(
             s3,
             settings,
-            settings.key(owner.domain()),
+            homeKey,
             new SessionKeys(owner, keys),
             transfers,
             treeRequests),
@@ -121,13 +134,55 @@ public final class EncryptedStore implements AutoCloseable {
     return transfers.partBufferUse();
   }
 
-  /** Aborts multipart uploads under the prefix started more than {@code age} ago. */
-  public int abortStaleUploads(Duration age) throws IOException {
-    return new UploadSweeper(s3, settings).abortOlderThan(age);
+  /**
+   * Starts aborting stale multipart uploads in the background (see {@link UploadHousekeeping}):
+   * everything under the prefix, or, with an empty prefix (where the bucket may hold other data),
+   * only under {@code homeRoots} (such as {@code users}) and the homes of users who logged in since
+   * the start. Returns at once; {@link #close()} stops it.
+   *
+   * @param staleAge uploads at least this old are aborted
+   * @param interval the mean time between sweeps
+   */
+  public synchronized void sweepStaleUploads(
+      Duration staleAge, Duration interval, Collection<String> homeRoots) {
+    if (housekeeping != null) {
+      throw new IllegalStateException("already sweeping");
+    }
+    List<String> roots =
+        homeRoots.stream()
+            .map(root -> root.replaceAll("^/+|/+$", ""))
+            .filter(root -> !root.isEmpty())
+            .map(root -> root + "/")
+            .toList();
+    housekeeping =
+        UploadHousekeeping.start(
+            new UploadSweeper(s3, settings.bucket()), () -> sweepScope(roots), staleAge, interval);
+  }
+
+  /** The key prefixes whose multipart uploads Dropzone may abort, none inside another. */
+  private Collection<String> sweepScope(List<String> homeRoots) {
+    if (!settings.prefix().isEmpty()) {
+      return List.of(settings.prefix() + "/");
+    }
+    TreeSet<String> candidates = new TreeSet<>(homeRoots);
+    candidates.addAll(homesInUse);
+    List<String> scope = new ArrayList<>();
+    for (String prefix : candidates) {
+      // Sorted, so a prefix comes right before the ones it contains.
+      if (scope.isEmpty() || !prefix.startsWith(scope.get(scope.size() - 1))) {
+        scope.add(prefix);
+      }
+    }
+    return scope;
   }
 
   @Override
   public void close() {
+    synchronized (this) {
+      if (housekeeping != null) {
+        housekeeping.close();
+      }
+    }
     treeRequests.close();
     transfers.close();
     s3.close();

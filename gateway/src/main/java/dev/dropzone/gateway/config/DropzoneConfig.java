@@ -119,7 +119,7 @@ public record DropzoneConfig(
 
   public record Users(String file) {}
 
-  public record Uploads(Duration staleUploadAge) {}
+  public record Uploads(Duration staleUploadAge, Duration sweepInterval) {}
 
   public record Scan(
       boolean enabled,

@@ -20,7 +20,9 @@ import java.util.List;
  * @param keyCacheMaxSize most unwrapped user keys kept in memory
  * @param keyCacheTtl maximum age of an unwrapped key, counted from its unwrap
  * @param usersFile the users file
- * @param staleUploadAge multipart uploads older than this are aborted at startup; zero disables
+ * @param staleUploadAge multipart uploads older than this are aborted by the background sweep; zero
+ *     turns the sweep off
+ * @param sweepInterval the mean time between two sweeps
  * @param auth which user sources log users in, and their settings
  * @param scan how uploads are malware-scanned, or null when scanning is off
  * @param formats which object formats the store serves ({@code keys.acceptFormatV1})
@@ -33,6 +35,7 @@ public record GatewaySettings(
     Duration keyCacheTtl,
     Path usersFile,
     Duration staleUploadAge,
+    Duration sweepInterval,
     AuthSettings auth,
     ScanSettings scan,
     FormatPolicy formats) {
@@ -83,6 +86,12 @@ public record GatewaySettings(
         "uploads.staleUploadAge",
         format(stale),
         "must be 0 (off) or a positive duration");
+    Duration sweepInterval = config.uploads().sweepInterval();
+    problems.check(
+        sweepInterval != null && sweepInterval.compareTo(Duration.ofSeconds(1)) >= 0,
+        "uploads.sweepInterval",
+        format(sweepInterval),
+        "must be at least 1s");
     AuthSettings auth = AuthSection.settings(config.auth(), baseDir, problems);
     ScanSettings scan = ScanSection.settings(config.scan(), problems);
 
@@ -94,6 +103,7 @@ public record GatewaySettings(
         keys.cache().ttl(),
         users,
         stale,
+        sweepInterval,
         auth,
         scan,
         new FormatPolicy(keys.acceptFormatV1()));

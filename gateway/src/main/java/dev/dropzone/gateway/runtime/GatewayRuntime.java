@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.runtime;
 
+import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
@@ -11,7 +12,11 @@ import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.store.EncryptedStore;
 import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.StoreException;
+import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,18 +134,33 @@ public final class GatewayRuntime implements AutoCloseable {
     }
   }
 
-  private static void sweepStaleUploads(GatewaySettings settings, EncryptedStore store)
-      throws IOException {
+  /**
+   * Starts the background sweep of stale uploads; it never blocks the start (see {@link
+   * EncryptedStore#sweepStaleUploads}). With an empty prefix it sweeps only below the roots of
+   * users' homes: the file backend's default {@code users} and the PAM and LDAP home prefixes.
+   */
+  private static void sweepStaleUploads(GatewaySettings settings, EncryptedStore store) {
     if (settings.staleUploadAge().isZero()) {
       LOG.info("Stale upload sweep is off (uploads.staleUploadAge = 0)");
       return;
     }
-    int aborted = store.abortStaleUploads(settings.staleUploadAge());
-    if (aborted > 0) {
-      LOG.info(
-          "Aborted {} multipart upload(s) older than {} left by an earlier run",
-          aborted,
-          settings.staleUploadAge());
+    Set<String> homeRoots = new LinkedHashSet<>();
+    homeRoots.add(defaultHomeRoot());
+    if (settings.auth().pam() != null) {
+      homeRoots.add(settings.auth().pam().homePrefix());
+    }
+    if (settings.auth().ldap() != null) {
+      homeRoots.add(settings.auth().ldap().homePrefix());
+    }
+    store.sweepStaleUploads(settings.staleUploadAge(), settings.sweepInterval(), homeRoots);
+  }
+
+  /** The directory the default homes ({@link Account#defaultHome}) are made in. */
+  private static String defaultHomeRoot() {
+    try {
+      return VirtualPath.of(Account.defaultHome("someone")).parent().relative();
+    } catch (StoreException e) {
+      throw new IllegalStateException("the default home is not a valid path", e);
     }
   }
 
