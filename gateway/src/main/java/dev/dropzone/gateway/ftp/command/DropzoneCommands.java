@@ -49,9 +49,12 @@ public final class DropzoneCommands {
     factory.addCommand("PASS", wiring.login());
     factory.addCommand("FEAT", new FeaturesCommand(wiring.tls(), wiring.activeMode()));
     factory.addCommand("RETR", new DownloadCommand(transfers));
+    // Commands that change the tree leave one line each on the change log.
     for (UploadCommand.Mode mode : UploadCommand.Mode.values()) {
       factory.addCommand(
-          mode.name(), new UploadCommand(mode, transfers, wiring.presence(), wiring.limits()));
+          mode.name(),
+          TreeChangeLog.logged(
+              new UploadCommand(mode, transfers, wiring.presence(), wiring.limits())));
     }
     factory.addCommand("LIST", new ListingCommand(ListingFormat.LIST, transfers));
     factory.addCommand("NLST", new ListingCommand(ListingFormat.NLST, transfers));
@@ -73,11 +76,16 @@ public final class DropzoneCommands {
     factory.addCommand("CWD", new PathCommand(null, DropzoneCommands::changeDirectory));
     factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
     factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));
-    factory.addCommand("DELE", new PathCommand(Permission.DELETE, DropzoneCommands::delete));
-    factory.addCommand("MKD", new PathCommand(Permission.MKDIR, DropzoneCommands::mkdir));
-    factory.addCommand("RMD", new PathCommand(Permission.DELETE, DropzoneCommands::rmdir));
+    factory.addCommand(
+        "DELE", TreeChangeLog.logged(new PathCommand(Permission.DELETE, DropzoneCommands::delete)));
+    factory.addCommand(
+        "MKD", TreeChangeLog.logged(new PathCommand(Permission.MKDIR, DropzoneCommands::mkdir)));
+    factory.addCommand(
+        "RMD", TreeChangeLog.logged(new PathCommand(Permission.DELETE, DropzoneCommands::rmdir)));
     factory.addCommand("RNFR", new PathCommand(Permission.RENAME, DropzoneCommands::renameFrom));
-    factory.addCommand("RNTO", new PathCommand(Permission.RENAME, DropzoneCommands::renameTo));
+    factory.addCommand(
+        "RNTO",
+        TreeChangeLog.logged(new PathCommand(Permission.RENAME, DropzoneCommands::renameTo)));
     factory.addCommand("MFMT", new SetTimeCommand(SetTimeCommand.Form.MFMT));
     factory.addCommand("SITE_UTIME", new SetTimeCommand(SetTimeCommand.Form.SITE_UTIME));
     factory.addCommand("HASH", new HashCommand());
