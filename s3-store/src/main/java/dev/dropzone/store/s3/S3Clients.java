@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -24,9 +25,11 @@ public final class S3Clients {
 
   /**
    * The configured builder behind {@link #create}, for callers that add to it (tests that observe
-   * requests through an execution interceptor).
+   * requests through an execution interceptor), with {@code interceptors} after the store's own.
+   * Add interceptors here: {@code overrideConfiguration(...)} on the returned builder replaces the
+   * whole override configuration, the command deadline's interceptor included.
    */
-  public static S3ClientBuilder builder(S3Settings settings) {
+  public static S3ClientBuilder builder(S3Settings settings, ExecutionInterceptor... interceptors) {
     S3ClientBuilder builder =
         S3Client.builder()
             // Chosen explicitly: with several HTTP clients on the classpath the SDK picks one at
@@ -45,7 +48,13 @@ public final class S3Clients {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             // Commands get their time limit per call from the thread's StorageDeadline.
-            .overrideConfiguration(c -> c.addExecutionInterceptor(new DeadlineInterceptor()));
+            .overrideConfiguration(
+                c -> {
+                  c.addExecutionInterceptor(new DeadlineInterceptor());
+                  for (ExecutionInterceptor interceptor : interceptors) {
+                    c.addExecutionInterceptor(interceptor);
+                  }
+                });
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }

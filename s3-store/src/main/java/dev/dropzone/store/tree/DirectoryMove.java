@@ -4,8 +4,12 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StorageDeadline;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Markers are written, not copied, and removed only once everything below them has moved:
  * filesystem-backed servers keep a marker as a real directory, and ignore (or refuse) the removal
  * of one that still has entries, which would leave the old name behind as a ghost.
+ *
+ * <p>A directory holds any number of objects, so each step (a listing page, one object moved, one
+ * marker removed) gets a whole {@link StorageDeadline} of its own: the move goes on as long as S3
+ * keeps answering, and one step that stalls stops it.
  */
 final class DirectoryMove {
 
@@ -37,6 +45,7 @@ final class DirectoryMove {
   private final HomeKeySpace space;
   private final Directories directories;
   private final int pageSize;
+  private final Duration stepDeadline;
 
   DirectoryMove(
       S3Client s3,
@@ -44,13 +53,15 @@ final class DirectoryMove {
       ObjectCopier copier,
       HomeKeySpace space,
       Directories directories,
-      int pageSize) {
+      int pageSize,
+      Duration stepDeadline) {
     this.s3 = s3;
     this.bucket = bucket;
     this.copier = copier;
     this.space = space;
     this.directories = directories;
     this.pageSize = pageSize;
+    this.stepDeadline = stepDeadline;
   }
 
   void run(VirtualPath from, VirtualPath to) throws StoreException {
@@ -77,27 +88,29 @@ final class DirectoryMove {
       throws StoreException {
     List<String> sourceMarkers = new ArrayList<>();
     try {
-      for (S3Object object : everythingBelow(source)) {
+      for (S3Object object : everythingBelow(source, what)) {
         String rest = object.key().substring(source.length());
         if (rest.isEmpty()) {
           continue;
         }
-        if (rest.endsWith("/")) {
-          moveMarker(object.key(), target + rest, progress, what);
-          sourceMarkers.add(object.key());
-        } else {
-          moveFile(object, target + rest, progress, what);
+        try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
+          if (rest.endsWith("/")) {
+            moveMarker(object.key(), target + rest, progress, what);
+            sourceMarkers.add(object.key());
+          } else {
+            moveFile(object, target + rest, progress, what);
+          }
         }
       }
-    } catch (SdkException e) {
+    } catch (UncheckedIOException e) {
       throw progress.stopped(
-          "listing the rest of " + progress.from + " failed", S3Errors.map(e, what), false);
+          "listing the rest of " + progress.from + " failed", (StoreException) e.getCause(), false);
     }
     // Deepest first: a filesystem-backed server removes a directory only once it is empty.
     sourceMarkers.sort(Comparator.reverseOrder());
     sourceMarkers.add(source);
     for (String marker : sourceMarkers) {
-      try {
+      try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
         directories.deleteMarker(marker, what);
       } catch (StoreException e) {
         throw progress.stopped(
@@ -177,7 +190,7 @@ final class DirectoryMove {
       throws StoreException {
     int extra = HomeKeySpace.utf8Length(target) - HomeKeySpace.utf8Length(source);
     try {
-      for (S3Object object : everythingBelow(source)) {
+      for (S3Object object : everythingBelow(source, what)) {
         if (HomeKeySpace.utf8Length(object.key()) + extra > HomeKeySpace.MAX_KEY_BYTES) {
           throw new StoreException(
               Reason.INVALID_PATH,
@@ -188,15 +201,41 @@ final class DirectoryMove {
                   + " bytes once stored; nothing was moved");
         }
       }
-    } catch (SdkException e) {
-      throw S3Errors.map(e, what);
+    } catch (UncheckedIOException e) {
+      throw (StoreException) e.getCause();
     }
   }
 
-  /** All objects below {@code prefix} at any depth, markers included, fetched page by page. */
-  private Iterable<S3Object> everythingBelow(String prefix) {
-    return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
-        .contents();
+  /**
+   * All objects below {@code prefix} at any depth, markers included, fetched page by page, each
+   * page under a deadline of its own; a failed page surfaces as an {@link UncheckedIOException}
+   * wrapping a {@link StoreException}.
+   */
+  private Iterable<S3Object> everythingBelow(String prefix, String what) {
+    Iterator<S3Object> objects =
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
+            .contents()
+            .iterator();
+    return () ->
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
+              return objects.hasNext();
+            } catch (SdkException e) {
+              throw new UncheckedIOException(S3Errors.map(e, what));
+            }
+          }
+
+          @Override
+          public S3Object next() {
+            try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
+              return objects.next();
+            } catch (SdkException e) {
+              throw new UncheckedIOException(S3Errors.map(e, what));
+            }
+          }
+        };
   }
 
   /** What has moved so far, and the message when the move stops. */

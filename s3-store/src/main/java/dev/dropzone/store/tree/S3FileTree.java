@@ -370,7 +370,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
     knownDirectories.forget(from);
     directories.keepWhileRemoving(from);
-    new DirectoryMove(s3, bucket, copier, space, directories, pageSize).run(from, to);
+    new DirectoryMove(s3, bucket, copier, space, directories, pageSize, commandDeadline)
+        .run(from, to);
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.s3.StorageDeadline;
 import dev.dropzone.store.testing.FaultyTcpProxy;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
@@ -21,6 +22,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -28,6 +33,22 @@ import software.amazon.awssdk.services.s3.S3Client;
 class DeadlineTreeTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(1);
+
+  /** An S3 server that takes its time over each copy: a third of the deadline. */
+  private static final ExecutionInterceptor SLOW_COPIES =
+      new ExecutionInterceptor() {
+        @Override
+        public void beforeTransmission(
+            Context.BeforeTransmission context, ExecutionAttributes attributes) {
+          if ("CopyObject".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+            try {
+              Thread.sleep(DEADLINE.toMillis() / 3);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      };
 
   /** Ten pages of three: more than the listing reads ahead. */
   private static final int FILES = 30;
@@ -54,26 +75,30 @@ class DeadlineTreeTest {
                 direct.bucket(),
                 "")
             .withCommandDeadline(DEADLINE);
-    s3 = S3Clients.create(settings);
+    s3 = S3Clients.builder(settings, SLOW_COPIES).build();
     transfers = new ObjectTransfers(s3, settings);
     requests = new TreeRequests(2);
-    tree =
-        new DeadlineTree(
-            new S3FileTree(
-                s3,
-                settings,
-                "users/alice",
-                "alice",
-                new TestKeys(),
-                transfers,
-                requests,
-                ObjectCopier.Limits.S3,
-                3),
-            DEADLINE);
+    tree = treeOf("users/alice");
     for (int i = 0; i < FILES; i++) {
       String key = String.format("users/alice/f%02d", i);
       s3.putObject(b -> b.bucket("pages").key(key), RequestBody.fromBytes(new byte[56]));
     }
+  }
+
+  /** A tree whose listings come three keys to a page, under the deadline. */
+  private static FileTree treeOf(String home) {
+    return new DeadlineTree(
+        new S3FileTree(
+            s3,
+            settings,
+            home,
+            "alice",
+            new TestKeys(),
+            transfers,
+            requests,
+            ObjectCopier.Limits.S3,
+            3),
+        DEADLINE);
   }
 
   @AfterAll
@@ -95,6 +120,27 @@ class DeadlineTreeTest {
       }
     }
     assertThat(seen).isEqualTo(FILES);
+  }
+
+  @Test
+  void aDirectoryRenameOutlastsTheCommandsDeadlineObjectByObject() throws Exception {
+    FileTree bobs = treeOf("users/bob");
+    for (int i = 0; i < 6; i++) {
+      String key = "users/bob/moving/f" + i;
+      s3.putObject(b -> b.bucket("pages").key(key), RequestBody.fromBytes(new byte[56]));
+    }
+
+    // Six copies take twice the deadline: as one command they still succeed, step by step.
+    try (StorageDeadline.Scope command = StorageDeadline.within(DEADLINE)) {
+      bobs.rename(VirtualPath.of("/moving"), VirtualPath.of("/moved"));
+    }
+
+    try (Stream<FileInfo> listing = bobs.list(VirtualPath.of("/moved"))) {
+      assertThat(listing).hasSize(6);
+    }
+    assertThatThrownBy(() -> bobs.stat(VirtualPath.of("/moving")))
+        .isInstanceOfSatisfying(
+            StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
   }
 
   @Test
