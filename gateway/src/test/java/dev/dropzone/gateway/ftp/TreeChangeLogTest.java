@@ -86,7 +86,30 @@ class TreeChangeLogTest {
         .asString()
         .matches(
             "user=alice address=127\\.0\\.0\\.1 command=STOU path=\"/\""
-                + " result=\"226 Transfer complete \\(unique file name: upload\\.[0-9a-f]{8}\\)\"");
+                + " result=\"226 Transfer complete \\(unique file name: upload\\.[0-9a-f]{8}\\):"
+                + " 3 bytes stored\"");
+  }
+
+  @Test
+  void anUploadIsLoggedWithItsOwnFinalReplyNotWhatWasSentBesideIt() throws Exception {
+    try (RawControl control = new RawControl(gateway.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("PASV")).startsWith("227");
+      assertThat(control.send("STOR cut.bin")).startsWith("150");
+      // STAT and ABOR are answered while the upload runs; the line is the upload's.
+      assertThat(control.send("STAT")).startsWith("213");
+      control.sendOnly("ABOR");
+      assertThat(control.reply()).startsWith("426 Transfer aborted");
+      assertThat(control.reply()).startsWith("226");
+    }
+
+    assertThat(lines(1))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "user=alice address=127.0.0.1 command=STOR path=\"/cut.bin\""
+                + " result=\"426 Transfer aborted: aborted by the client (ABOR)");
   }
 
   @Test

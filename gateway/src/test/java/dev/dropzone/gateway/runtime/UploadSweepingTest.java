@@ -13,11 +13,13 @@ import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
+import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.FaultyTcpProxy;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.transfer.UploadHousekeeping;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -70,6 +72,10 @@ class UploadSweepingTest {
       proxy.failRequests(line -> line.startsWith("GET ") && line.contains("?uploads"), 500);
       String stale = "dz/users/frank/left-behind.bin";
       startUpload(stale);
+      String[] foreign = {"dzz/users/frank/not-ours.bin", "other-application/not-ours.bin"};
+      for (String key : foreign) {
+        startUpload(key);
+      }
 
       try (GatewayRuntime gateway = start(proxy.endpoint().toString(), "dz")) {
         FTPClient frank = login(gateway, "frank");
@@ -86,12 +92,21 @@ class UploadSweepingTest {
                                     .contains("HTTP 500 InternalError")
                                     .contains("s3:ListBucketMultipartUploads")
                                     .contains("the next sweep tries again")));
-        assertThat(pendingKeys()).containsExactly(stale);
+        assertThat(pendingKeys()).contains(stale);
 
         proxy.stopFailingRequests();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> pendingKeys().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !pendingKeys().contains(stale));
         assertThat(lines(Level.INFO)).contains("Sweeping unfinished uploads works again");
+
+        // Left behind while the gateway runs: swept once older than the stale age.
+        String later = "dz/users/frank/cut-off-later.bin";
+        startUpload(later);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !pendingKeys().contains(later));
+        // Outside the prefix nothing is touched, also where a key merely starts like it.
+        int sweeps = sweeps();
+        await().until(() -> sweeps() >= sweeps + 2);
+        assertThat(pendingKeys()).containsExactlyInAnyOrder(foreign);
         frank.disconnect();
       }
     }
@@ -135,6 +150,9 @@ class UploadSweepingTest {
     overrides.put("ftp.passivePorts", "0");
     overrides.put("uploads.staleUploadAge", "1s");
     overrides.put("uploads.sweepInterval", "1s");
+    if (!Files.exists(dir.resolve("keyset.json"))) {
+      LocalKeyService.create(dir.resolve("keyset.json"));
+    }
     GatewaySettings settings =
         GatewaySettings.from(new ConfigLoader().overrides(overrides, "test").load(), dir);
     UsersFile users = new UsersFile(settings.usersFile());

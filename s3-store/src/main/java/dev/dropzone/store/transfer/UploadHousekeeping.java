@@ -109,8 +109,7 @@ public final class UploadHousekeeping implements AutoCloseable {
       failing = true;
       LOG.warn("Sweeping stale multipart uploads failed unexpectedly; trying again later", e);
     } finally {
-      schedule(
-          random(interval.multipliedBy(3).dividedBy(4), interval.multipliedBy(5).dividedBy(4)));
+      schedule(nextWait(interval));
     }
   }
 

@@ -83,6 +83,8 @@ abstract class DataCommand extends StoreCommand {
       FtpRequest request,
       Planned planned,
       Runnable after) {
+    // The change-log line of this command waits for the transfer's own answer.
+    TreeChangeLog.Line logged = TreeChangeLog.claim(session);
     TransferRegistry.Start start =
         transfers.start(
             session,
@@ -93,8 +95,12 @@ abstract class DataCommand extends StoreCommand {
                 answering(session, view, request, () -> planned.job().run(transfer));
               } finally {
                 after.run();
+                logged.answered(transfer.answer());
               }
             });
+    if (start != TransferRegistry.Start.STARTED) {
+      TreeChangeLog.unclaim(session, logged);
+    }
     switch (start) {
       case STARTED -> {
         // The transfer thread answers from here on.

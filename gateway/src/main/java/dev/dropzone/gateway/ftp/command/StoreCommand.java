@@ -4,6 +4,8 @@ import dev.dropzone.gateway.ftp.command.ReplyMapper.Mapped;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.fs.StoreView;
+import dev.dropzone.gateway.ftp.transfer.Transfer;
+import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.gateway.logging.LogText;
 import dev.dropzone.store.StoreException;
 import java.io.IOException;
@@ -88,6 +90,10 @@ abstract class StoreCommand extends AbstractCommand {
    * that ends a transfer reaches the client before a shutdown can close the session.
    */
   static void send(FtpIoSession session, org.apache.ftpserver.ftplet.FtpReply reply) {
+    Transfer running = TransferRegistry.of(session);
+    if (running != null) {
+      running.answered(reply);
+    }
     ControlQueue.answer(session, reply).awaitUninterruptibly(10_000);
   }
 

@@ -30,6 +30,9 @@ final class TreeChangeLog implements Command {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.dropzone.gateway.changes");
 
+  /** Session attribute: the line of the command running now, until it is logged or claimed. */
+  private static final String PENDING = TreeChangeLog.class.getName() + ".pending";
+
   private final Command command;
 
   private TreeChangeLog(Command command) {
@@ -47,14 +50,42 @@ final class TreeChangeLog implements Command {
     String path = path(session, request);
     String from =
         session.getRenameFrom() instanceof StoreFile source ? source.path().toString() : null;
+    Line line = reply -> log(session, request, path, from, reply);
+    session.setAttribute(PENDING, line);
     try {
       command.execute(session, context, request);
     } finally {
-      log(session, request, path, from);
+      // Unless a transfer claimed the line (it logs once it has answered), the command answered,
+      // and nothing else has answered on this session since: commands run one at a time.
+      if (session.removeAttribute(PENDING) == line) {
+        line.answered(session.getLastReply());
+      }
     }
   }
 
-  private static void log(FtpIoSession session, FtpRequest request, String path, String from) {
+  /** A change-log line waiting for the reply that ends its command. */
+  @FunctionalInterface
+  interface Line {
+    void answered(FtpReply reply);
+  }
+
+  /**
+   * Takes over the change-log line of the command running on {@code session}, for a transfer that
+   * answers the client from another thread: pass it the transfer's final reply once sent (not the
+   * session's last reply, which may be STAT's, sent beside the transfer). Does nothing for commands
+   * that change nothing.
+   */
+  static Line claim(FtpIoSession session) {
+    return session.removeAttribute(PENDING) instanceof Line line ? line : reply -> {};
+  }
+
+  /** Gives a claimed line back when the transfer did not start after all (its refusal answers). */
+  static void unclaim(FtpIoSession session, Line line) {
+    session.setAttribute(PENDING, line);
+  }
+
+  private static void log(
+      FtpIoSession session, FtpRequest request, String path, String from, FtpReply reply) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
@@ -69,7 +100,6 @@ final class TreeChangeLog implements Command {
     } else {
       line.append(" path=").append(quoted(path));
     }
-    FtpReply reply = session.getLastReply();
     line.append(" result=")
         .append(quoted(reply == null ? "no reply" : reply.getCode() + " " + reply.getMessage()));
     LOG.info("{}", line);

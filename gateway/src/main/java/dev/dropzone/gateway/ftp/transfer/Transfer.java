@@ -7,6 +7,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.ServerDataConnectionFactory;
 import org.slf4j.Logger;
@@ -69,6 +70,7 @@ public final class Transfer {
   private volatile DataLink link;
   private volatile FutureTask<Void> storeCancel;
   private volatile FutureTask<Void> cancelling;
+  private volatile FtpReply answer;
   private boolean finished;
   private boolean abortReplyOwed;
 
@@ -98,6 +100,16 @@ public final class Transfer {
   /** Why the transfer was cut off, or null while nobody did. */
   public Cut cut() {
     return cut.get();
+  }
+
+  /** Records the reply that ends this transfer, as its thread sends it. */
+  public void answered(FtpReply reply) {
+    answer = reply;
+  }
+
+  /** The reply that ended this transfer, or null before it answered. */
+  public FtpReply answer() {
+    return answer;
   }
 
   /** Bytes moved over the data connection so far. */
