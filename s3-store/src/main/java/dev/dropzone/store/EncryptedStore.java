@@ -95,12 +95,7 @@ public final class EncryptedStore implements AutoCloseable {
     homesInUse.add(homeKey + "/");
     return new DeadlineTree(
         new S3FileTree(
-            s3,
-            settings,
-            homeKey,
-            new SessionKeys(owner, keys),
-            transfers,
-            treeRequests),
+            s3, settings, homeKey, new SessionKeys(owner, keys), transfers, treeRequests),
         settings.commandDeadline());
   }
 
