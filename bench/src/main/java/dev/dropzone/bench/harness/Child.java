@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A child JVM of the run (the S3 server or the gateway): started on the harness's classpath, spoken
  * to over its standard input and output, measured through {@code /proc}.
  */
-final class Child implements AutoCloseable {
+public final class Child implements AutoCloseable {
 
   static final String LOGBACK = "logback-bench.xml";
 
@@ -46,7 +46,7 @@ final class Child implements AutoCloseable {
     this.port = Integer.parseInt(line.substring(5).trim());
   }
 
-  static Child start(
+  public static Child start(
       String name, List<String> jvmOptions, Class<?> main, List<String> args, Path log)
       throws IOException {
     List<String> command = new ArrayList<>();
@@ -66,16 +66,16 @@ final class Child implements AutoCloseable {
     return new Child(name, process);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** Sends one command line and returns the child's one-line answer. */
-  String ask(String command) throws IOException {
+  public String ask(String command) throws IOException {
     in.println(command);
     String answer = out.readLine();
     if (answer == null) {
@@ -85,7 +85,7 @@ final class Child implements AutoCloseable {
   }
 
   /** User plus system CPU seconds the child has used so far. */
-  double cpuSeconds() throws IOException {
+  public double cpuSeconds() throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
     // Fields after the command name, which is in parentheses and may contain spaces.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The machine and the versions a run measured, so its numbers can be compared later. */
-final class Machine {
+public final class Machine {
 
   private static final List<String> LIBRARIES =
       List.of(
@@ -24,7 +24,7 @@ final class Machine {
 
   private Machine() {}
 
-  static List<String> describe() throws IOException {
+  public static List<String> describe() throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add(
         "CPU: "
