@@ -2,8 +2,8 @@ package dev.dropzone.store.tree;
 
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
-import java.time.Clock;
 import dev.dropzone.store.s3.StorageDeadline;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
