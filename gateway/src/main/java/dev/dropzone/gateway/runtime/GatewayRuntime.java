@@ -5,6 +5,7 @@ import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
 import dev.dropzone.gateway.keys.OpenKeyService;
+import dev.dropzone.gateway.metrics.GatewayMeters;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
@@ -40,6 +41,7 @@ public final class GatewayRuntime implements AutoCloseable {
   /** Key record reads and writes are blocking S3 calls; a few threads are plenty for them. */
   private static final int KEY_RECORD_THREADS = 4;
 
+  private final GatewayMeters meters;
   private final ExecutorService keyRecordIo;
   private final OpenKeyService keyService;
   private final EncryptedStore store;
@@ -50,11 +52,13 @@ public final class GatewayRuntime implements AutoCloseable {
   private volatile UserSources userSources;
 
   private GatewayRuntime(
+      GatewayMeters meters,
       ExecutorService keyRecordIo,
       OpenKeyService keyService,
       EncryptedStore store,
       UploadScanning scanning,
       FtpGateway ftp) {
+    this.meters = meters;
     this.keyRecordIo = keyRecordIo;
     this.keyService = keyService;
     this.store = store;
@@ -95,6 +99,7 @@ public final class GatewayRuntime implements AutoCloseable {
         MemoryPlan.of(Runtime.getRuntime().maxMemory(), settings.ftp().transfers(), settings.s3());
     LOG.info("{}", memory.describe());
     S3Settings s3 = memory.apply(settings.s3());
+    GatewayMeters meters = new GatewayMeters();
     ExecutorService keyRecordIo = Executors.newFixedThreadPool(KEY_RECORD_THREADS, daemon());
     EncryptedStore store = null;
     OpenKeyService opened = null;
@@ -120,7 +125,7 @@ public final class GatewayRuntime implements AutoCloseable {
           ftp.port(),
           s3,
           keyService.masterKeyId());
-      return new GatewayRuntime(keyRecordIo, opened, store, scanning, ftp);
+      return new GatewayRuntime(meters, keyRecordIo, opened, store, scanning, ftp);
     } catch (IOException | KeyServiceException | RuntimeException e) {
       scanning.close();
       if (store != null) {
@@ -130,6 +135,7 @@ public final class GatewayRuntime implements AutoCloseable {
         opened.close();
       }
       keyRecordIo.shutdownNow();
+      meters.close();
       throw e;
     }
   }
@@ -162,6 +168,11 @@ public final class GatewayRuntime implements AutoCloseable {
     } catch (StoreException e) {
       throw new IllegalStateException("the default home is not a valid path", e);
     }
+  }
+
+  /** The gateway's meters, for the admin endpoint and for tests. */
+  public GatewayMeters meters() {
+    return meters;
   }
 
   /** The FTP control port actually bound. */
@@ -210,6 +221,7 @@ public final class GatewayRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     keyService.close();
+    meters.close();
     LOG.info("Stopped");
     stopped.countDown();
   }
