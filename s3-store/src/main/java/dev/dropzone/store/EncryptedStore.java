@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -63,8 +64,17 @@ public final class EncryptedStore implements AutoCloseable {
 
   /** Opens the store, serving the object formats {@code policy} allows. */
   public static EncryptedStore open(S3Settings settings, FormatPolicy policy) {
+    return open(settings, policy, new ExecutionInterceptor[0]);
+  }
+
+  /**
+   * Opens the store with {@code observers} in its S3 client's pipeline, after its own interceptors
+   * (for tests that count the requests an operation costs).
+   */
+  public static EncryptedStore open(
+      S3Settings settings, FormatPolicy policy, ExecutionInterceptor... observers) {
     warmUpCiphers();
-    return new EncryptedStore(settings, policy, S3Clients.create(settings));
+    return new EncryptedStore(settings, policy, S3Clients.builder(settings, observers).build());
   }
 
   private static void warmUpCiphers() {

@@ -6,9 +6,11 @@ import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
+import dev.dropzone.store.FormatPolicy;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.store.testing.S3RequestCounter;
 import dev.dropzone.store.testing.TestKeys;
 import java.io.IOException;
 import java.util.List;
@@ -61,9 +63,20 @@ final class GatewayUnderTest implements AutoCloseable {
       UploadScanning scanning,
       Function<S3ProxyFixture, S3Settings> storage)
       throws Exception {
+    this(settings, keys, users, scanning, storage, EncryptedStore::open);
+  }
+
+  private GatewayUnderTest(
+      FtpSettings settings,
+      Function<EncryptedStore, DataKeys> keys,
+      Authenticator users,
+      UploadScanning scanning,
+      Function<S3ProxyFixture, S3Settings> storage,
+      Function<S3Settings, EncryptedStore> opener)
+      throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
-    store = EncryptedStore.open(storage.apply(s3));
+    store = opener.apply(storage.apply(s3));
     raw = S3Clients.create(s3Settings);
     try {
       gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning);
@@ -87,6 +100,17 @@ final class GatewayUnderTest implements AutoCloseable {
         new TestUsers(),
         UploadScanning.OFF,
         storage);
+  }
+
+  /** A gateway whose store's S3 client counts its requests in {@code counter}. */
+  static GatewayUnderTest counting(S3RequestCounter counter) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, counter));
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */

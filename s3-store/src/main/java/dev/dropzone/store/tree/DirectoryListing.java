@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -58,6 +59,7 @@ final class DirectoryListing {
   private final S3Client s3;
   private final String bucket;
   private final Duration deadline;
+  private final long mark;
 
   private DirectoryListing(
       VirtualPath dir,
@@ -68,7 +70,8 @@ final class DirectoryListing {
       TreeRequests requests,
       S3Client s3,
       String bucket,
-      Duration deadline) {
+      Duration deadline,
+      long mark) {
     this.dir = dir;
     this.prefix = prefix;
     this.first = first;
@@ -78,6 +81,7 @@ final class DirectoryListing {
     this.s3 = s3;
     this.bucket = bucket;
     this.deadline = deadline;
+    this.mark = mark;
   }
 
   static DirectoryListing open(
@@ -90,6 +94,8 @@ final class DirectoryListing {
       TreeRequests requests,
       Duration deadline)
       throws StoreException {
+    // Taken before the first page: a listing that overlapped a change is not remembered.
+    long mark = requests.directories().mark();
     Pages pages = new Pages(s3, bucket, prefix, pageSize, "list " + dir);
     ListObjectsV2Response first = pages.fetch(null);
     return new DirectoryListing(
@@ -101,7 +107,8 @@ final class DirectoryListing {
         requests,
         s3,
         bucket,
-        deadline);
+        deadline,
+        mark);
   }
 
   /**
@@ -141,18 +148,31 @@ final class DirectoryListing {
     }
   }
 
-  /** The listed entries of every page in turn, each directory once across page boundaries. */
+  /**
+   * The listed entries of every page in turn, each directory once across page boundaries. Once the
+   * last page is read, the subdirectories are remembered ({@link KnownDirectories}), so uploads
+   * into the directory right after the listing need no checks of their own.
+   */
   private final class ListedEntries implements Iterator<ListedPage.Entry> {
 
     private Iterator<ListedPage.Entry> current = first.entries().iterator();
     private Set<String> previousDirectories = first.directoryNames();
+    private final Set<String> allDirectories = new HashSet<>(previousDirectories);
+    private boolean remembered;
 
     @Override
     public boolean hasNext() {
       while (!current.hasNext() && rest.hasNext()) {
         ListedPage page = ListedPage.of(rest.next(), prefix, previousDirectories);
         previousDirectories = page.directoryNames();
+        if (allDirectories.size() <= KnownDirectories.MAX_SUBDIRECTORIES) {
+          allDirectories.addAll(previousDirectories);
+        }
         current = page.entries().iterator();
+      }
+      if (!current.hasNext() && !remembered) {
+        remembered = true;
+        requests.directories().listed(prefix, allDirectories, mark);
       }
       return current.hasNext();
     }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -114,7 +116,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     this.copier = new ObjectCopier(s3, bucket, copyLimits, this::retag);
     this.pageSize = pageSize;
     this.directories = new Directories(s3, bucket, space, pageSize);
-    this.knownDirectories = new KnownDirectories();
+    this.knownDirectories = requests.directories();
     this.commandDeadline = settings.commandDeadline();
   }
 
@@ -175,11 +177,14 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
   }
 
   /**
-   * A new file ({@code offset == 0}) is checked (not a directory: a LIST and a HEAD side by side;
-   * parent exists: one more LIST outside the home's top level) on {@link TreeRequests}' threads
-   * while its data already streams, and becomes visible only if the checks passed (see {@link
-   * CheckedUpload}): no request stands between the command and the first byte. Resuming checks
-   * first, since it reads the existing object before any data streams anyway.
+   * A new file ({@code offset == 0}) needs its parent to exist and its name not to be a directory.
+   * Where this gateway listed or created the parent a moment ago ({@link KnownDirectories}) that is
+   * known without a request; otherwise the parent's first page is listed (which answers for the
+   * next files too) beside a HEAD of a marker at the file's name, on {@link TreeRequests}' threads
+   * while the data already streams. The file becomes visible only if the checks passed (see {@link
+   * CheckedUpload}): no request stands between the command and the first byte, and a small file
+   * costs its PutObject alone. Resuming checks first, since it reads the existing object before any
+   * data streams anyway.
    */
   @Override
   public Upload openWrite(VirtualPath file, long offset) throws IOException {
@@ -193,10 +198,16 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       requireParent(file, "store");
       return transfers.openWrite(key, file.relative(), session, offset);
     }
-    CompletableFuture<Void> checked =
-        notADirectory(file).thenCombine(parentCheck(file), (a, b) -> a);
+    Optional<Boolean> known =
+        knownDirectories.isSubdirectory(space.prefix(file.parent()), file.name());
+    if (known.isPresent()) {
+      if (known.get()) {
+        throw isADirectory(file);
+      }
+      return transfers.openWrite(key, file.relative(), session, 0);
+    }
     return CheckedUpload.open(
-        file, checked, () -> transfers.openWrite(key, file.relative(), session, 0));
+        file, checks(file), () -> transfers.openWrite(key, file.relative(), session, 0));
   }
 
   @Override
@@ -271,13 +282,14 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     }
     // A name too long for its marker is refused as such, not as "does not exist".
     space.marker(dir);
+    long mark = knownDirectories.mark();
     if (head(dir).isPresent() || directories.exists(dir)) {
       throw alreadyExists(dir);
     }
     requireParent(dir, "create directory");
     LOG.debug("Creating directory {} of {}", dir, user);
     directories.createMarker(dir);
-    knownDirectories.seen(dir, knownDirectories.mark());
+    knownDirectories.created(space.prefix(dir.parent()), dir.name(), mark);
   }
 
   @Override
@@ -294,12 +306,12 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       case EMPTY -> {}
     }
     LOG.debug("Removing directory {} of {}", dir, user);
-    knownDirectories.forget(dir);
+    knownDirectories.forget(space.prefix(dir));
     try {
       directories.keepWhileRemoving(dir);
       directories.removeMarker(dir);
     } finally {
-      knownDirectories.forget(dir);
+      knownDirectories.forget(space.prefix(dir));
     }
   }
 
@@ -368,10 +380,14 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     }
     requireParent(to, "rename to");
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
-    knownDirectories.forget(from);
-    directories.keepWhileRemoving(from);
-    new DirectoryMove(s3, bucket, copier, space, directories, pageSize, commandDeadline)
-        .run(from, to);
+    forgetBoth(from, to);
+    try {
+      directories.keepWhileRemoving(from);
+      new DirectoryMove(s3, bucket, copier, space, directories, pageSize, commandDeadline)
+          .run(from, to);
+    } finally {
+      forgetBoth(from, to);
+    }
   }
 
   /**
@@ -431,25 +447,67 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     return object.isPresent() && !(object.get().directoryLike() && directories.exists(path));
   }
 
-  /** The parent's existence check, or none when this tree saw the parent a moment ago. */
-  private CompletableFuture<Void> parentCheck(VirtualPath file) throws StoreException {
-    VirtualPath parent = file.parent();
-    if (parent.isRoot() || knownDirectories.recentlySeen(parent)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    long mark = knownDirectories.mark();
-    return requests.start(
-        () -> {
-          requireParent(file, "store");
-          knownDirectories.seen(parent, mark);
-        });
+  /** Forgets both ends of a directory move, and the directories they are in. */
+  private void forgetBoth(VirtualPath from, VirtualPath to) {
+    knownDirectories.forget(space.prefix(from));
+    knownDirectories.forget(space.prefix(to));
   }
 
-  /** The not-a-directory check of a new file, its two requests side by side. */
-  private CompletableFuture<Void> notADirectory(VirtualPath file) throws StoreException {
-    CompletableFuture<Boolean> anythingBelow = requests.supply(() -> directories.hasEntries(file));
+  /**
+   * The checks of a new file whose parent this gateway does not know well enough: parent exists and
+   * the name is not a directory. Where the parent was seen but not listed in full (it has more than
+   * a page), the name's own LIST and HEAD; otherwise the parent's first page, remembered for the
+   * next files, and the HEAD (for servers that leave an empty directory's marker out of listings).
+   */
+  private CompletableFuture<Void> checks(VirtualPath file) throws StoreException {
+    if (knownDirectories.recentlySeen(space.prefix(file.parent()))) {
+      CompletableFuture<Boolean> below = requests.supply(() -> directories.hasEntries(file));
+      return notADirectory(file, below);
+    }
+    long mark = knownDirectories.mark();
+    CompletableFuture<Boolean> listed =
+        requests.supply(() -> listParent(file, mark).contains(file.name()));
+    return notADirectory(file, listed);
+  }
+
+  /**
+   * The subdirectory names of {@code file}'s parent, from its first page; fails when the parent
+   * does not exist. A complete page is remembered; a longer directory only as seen, and then its
+   * names past the first page are unknown, so whether {@code file} is one is asked with its own
+   * LIST.
+   */
+  private Set<String> listParent(VirtualPath file, long mark) throws StoreException {
+    VirtualPath parent = file.parent();
+    String prefix = space.prefix(parent);
+    ListObjectsV2Response response;
+    try {
+      response =
+          s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).delimiter("/").maxKeys(pageSize));
+    } catch (SdkException e) {
+      throw S3Errors.map(e, "look up " + parent);
+    }
+    ListedPage page = ListedPage.of(response, prefix, Set.of());
+    boolean shown = page.selfSeen() || !page.entries().isEmpty();
+    if (!shown) {
+      requireParent(file, "store");
+    }
+    if (Boolean.TRUE.equals(response.isTruncated())) {
+      knownDirectories.seen(prefix, mark);
+      return directories.hasEntries(file) ? Set.of(file.name()) : Set.of();
+    }
+    Set<String> subdirectories = page.directoryNames();
+    knownDirectories.listed(prefix, subdirectories, mark);
+    return subdirectories;
+  }
+
+  /**
+   * The not-a-directory check of a new file: {@code listed} (whether a listing shows a directory at
+   * its name) and a HEAD of its marker, side by side.
+   */
+  private CompletableFuture<Void> notADirectory(VirtualPath file, CompletableFuture<Boolean> listed)
+      throws StoreException {
     CompletableFuture<Boolean> marker = requests.supply(() -> directories.hasMarker(file));
-    return anythingBelow.thenCombine(
+    return listed.thenCombine(
         marker,
         (below, marked) -> {
           if (below || marked) {

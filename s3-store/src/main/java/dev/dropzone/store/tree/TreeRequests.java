@@ -42,6 +42,7 @@ public final class TreeRequests implements AutoCloseable {
 
   private final ThreadPoolExecutor executor;
   private final RecordedTimes times;
+  private final KnownDirectories directories = new KnownDirectories();
 
   /**
    * @param threads at most this many checks run at once (the S3 client's connection pool)
@@ -105,6 +106,11 @@ public final class TreeRequests implements AutoCloseable {
   /** The recorded times listings found, shared by the store's trees like the threads. */
   RecordedTimes times() {
     return times;
+  }
+
+  /** The directories the store's trees saw a moment ago, shared like the threads. */
+  KnownDirectories directories() {
+    return directories;
   }
 
   /** Lets running checks finish (each is a LIST or two), then stops the threads. */

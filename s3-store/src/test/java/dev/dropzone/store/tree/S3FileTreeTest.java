@@ -315,12 +315,15 @@ class S3FileTreeTest {
     tree.mkdir(path("/marked"));
     putFile("implied/inner.txt", 5);
 
-    for (String dir : List.of("/marked", "/implied")) {
-      Upload upload = tree.openWrite(path(dir), 0);
-      assertRefused(upload, 1000, Reason.NOT_A_FILE)
-          .hasMessage("Is a directory, not a file: " + dir);
-      assertNothingStoredAt(home + dir);
-    }
+    // The home is not known yet: checked beside the data, refused before the commit.
+    Upload upload = tree.openWrite(path("/marked"), 0);
+    assertRefused(upload, 1000, Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /marked");
+    assertNothingStoredAt(home + "/marked");
+    // That check listed the home: now known, the name is refused before any transfer.
+    assertFails(() -> tree.openWrite(path("/implied"), 0), Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /implied");
+    assertNothingStoredAt(home + "/implied");
     assertThat(keysUnder(home + "/"))
         .containsExactly(home + "/implied/inner.txt", home + "/marked/");
   }
@@ -369,7 +372,7 @@ class S3FileTreeTest {
   }
 
   @Test
-  void aNewFileRoundTripsAndItsChecksStillRan() throws Exception {
+  void aNewFileInADirectoryJustCreatedNeedsNoChecksAndRoundTrips() throws Exception {
     tree.mkdir(path("/dir"));
     byte[] content = new byte[(6 << 20) + 123];
     new Random(7).nextBytes(content);
@@ -381,8 +384,9 @@ class S3FileTreeTest {
       assertThat(upload.bytesWritten()).isEqualTo(content.length);
     }
 
-    // Not a directory: one LIST; the parent is known from the mkdir a moment ago.
-    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
+    // The parent exists and has no subdirectory: known from the mkdir a moment ago.
+    assertThat(RECORDER.count("ListObjectsV2")).isZero();
+    assertThat(RECORDER.count("HeadObject")).isZero();
     try (InputStream in = tree.openRead(path("/dir/new.bin"), 0)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
@@ -396,11 +400,70 @@ class S3FileTreeTest {
     s3.putObject(b -> b.bucket(settings.bucket()).key(home + "/batch/"), RequestBody.empty());
     RECORDER.reset();
     storeNew("/batch/1.bin");
-    assertThat(RECORDER.count("ListObjectsV2")).as("not a directory + parent exists").isEqualTo(2);
+    assertThat(RECORDER.count("ListObjectsV2")).as("the parent's first page").isEqualTo(1);
+    assertThat(RECORDER.count("HeadObject")).as("a hidden marker at the name").isEqualTo(1);
 
     RECORDER.reset();
     storeNew("/batch/2.bin");
-    assertThat(RECORDER.count("ListObjectsV2")).as("not a directory only").isEqualTo(1);
+    storeNew("/batch/3.bin");
+    assertThat(RECORDER.count("ListObjectsV2")).isZero();
+    assertThat(RECORDER.count("HeadObject")).isZero();
+    assertThat(RECORDER.count("PutObject")).isEqualTo(2);
+  }
+
+  @Test
+  void aListingAnswersTheChecksOfTheUploadsAfterIt() throws Exception {
+    s3.putObject(b -> b.bucket(settings.bucket()).key(home + "/listed/"), RequestBody.empty());
+    putFile("listed/sub/inner.txt", 1);
+    assertThat(names(path("/listed"))).containsExactly("sub/");
+    RECORDER.reset();
+
+    storeNew("/listed/new.bin");
+    assertFails(() -> tree.openWrite(path("/listed/sub"), 0), Reason.NOT_A_FILE)
+        .hasMessage("Is a directory, not a file: /listed/sub");
+
+    assertThat(RECORDER.count("ListObjectsV2")).isZero();
+    assertThat(RECORDER.count("HeadObject")).isZero();
+    assertThat(RECORDER.count("PutObject")).isEqualTo(1);
+  }
+
+  @Test
+  void anotherSessionOfTheGatewaySharesWhatOneListed() throws Exception {
+    tree.mkdir(path("/shared"));
+    RECORDER.reset();
+
+    S3FileTree other = treeAt(home);
+    try (Upload upload = other.openWrite(path("/shared/x.bin"), 0)) {
+      upload.stream().write(new byte[10]);
+      upload.commit();
+    }
+
+    assertThat(RECORDER.count("ListObjectsV2") + RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
+  void aDirectoryLongerThanAPageChecksEachNewNameOnItsOwn() throws Exception {
+    S3FileTree paged = smallPages(s3, checks);
+    for (String name : List.of("a", "b", "c", "d")) {
+      putFile("long/" + name, 1);
+    }
+    putFile("long/sub/inner.txt", 1);
+    RECORDER.reset();
+
+    try (Upload upload = paged.openWrite(path("/long/e.bin"), 0)) {
+      upload.stream().write(new byte[10]);
+      upload.commit();
+    }
+    // The first page (truncated), the name's own LIST and HEAD.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(2);
+    assertThat(RECORDER.count("HeadObject")).isEqualTo(1);
+
+    RECORDER.reset();
+    Upload onSub = paged.openWrite(path("/long/sub"), 0);
+    assertRefused(onSub, 10, Reason.NOT_A_FILE).hasMessage("Is a directory, not a file: /long/sub");
+    // Seen a moment ago, so not listed again: the name's own LIST and HEAD only.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
+    assertThat(RECORDER.count("HeadObject")).isEqualTo(1);
   }
 
   @Test

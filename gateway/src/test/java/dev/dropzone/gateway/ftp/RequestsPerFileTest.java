@@ -1,0 +1,113 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.store.testing.S3RequestCounter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * What a file costs in S3 requests, counted in the store's own S3 client: a small new file one
+ * PutObject, a download one GetObject, a listing its ListObjectsV2 pages and nothing per file.
+ * Scanners and batch jobs send many small files one after another; every request saved here is a
+ * round trip saved per file.
+ */
+class RequestsPerFileTest {
+
+  private static final int SMALL = 64 << 10;
+  private static final S3RequestCounter COUNTER = new S3RequestCounter();
+  private static GatewayUnderTest gateway;
+
+  private FTPClient alice;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = GatewayUnderTest.counting(COUNTER);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+  }
+
+  @BeforeEach
+  void login() throws IOException {
+    alice = gateway.login("alice");
+  }
+
+  @AfterEach
+  void logout() throws IOException {
+    alice.logout();
+    alice.disconnect();
+  }
+
+  @Test
+  void aSmallNewFileIsOnePutObjectAndItsDownloadOneGetObject() throws Exception {
+    assertThat(alice.makeDirectory("/batch")).isTrue();
+    for (int i = 0; i < 3; i++) {
+      COUNTER.reset();
+      store("/batch/f" + i + ".bin", Content.bytes(i, SMALL));
+      assertThat(COUNTER.counts()).as("STOR of file %d", i).isEqualTo(Map.of("PutObject", 1));
+    }
+
+    for (int i = 0; i < 3; i++) {
+      COUNTER.reset();
+      assertThat(retrieve("/batch/f" + i + ".bin")).isEqualTo(Content.bytes(i, SMALL));
+      assertThat(COUNTER.counts()).as("RETR of file %d", i).isEqualTo(Map.of("GetObject", 1));
+    }
+  }
+
+  @Test
+  void uploadsIntoADirectoryAnotherToolMadeListItOnceThenCostOnePutObject() throws Exception {
+    gateway
+        .rawClient()
+        .putObject(
+            b -> b.bucket(GatewayUnderTest.BUCKET).key(GatewayUnderTest.key("alice", "made/")),
+            RequestBody.empty());
+
+    COUNTER.reset();
+    store("/made/first.bin", Content.bytes(1, SMALL));
+    // The directory's first page, and a HEAD for a marker at the name beside it.
+    assertThat(COUNTER.counts())
+        .isEqualTo(Map.of("ListObjectsV2", 1, "HeadObject", 1, "PutObject", 1));
+
+    COUNTER.reset();
+    store("/made/second.bin", Content.bytes(2, SMALL));
+    assertThat(COUNTER.counts()).isEqualTo(Map.of("PutObject", 1));
+  }
+
+  @Test
+  void aListingAnswersTheChecksOfTheUploadsAfterIt() throws Exception {
+    gateway
+        .rawClient()
+        .putObject(
+            b -> b.bucket(GatewayUnderTest.BUCKET).key(GatewayUnderTest.key("alice", "seen/")),
+            RequestBody.empty());
+    assertThat(alice.listNames("/seen")).isEmpty();
+
+    COUNTER.reset();
+    store("/seen/new.bin", Content.bytes(3, SMALL));
+    assertThat(COUNTER.counts()).isEqualTo(Map.of("PutObject", 1));
+  }
+
+  private void store(String path, byte[] content) throws IOException {
+    assertThat(alice.storeFile(path, new ByteArrayInputStream(content)))
+        .as(alice.getReplyString())
+        .isTrue();
+  }
+
+  private byte[] retrieve(String path) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(alice.retrieveFile(path, out)).as(alice.getReplyString()).isTrue();
+    return out.toByteArray();
+  }
+}
