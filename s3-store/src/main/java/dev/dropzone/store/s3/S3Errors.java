@@ -30,7 +30,11 @@ public final class S3Errors {
     }
     if (e instanceof S3Exception s3) {
       int status = s3.statusCode();
-      String code = s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+      // A HEAD answer has no body, so no error code: only the status tells what happened.
+      String code =
+          s3.awsErrorDetails() == null || s3.awsErrorDetails().errorCode() == null
+              ? ""
+              : s3.awsErrorDetails().errorCode();
       if ("NoSuchBucket".equals(code)) {
         // Also a 404, but a configuration fault of the gateway, not a missing file of the client.
         return new StoreException(
@@ -47,12 +51,21 @@ public final class S3Errors {
       if (status == 403 || isCredentialCode(code)) {
         return new StoreException(
             Reason.STORAGE_DENIED,
-            "Storage refused to " + what + " (HTTP " + status + " " + code + "): " + advice(code),
+            "Storage refused to "
+                + what
+                + " (HTTP "
+                + (status + " " + code).strip()
+                + "): "
+                + advice(code),
             e);
       }
       return new StoreException(
           Reason.STORAGE_UNAVAILABLE,
-          "Storage failed to " + what + " (HTTP " + status + " " + code + "), try again later",
+          "Storage failed to "
+              + what
+              + " (HTTP "
+              + (status + " " + code).strip()
+              + "), try again later",
           e);
     }
     if (e instanceof SdkClientException && mentionsCredentials(e)) {

@@ -54,14 +54,7 @@ class S3ErrorsTest {
 
   @Test
   void wrongCredentialsAreTheGatewaysFaultNotTheClients() {
-    S3Settings wrong =
-        S3Settings.of(
-            settings.endpoint(),
-            settings.region(),
-            S3ProxyFixture.ACCESS_KEY,
-            "wrong-secret",
-            "errors",
-            "");
+    S3Settings wrong = withWrongSecret();
     StoreException e = mapped(wrong, s3 -> s3.listObjectsV2(b -> b.bucket("errors")));
     assertThat(e.reason()).isEqualTo(Reason.STORAGE_DENIED);
     assertThat(e)
@@ -69,6 +62,25 @@ class S3ErrorsTest {
             "Storage refused to do it (HTTP 403 SignatureDoesNotMatch): the gateway's S3"
                 + " credentials are wrong; check s3.accessKeyId and s3.secretAccessKey (or the"
                 + " credentials the AWS default chain finds)");
+  }
+
+  @Test
+  void wrongCredentialsOnAHeadRequestAreDeniedToo() {
+    S3Settings wrong = withWrongSecret();
+    // A HEAD answer carries no error body, so there is no error code to go by.
+    StoreException e = mapped(wrong, s3 -> s3.headObject(b -> b.bucket("errors").key("x")));
+    assertThat(e.reason()).isEqualTo(Reason.STORAGE_DENIED);
+    assertThat(e).hasMessageStartingWith("Storage refused to do it (HTTP 403): check that");
+  }
+
+  private static S3Settings withWrongSecret() {
+    return S3Settings.of(
+        settings.endpoint(),
+        settings.region(),
+        S3ProxyFixture.ACCESS_KEY,
+        "wrong-secret",
+        "errors",
+        "");
   }
 
   @Test
