@@ -14,10 +14,10 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.testing.FixedKeys;
+import dev.dropzone.store.testing.IndependentReader;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,10 +25,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +40,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class FormatVectorsTest {
 
-  private static final Path VECTORS = Path.of("..", "docs", "format-vectors").toAbsolutePath();
-  private static final Path READER = VECTORS.resolve("read_vectors.py");
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final Path VECTORS = IndependentReader.VECTORS;
 
   private static S3ProxyFixture server;
   private static S3Settings settings;
@@ -141,8 +137,8 @@ class FormatVectorsTest {
 
   @Test
   void theIndependentReaderVerifiesAndDecryptsEveryVector() throws Exception {
-    assumePython();
-    Run run = runReader(VECTORS);
+    IndependentReader.assumeAvailable();
+    IndependentReader.Run run = IndependentReader.run(VECTORS);
 
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(run.output())
@@ -155,7 +151,7 @@ class FormatVectorsTest {
 
   @Test
   void theIndependentReaderRefusesAVectorFiledUnderAnotherPath() throws Exception {
-    assumePython();
+    IndependentReader.assumeAvailable();
     try (Stream<Path> files = Files.list(VECTORS)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         Files.copy(file, scratch.resolve(file.getFileName()));
@@ -166,36 +162,10 @@ class FormatVectorsTest {
     ((ObjectNode) edited.get("objects").get(1)).put("path", "other.txt");
     new ObjectMapper().writeValue(scratch.resolve("vectors.json").toFile(), edited);
 
-    Run run = runReader(scratch);
+    IndependentReader.Run run = IndependentReader.run(scratch);
 
     assertThat(run.exit()).as(run.output()).isOne();
     assertThat(run.output()).contains("FAILED hello.txt: identity tag does not verify");
-  }
-
-  private record Run(int exit, String output) {}
-
-  private static Run runReader(Path directory) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(PYTHON, READER.toString(), directory.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(2, TimeUnit.MINUTES)).as(output).isTrue();
-    return new Run(process.exitValue(), output);
-  }
-
-  /** CI installs python3-cryptography (.ci/run); elsewhere the reader's check is skipped. */
-  private static void assumePython() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(Path.of(PYTHON)),
-        PYTHON + " is missing: the independent reader of the test vectors was not run");
-    Process probe =
-        new ProcessBuilder(PYTHON, "-c", "import cryptography").redirectErrorStream(true).start();
-    probe.getInputStream().readAllBytes();
-    Assumptions.assumeTrue(
-        probe.waitFor() == 0,
-        "python3-cryptography is missing (apt-get install python3-cryptography): the independent"
-            + " reader of the test vectors was not run");
   }
 
   private static void put(String rel, JsonNode vector) throws IOException {
