@@ -4,6 +4,7 @@ import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.users.InvalidUsersFileException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       EmbeddedCommand.class,
       UsersCommand.class,
-      KeysCommand.class
+      KeysCommand.class,
+      DecryptCommand.class,
+      CatCommand.class
     })
 public final class Main implements Runnable {
 
@@ -33,10 +36,20 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   private final InputStream in;
+  private final OutputStream stdout;
   private final Map<String, String> environment;
 
   public Main(InputStream in, Map<String, String> environment) {
+    this(in, System.out, environment);
+  }
+
+  /**
+   * @param stdout where {@code cat} writes plaintext bytes (the command line's text output is a
+   *     writer, which would mangle them)
+   */
+  public Main(InputStream in, OutputStream stdout, Map<String, String> environment) {
     this.in = in;
+    this.stdout = stdout;
     this.environment = Map.copyOf(environment);
   }
 
@@ -51,7 +64,19 @@ public final class Main implements Runnable {
 
   /** As {@link #commandLine(InputStream)}, reading {@code DROPZONE_*} settings from {@code env}. */
   public static CommandLine commandLine(InputStream in, Map<String, String> env) {
-    CommandLine cli = new CommandLine(new Main(in, env));
+    return commandLine(new Main(in, env));
+  }
+
+  /**
+   * As {@link #commandLine(InputStream, Map)}, with {@code cat}'s bytes going to {@code stdout}.
+   */
+  public static CommandLine commandLine(
+      InputStream in, OutputStream stdout, Map<String, String> env) {
+    return commandLine(new Main(in, stdout, env));
+  }
+
+  private static CommandLine commandLine(Main main) {
+    CommandLine cli = new CommandLine(main);
     cli.setExecutionExceptionHandler(Main::reportFailure);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
@@ -62,6 +87,11 @@ public final class Main implements Runnable {
     return in;
   }
 
+  /** Standard output as bytes, for {@code cat}. */
+  OutputStream stdout() {
+    return stdout;
+  }
+
   /** The environment, for {@code DROPZONE_*} settings. */
   Map<String, String> environment() {
     return environment;
@@ -70,7 +100,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing command: choose one of serve, embedded, users, keys");
+        spec.commandLine(),
+        "Missing command: choose one of serve, embedded, users, keys, decrypt, cat");
   }
 
   private static int reportFailure(

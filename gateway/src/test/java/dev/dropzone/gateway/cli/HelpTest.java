@@ -21,7 +21,9 @@ class HelpTest {
         List.of("users", "add"),
         List.of("users", "passwd"),
         List.of("users", "remove"),
-        List.of("users", "list"));
+        List.of("users", "list"),
+        List.of("decrypt"),
+        List.of("cat"));
   }
 
   @ParameterizedTest
