@@ -2,6 +2,7 @@ package dev.dropzone.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /**
  * An object being written. Nothing is visible to readers until {@link #commit()} returns; {@link
@@ -29,6 +30,14 @@ public interface Upload extends AutoCloseable {
 
   /** Plaintext bytes accepted so far (including a re-encrypted prefix when resuming). */
   long bytesWritten();
+
+  /**
+   * The SHA-256 of the whole file's plaintext (a resumed prefix included), as computed while it
+   * streamed; empty before {@link #commit()} returned, and for uploads that compute none.
+   */
+  default Optional<byte[]> digest() {
+    return Optional.empty();
+  }
 
   /** Aborts unless committed, so try-with-resources never leaves a half-written object. */
   @Override

@@ -16,4 +16,13 @@ public interface Authenticator {
    */
   Optional<Account> authenticate(String username, char[] password)
       throws AuthenticationUnavailableException;
+
+  /**
+   * The name of this user source as {@code auth.backends} lists it ({@code file}, {@code pam},
+   * {@code ldap}; for a chain, its sources joined by {@code +}), for the audit log and metrics of
+   * logins that no source accepted. Sources built outside the configuration are {@code custom}.
+   */
+  default String backend() {
+    return "custom";
+  }
 }

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.logging.LogText;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,9 @@ public final class ChainedAuthenticator implements Authenticator {
         checked = true;
         continue;
       }
-      return ownedByEarlier(i, account.get().username()) ? Optional.empty() : account;
+      return ownedByEarlier(i, account.get().username())
+          ? Optional.empty()
+          : Optional.of(account.get().from(sources.get(i).name()));
     }
     if (unavailable != null) {
       throw new AuthenticationUnavailableException(
@@ -79,6 +82,11 @@ public final class ChainedAuthenticator implements Authenticator {
    *
    * @throws AuthenticationUnavailableException when one of them cannot tell
    */
+  @Override
+  public String backend() {
+    return sources.stream().map(Source::name).collect(Collectors.joining("+"));
+  }
+
   private boolean ownedByEarlier(int accepting, String name)
       throws AuthenticationUnavailableException {
     Source acceptedBy = sources.get(accepting);

@@ -10,7 +10,7 @@ import java.util.List;
  * components take.
  */
 public record DropzoneConfig(
-    S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth, Scan scan) {
+    S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth, Scan scan, Audit audit) {
 
   public record S3(
       String endpoint,
@@ -118,6 +118,8 @@ public record DropzoneConfig(
       boolean requireSessionReuse) {}
 
   public record Users(String file) {}
+
+  public record Audit(String target, String xferlog) {}
 
   public record Uploads(Duration staleUploadAge, Duration sweepInterval) {}
 

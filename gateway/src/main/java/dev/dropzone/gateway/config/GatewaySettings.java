@@ -1,5 +1,7 @@
 package dev.dropzone.gateway.config;
 
+import dev.dropzone.gateway.audit.AuditSettings;
+import dev.dropzone.gateway.audit.AuditTarget;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.scan.ScanSettings;
@@ -26,6 +28,7 @@ import java.util.List;
  * @param auth which user sources log users in, and their settings
  * @param scan how uploads are malware-scanned, or null when scanning is off
  * @param formats which object formats the store serves ({@code keys.acceptFormatV1})
+ * @param audit where the audit log and the xferlog go
  */
 public record GatewaySettings(
     S3Settings s3,
@@ -38,7 +41,8 @@ public record GatewaySettings(
     Duration sweepInterval,
     AuthSettings auth,
     ScanSettings scan,
-    FormatPolicy formats) {
+    FormatPolicy formats,
+    AuditSettings audit) {
 
   private static final long MAX_PART_SIZE = 5L << 30;
 
@@ -106,7 +110,14 @@ public record GatewaySettings(
         sweepInterval,
         auth,
         scan,
-        new FormatPolicy(keys.acceptFormatV1()));
+        new FormatPolicy(keys.acceptFormatV1()),
+        audit(config.audit(), baseDir));
+  }
+
+  private static AuditSettings audit(DropzoneConfig.Audit c, Path baseDir) {
+    return new AuditSettings(
+        AuditTarget.parse(c.target(), baseDir),
+        blank(c.xferlog()) ? null : baseDir.resolve(c.xferlog().strip()));
   }
 
   private static S3Settings s3(DropzoneConfig.S3 c, Problems problems) {

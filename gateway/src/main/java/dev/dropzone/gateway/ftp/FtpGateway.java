@@ -13,6 +13,8 @@ import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.control.SessionOrder;
 import dev.dropzone.gateway.ftp.data.DataConnections;
 import dev.dropzone.gateway.ftp.data.PassivePorts;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
+import dev.dropzone.gateway.ftp.events.TreeChangeLog;
 import dev.dropzone.gateway.ftp.fs.StoreFileSystemFactory;
 import dev.dropzone.gateway.ftp.login.AccountUserManager;
 import dev.dropzone.gateway.ftp.login.LoginCommand;
@@ -33,6 +35,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -102,11 +105,7 @@ public final class FtpGateway implements AutoCloseable {
     return start(settings, store, keys, authenticator, UploadScanning.OFF);
   }
 
-  /**
-   * Starts listening; returns once the control (and implicit FTPS) ports are bound.
-   *
-   * @param scanning whose uploads are scanned and how; the caller closes it after the gateway
-   */
+  /** Starts listening with the change log as the only consumer of events; see the other. */
   public static FtpGateway start(
       FtpSettings settings,
       EncryptedStore store,
@@ -114,6 +113,25 @@ public final class FtpGateway implements AutoCloseable {
       Authenticator authenticator,
       UploadScanning scanning)
       throws IOException {
+    return start(settings, store, keys, authenticator, scanning, event -> {});
+  }
+
+  /**
+   * Starts listening; returns once the control (and implicit FTPS) ports are bound.
+   *
+   * @param scanning whose uploads are scanned and how; the caller closes it after the gateway
+   * @param events receives every {@link dev.dropzone.gateway.ftp.events.FtpEvent} (the audit log),
+   *     besides the change log
+   */
+  public static FtpGateway start(
+      FtpSettings settings,
+      EncryptedStore store,
+      DataKeys keys,
+      Authenticator authenticator,
+      UploadScanning scanning,
+      FtpEventListener events)
+      throws IOException {
+    FtpEventListener listener = FtpEventListener.all(List.of(new TreeChangeLog(), events));
     TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
     ScheduledExecutorService timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -201,7 +219,7 @@ public final class FtpGateway implements AutoCloseable {
             tls,
             settings.port(),
             new ControlChain(
-                new SessionSetup(admission, data, null, features, context::get), queue)));
+                new SessionSetup(admission, data, null, features, context::get, listener), queue)));
     if (tls != null && settings.tls().implicitPort() >= 0) {
       factory.addListener(
           IMPLICIT,
@@ -210,7 +228,8 @@ public final class FtpGateway implements AutoCloseable {
               tls,
               settings.tls().implicitPort(),
               new ControlChain(
-                  new SessionSetup(admission, data, tls, features, context::get), queue)));
+                  new SessionSetup(admission, data, tls, features, context::get, listener),
+                  queue)));
     }
     FtpServer server = factory.createServer();
     context.set(((DefaultFtpServer) server).getServerContext());

@@ -1,6 +1,8 @@
 package dev.dropzone.gateway.ftp;
 
 import dev.dropzone.gateway.ftp.data.DataConnections;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.gateway.ftp.tls.TlsFailures;
 import java.util.function.Supplier;
@@ -11,8 +13,9 @@ import org.apache.mina.core.session.IoSession;
 /**
  * Prepares each new control connection before MINA's FTP handler sees it: implicit TLS with a TLS
  * context of the connection's own, Dropzone's data connection in place of MINA's, FEAT before
- * login, and one log line instead of MINA's stack traces when TLS fails; then hands it to the
- * admission filter. MINA's session filter hook is the one place that sees every new session first.
+ * login, the event seam ({@link SessionEvents}), and one log line instead of MINA's stack traces
+ * when TLS fails; then hands it to the admission filter. MINA's session filter hook is the one
+ * place that sees every new session first.
  */
 final class SessionSetup implements SessionFilter {
 
@@ -26,25 +29,30 @@ final class SessionSetup implements SessionFilter {
   private final TlsConfiguration implicitTls;
   private final FeaturesBeforeLogin features;
   private final Supplier<FtpServerContext> context;
+  private final FtpEventListener events;
 
   /**
    * @param implicitTls the TLS to start at once (implicit FTPS listener), or null
+   * @param events where the session's events go
    */
   SessionSetup(
       SessionFilter next,
       DataConnections data,
       TlsConfiguration implicitTls,
       FeaturesBeforeLogin features,
-      Supplier<FtpServerContext> context) {
+      Supplier<FtpServerContext> context,
+      FtpEventListener events) {
     this.next = next;
     this.data = data;
     this.implicitTls = implicitTls;
     this.features = features;
     this.context = context;
+    this.events = events;
   }
 
   @Override
   public boolean accept(IoSession session) {
+    SessionEvents.attach(session, events);
     if (implicitTls != null) {
       implicitTls.startImplicitTls(session);
     }

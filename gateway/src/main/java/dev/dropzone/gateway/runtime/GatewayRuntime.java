@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.runtime;
 
+import dev.dropzone.gateway.audit.Audit;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
@@ -46,6 +47,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final OpenKeyService keyService;
   private final EncryptedStore store;
   private final UploadScanning scanning;
+  private final Audit audit;
   private final FtpGateway ftp;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -57,12 +59,14 @@ public final class GatewayRuntime implements AutoCloseable {
       OpenKeyService keyService,
       EncryptedStore store,
       UploadScanning scanning,
+      Audit audit,
       FtpGateway ftp) {
     this.meters = meters;
     this.keyRecordIo = keyRecordIo;
     this.keyService = keyService;
     this.store = store;
     this.scanning = scanning;
+    this.audit = audit;
     this.ftp = ftp;
   }
 
@@ -104,7 +108,9 @@ public final class GatewayRuntime implements AutoCloseable {
     EncryptedStore store = null;
     OpenKeyService opened = null;
     UploadScanning scanning = UploadScanning.OFF;
+    Audit audit = null;
     try {
+      audit = Audit.open(settings.audit());
       opened = OpenKeyService.open(settings.keyProvider());
       KeyService keyService = opened.service();
       DataKeyCache cache =
@@ -118,16 +124,20 @@ public final class GatewayRuntime implements AutoCloseable {
       if (settings.scan() != null) {
         scanning = UploadScanning.start(settings.scan());
       }
-      FtpGateway ftp = FtpGateway.start(settings.ftp(), store, keys, authenticator, scanning);
+      FtpGateway ftp =
+          FtpGateway.start(settings.ftp(), store, keys, authenticator, scanning, audit.events());
       LOG.info(
           "Dropzone started: FTP on {}:{}, store {}, key service {}",
           settings.ftp().bind(),
           ftp.port(),
           s3,
           keyService.masterKeyId());
-      return new GatewayRuntime(meters, keyRecordIo, opened, store, scanning, ftp);
+      return new GatewayRuntime(meters, keyRecordIo, opened, store, scanning, audit, ftp);
     } catch (IOException | KeyServiceException | RuntimeException e) {
       scanning.close();
+      if (audit != null) {
+        audit.close();
+      }
       if (store != null) {
         store.close();
       }
@@ -203,6 +213,7 @@ public final class GatewayRuntime implements AutoCloseable {
       LOG.warn("FTP server did not stop cleanly: {}", e.toString());
     }
     scanning.close();
+    audit.close();
     try {
       store.close();
     } catch (RuntimeException e) {

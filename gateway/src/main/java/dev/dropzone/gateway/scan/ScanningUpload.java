@@ -10,6 +10,7 @@ import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * An upload whose plaintext also streams to the scanner, block by block as it is encrypted and sent
@@ -103,6 +104,11 @@ final class ScanningUpload implements Upload {
   @Override
   public long bytesWritten() {
     return inner.bytesWritten();
+  }
+
+  @Override
+  public Optional<byte[]> digest() {
+    return inner.digest();
   }
 
   /** Sends what fits under the size limit to the scanner. */

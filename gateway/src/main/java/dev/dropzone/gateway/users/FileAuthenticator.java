@@ -97,6 +97,11 @@ public final class FileAuthenticator implements UserDirectory {
   }
 
   @Override
+  public String backend() {
+    return "file";
+  }
+
+  @Override
   public boolean hasUser(String username) throws AuthenticationUnavailableException {
     return current().users().containsKey(username);
   }

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
@@ -63,7 +64,7 @@ final class GatewayUnderTest implements AutoCloseable {
       UploadScanning scanning,
       Function<S3ProxyFixture, S3Settings> storage)
       throws Exception {
-    this(settings, keys, users, scanning, storage, EncryptedStore::open);
+    this(settings, keys, users, scanning, storage, EncryptedStore::open, event -> {});
   }
 
   private GatewayUnderTest(
@@ -72,14 +73,15 @@ final class GatewayUnderTest implements AutoCloseable {
       Authenticator users,
       UploadScanning scanning,
       Function<S3ProxyFixture, S3Settings> storage,
-      Function<S3Settings, EncryptedStore> opener)
+      Function<S3Settings, EncryptedStore> opener,
+      FtpEventListener events)
       throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = opener.apply(storage.apply(s3));
     raw = S3Clients.create(s3Settings);
     try {
-      gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning);
+      gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning, events);
     } catch (Exception | Error e) {
       store.close();
       raw.close();
@@ -110,7 +112,8 @@ final class GatewayUnderTest implements AutoCloseable {
         new TestUsers(),
         UploadScanning.OFF,
         s3 -> s3.bucket(BUCKET, PREFIX),
-        settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, counter));
+        settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, counter),
+        event -> {});
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
@@ -149,6 +152,18 @@ final class GatewayUnderTest implements AutoCloseable {
         new TestUsers(),
         UploadScanning.OFF,
         s3 -> storeSettings.apply(s3.bucket(BUCKET, PREFIX)));
+  }
+
+  /** A gateway whose FTP events also go to {@code events}. */
+  static GatewayUnderTest start(FtpEventListener events) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        EncryptedStore::open,
+        events);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {

@@ -38,4 +38,10 @@ final class TestUsers implements Authenticator {
     }
     return Optional.of(new Account(username, Account.defaultHome(username), permissions));
   }
+
+  /** The name audit lines and metrics give this source. */
+  @Override
+  public String backend() {
+    return "test";
+  }
 }

@@ -85,8 +85,8 @@ class TreeChangeLogTest {
         .singleElement()
         .asString()
         .matches(
-            "user=alice address=127\\.0\\.0\\.1 command=STOU path=\"/\""
-                + " result=\"226 Transfer complete \\(unique file name: upload\\.[0-9a-f]{8}\\):"
+            "user=alice address=127\\.0\\.0\\.1 command=STOU path=\"/(upload\\.[0-9a-f]{8})\""
+                + " result=\"226 Transfer complete \\(unique file name: \\1\\):"
                 + " 3 bytes stored\"");
   }
 

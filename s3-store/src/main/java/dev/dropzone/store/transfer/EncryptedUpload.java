@@ -16,6 +16,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,9 @@ final class EncryptedUpload implements Upload {
 
   /** The plaintext's digest sealed under the data key, made once when the stream is sealed. */
   private byte[] sealedDigest;
+
+  /** The plaintext's SHA-256, taken when the stream is sealed. */
+  private volatile byte[] plaintextDigest;
 
   /**
    * Where an upload goes and what its identity covers besides the key.
@@ -160,6 +164,14 @@ final class EncryptedUpload implements Upload {
             parts.awaitAll();
           }
         });
+  }
+
+  @Override
+  public Optional<byte[]> digest() {
+    byte[] digest = plaintextDigest;
+    return state == State.COMMITTED && digest != null
+        ? Optional.of(digest.clone())
+        : Optional.empty();
   }
 
   @Override
@@ -339,8 +351,9 @@ final class EncryptedUpload implements Upload {
   }
 
   private byte[] sealedDigest() throws StoreException {
+    plaintextDigest = sha256.digest();
     try {
-      return userKey.key().sealDigest(header, sha256.digest());
+      return userKey.key().sealDigest(header, plaintextDigest);
     } catch (GeneralSecurityException e) {
       throw new StoreException(
           Reason.KEY_REJECTED, "The key for this upload cannot seal its digest", e);

@@ -6,6 +6,7 @@ import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -104,6 +105,11 @@ final class CheckedUpload implements Upload {
   @Override
   public long bytesWritten() {
     return inner.bytesWritten();
+  }
+
+  @Override
+  public Optional<byte[]> digest() {
+    return inner.digest();
   }
 
   /**

@@ -250,6 +250,11 @@ public final class LdapAuthenticator implements UserDirectory, AutoCloseable {
    * account's); without it the directory cannot tell.
    */
   @Override
+  public String backend() {
+    return "ldap";
+  }
+
+  @Override
   public boolean hasUser(String username) throws AuthenticationUnavailableException {
     if (HomePath.under(settings.homePrefix(), username).isEmpty()) {
       return false;

@@ -112,6 +112,11 @@ public final class PamAuthenticator implements UserDirectory {
    * above the minimum. System accounts cannot log in here, so they own no name.
    */
   @Override
+  public String backend() {
+    return "pam";
+  }
+
+  @Override
   public boolean hasUser(String username) {
     if (HomePath.under(settings.homePrefix(), username).isEmpty() || username.equals("root")) {
       return false;

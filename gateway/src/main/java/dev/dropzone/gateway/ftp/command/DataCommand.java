@@ -9,6 +9,7 @@ import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.store.StoreException;
 import java.io.IOException;
+import java.util.Locale;
 import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
 abstract class DataCommand extends StoreCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataCommand.class);
+
+  /** The reason of replies about a data connection that could not be opened or broke. */
+  static final String DATA_CONNECTION = "data_connection";
 
   /** The part of a data command that runs on the transfer thread. */
   @FunctionalInterface
@@ -83,8 +87,8 @@ abstract class DataCommand extends StoreCommand {
       FtpRequest request,
       Planned planned,
       Runnable after) {
-    // The change-log line of this command waits for the transfer's own answer.
-    TreeChangeLog.Line logged = TreeChangeLog.claim(session);
+    // The event of this command waits for the transfer's own answer.
+    ObservedCommand.Pending observed = ObservedCommand.claim(session);
     TransferRegistry.Start start =
         transfers.start(
             session,
@@ -95,11 +99,11 @@ abstract class DataCommand extends StoreCommand {
                 answering(session, view, request, () -> planned.job().run(transfer));
               } finally {
                 after.run();
-                logged.answered(transfer.answer());
+                observed.transferred(transfer);
               }
             });
     if (start != TransferRegistry.Start.STARTED) {
-      TreeChangeLog.unclaim(session, logged);
+      ObservedCommand.unclaim(session, observed);
     }
     switch (start) {
       case STARTED -> {
@@ -109,11 +113,14 @@ abstract class DataCommand extends StoreCommand {
         after.run();
         session.write(
             ReplyMapper.reply(
-                450, "Too many transfers in progress on this server, try again in a moment"));
+                450,
+                "Too many transfers in progress on this server, try again in a moment",
+                "busy"));
       }
       case CLOSING -> {
         after.run();
-        session.write(ReplyMapper.reply(421, "Server is shutting down, try again later"));
+        session.write(
+            ReplyMapper.reply(421, "Server is shutting down, try again later", "shutting_down"));
       }
     }
   }
@@ -122,7 +129,7 @@ abstract class DataCommand extends StoreCommand {
   static boolean dataPrepared(FtpIoSession session) {
     ServerDataConnectionFactory factory = session.getDataConnection();
     if (factory.getInetAddress() == null) {
-      session.write(ReplyMapper.reply(503, DataConnections.notPrepared(factory)));
+      session.write(ReplyMapper.reply(503, DataConnections.notPrepared(factory), DATA_CONNECTION));
       return false;
     }
     return true;
@@ -149,7 +156,7 @@ abstract class DataCommand extends StoreCommand {
       }
       LOG.info("{} could not open a data connection: {}", transfer.user(), e.getMessage());
       beforeRefusal.run();
-      send(session, ReplyMapper.reply(425, e.getMessage()));
+      send(session, ReplyMapper.reply(425, e.getMessage(), DATA_CONNECTION));
       return null;
     } catch (Exception e) {
       if (transfer.cut() != null) {
@@ -167,13 +174,14 @@ abstract class DataCommand extends StoreCommand {
           ReplyMapper.reply(
               425,
               "Cannot open data connection (passive connections must come from your own"
-                  + " address; TLS settings must match)"));
+                  + " address; TLS settings must match)",
+              DATA_CONNECTION));
       return null;
     }
     DataLink link = DataLink.take(session, data, transfer);
     if (link == null) {
       beforeRefusal.run();
-      send(session, ReplyMapper.reply(425, "Cannot open data connection"));
+      send(session, ReplyMapper.reply(425, "Cannot open data connection", DATA_CONNECTION));
       return null;
     }
     return transfer.cut() != null ? null : link;
@@ -187,7 +195,7 @@ abstract class DataCommand extends StoreCommand {
   /** Replies 426 when {@code transfer} was cut off; {@code aborted} starts the text. */
   void answerCut(FtpIoSession session, Transfer transfer, String aborted) {
     if (transfer.cut() != null) {
-      send(session, ReplyMapper.reply(426, aborted + ": " + cutOff(transfer)));
+      send(session, ReplyMapper.reply(426, aborted + ": " + cutOff(transfer), cutReason(transfer)));
     }
   }
 
@@ -212,7 +220,17 @@ abstract class DataCommand extends StoreCommand {
     }
     String why = transfer.cut() != null ? cutOff(transfer) : "data connection closed";
     LOG.info("{}: {} ended early: {} ({})", transfer.user(), transfer.what(), why, e.getMessage());
-    send(session, ReplyMapper.reply(426, aborted + ": " + why));
+    send(
+        session,
+        ReplyMapper.reply(
+            426,
+            aborted + ": " + why,
+            transfer.cut() != null ? cutReason(transfer) : DATA_CONNECTION));
+  }
+
+  /** The reason a cut-off transfer's reply carries: {@code aborted_by_client}, {@code stalled}… */
+  static String cutReason(Transfer transfer) {
+    return transfer.cut().name().toLowerCase(Locale.ROOT);
   }
 
   /** Why {@code transfer} was cut off, as the 426 reply says it. */

@@ -45,6 +45,7 @@ final class DownloadCommand extends DataCommand {
     return new Planned(
         "download of " + path,
         transfer -> {
+          transfer.file(path.toString(), offset);
           try (InputStream in = view.tree().openRead(path, offset)) {
             send(session, view, request, path, offset, in, transfer);
           }

@@ -1,7 +1,10 @@
 package dev.dropzone.gateway.ftp.command;
 
+import static dev.dropzone.gateway.ftp.command.ObservedCommand.observed;
+
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.ftp.command.ObservedCommand.Kind;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
 import dev.dropzone.gateway.ftp.fs.StoreFile;
 import dev.dropzone.gateway.ftp.fs.StoreView;
@@ -48,13 +51,13 @@ public final class DropzoneCommands {
     TransferRegistry transfers = wiring.transfers();
     factory.addCommand("PASS", wiring.login());
     factory.addCommand("FEAT", new FeaturesCommand(wiring.tls(), wiring.activeMode()));
-    factory.addCommand("RETR", new DownloadCommand(transfers));
-    // Commands that change the tree leave one line each on the change log.
+    // Transfers and tree changes fire one event each (audit log, change log, metrics).
+    factory.addCommand("RETR", observed(Kind.DOWNLOAD, new DownloadCommand(transfers)));
     for (UploadCommand.Mode mode : UploadCommand.Mode.values()) {
       factory.addCommand(
           mode.name(),
-          TreeChangeLog.logged(
-              new UploadCommand(mode, transfers, wiring.presence(), wiring.limits())));
+          observed(
+              Kind.UPLOAD, new UploadCommand(mode, transfers, wiring.presence(), wiring.limits())));
     }
     factory.addCommand("LIST", new ListingCommand(ListingFormat.LIST, transfers));
     factory.addCommand("NLST", new ListingCommand(ListingFormat.NLST, transfers));
@@ -77,15 +80,16 @@ public final class DropzoneCommands {
     factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
     factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));
     factory.addCommand(
-        "DELE", TreeChangeLog.logged(new PathCommand(Permission.DELETE, DropzoneCommands::delete)));
+        "DELE",
+        observed(Kind.CHANGE, new PathCommand(Permission.DELETE, DropzoneCommands::delete)));
     factory.addCommand(
-        "MKD", TreeChangeLog.logged(new PathCommand(Permission.MKDIR, DropzoneCommands::mkdir)));
+        "MKD", observed(Kind.CHANGE, new PathCommand(Permission.MKDIR, DropzoneCommands::mkdir)));
     factory.addCommand(
-        "RMD", TreeChangeLog.logged(new PathCommand(Permission.DELETE, DropzoneCommands::rmdir)));
+        "RMD", observed(Kind.CHANGE, new PathCommand(Permission.DELETE, DropzoneCommands::rmdir)));
     factory.addCommand("RNFR", new PathCommand(Permission.RENAME, DropzoneCommands::renameFrom));
     factory.addCommand(
         "RNTO",
-        TreeChangeLog.logged(new PathCommand(Permission.RENAME, DropzoneCommands::renameTo)));
+        observed(Kind.CHANGE, new PathCommand(Permission.RENAME, DropzoneCommands::renameTo)));
     factory.addCommand("MFMT", new SetTimeCommand(SetTimeCommand.Form.MFMT));
     factory.addCommand("SITE_UTIME", new SetTimeCommand(SetTimeCommand.Form.SITE_UTIME));
     factory.addCommand("HASH", new HashCommand());

@@ -1,9 +1,15 @@
 package dev.dropzone.gateway.ftp.command;
 
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.store.StoreException;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpReply;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
 
 /**
  * The one place that decides which FTP reply a store failure becomes, and what an operator should
@@ -31,6 +37,50 @@ public final class ReplyMapper {
     return new DefaultFtpReply(code, oneLine(text));
   }
 
+  /**
+   * A refusal or failure that carries its reason for the audit log and metrics ({@code snake_case},
+   * one of a small fixed set), read back with {@link #reason}.
+   */
+  public static FtpReply reply(int code, String text, String reason) {
+    return new ReasonedReply(code, oneLine(text), reason);
+  }
+
+  /** {@code reply} as events record it; {@link FtpEvent.Answer#NONE} for null. */
+  public static FtpEvent.Answer answer(FtpReply reply) {
+    return reply == null
+        ? FtpEvent.Answer.NONE
+        : new FtpEvent.Answer(reply.getCode(), reply.getMessage(), reason(reply));
+  }
+
+  /**
+   * Fires the event of {@code request} refused by a policy with {@code reply} (sent already). Takes
+   * the ftplet session, which both commands and ftplets have.
+   */
+  public static void refused(FtpSession session, FtpRequest request, FtpReply reply) {
+    SessionEvents.fire(
+        session,
+        new FtpEvent.Refused(
+            Instant.now(),
+            SessionEvents.client(session),
+            request.getCommand(),
+            request.getArgument(),
+            answer(reply)));
+  }
+
+  /** Why {@code reply} refused or failed, or null when it does not say. */
+  public static String reason(FtpReply reply) {
+    return reply instanceof ReasonedReply reasoned ? reasoned.reason : null;
+  }
+
+  private static final class ReasonedReply extends DefaultFtpReply {
+    private final String reason;
+
+    ReasonedReply(int code, String text, String reason) {
+      super(code, text);
+      this.reason = reason;
+    }
+  }
+
   /** {@link #map(StoreException, Phase, UnaryOperator)} for messages that name no storage keys. */
   public static Mapped map(StoreException e, Phase phase) {
     return map(e, phase, UnaryOperator.identity());
@@ -42,6 +92,15 @@ public final class ReplyMapper {
    * through {@code forClient} first, which takes storage key names out of it.
    */
   public static Mapped map(StoreException e, Phase phase, UnaryOperator<String> forClient) {
+    Mapped mapped = mapped(e, phase, forClient);
+    FtpReply reply = mapped.reply();
+    return new Mapped(
+        reply(reply.getCode(), reply.getMessage(), e.reason().name().toLowerCase(Locale.ROOT)),
+        mapped.advice(),
+        mapped.serverSide());
+  }
+
+  private static Mapped mapped(StoreException e, Phase phase, UnaryOperator<String> forClient) {
     String message = forClient.apply(e.getMessage() == null ? e.reason().name() : e.getMessage());
     boolean transfer = phase == Phase.TRANSFER;
     return switch (e.reason()) {

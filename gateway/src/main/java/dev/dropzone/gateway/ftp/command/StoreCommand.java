@@ -8,9 +8,13 @@ import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import dev.dropzone.gateway.logging.LogText;
 import dev.dropzone.store.StoreException;
+import dev.dropzone.store.StoreException.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.ftpserver.command.AbstractCommand;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.FtpServerContext;
@@ -24,6 +28,18 @@ import org.slf4j.LoggerFactory;
 abstract class StoreCommand extends AbstractCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreCommand.class);
+
+  /**
+   * Refusals that a policy decided (where the user may go, what they may do, how much they may
+   * store), as opposed to a file that is not there: each fires a {@code refused} event.
+   */
+  private static final Set<Reason> POLICY =
+      EnumSet.of(
+          Reason.ACCESS_DENIED,
+          Reason.INVALID_PATH,
+          Reason.QUOTA,
+          Reason.TOO_LARGE,
+          Reason.CONTENT_REJECTED);
 
   /** A command's body; store failures it throws become replies. */
   @FunctionalInterface
@@ -83,13 +99,19 @@ abstract class StoreCommand extends AbstractCommand {
           e.getMessage());
     }
     send(session, mapped.reply());
+    if (POLICY.contains(e.reason())
+        && !ObservedCommand.observing(session)
+        && TransferRegistry.of(session) == null) {
+      // Observed commands (transfers, tree changes) and running listings say it in their event.
+      ReplyMapper.refused(session.getFtpletSession(), request, mapped.reply());
+    }
   }
 
   /**
    * Writes a reply (the final one, when a transfer runs) and waits until it went out, so a reply
    * that ends a transfer reaches the client before a shutdown can close the session.
    */
-  static void send(FtpIoSession session, org.apache.ftpserver.ftplet.FtpReply reply) {
+  static void send(FtpIoSession session, FtpReply reply) {
     Transfer running = TransferRegistry.of(session);
     if (running != null) {
       running.answered(reply);

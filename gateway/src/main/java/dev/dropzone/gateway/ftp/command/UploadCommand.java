@@ -109,6 +109,7 @@ final class UploadCommand extends DataCommand {
     UploadQuota quota =
         UploadQuota.check(
             view.account().username(), view.account().limits(), view.tree(), path, offset);
+    transfer.file(path.toString(), offset);
     Upload upload = view.tree().openWrite(path, offset);
     try {
       transfer.onCut(upload::abort);
@@ -177,6 +178,7 @@ final class UploadCommand extends DataCommand {
       fail(session, view, request, failure, Phase.TRANSFER);
       return;
     }
+    upload.digest().ifPresent(transfer::digest);
     LOG.info(
         "{} uploaded {} ({} bytes received, {} bytes total)",
         transfer.user(),
@@ -226,7 +228,12 @@ final class UploadCommand extends DataCommand {
         path,
         why,
         detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
-    send(session, ReplyMapper.reply(426, "Transfer aborted: " + why + "; nothing was stored"));
+    send(
+        session,
+        ReplyMapper.reply(
+            426,
+            "Transfer aborted: " + why + "; nothing was stored",
+            transfer.cut() != null ? cutReason(transfer) : DATA_CONNECTION));
   }
 
   private static long existingSize(StoreView view, VirtualPath path) throws IOException {

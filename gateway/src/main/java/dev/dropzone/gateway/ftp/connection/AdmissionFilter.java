@@ -1,10 +1,13 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -62,17 +65,23 @@ public final class AdmissionFilter extends IoFilterAdapter {
     InetAddress address = address(session);
     ConnectionGuard.Admission admission =
         banned.test(address)
-            ? new ConnectionGuard.Refused(BANNED)
+            ? new ConnectionGuard.Refused(BANNED, "banned")
             : guard.admit(address, new Waiting(session));
     if (admission instanceof ConnectionGuard.Refused refused) {
       LOG.info(
           "Refused connection from {}: {}",
           address.getHostAddress(),
           refused.reason().toLowerCase(Locale.ROOT));
+      SessionEvents.fire(
+          session,
+          new FtpEvent.ConnectionRefused(
+              Instant.now(), SessionEvents.client(session, null, null), refused.cause()));
       session.write(ReplyMapper.reply(421, refused.reason()));
       session.closeOnFlush();
       return;
     }
+    SessionEvents.fire(
+        session, new FtpEvent.SessionOpened(Instant.now(), SessionEvents.client(session)));
     session.setAttribute(PLACE, ((ConnectionGuard.Admitted) admission).place());
     ScheduledFuture<?> timer =
         timers.schedule(
@@ -117,6 +126,12 @@ public final class AdmissionFilter extends IoFilterAdapter {
     ConnectionGuard.Place place = place(session);
     if (place != null) {
       guard.release(place);
+      SessionEvents.fire(
+          session,
+          new FtpEvent.SessionClosed(
+              Instant.now(),
+              SessionEvents.client(session),
+              Duration.ofMillis(System.currentTimeMillis() - session.getCreationTime())));
     }
     next.sessionClosed(session);
   }
@@ -179,6 +194,10 @@ public final class AdmissionFilter extends IoFilterAdapter {
     @Override
     public void shed() {
       reportShed();
+      SessionEvents.fire(
+          session,
+          new FtpEvent.ConnectionRefused(
+              Instant.now(), SessionEvents.client(session), "idle_shed"));
       session.write(
           ReplyMapper.reply(
               421, "Too many connections waiting to log in; closing this idle one, reconnect"));

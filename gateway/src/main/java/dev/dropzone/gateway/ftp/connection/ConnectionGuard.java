@@ -60,8 +60,14 @@ public final class ConnectionGuard {
   /** Admitted; give the place back with {@link #release} when the connection closes. */
   public record Admitted(Place place) implements Admission {}
 
-  /** Refused with a reason for the client; nothing was counted. */
-  public record Refused(String reason) implements Admission {}
+  /**
+   * Refused with a reason for the client; nothing was counted.
+   *
+   * @param cause the reason for audit and metrics: {@code shutting_down}, {@code server_full},
+   *     {@code address_limit}, {@code address_waiting_limit} (or {@code banned}, given by the
+   *     caller)
+   */
+  public record Refused(String reason, String cause) implements Admission {}
 
   /** A connection's place, held from admission until {@link #release}. */
   public static final class Place {
@@ -105,23 +111,25 @@ public final class ConnectionGuard {
     Place place;
     synchronized (this) {
       if (closing) {
-        return new Refused("Server is shutting down, try again later");
+        return new Refused("Server is shutting down, try again later", "shutting_down");
       }
       if (loggedIn >= limits.maxLoggedIn()) {
-        return new Refused("Too many connections to this server, try again later");
+        return new Refused("Too many connections to this server, try again later", "server_full");
       }
       Counts counts = byAddress.get(address);
       if (counts != null && counts.total() >= limits.maxPerAddress()) {
         return new Refused(
             "Too many connections from your address (limit "
                 + limits.maxPerAddress()
-                + "), try again later");
+                + "), try again later",
+            "address_limit");
       }
       if (counts != null && counts.preLogin >= limits.maxPreLoginPerAddress()) {
         return new Refused(
             "Too many connections from your address that have not logged in (limit "
                 + limits.maxPreLoginPerAddress()
-                + "), log in on one of them first");
+                + "), log in on one of them first",
+            "address_waiting_limit");
       }
       shed = waiting.size() >= limits.maxPreLogin() ? longestIdle() : null;
       if (shed != null) {

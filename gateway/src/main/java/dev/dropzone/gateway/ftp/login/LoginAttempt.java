@@ -7,9 +7,13 @@ import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.control.FailureGuard;
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.FtpEvent.LoginOutcome;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.logging.LogText;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +70,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     switch (logins.throttle().verdict(address, username)) {
       case ADDRESS_BANNED -> {
         LOG.info("Login of {} from {} refused: the address is banned", name(), where());
+        event(LoginOutcome.BANNED, "the address is banned", null);
         closeWith(AdmissionFilter.BANNED);
         done.run();
         return;
@@ -115,6 +120,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
 
   @Override
   public void expired(Duration waited) {
+    event(LoginOutcome.UNAVAILABLE, "no password check thread was free in time", null);
     LOG.warn(
         "Login of {} from {} given up after waiting {} ms for a password check: all {} check"
             + " thread(s) stayed busy longer than auth.checkQueueTimeout. Under a login flood this"
@@ -130,7 +136,10 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     if (!session.isConnected()) {
       return;
     }
-    AccountUser user = new AccountUser(account, logins.maxIdleSeconds());
+    AccountUser user =
+        new AccountUser(
+            account.backend() == null ? account.from(logins.authenticator().backend()) : account,
+            logins.maxIdleSeconds());
     if (!logins.sessions().tryOpen(session, account)) {
       LOG.info(
           "Login of {} from {} refused: already {} session(s), the limit; the user must close one"
@@ -138,6 +147,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
           name(),
           where(),
           account.limits().maxSessions());
+      event(LoginOutcome.REFUSED, "too many sessions for the user", account);
       answer(
           530,
           "Too many sessions for user "
@@ -152,6 +162,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
       view = context.getFileSystemManager().createFileSystemView(user);
     } catch (FtpException e) {
       logins.sessions().close(session);
+      event(LoginOutcome.REFUSED, "the home directory is not usable", account);
       answer(550, "Your home directory is not usable: " + e.getMessage());
       return;
     }
@@ -160,6 +171,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     if (full != null) {
       logins.sessions().close(session);
       LOG.info("Login of {} from {} refused: {}", name(), where(), full);
+      event(LoginOutcome.REFUSED, full, account);
       closeWith(full);
       return;
     }
@@ -172,6 +184,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     ((ServerFtpStatistics) context.getFtpStatistics()).setLogin(session);
     logins.throttle().succeeded(address, username);
     LOG.info("Login of {} from {}", name(), where());
+    event(LoginOutcome.OK, null, account);
     resumeAfter(session.write(ReplyMapper.reply(230, "Logged in as " + account.username())));
   }
 
@@ -182,10 +195,11 @@ final class LoginAttempt implements PasswordChecks.Attempt {
    */
   private void fail(Runnable done, boolean checked, String reply, String why) {
     if (logins.throttle().failed(address, username, checked)) {
-      banned(done);
+      banned(done, why);
       return;
     }
     LOG.info("Failed login as {} from {}: {}", name(), where(), why);
+    event(LoginOutcome.FAILED, why, null);
     later(() -> answer(530, reply), done);
   }
 
@@ -196,13 +210,15 @@ final class LoginAttempt implements PasswordChecks.Attempt {
         where(),
         e.getMessage());
     if (e.passwordChecked() && logins.throttle().failed(address, username, true)) {
-      banned(done);
+      banned(done, "the user source could not answer");
       return;
     }
+    event(LoginOutcome.UNAVAILABLE, "the user source could not answer", null);
     later(() -> closeWith("Login service unavailable, try again later"), done);
   }
 
-  private void banned(Runnable done) {
+  private void banned(Runnable done, String why) {
+    event(LoginOutcome.BANNED, why + "; the address is now banned", null);
     LOG.warn(
         "Banned {} for {} s after repeated failed logins (last as {}); if legitimate, the user"
             + " must wait or the server be restarted",
@@ -252,6 +268,22 @@ final class LoginAttempt implements PasswordChecks.Attempt {
   private void resumeAfter(WriteFuture reply) {
     session.removeAttribute(PENDING);
     reply.addListener(written -> session.resumeRead());
+  }
+
+  /**
+   * Fires the attempt's event.
+   *
+   * @param account the account whose password was right, else null
+   */
+  private void event(LoginOutcome outcome, String detail, Account account) {
+    String backend =
+        account != null && account.backend() != null
+            ? account.backend()
+            : logins.authenticator().backend();
+    SessionEvents.fire(
+        session,
+        new FtpEvent.Login(
+            Instant.now(), SessionEvents.client(session, username, backend), outcome, detail));
   }
 
   private String name() {

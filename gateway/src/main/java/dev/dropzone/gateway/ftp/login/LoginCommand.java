@@ -2,9 +2,12 @@ package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.logging.LogText;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import org.apache.ftpserver.command.AbstractCommand;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -57,6 +60,13 @@ public final class LoginCommand extends AbstractCommand {
           "Login of {} from {} refused: the address is banned",
           LogText.of(username),
           address.getHostAddress());
+      SessionEvents.fire(
+          session,
+          new FtpEvent.Login(
+              Instant.now(),
+              SessionEvents.client(session, username, logins.authenticator().backend()),
+              FtpEvent.LoginOutcome.BANNED,
+              "the address is banned"));
       session.removeAttribute(LoginAttempt.PENDING);
       session.reinitialize();
       session.write(ReplyMapper.reply(421, AdmissionFilter.BANNED));

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import java.util.Set;
 import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.FtpletResult;
@@ -29,15 +30,28 @@ public final class TlsPolicy extends DefaultFtplet {
           "Refused {} over plain FTP from {}: TLS is required",
           command,
           session.getClientAddress().getAddress().getHostAddress());
-      session.write(ReplyMapper.reply(530, "TLS required: send AUTH TLS first"));
+      refuse(
+          session,
+          request,
+          ReplyMapper.reply(530, "TLS required: send AUTH TLS first", "tls_required"));
       return FtpletResult.SKIP;
     }
     if (DATA.contains(command) && !session.getDataConnection().isSecure()) {
-      session.write(
+      refuse(
+          session,
+          request,
           ReplyMapper.reply(
-              521, "Data connections must be protected: send PBSZ 0 and PROT P first"));
+              521,
+              "Data connections must be protected: send PBSZ 0 and PROT P first",
+              "data_protection_required"));
       return FtpletResult.SKIP;
     }
     return FtpletResult.DEFAULT;
+  }
+
+  private static void refuse(FtpSession session, FtpRequest request, FtpReply reply)
+      throws FtpException {
+    session.write(reply);
+    ReplyMapper.refused(session, request, reply);
   }
 }

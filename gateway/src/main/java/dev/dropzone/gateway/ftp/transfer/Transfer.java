@@ -62,8 +62,13 @@ public final class Transfer {
   private final String what;
   private final Executor canceller;
   private final AtomicReference<Cut> cut = new AtomicReference<>();
-  private volatile long lastMoved = System.nanoTime();
+  private final long startedAt = System.nanoTime();
+  private volatile long lastMoved = startedAt;
   private volatile long moved;
+  private volatile long firstMovedAt;
+  private volatile String file;
+  private volatile long offset;
+  private volatile byte[] digest;
   private volatile long dataEnded;
   private volatile boolean watched;
   private volatile Party waitingFor = Party.STORAGE;
@@ -119,8 +124,53 @@ public final class Transfer {
 
   /** Counts {@code n} bytes that crossed the data connection (transfer thread only). */
   void moved(int n) {
+    long now = System.nanoTime();
+    if (moved == 0 && n > 0) {
+      firstMovedAt = now;
+    }
     moved += n;
-    lastMoved = System.nanoTime();
+    lastMoved = now;
+  }
+
+  /** Time since the transfer started (it was accepted, before storage or the data connection). */
+  public Duration elapsed() {
+    return Duration.ofNanos(System.nanoTime() - startedAt);
+  }
+
+  /** Time from the start to the first byte on the data connection, or null while none moved. */
+  public Duration firstByte() {
+    long first = firstMovedAt;
+    return first == 0 ? null : Duration.ofNanos(first - startedAt);
+  }
+
+  /**
+   * Records which file moves from where, once the transfer knows (STOU picks its name, APPE reads
+   * the existing size on the transfer thread).
+   */
+  public void file(String path, long startOffset) {
+    file = path;
+    offset = startOffset;
+  }
+
+  /** The file recorded by {@link #file(String, long)}, or null. */
+  public String file() {
+    return file;
+  }
+
+  /** The offset recorded by {@link #file(String, long)}. */
+  public long offset() {
+    return offset;
+  }
+
+  /** Records the SHA-256 of the stored file's plaintext, once an upload committed. */
+  public void digest(byte[] sha256) {
+    digest = sha256 == null ? null : sha256.clone();
+  }
+
+  /** The digest recorded by {@link #digest(byte[])}, or null. */
+  public byte[] digest() {
+    byte[] d = digest;
+    return d == null ? null : d.clone();
   }
 
   /** The client ended the data (transfer thread only). */
