@@ -67,8 +67,8 @@ public final class UserSources implements AutoCloseable {
     LOG.info(
         "Users log in through {} (tried in this order)",
         settings.backends().stream().map(Backend::configName).toList());
-    // Chained also with one source: the chain names the source that accepted each login.
-    return new UserSources(new ChainedAuthenticator(chain), resources);
+    return new UserSources(
+        chain.size() == 1 ? chain.get(0).directory() : new ChainedAuthenticator(chain), resources);
   }
 
   public Authenticator authenticator() {
