@@ -5,15 +5,9 @@ import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
-import java.util.Map;
 
 /** Writes each FTP event to the {@link AuditLog} as one line (the README lists every field). */
 public final class FtpAudit implements FtpEventListener {
-
-  /** The event names of tree changes, by command. */
-  private static final Map<String, String> CHANGES =
-      Map.of("DELE", "delete", "MKD", "mkdir", "RMD", "rmdir", "RNTO", "rename");
 
   private final AuditLog log;
 
@@ -56,8 +50,7 @@ public final class FtpAudit implements FtpEventListener {
       log.record(
           transferred.time(), transferred.direction().label(), line -> transfer(line, transferred));
     } else if (event instanceof FtpEvent.Changed changed) {
-      String name =
-          CHANGES.getOrDefault(changed.command(), changed.command().toLowerCase(Locale.ROOT));
+      String name = changed.operation();
       log.record(
           changed.time(),
           name,

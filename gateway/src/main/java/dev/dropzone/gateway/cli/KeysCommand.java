@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.cli;
 
+import dev.dropzone.gateway.audit.KeyRunAudit;
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.keys.KeyCheck;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -213,7 +215,10 @@ final class KeysCommand implements Runnable {
     public Integer call() throws ConfigException, InterruptedException {
       GatewaySettings settings = options.settings();
       PrintWriter out = spec.commandLine().getOut();
-      try (OpenKeyService keys = open(settings);
+      try (KeyRunAudit audit =
+              audit(
+                  settings, "rotate", who.all ? Map.of("users", "all") : Map.of("user", who.user));
+          OpenKeyService keys = open(settings);
           StoredKeys stored = StoredKeys.open(settings.s3())) {
         KeyRotation rotation =
             new KeyRotation(
@@ -243,6 +248,7 @@ final class KeysCommand implements Runnable {
           out.println("No user has a key yet: nothing to rotate.");
         }
         out.flush();
+        audit.ended("ok", Map.of("rotated", users.size()));
         return Main.OK;
       } catch (KeyServiceException | IOException e) {
         throw failed(settings, "rotate", e);
@@ -291,7 +297,8 @@ final class KeysCommand implements Runnable {
       GatewaySettings settings = options.settings();
       PrintWriter out = spec.commandLine().getOut();
       ServiceCalls calls = new ServiceCalls(CALL_TIMEOUT);
-      try (OpenKeyService keys = open(settings);
+      try (KeyRunAudit audit = audit(settings, "rewrap", Map.of("prefix", prefix));
+          OpenKeyService keys = open(settings);
           StoredKeys stored = StoredKeys.open(settings.s3())) {
         String current = new KeyCheck(keys.service(), calls).run().keyRef();
         List<String> users = stored.recordedUsers();
@@ -331,10 +338,32 @@ final class KeysCommand implements Runnable {
           err.flush();
         }
         out.flush();
+        audit.ended(
+            failures.isEmpty() ? "ok" : "failed",
+            Map.of(
+                "records_rewrapped", records.count(Outcome.REWRAPPED),
+                "records_current", records.count(Outcome.ALREADY_CURRENT),
+                "rewrapped", summary.count(Outcome.REWRAPPED),
+                "current", summary.count(Outcome.ALREADY_CURRENT),
+                "not_encrypted", summary.count(Outcome.NOT_ENCRYPTED),
+                "failed", failures.size()));
         return failures.isEmpty() ? Main.OK : Main.FAILED;
       } catch (KeyServiceException | StoreException e) {
         throw failed(settings, "rewrap", e);
       }
+    }
+  }
+
+  /**
+   * The audit lines of a key maintenance run, started; a run that ends without {@link
+   * KeyRunAudit#ended} (a failure) is audited as failed when it closes.
+   */
+  static KeyRunAudit audit(GatewaySettings settings, String run, Map<String, String> arguments) {
+    try {
+      return KeyRunAudit.start(settings.audit(), run, arguments);
+    } catch (IOException e) {
+      throw new CommandFailure(
+          Main.FAILED, e.getMessage() + " (audit.target); fix it or set audit.target to off", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.cli;
 
+import dev.dropzone.gateway.audit.KeyRunAudit;
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.keys.FormatUpgrade;
@@ -13,6 +14,7 @@ import dev.dropzone.store.rewrap.StoredKeys.Upgrade;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -71,7 +73,8 @@ final class KeysUpgradeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ServiceCalls calls = new ServiceCalls(KeysCommand.CALL_TIMEOUT);
-    try (OpenKeyService keys = KeysCommand.open(settings);
+    try (KeyRunAudit audit = KeysCommand.audit(settings, "upgrade", Map.of("prefix", prefix));
+        OpenKeyService keys = KeysCommand.open(settings);
         StoredKeys stored = StoredKeys.open(settings.s3())) {
       UserHomes homes = UserHomes.of(settings);
       List<StoredObject> objects = stored.objects(prefix);
@@ -103,6 +106,14 @@ final class KeysUpgradeCommand implements Callable<Integer> {
       }
       err.flush();
       out.flush();
+      audit.ended(
+          summary.failures().isEmpty() ? "ok" : "failed",
+          Map.of(
+              "upgraded", summary.count(Upgrade.UPGRADED),
+              "current", summary.count(Upgrade.ALREADY_V2),
+              "not_encrypted", summary.count(Upgrade.NOT_ENCRYPTED),
+              "not_in_owners_home", summary.count(Upgrade.NOT_IN_OWNERS_HOME),
+              "failed", summary.failures().size()));
       return summary.failures().isEmpty() ? Main.OK : Main.FAILED;
     } catch (IOException e) {
       throw KeysCommand.failed(settings, "upgrade", e);

@@ -28,9 +28,12 @@ import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.gateway.ftp.tls.TlsDataProtection;
 import dev.dropzone.gateway.ftp.transfer.DataLink;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
+import dev.dropzone.gateway.metrics.FtpMetrics;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.store.EncryptedStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -105,7 +108,10 @@ public final class FtpGateway implements AutoCloseable {
     return start(settings, store, keys, authenticator, UploadScanning.OFF);
   }
 
-  /** Starts listening with the change log as the only consumer of events; see the other. */
+  /**
+   * Starts listening with the change log as the only reader of events, and meters in a registry of
+   * their own that nothing exposes (for embedding and benchmarks); see the other.
+   */
   public static FtpGateway start(
       FtpSettings settings,
       EncryptedStore store,
@@ -113,7 +119,8 @@ public final class FtpGateway implements AutoCloseable {
       Authenticator authenticator,
       UploadScanning scanning)
       throws IOException {
-    return start(settings, store, keys, authenticator, scanning, event -> {});
+    return start(
+        settings, store, keys, authenticator, scanning, event -> {}, new SimpleMeterRegistry());
   }
 
   /**
@@ -121,7 +128,8 @@ public final class FtpGateway implements AutoCloseable {
    *
    * @param scanning whose uploads are scanned and how; the caller closes it after the gateway
    * @param events receives every {@link dev.dropzone.gateway.ftp.events.FtpEvent} (the audit log),
-   *     besides the change log
+   *     besides the change log and the meters
+   * @param meters where the FTP meters ({@link FtpMetrics}) and the password-check meters go
    */
   public static FtpGateway start(
       FtpSettings settings,
@@ -129,9 +137,11 @@ public final class FtpGateway implements AutoCloseable {
       DataKeys keys,
       Authenticator authenticator,
       UploadScanning scanning,
-      FtpEventListener events)
+      FtpEventListener events,
+      MeterRegistry meters)
       throws IOException {
-    FtpEventListener listener = FtpEventListener.all(List.of(new TreeChangeLog(), events));
+    FtpEventListener listener =
+        FtpEventListener.all(List.of(new TreeChangeLog(), new FtpMetrics(meters), events));
     TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
     ScheduledExecutorService timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -155,7 +165,7 @@ public final class FtpGateway implements AutoCloseable {
                 logins.maxLoginFailuresPerUser(),
                 settings.banDuration()),
             Ticker.systemTicker());
-    PasswordChecks checks = passwordChecks(logins);
+    PasswordChecks checks = passwordChecks(logins, meters);
     SessionAdmission admission =
         new SessionAdmission(
             new AdmissionFilter(guard, throttle::banned, timers, settings.loginTimeout()),
@@ -263,7 +273,8 @@ public final class FtpGateway implements AutoCloseable {
     return gateway;
   }
 
-  private static PasswordChecks passwordChecks(FtpSettings.LoginLimits limits) {
+  private static PasswordChecks passwordChecks(
+      FtpSettings.LoginLimits limits, MeterRegistry meters) {
     int concurrency = limits.maxConcurrentChecks();
     if (concurrency == 0) {
       long heap = Runtime.getRuntime().maxMemory();
@@ -278,7 +289,7 @@ public final class FtpGateway implements AutoCloseable {
     } else {
       LOG.info("Password checks: at most {} at once (auth.maxConcurrentChecks)", concurrency);
     }
-    return new PasswordChecks(concurrency, limits.checkQueueTimeout());
+    return new PasswordChecks(concurrency, limits.checkQueueTimeout(), meters);
   }
 
   private static org.apache.ftpserver.ConnectionConfig connectionConfig(FtpSettings settings) {

@@ -125,7 +125,14 @@ public final class GatewayRuntime implements AutoCloseable {
         scanning = UploadScanning.start(settings.scan());
       }
       FtpGateway ftp =
-          FtpGateway.start(settings.ftp(), store, keys, authenticator, scanning, audit.events());
+          FtpGateway.start(
+              settings.ftp(),
+              store,
+              keys,
+              authenticator,
+              scanning,
+              audit.events(),
+              meters.registry());
       LOG.info(
           "Dropzone started: FTP on {}:{}, store {}, key service {}",
           settings.ftp().bind(),

@@ -2,6 +2,8 @@ package dev.dropzone.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropzone.kek.KeyRecord;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
@@ -235,6 +237,48 @@ class KeysCommandTest {
 
   private static FileTree tree(EncryptedStore store, String user) throws Exception {
     return store.tree(user, "users/" + user, userKeys(store));
+  }
+
+  @Test
+  void keyRunsLeaveAStartAndAnEndLineInTheAuditLogWithoutKeyMaterial() throws Exception {
+    Path audit = dir.resolve("keys-audit.jsonl");
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      write(store, "auditee", "f.txt", "audited");
+
+      KeysCli.Run rotate = keys("rotate", "--user", "auditee", "--set", "audit.target=" + audit);
+      KeysCli.Run rewrap =
+          keys("rewrap", "--prefix", "users/auditee/", "--set", "audit.target=" + audit);
+
+      assertThat(rotate.code()).as(rotate.err()).isZero();
+      assertThat(rewrap.code()).as(rewrap.err()).isZero();
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : Files.readAllLines(audit)) {
+        lines.add(new ObjectMapper().readTree(line));
+      }
+      assertThat(lines)
+          .extracting(l -> l.get("event").asText() + " " + l.get("run").asText())
+          .containsExactly(
+              "keys_run_start rotate",
+              "keys_run_end rotate",
+              "keys_run_start rewrap",
+              "keys_run_end rewrap");
+      assertThat(lines.get(0).get("user").asText()).isEqualTo("auditee");
+      assertThat(lines.get(1).get("run_id")).isEqualTo(lines.get(0).get("run_id"));
+      assertThat(lines.get(1).get("result").asText()).isEqualTo("ok");
+      assertThat(lines.get(1).get("rotated").asInt()).isEqualTo(1);
+      assertThat(lines.get(2).get("prefix").asText()).isEqualTo("users/auditee/");
+      assertThat(lines.get(2).get("run_id")).isNotEqualTo(lines.get(0).get("run_id"));
+      JsonNode end = lines.get(3);
+      assertThat(end.get("result").asText()).isEqualTo("ok");
+      assertThat(end.get("rewrapped").asInt() + end.get("current").asInt()).isEqualTo(1);
+      assertThat(end.get("failed").asInt()).isZero();
+      assertThat(end.get("duration_ms").asLong()).isNotNegative();
+      String raw = Files.readString(audit);
+      assertThat(raw)
+          .doesNotContain("s.token")
+          .doesNotContain(S3ProxyFixture.SECRET_KEY)
+          .doesNotContain(store.keyRecords().read("auditee").orElseThrow().key().text());
+    }
   }
 
   private static void write(EncryptedStore store, String user, String name, String text)

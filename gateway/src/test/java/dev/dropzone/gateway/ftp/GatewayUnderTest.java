@@ -13,6 +13,8 @@ import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.S3RequestCounter;
 import dev.dropzone.store.testing.TestKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
@@ -64,7 +66,15 @@ final class GatewayUnderTest implements AutoCloseable {
       UploadScanning scanning,
       Function<S3ProxyFixture, S3Settings> storage)
       throws Exception {
-    this(settings, keys, users, scanning, storage, EncryptedStore::open, event -> {});
+    this(
+        settings,
+        keys,
+        users,
+        scanning,
+        storage,
+        EncryptedStore::open,
+        event -> {},
+        new SimpleMeterRegistry());
   }
 
   private GatewayUnderTest(
@@ -74,14 +84,16 @@ final class GatewayUnderTest implements AutoCloseable {
       UploadScanning scanning,
       Function<S3ProxyFixture, S3Settings> storage,
       Function<S3Settings, EncryptedStore> opener,
-      FtpEventListener events)
+      FtpEventListener events,
+      MeterRegistry meters)
       throws Exception {
     s3 = S3ProxyFixture.inMemory();
     s3Settings = s3.bucket(BUCKET, PREFIX);
     store = opener.apply(storage.apply(s3));
     raw = S3Clients.create(s3Settings);
     try {
-      gateway = FtpGateway.start(settings, store, keys.apply(store), users, scanning, events);
+      gateway =
+          FtpGateway.start(settings, store, keys.apply(store), users, scanning, events, meters);
     } catch (Exception | Error e) {
       store.close();
       raw.close();
@@ -113,7 +125,8 @@ final class GatewayUnderTest implements AutoCloseable {
         UploadScanning.OFF,
         s3 -> s3.bucket(BUCKET, PREFIX),
         settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, counter),
-        event -> {});
+        event -> {},
+        new SimpleMeterRegistry());
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
@@ -163,7 +176,21 @@ final class GatewayUnderTest implements AutoCloseable {
         UploadScanning.OFF,
         s3 -> s3.bucket(BUCKET, PREFIX),
         EncryptedStore::open,
-        events);
+        events,
+        new SimpleMeterRegistry());
+  }
+
+  /** A gateway whose FTP meters go to {@code meters}. */
+  static GatewayUnderTest start(FtpSettings settings, MeterRegistry meters) throws Exception {
+    return new GatewayUnderTest(
+        settings,
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        EncryptedStore::open,
+        event -> {},
+        meters);
   }
 
   static GatewayUnderTest start(FtpSettings settings) throws Exception {

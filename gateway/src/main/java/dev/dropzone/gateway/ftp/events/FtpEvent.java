@@ -147,7 +147,19 @@ public sealed interface FtpEvent {
    * @param to the rename target (RNTO only), else null
    */
   record Changed(Instant time, Client client, String command, String path, String to, Answer answer)
-      implements FtpEvent {}
+      implements FtpEvent {
+
+    /** {@code delete}, {@code mkdir}, {@code rmdir} or {@code rename}. */
+    public String operation() {
+      return switch (command) {
+        case "DELE" -> "delete";
+        case "MKD" -> "mkdir";
+        case "RMD" -> "rmdir";
+        case "RNTO" -> "rename";
+        default -> command.toLowerCase(Locale.ROOT);
+      };
+    }
+  }
 
   /**
    * Any other command refused by a policy rather than failing: a path outside the home or invalid,

@@ -1,5 +1,10 @@
 package dev.dropzone.gateway.ftp.login;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -53,15 +58,25 @@ public final class PasswordChecks implements AutoCloseable {
   private final ThreadPoolExecutor threads;
   private final long queueTimeoutNanos;
   private final int concurrency;
+  private final Timer waits;
+  private final Counter expired;
 
   /** Addresses with an attempt in progress, each with the attempts waiting behind it. */
   private final Map<InetAddress, ArrayDeque<Queued>> busy = new HashMap<>();
 
+  /** Checks whose meters go to a registry of their own that nothing reads. */
+  public PasswordChecks(int concurrency, Duration queueTimeout) {
+    this(concurrency, queueTimeout, new SimpleMeterRegistry());
+  }
+
   /**
    * @param concurrency password checks that may run at once
    * @param queueTimeout how long an attempt may wait before it is given up
+   * @param meters where the queue's meters go: {@code dropzone_ftp_password_checks_queued}, {@code
+   *     _running}, {@code _max}, {@code dropzone_ftp_password_check_wait_seconds} and {@code
+   *     dropzone_ftp_password_checks_expired_total}
    */
-  public PasswordChecks(int concurrency, Duration queueTimeout) {
+  public PasswordChecks(int concurrency, Duration queueTimeout, MeterRegistry meters) {
     if (concurrency < 1) {
       throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
     }
@@ -82,6 +97,41 @@ public final class PasswordChecks implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    Gauge.builder("dropzone.ftp.password.checks.queued", this, PasswordChecks::queued)
+        .description("Login attempts waiting for a password check thread")
+        .register(meters);
+    Gauge.builder(
+            "dropzone.ftp.password.checks.running", threads, ThreadPoolExecutor::getActiveCount)
+        .description("Password checks running now")
+        .register(meters);
+    Gauge.builder("dropzone.ftp.password.checks.max", this, PasswordChecks::concurrency)
+        .description("Password checks that may run at once (auth.maxConcurrentChecks)")
+        .register(meters);
+    this.waits =
+        Timer.builder("dropzone.ftp.password.check.wait")
+            .description("Time a login attempt waited for its password check to start")
+            .serviceLevelObjectives(
+                Duration.ofMillis(1),
+                Duration.ofMillis(10),
+                Duration.ofMillis(100),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10))
+            .register(meters);
+    this.expired =
+        Counter.builder("dropzone.ftp.password.checks.expired")
+            .description("Login attempts given up after auth.checkQueueTimeout without a check")
+            .register(meters);
+  }
+
+  /** Attempts waiting: behind another of their address, or for a free thread. */
+  private double queued() {
+    int behind;
+    synchronized (busy) {
+      behind = busy.values().stream().mapToInt(ArrayDeque::size).sum();
+    }
+    return behind + threads.getQueue().size();
   }
 
   /**
@@ -133,8 +183,10 @@ public final class PasswordChecks implements AutoCloseable {
           }
         };
     long waited = System.nanoTime() - queued.since();
+    waits.record(waited, TimeUnit.NANOSECONDS);
     try {
       if (waited > queueTimeoutNanos) {
+        expired.increment();
         queued.attempt().expired(Duration.ofNanos(waited));
         done.run();
       } else {
