@@ -5,7 +5,8 @@
 #
 # Usage: bench/run.sh [-Dbench.largeMib=512] [-Dbench.runs=5] [-Dbench.smallFiles=500]
 #                     [-Dbench.listEntries=10000] [-Dbench.clients=8] [-Dbench.concurrentMib=256]
-#                     [-Dbench.downloads=1000] [-Dbench.cases=1,2,3,4,5,7] [-Dbench.jfr=gateway.jfr]
+#                     [-Dbench.downloads=1000] [-Dbench.mirrorRuns=3] [-Dbench.logins=20]
+#                     [-Dbench.cases=1,2,3,4,5,7,8,9,10] [-Dbench.jfr=gateway.jfr] [-Dbench.jfrSettings=profile]
 #                     [-Dbench.gatewayJvmOptions="-XX:..."]
 # Extra arguments are JVM options of the harness (sizes; a JFR recording of the gateway).
 # BENCH_WORK chooses the scratch directory for the S3 server's files (default: a new temp dir).

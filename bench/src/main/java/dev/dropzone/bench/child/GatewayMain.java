@@ -6,6 +6,8 @@ import dev.dropzone.gateway.scan.ClamdAddress;
 import dev.dropzone.gateway.scan.ScanSettings;
 import dev.dropzone.gateway.scan.ScanSettings.Fallback;
 import dev.dropzone.gateway.scan.UploadScanning;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import dev.dropzone.gateway.users.UsersFile;
 import dev.dropzone.kek.cache.DataKeyCache;
 import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.local.LocalKeyService;
@@ -28,10 +30,11 @@ import java.util.concurrent.Executors;
  * per-user keys, encrypted store, FTP front end), in its own JVM so its CPU, RSS and heap can be
  * measured alone.
  *
- * <p>Arguments: S3 endpoint, bucket, keyset file, user, password, and optionally a clamd address
- * and a size limit in bytes to scan every upload (fail closed). Prints {@code PORT <n>}, then
- * answers {@code stats} with key-service call counts and peak heap, and {@code reset} by resetting
- * the heap peaks.
+ * <p>Arguments: S3 endpoint, bucket, keyset file, users file (logins are checked as in production:
+ * Argon2id, then the short-lived verified-credential cache), and optionally a clamd address and a
+ * size limit in bytes to scan every upload (fail closed). Prints {@code PORT <n>}, then answers
+ * {@code stats} with key-service call counts and peak heap, and {@code reset} by resetting the heap
+ * peaks.
  */
 public final class GatewayMain {
 
@@ -54,7 +57,12 @@ public final class GatewayMain {
         UploadScanning scanning = scanning(args)) {
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
       try (FtpGateway gateway =
-          FtpGateway.start(settings(), store, keys, new BenchUser(args[3], args[4]), scanning)) {
+          FtpGateway.start(
+              settings(),
+              store,
+              keys,
+              new FileAuthenticator(new UsersFile(Path.of(args[3]))),
+              scanning)) {
         System.out.println("PORT " + gateway.port());
         System.out.flush();
         ControlLines.awaitEnd(
@@ -93,17 +101,17 @@ public final class GatewayMain {
   }
 
   private static UploadScanning scanning(String[] args) {
-    if (args.length < 7) {
+    if (args.length < 6) {
       return UploadScanning.OFF;
     }
     return UploadScanning.start(
         new ScanSettings(
-            ClamdAddress.parse(args[5]),
+            ClamdAddress.parse(args[4]),
             32,
             Duration.ofSeconds(5),
             Duration.ofSeconds(120),
             Fallback.REFUSE,
-            Long.parseLong(args[6]),
+            Long.parseLong(args[5]),
             Fallback.REFUSE,
             true));
   }

@@ -2,10 +2,12 @@ package dev.dropzone.bench.child;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.shaded.org.eclipse.jetty.server.Server;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
@@ -13,7 +15,9 @@ import org.jclouds.blobstore.BlobStoreContext;
  * The S3 server of a benchmark run, in its own JVM so that its CPU and memory are not counted as
  * the gateway's. Objects live on its heap (the harness deletes each case's objects after it).
  *
- * <p>Arguments: bucket. Prints {@code PORT <n>} once serving; stops when its standard input closes.
+ * <p>Arguments: bucket. Prints {@code PORT <n>} once serving, answers {@code counts} with the
+ * requests served so far by S3 operation ({@code COUNTS PutObject=3 ...}), and stops when its
+ * standard input closes.
  */
 public final class S3ServerMain {
 
@@ -22,6 +26,20 @@ public final class S3ServerMain {
   public static final String REGION = "us-east-1";
 
   private S3ServerMain() {}
+
+  /**
+   * Puts a request counter in front of S3Proxy's handler. S3Proxy offers no hook for one, so the
+   * counter is inserted into its (shaded) Jetty server before the start.
+   */
+  private static S3RequestCount countRequests(S3Proxy proxy) throws ReflectiveOperationException {
+    Field field = S3Proxy.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server server = (Server) field.get(proxy);
+    S3RequestCount counter = new S3RequestCount();
+    counter.setHandler(server.getHandler());
+    server.setHandler(counter);
+    return counter;
+  }
 
   public static void main(String[] args) throws Exception {
     // In memory: S3Proxy's filesystem backends store a directory marker ("dir/") as a
@@ -36,6 +54,7 @@ public final class S3ServerMain {
             // The AWS SDK sends headers S3Proxy does not know (x-amz-mp-object-size).
             .ignoreUnknownHeaders(true)
             .build();
+    S3RequestCount counter = countRequests(proxy);
     proxy.start();
     while (!proxy.getState().equals("STARTED")) {
       // S3Proxy offers no start callback; Jetty reaches STARTED within a second.
@@ -44,7 +63,8 @@ public final class S3ServerMain {
     System.out.println("PORT " + proxy.getPort());
     System.out.flush();
     ControlLines.awaitEnd(
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), line -> "");
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+        line -> line.equals("counts") ? counter.snapshot() : "ERROR unknown command " + line);
     proxy.stop();
     context.close();
   }

@@ -18,9 +18,11 @@ record Sizes(
     int concurrentMib,
     int downloads,
     int scanMib,
+    int mirrorRuns,
+    int logins,
     Set<String> cases) {
 
-  private static final Set<String> ALL_CASES = Set.of("1", "2", "3", "4", "5", "7", "8");
+  private static final Set<String> ALL_CASES = Set.of("1", "2", "3", "4", "5", "7", "8", "9", "10");
 
   static Sizes fromSystemProperties() {
     return new Sizes(
@@ -32,6 +34,8 @@ record Sizes(
         Integer.getInteger("bench.concurrentMib", 256),
         Integer.getInteger("bench.downloads", 1000),
         Integer.getInteger("bench.scanMib", 100),
+        Integer.getInteger("bench.mirrorRuns", 3),
+        Integer.getInteger("bench.logins", 20),
         cases(System.getProperty("bench.cases", "")));
   }
 
@@ -52,7 +56,7 @@ record Sizes(
     chosen.remove("6");
     if (!ALL_CASES.containsAll(chosen)) {
       throw new IllegalArgumentException(
-          "bench.cases: unknown case in " + list + "; the cases are 1 to 8 (6 comes with 1)");
+          "bench.cases: unknown case in " + list + "; the cases are 1 to 10 (6 comes with 1)");
     }
     return chosen;
   }

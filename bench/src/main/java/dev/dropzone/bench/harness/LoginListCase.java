@@ -1,0 +1,229 @@
+package dev.dropzone.bench.harness;
+
+import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.s3.S3Clients;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Case 10: a fresh client's login and listing of a directory, as a short batch session does it: a
+ * new Commons Net session (connect, login, TYPE I, PASV, LIST, QUIT) and a new lftp process ({@code
+ * ls}), on a warm gateway and right after a restart, against a new TCP connection plus one
+ * ListObjectsV2 of the same prefix.
+ */
+final class LoginListCase {
+
+  /** The gateway of the run, which this case restarts. */
+  interface Gateway {
+    Child current();
+
+    Child restart() throws IOException;
+  }
+
+  /** How often the restart half is repeated; each start of a JVM costs seconds. */
+  static final int RESTARTS = 3;
+
+  private static final int WARM_UP = 3;
+
+  /** Bound of the sessions that warm the gateway's memory of the directory. */
+  private static final int MAX_WARM_UP = 200;
+
+  private final Gateway gateway;
+  private final Child s3Server;
+  private final S3Settings settings;
+  private final String user;
+  private final String password;
+  private final PatternSource source;
+  private final String dir;
+  private final String prefix;
+  private final int entries;
+  private final int logins;
+  private double lftpStart;
+  private int warmUpSessions;
+
+  LoginListCase(
+      Gateway gateway,
+      Child s3Server,
+      S3Settings settings,
+      String user,
+      String password,
+      PatternSource source,
+      String dir,
+      String prefix,
+      int entries,
+      int logins) {
+    this.gateway = gateway;
+    this.s3Server = s3Server;
+    this.settings = settings;
+    this.user = user;
+    this.password = password;
+    this.source = source;
+    this.dir = dir;
+    this.prefix = prefix;
+    this.entries = entries;
+    this.logins = logins;
+  }
+
+  List<Row> run() throws Exception {
+    double[] raw = new double[logins];
+    try (S3Client fresh = S3Clients.builder(settings, new NewConnectionEachRequest()).build();
+        DirectS3 direct =
+            new DirectS3(fresh, settings.bucket(), prefix, settings.partSize(), 1, source)) {
+      for (int i = -WARM_UP; i < logins; i++) {
+        double t = Bench.seconds(() -> expect(direct.list(dir), "ListObjectsV2"));
+        if (i >= 0) {
+          raw[i] = t;
+        }
+      }
+    }
+    double[] startOnly = new double[logins];
+    for (int i = 0; i < logins; i++) {
+      startOnly[i] = Bench.seconds(Lftp::startOnly);
+    }
+    lftpStart = Bench.median(startOnly);
+
+    warmUp();
+    S3Requests before = S3Requests.of(s3Server);
+    double[] session = repeat(logins, this::commonsNet);
+    S3Requests sessionRequests = S3Requests.of(s3Server).since(before);
+    double[] lftp = repeat(logins, this::lftp);
+
+    double[] sessionCold = new double[RESTARTS];
+    double[] lftpCold = new double[RESTARTS];
+    S3Requests coldRequests = null;
+    for (int i = 0; i < RESTARTS; i++) {
+      gateway.restart();
+      before = S3Requests.of(s3Server);
+      sessionCold[i] = Bench.seconds(this::commonsNet);
+      coldRequests = S3Requests.of(s3Server).since(before);
+      gateway.restart();
+      lftpCold[i] = Bench.seconds(this::lftp);
+    }
+
+    double rawMedian = Bench.median(raw);
+    String baseline = String.format("%.1f ms TCP connect + ListObjectsV2", rawMedian * 1000);
+    List<Row> rows = new ArrayList<>();
+    rows.add(
+        timeRow(
+            "Commons Net session, warm gateway (median of " + logins + ")",
+            Bench.median(session),
+            rawMedian,
+            baseline,
+            true));
+    rows.add(
+        timeRow(
+            "new lftp process, warm gateway (median of " + logins + ")",
+            Bench.median(lftp),
+            rawMedian,
+            baseline,
+            false));
+    rows.add(
+        timeRow(
+            "Commons Net session, just restarted gateway (median of " + RESTARTS + ")",
+            Bench.median(sessionCold),
+            rawMedian,
+            baseline,
+            false));
+    rows.add(
+        timeRow(
+            "new lftp process, just restarted gateway (median of " + RESTARTS + ")",
+            Bench.median(lftpCold),
+            rawMedian,
+            baseline,
+            false));
+    rows.add(requestRow("warm gateway", sessionRequests, logins));
+    rows.add(requestRow("just restarted gateway", coldRequests, 1));
+    return rows;
+  }
+
+  /**
+   * Unmeasured sessions until one lists the directory without a HeadObject: the gateway remembers a
+   * listed file's recorded time only once the file is a few seconds old, so "warm" means the
+   * directory as a gateway sees it after it has listed it before.
+   */
+  private void warmUp() throws Exception {
+    for (warmUpSessions = 1; warmUpSessions <= MAX_WARM_UP; warmUpSessions++) {
+      S3Requests before = S3Requests.of(s3Server);
+      commonsNet();
+      if (S3Requests.of(s3Server).since(before).count("HeadObject") == 0) {
+        return;
+      }
+    }
+  }
+
+  private void commonsNet() throws IOException {
+    try (GatewayFtp ftp = new GatewayFtp(gateway.current().port(), user, password, source)) {
+      expect(ftp.list(dir), "LIST");
+    }
+  }
+
+  private void lftp() throws IOException {
+    expect(new Lftp(gateway.current().port(), user, password).ls(dir), "lftp ls");
+  }
+
+  private void expect(List<String> lines, String what) throws IOException {
+    if (lines.size() != entries) {
+      throw new IOException(
+          what + " " + dir + " gave " + lines.size() + " lines, expected " + entries);
+    }
+  }
+
+  private static double[] repeat(int times, Bench.Step step) throws Exception {
+    for (int i = 0; i < WARM_UP; i++) {
+      step.run();
+    }
+    double[] seconds = new double[times];
+    for (int i = 0; i < times; i++) {
+      seconds[i] = Bench.seconds(step);
+    }
+    return seconds;
+  }
+
+  private Row timeRow(String how, double seconds, double raw, String baseline, boolean target) {
+    return new Row(
+        "10. login + ls of " + entries + ", " + how,
+        String.format("%.1f ms", seconds * 1000),
+        baseline,
+        Row.ratio(seconds, raw),
+        target ? "≤ 1.2" : "(reference)",
+        target ? Row.verdict(seconds / raw <= 1.2) : "—");
+  }
+
+  private Row requestRow(String when, S3Requests requests, int sessions) {
+    return new Row(
+        "10. S3 requests per login + LIST, " + when,
+        requests.per(sessions),
+        "1.00 ListObjectsV2",
+        Row.ratio((double) requests.total() / sessions, 1),
+        "(reference)",
+        "—");
+  }
+
+  String note() {
+    return String.format(
+        "Case 10 lists a directory of %d objects. The baseline opens a new TCP connection for each"
+            + " ListObjectsV2 (Connection: close) on a warm SDK client. lftp's times include its own"
+            + " process start, %.1f ms (median of lftp running 'exit'). The gateway checks logins"
+            + " against a users file with an Argon2id hash, as in production. Warm: measured after"
+            + " %d unmeasured sessions, the last of which listed without a HeadObject%s.",
+        entries,
+        lftpStart * 1000,
+        warmUpSessions,
+        warmUpSessions > MAX_WARM_UP ? " (not reached: every one HEADed)" : "");
+  }
+
+  /** Makes the S3 server close each connection after its answer, so every request opens one. */
+  private static final class NewConnectionEachRequest implements ExecutionInterceptor {
+    @Override
+    public SdkHttpRequest modifyHttpRequest(
+        Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+      return context.httpRequest().toBuilder().putHeader("Connection", "close").build();
+    }
+  }
+}
