@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -38,8 +39,8 @@ final class MirrorCase {
     final double[] gateway;
     final double[] direct;
     double cpuSeconds;
-    S3Requests gatewayRequests = new S3Requests(java.util.Map.of());
-    S3Requests directRequests = new S3Requests(java.util.Map.of());
+    S3Requests gatewayRequests = new S3Requests(Map.of());
+    S3Requests directRequests = new S3Requests(Map.of());
 
     Series(int runs) {
       gateway = new double[runs];

@@ -40,6 +40,12 @@ record S3Requests(Map<String, Long> byOperation) {
     return new S3Requests(counts);
   }
 
+  S3Requests plus(S3Requests other) {
+    Map<String, Long> counts = new HashMap<>(byOperation);
+    other.byOperation.forEach((name, count) -> counts.merge(name, count, Long::sum));
+    return new S3Requests(counts);
+  }
+
   long count(String operation) {
     return byOperation.getOrDefault(operation, 0L);
   }
