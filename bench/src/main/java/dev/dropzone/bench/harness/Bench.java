@@ -65,7 +65,13 @@ public final class Bench {
     Bench bench = new Bench(work);
     List<String> machine = new ArrayList<>(Machine.describe());
     machine.add("Revision: " + revision + "; sizes: " + bench.sizes);
+    String loadBefore = Machine.loadAverage();
     bench.run();
+    machine.add(
+        "Load average (1, 5, 15 min) at the start: "
+            + loadBefore
+            + "; at the end: "
+            + Machine.loadAverage());
     Report report = new Report(machine, bench.rows, bench.notes);
     System.out.println();
     System.out.print(report.text());

@@ -42,6 +42,15 @@ public final class Machine {
     return lines;
   }
 
+  /**
+   * The 1-, 5- and 15-minute load averages: the machine is shared, and a run under load is slower
+   * on every path (ratios measured in one run are the figures to compare).
+   */
+  public static String loadAverage() throws IOException {
+    String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+    return fields[0] + ", " + fields[1] + ", " + fields[2];
+  }
+
   private static String firstValue(Path file, String key) throws IOException {
     return Files.readAllLines(file).stream()
         .filter(line -> line.startsWith(key))
