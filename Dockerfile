@@ -31,13 +31,15 @@ RUN groupadd --system --gid 10001 dropzone \
  && chown -R dropzone:dropzone /var/lib/dropzone
 COPY --from=build /dropzone.jar /app/dropzone.jar
 COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml
+COPY localstack/docker/healthcheck.sh /app/healthcheck.sh
 USER 10001:10001
 WORKDIR /var/lib/dropzone
 # FTP control (explicit FTPS on the same port), implicit FTPS, passive data ports.
 EXPOSE 2121 990 50000-50100
-# The FTP greeting proves the listener accepts and answers, not only that the JVM is up.
+# /readyz of the admin endpoint (on 127.0.0.1:9180 in the image's config): FTP accepting, S3
+# reachable with the configured credentials and the key service answering, not only a live JVM.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${DROPZONE_FTP_PORT:-2121} && read -t 4 -r line <&3 && [[ $line == 220* ]]"]
+  CMD ["bash", "/app/healthcheck.sh"]
 # Heap from the container's memory limit; die fast on OOM so the orchestrator restarts cleanly.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/dropzone.jar"]
 CMD ["serve", "--config", "/etc/dropzone/dropzone.yaml"]

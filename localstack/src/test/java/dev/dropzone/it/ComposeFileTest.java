@@ -87,6 +87,19 @@ class ComposeFileTest {
   }
 
   @Test
+  void everyGatewaysHealthCheckIsTheImagesReadinessCheck() throws Exception {
+    ComposeFile compose = ComposeFile.read();
+
+    for (String gateway : compose.gateways()) {
+      Object healthcheck = compose.service(gateway).get("healthcheck");
+      assertThat(healthcheck).as(gateway + " has a healthcheck").isInstanceOf(Map.class);
+      assertThat(((Map<?, ?>) healthcheck).get("test"))
+          .as(gateway)
+          .isEqualTo(List.of("CMD", "bash", "/app/healthcheck.sh"));
+    }
+  }
+
+  @Test
   void localStackIsTheImageTheContractTestRunsAndRunsTheSameInitScript() throws Exception {
     ComposeFile compose = ComposeFile.read();
 

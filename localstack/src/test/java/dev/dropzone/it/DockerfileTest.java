@@ -85,27 +85,47 @@ class DockerfileTest {
     assertThat(dockerfile).containsPattern("(?m)^HEALTHCHECK ");
   }
 
+  /** The health check asks the admin endpoint's /readyz, which the image's config turns on. */
+  @Test
+  void theHealthCheckAsksReadyzOfTheAdminEndpointTheImageEnables(@TempDir Path dir)
+      throws Exception {
+    String dockerfile = RepositoryFiles.read("Dockerfile");
+    assertThat(dockerfile)
+        .contains("COPY localstack/docker/healthcheck.sh /app/healthcheck.sh")
+        .contains("CMD [\"bash\", \"/app/healthcheck.sh\"]");
+    assertThat(RepositoryFiles.read("localstack/docker/healthcheck.sh")).contains("GET /readyz ");
+
+    GatewaySettings settings = imageSettings(dir);
+
+    assertThat(settings.admin()).as("admin endpoint on in the image").isNotNull();
+    assertThat(settings.admin().bind()).isEqualTo("127.0.0.1");
+    assertThat(dockerfile).doesNotContain("/dev/tcp/127.0.0.1/${DROPZONE_FTP_PORT");
+  }
+
   @Test
   void theImagesDefaultConfigIsAcceptedAndListensOnAllAddresses(@TempDir Path dir)
       throws Exception {
-    Path config = RepositoryFiles.resolve("localstack/docker/dropzone.yaml");
     assertThat(RepositoryFiles.read("Dockerfile"))
         .contains("COPY localstack/docker/dropzone.yaml /etc/dropzone/dropzone.yaml")
         .contains("\"--config\", \"/etc/dropzone/dropzone.yaml\"");
 
-    GatewaySettings settings =
-        new ConfigLoader()
-            .file(config)
-            .environment(
-                Map.of(
-                    "DROPZONE_S3_BUCKET",
-                    "dropzone",
-                    "DROPZONE_KEYS_KEYSET_FILE",
-                    dir.resolve("keyset.json").toString()))
-            .settings(Path.of("/etc/dropzone"));
+    GatewaySettings settings = imageSettings(dir);
 
     assertThat(settings.ftp().bind()).isEqualTo("0.0.0.0");
     assertThat(settings.ftp().activeModeEnabled()).isFalse();
     assertThat(settings.usersFile()).isEqualTo(Path.of("/etc/dropzone/users.yaml"));
+  }
+
+  /** The settings the image's config file gives with only the required values added. */
+  private static GatewaySettings imageSettings(Path dir) throws Exception {
+    return new ConfigLoader()
+        .file(RepositoryFiles.resolve("localstack/docker/dropzone.yaml"))
+        .environment(
+            Map.of(
+                "DROPZONE_S3_BUCKET",
+                "dropzone",
+                "DROPZONE_KEYS_KEYSET_FILE",
+                dir.resolve("keyset.json").toString()))
+        .settings(Path.of("/etc/dropzone"));
   }
 }

@@ -4,8 +4,10 @@ import dev.dropzone.kek.CipherWarmUp;
 import dev.dropzone.kek.DataKeys;
 import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyRecordStore;
+import dev.dropzone.store.s3.BucketAccessCheck;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.s3.S3KeyRecords;
+import dev.dropzone.store.s3.StorageDeadline;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
 import dev.dropzone.store.transfer.UploadHousekeeping;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,6 +135,18 @@ public final class EncryptedStore implements AutoCloseable {
    */
   public KeyRedaction redaction(String home) throws StoreException {
     return new KeyRedaction(settings.key(VirtualPath.of(home).relative()), settings.prefix());
+  }
+
+  /**
+   * Whether S3 answers the store's client with the configured credentials right now (see {@link
+   * BucketAccessCheck#reach}), within {@code deadline} retries included.
+   *
+   * @return what is wrong, or empty when S3 answered
+   */
+  public Optional<String> reachability(Duration deadline) {
+    try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+      return new BucketAccessCheck(settings).reach(s3);
+    }
   }
 
   /** How much memory the part buffers of all uploads have needed so far. */

@@ -70,6 +70,14 @@ final class EmbeddedCommand implements Callable<Integer> {
       defaultValue = "0")
   int s3Port;
 
+  @Option(
+      names = "--admin-port",
+      description =
+          "Port of the admin endpoint (/metrics, /healthz, /readyz) on 127.0.0.1 (0 = any free"
+              + " port, -1 = none).",
+      defaultValue = "9180")
+  int adminPort;
+
   @ArgGroup(exclusive = false, multiplicity = "0..*")
   List<UserOption> users = new ArrayList<>();
 
@@ -122,7 +130,14 @@ final class EmbeddedCommand implements Callable<Integer> {
     EmbeddedStack stack =
         start(
             new EmbeddedStack.Options(
-                dataDir, bind, port, passivePorts, ftpsPort, s3Port, users(System::getenv)));
+                dataDir,
+                bind,
+                port,
+                passivePorts,
+                ftpsPort,
+                s3Port,
+                users(System::getenv),
+                adminPort));
     ShutdownHook.install(stack);
     PrintWriter out = spec.commandLine().getOut();
     stack.endpointLines().forEach(out::println);

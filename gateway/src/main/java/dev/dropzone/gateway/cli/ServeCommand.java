@@ -80,6 +80,7 @@ final class ServeCommand implements Callable<Integer> {
               + runtime.implicitTlsPort()
               + "/");
     }
+    runtime.adminUrl().ifPresent(url -> out.println("Admin: " + url));
     out.flush();
     runtime.awaitStopped();
     return Main.OK;

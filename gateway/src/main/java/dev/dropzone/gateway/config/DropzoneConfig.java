@@ -10,7 +10,15 @@ import java.util.List;
  * components take.
  */
 public record DropzoneConfig(
-    S3 s3, Keys keys, Ftp ftp, Users users, Uploads uploads, Auth auth, Scan scan, Audit audit) {
+    S3 s3,
+    Keys keys,
+    Ftp ftp,
+    Users users,
+    Uploads uploads,
+    Auth auth,
+    Scan scan,
+    Audit audit,
+    Admin admin) {
 
   public record S3(
       String endpoint,
@@ -133,6 +141,14 @@ public record DropzoneConfig(
       ByteSize maxSize,
       String onTooLarge,
       boolean allUsers) {}
+
+  public record Admin(
+      boolean enabled,
+      String bind,
+      int port,
+      Secret token,
+      Duration checkCacheTtl,
+      Duration checkTimeout) {}
 
   /**
    * Lists also accept one comma-separated text value, the form environment variables and {@code

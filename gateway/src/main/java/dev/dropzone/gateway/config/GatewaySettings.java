@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.config;
 
+import dev.dropzone.gateway.admin.AdminSettings;
 import dev.dropzone.gateway.audit.AuditSettings;
 import dev.dropzone.gateway.audit.AuditTarget;
 import dev.dropzone.gateway.ftp.FtpSettings;
@@ -29,6 +30,7 @@ import java.util.List;
  * @param scan how uploads are malware-scanned, or null when scanning is off
  * @param formats which object formats the store serves ({@code keys.acceptFormatV1})
  * @param audit where the audit log and the xferlog go
+ * @param admin where the admin HTTP endpoint listens, or null when it is off
  */
 public record GatewaySettings(
     S3Settings s3,
@@ -42,7 +44,8 @@ public record GatewaySettings(
     AuthSettings auth,
     ScanSettings scan,
     FormatPolicy formats,
-    AuditSettings audit) {
+    AuditSettings audit,
+    AdminSettings admin) {
 
   private static final long MAX_PART_SIZE = 5L << 30;
 
@@ -98,6 +101,7 @@ public record GatewaySettings(
         "must be at least 1s");
     AuthSettings auth = AuthSection.settings(config.auth(), baseDir, problems);
     ScanSettings scan = ScanSection.settings(config.scan(), problems);
+    AdminSettings admin = AdminSection.settings(config.admin(), problems);
 
     return new GatewaySettings(
         s3,
@@ -111,7 +115,8 @@ public record GatewaySettings(
         auth,
         scan,
         new FormatPolicy(keys.acceptFormatV1()),
-        audit(config.audit(), baseDir));
+        audit(config.audit(), baseDir),
+        admin);
   }
 
   private static AuditSettings audit(DropzoneConfig.Audit c, Path baseDir) {

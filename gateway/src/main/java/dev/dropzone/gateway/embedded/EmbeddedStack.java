@@ -47,6 +47,7 @@ public final class EmbeddedStack implements AutoCloseable {
    *
    * @param ftpsPort implicit FTPS port (0 = any free port, -1 = none)
    * @param users users to create or whose password to set, name → password
+   * @param adminPort port of the admin endpoint on 127.0.0.1 (0 = any free port, -1 = none)
    */
   public record Options(
       Path dataDir,
@@ -55,7 +56,21 @@ public final class EmbeddedStack implements AutoCloseable {
       String passivePorts,
       int ftpsPort,
       int s3Port,
-      Map<String, char[]> users) {}
+      Map<String, char[]> users,
+      int adminPort) {
+
+    /** Options with the admin endpoint on any free port. */
+    public Options(
+        Path dataDir,
+        String bind,
+        int port,
+        String passivePorts,
+        int ftpsPort,
+        int s3Port,
+        Map<String, char[]> users) {
+      this(dataDir, bind, port, passivePorts, ftpsPort, s3Port, users, 0);
+    }
+  }
 
   private final EmbeddedS3 s3;
   private final GatewayRuntime runtime;
@@ -188,6 +203,10 @@ public final class EmbeddedStack implements AutoCloseable {
     values.put("ftp.tls.privateKey", certificate.privateKey().toString());
     values.put("ftp.tls.implicitPort", Integer.toString(options.ftpsPort()));
     values.put("ftp.tls.required", Boolean.toString(!isLoopback(options.bind())));
+    // On loopback only, whatever the FTP bind address: without a token it must not be public.
+    values.put("admin.enabled", Boolean.toString(options.adminPort() >= 0));
+    values.put("admin.bind", "127.0.0.1");
+    values.put("admin.port", Integer.toString(Math.max(0, options.adminPort())));
     return GatewaySettings.from(
         new ConfigLoader().overrides(values, "embedded mode").load(), dataDir);
   }
@@ -204,6 +223,11 @@ public final class EmbeddedStack implements AutoCloseable {
   /** The implicit FTPS port, or -1 when there is none. */
   public int ftpsPort() {
     return runtime.implicitTlsPort();
+  }
+
+  /** The admin endpoint's port, or -1 when it is off. */
+  public int adminPort() {
+    return runtime.adminPort();
   }
 
   /** The self-signed certificate FTPS presents. */
@@ -263,6 +287,7 @@ public final class EmbeddedStack implements AutoCloseable {
             + REGION
             + " secret-key: secretKey in "
             + credentialsFile());
+    runtime.adminUrl().ifPresent(url -> lines.add("Admin: " + url + " (metrics, healthz, readyz)"));
     return lines;
   }
 

@@ -80,7 +80,8 @@ public final class FtpGateway implements AutoCloseable {
   private final PasswordChecks checks;
   private final ScheduledExecutorService timers;
   private final DataConnections data;
-  private boolean closed;
+  // Volatile: readiness probes read it while close() holds the lock for the shutdown grace.
+  private volatile boolean closed;
 
   private FtpGateway(
       FtpSettings settings,
@@ -357,6 +358,11 @@ public final class FtpGateway implements AutoCloseable {
   /** Ports of the passive range held by a session right now. */
   public int passivePortsInUse() {
     return data.passivePortsInUse();
+  }
+
+  /** Whether the server takes new connections: started, and not stopping or stopped. */
+  public boolean accepting() {
+    return !closed && !server.isStopped() && !server.isSuspended();
   }
 
   /** Transfers running right now. */

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.runtime;
 
+import dev.dropzone.gateway.admin.AdminEndpoint;
 import dev.dropzone.gateway.audit.Audit;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Authenticator;
@@ -18,6 +19,7 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +51,8 @@ public final class GatewayRuntime implements AutoCloseable {
   private final UploadScanning scanning;
   private final Audit audit;
   private final FtpGateway ftp;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AdminEndpoint admin;
+  private final AtomicBoolean closed;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile UserSources userSources;
 
@@ -60,7 +63,9 @@ public final class GatewayRuntime implements AutoCloseable {
       EncryptedStore store,
       UploadScanning scanning,
       Audit audit,
-      FtpGateway ftp) {
+      FtpGateway ftp,
+      AdminEndpoint admin,
+      AtomicBoolean closed) {
     this.meters = meters;
     this.keyRecordIo = keyRecordIo;
     this.keyService = keyService;
@@ -68,6 +73,8 @@ public final class GatewayRuntime implements AutoCloseable {
     this.scanning = scanning;
     this.audit = audit;
     this.ftp = ftp;
+    this.admin = admin;
+    this.closed = closed;
   }
 
   /**
@@ -109,6 +116,8 @@ public final class GatewayRuntime implements AutoCloseable {
     OpenKeyService opened = null;
     UploadScanning scanning = UploadScanning.OFF;
     Audit audit = null;
+    FtpGateway ftp = null;
+    AtomicBoolean closed = new AtomicBoolean();
     try {
       audit = Audit.open(settings.audit());
       opened = OpenKeyService.open(settings.keyProvider());
@@ -124,7 +133,7 @@ public final class GatewayRuntime implements AutoCloseable {
       if (settings.scan() != null) {
         scanning = UploadScanning.start(settings.scan());
       }
-      FtpGateway ftp =
+      ftp =
           FtpGateway.start(
               settings.ftp(),
               store,
@@ -133,14 +142,20 @@ public final class GatewayRuntime implements AutoCloseable {
               scanning,
               audit.events(),
               meters.registry());
+      AdminEndpoint admin =
+          AdminEndpoint.start(settings.admin(), meters, ftp, store, keyService, closed);
       LOG.info(
           "Dropzone started: FTP on {}:{}, store {}, key service {}",
           settings.ftp().bind(),
           ftp.port(),
           s3,
           keyService.masterKeyId());
-      return new GatewayRuntime(meters, keyRecordIo, opened, store, scanning, audit, ftp);
+      return new GatewayRuntime(
+          meters, keyRecordIo, opened, store, scanning, audit, ftp, admin, closed);
     } catch (IOException | KeyServiceException | RuntimeException e) {
+      if (ftp != null) {
+        ftp.close();
+      }
       scanning.close();
       if (audit != null) {
         audit.close();
@@ -192,6 +207,16 @@ public final class GatewayRuntime implements AutoCloseable {
     return meters;
   }
 
+  /** The admin endpoint's port, or -1 when it is off. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** The admin endpoint's URL, or empty when it is off. */
+  public Optional<String> adminUrl() {
+    return admin.url();
+  }
+
   /** The FTP control port actually bound. */
   public int ftpPort() {
     return ftp.port();
@@ -214,11 +239,14 @@ public final class GatewayRuntime implements AutoCloseable {
       return;
     }
     LOG.info("Stopping: no new connections; running transfers may finish");
+    // Until the FTP server has stopped, the admin endpoint stays up and answers 503 to probes, so
+    // load balancers take this instance out while its transfers finish.
     try {
       ftp.close();
     } catch (RuntimeException e) {
       LOG.warn("FTP server did not stop cleanly: {}", e.toString());
     }
+    admin.close();
     scanning.close();
     audit.close();
     try {

@@ -7,6 +7,10 @@ import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.s3.S3Clients;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +106,22 @@ class EmbeddedEndToEndTest {
   @ValueSource(ints = {0, 1, 3 << 20, 40 << 20})
   void lftpOverTls13KeepsTheBytes(int size) throws Exception {
     lftpOverTls("NORMAL:-VERS-ALL:+VERS-TLS1.3", "tls13-" + size + ".bin", size);
+  }
+
+  /** Embedded mode serves the admin endpoint on loopback and prints where. */
+  @Test
+  void theAdminEndpointIsOnAndItsUrlIsPrinted() throws Exception {
+    String url = "http://127.0.0.1:" + stack.adminPort() + "/";
+    assertThat(stack.endpointLines()).contains("Admin: " + url + " (metrics, healthz, readyz)");
+
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> ready =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(ready.body()).contains("\"failed\":[]");
   }
 
   @Test

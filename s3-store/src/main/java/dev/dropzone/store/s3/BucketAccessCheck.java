@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -69,6 +70,23 @@ public final class BucketAccessCheck {
       problems.add(explain("create an S3 client", e));
     }
     return problems;
+  }
+
+  /**
+   * The light check a readiness probe can afford every few seconds: one ListObjectsV2 of at most
+   * one key in the reserved area, through {@code s3} (the store's own client), which proves the
+   * endpoint answers and accepts the configured credentials for the bucket. Nothing is written.
+   *
+   * @return the problem, naming S3's answer and what to check; empty when S3 answered
+   */
+  public Optional<String> reach(S3Client s3) {
+    String reserved = settings.key(VirtualPath.RESERVED + "/");
+    try {
+      s3.listObjectsV2(b -> b.bucket(settings.bucket()).prefix(reserved).maxKeys(1));
+      return Optional.empty();
+    } catch (SdkException e) {
+      return Optional.of(explain("list " + reserved, e));
+    }
   }
 
   private void check(S3Client s3, String bucket, String key, List<String> problems) {

@@ -23,15 +23,20 @@ public final class S3ProxyFixture implements AutoCloseable {
   public static final String REGION = "us-east-1";
 
   private final BlobStoreContext context;
-  private final S3Proxy proxy;
+  private volatile S3Proxy proxy;
   private final URI endpoint;
 
   private S3ProxyFixture(BlobStoreContext context) throws Exception {
     this.context = context;
-    this.proxy =
+    this.proxy = listen(context, 0);
+    this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  private static S3Proxy listen(BlobStoreContext context, int port) throws Exception {
+    S3Proxy proxy =
         S3Proxy.builder()
             .blobStore(context.getBlobStore())
-            .endpoint(URI.create("http://127.0.0.1:0"))
+            .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
             // The SDK's multipart client sends headers S3Proxy does not know.
             .ignoreUnknownHeaders(true)
@@ -40,7 +45,17 @@ public final class S3ProxyFixture implements AutoCloseable {
     while (!proxy.getState().equals("STARTED")) {
       Thread.sleep(10);
     }
-    this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    return proxy;
+  }
+
+  /** Stops listening, as an S3 outage would; {@link #restart()} undoes it. */
+  public void stop() throws Exception {
+    proxy.stop();
+  }
+
+  /** Listens again on the same port, with the stored objects kept. */
+  public void restart() throws Exception {
+    proxy = listen(context, endpoint.getPort());
   }
 
   /** A server that keeps objects in memory. */
