@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -78,6 +79,17 @@ public final class EncryptedStore implements AutoCloseable {
       S3Settings settings, FormatPolicy policy, ExecutionInterceptor... observers) {
     warmUpCiphers();
     return new EncryptedStore(settings, policy, S3Clients.builder(settings, observers).build());
+  }
+
+  /**
+   * Opens the store, serving the object formats {@code policy} allows, with every S3 call's SDK
+   * metrics (operation, success, duration, attempts) published to {@code metrics}; the store itself
+   * depends on no metrics library.
+   */
+  public static EncryptedStore open(
+      S3Settings settings, FormatPolicy policy, MetricPublisher metrics) {
+    warmUpCiphers();
+    return new EncryptedStore(settings, policy, S3Clients.create(settings, metrics));
   }
 
   private static void warmUpCiphers() {
@@ -149,9 +161,14 @@ public final class EncryptedStore implements AutoCloseable {
     }
   }
 
-  /** How much memory the part buffers of all uploads have needed so far. */
+  /** How much memory the part buffers of all uploads need now and have needed so far. */
   public PartBufferUse partBufferUse() {
     return transfers.partBufferUse();
+  }
+
+  /** Multipart uploads started and not yet completed or aborted. */
+  public int multipartUploadsInFlight() {
+    return transfers.multipartUploadsInFlight();
   }
 
   /**

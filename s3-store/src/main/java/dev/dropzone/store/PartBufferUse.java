@@ -6,5 +6,7 @@ package dev.dropzone.store;
  * @param budgetBytes the process-wide budget ({@code s3.partBufferBudget} or derived from the heap)
  * @param peakReservedBytes the most reserved at once since the store opened
  * @param waits how many times an upload waited for budget
+ * @param reservedBytes reserved right now
  */
-public record PartBufferUse(long budgetBytes, long peakReservedBytes, long waits) {}
+public record PartBufferUse(
+    long budgetBytes, long peakReservedBytes, long waits, long reservedBytes) {}

@@ -8,6 +8,9 @@ import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
 import dev.dropzone.gateway.keys.OpenKeyService;
 import dev.dropzone.gateway.metrics.GatewayMeters;
+import dev.dropzone.gateway.metrics.MeteredKeyService;
+import dev.dropzone.gateway.metrics.S3RequestMeters;
+import dev.dropzone.gateway.metrics.StoreMeters;
 import dev.dropzone.gateway.scan.UploadScanning;
 import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
@@ -121,13 +124,16 @@ public final class GatewayRuntime implements AutoCloseable {
     try {
       audit = Audit.open(settings.audit());
       opened = OpenKeyService.open(settings.keyProvider());
-      KeyService keyService = opened.service();
+      KeyService keyService =
+          new MeteredKeyService(opened.service(), settings.keyProvider().name(), meters.registry());
       DataKeyCache cache =
           DataKeyCache.builder(keyService)
               .maximumSize(settings.keyCacheMaxSize())
               .maximumAge(settings.keyCacheTtl())
               .build();
-      store = EncryptedStore.open(s3, settings.formats());
+      StoreMeters.bind(cache, meters.registry());
+      store = EncryptedStore.open(s3, settings.formats(), new S3RequestMeters(meters.registry()));
+      StoreMeters.bind(store, meters.registry());
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
       sweepStaleUploads(settings, store);
       if (settings.scan() != null) {

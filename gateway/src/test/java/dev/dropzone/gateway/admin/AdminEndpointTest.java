@@ -3,15 +3,8 @@ package dev.dropzone.gateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.dropzone.gateway.config.ConfigLoader;
-import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.runtime.GatewayRuntime;
-import dev.dropzone.gateway.users.FileAuthenticator;
-import dev.dropzone.gateway.users.PasswordHashes;
-import dev.dropzone.gateway.users.UserEntry;
-import dev.dropzone.gateway.users.UsersFile;
-import dev.dropzone.kek.vault.VaultTransitProtocolServer;
-import dev.dropzone.store.testing.S3ProxyFixture;
+import dev.dropzone.gateway.testing.VaultGateway;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,19 +16,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The admin endpoint of a real gateway over real HTTP, with the in-process S3 server and the Vault
@@ -48,30 +37,9 @@ class AdminEndpointTest {
   private static final String TOKEN = "admin-token-for-tests-0123";
   private static final Path HEALTHCHECK = Path.of("..", "localstack", "docker", "healthcheck.sh");
 
-  @TempDir Path dir;
-
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private S3ProxyFixture s3;
-  private VaultTransitProtocolServer vault;
-  private GatewayRuntime gateway;
-
-  @BeforeEach
-  void startServices() throws Exception {
-    s3 = S3ProxyFixture.inMemory();
-    s3.bucket("admin", "");
-    vault = VaultTransitProtocolServer.start("transit", "s.token");
-    vault.createKey("dropzone", false);
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    vault.close();
-    s3.close();
-  }
+  @RegisterExtension final VaultGateway services = new VaultGateway();
 
   @Test
   void withATokenEveryEndpointRefusesRequestsWithoutIt() throws Exception {
@@ -108,18 +76,18 @@ class AdminEndpointTest {
         .containsExactly("ftp", "s3", "keyService");
     assertThat(ready.getJsonArray("failed")).isEmpty();
 
-    s3.stop();
+    services.s3().stop();
 
     JsonObject unready = awaitReadyz(503);
     assertThat(unready.getString("status")).isEqualTo("unready");
     assertThat(unready.getJsonArray("failed").getList()).containsExactly("s3");
     assertThat(check(unready, "s3").getString("problem"))
-        .contains("bucket 'admin' at " + s3.endpoint());
+        .contains("bucket '" + VaultGateway.BUCKET + "' at " + services.s3().endpoint());
     assertThat(get("/healthz", null).statusCode())
         .as("an S3 outage does not make the process unhealthy")
         .isEqualTo(200);
 
-    s3.restart();
+    services.s3().restart();
 
     assertThat(awaitReadyz(200).getJsonArray("failed")).isEmpty();
   }
@@ -129,14 +97,14 @@ class AdminEndpointTest {
     start(Map.of());
     ready(200);
 
-    vault.server().stop();
+    services.vault().server().stop();
 
     JsonObject unready = awaitReadyz(503);
     assertThat(unready.getJsonArray("failed").getList()).containsExactly("keyService");
     assertThat(check(unready, "keyService").getString("problem"))
-        .contains("vault transit at " + vault.uri());
+        .contains("vault transit at " + services.vault().uri());
 
-    vault.server().restart();
+    services.vault().server().restart();
 
     awaitReadyz(200);
   }
@@ -146,13 +114,16 @@ class AdminEndpointTest {
     start(Map.of("admin.checkCacheTtl", "1h"));
 
     ready(200);
-    int calls = vault.server().count("encrypt") + vault.server().count("decrypt");
+    int calls =
+        services.vault().server().count("encrypt") + services.vault().server().count("decrypt");
     for (int i = 0; i < 5; i++) {
       ready(200);
     }
 
     assertThat(calls).as("one wrap and one unwrap per check").isEqualTo(2);
-    assertThat(vault.server().count("encrypt") + vault.server().count("decrypt")).isEqualTo(2);
+    assertThat(
+            services.vault().server().count("encrypt") + services.vault().server().count("decrypt"))
+        .isEqualTo(2);
   }
 
   @Test
@@ -161,14 +132,11 @@ class AdminEndpointTest {
     assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
     // A running upload holds the shutdown in its grace period, where probes must already fail.
     CountDownLatch release = new CountDownLatch(1);
-    FTPClient ftp = new FTPClient();
-    ftp.connect("127.0.0.1", gateway.ftpPort());
-    assertThat(ftp.login("frank", "frank-password")).isTrue();
-    ftp.enterLocalPassiveMode();
-    ftp.setFileType(FTP.BINARY_FILE_TYPE);
+    FTPClient ftp = services.login("alice");
     OutputStream upload = ftp.storeFileStream("held.bin");
     upload.write(new byte[1024]);
     upload.flush();
+    GatewayRuntime gateway = services.runtime();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> get("/healthz", null).statusCode() == 503);
@@ -186,21 +154,23 @@ class AdminEndpointTest {
       ftp.disconnect();
     }
     closing.get(60, TimeUnit.SECONDS);
-    gateway = null;
+    services.forgetGateway();
   }
 
   /** The Docker image's HEALTHCHECK script, run by bash against this gateway as Docker would. */
   @Test
   void theImagesHealthcheckScriptIsHealthyExactlyWhileReadyzIs() throws Exception {
-    Path tokenFile = dir.resolve("admin-token");
+    Path tokenFile = services.dir().resolve("admin-token");
     Files.writeString(tokenFile, TOKEN + "\n");
     start(Map.of("admin.token", TOKEN, "admin.bind", "0.0.0.0"));
     Map<String, String> env =
         Map.of(
-            "DROPZONE_ADMIN_PORT", Integer.toString(gateway.adminPort()),
+            "DROPZONE_ADMIN_PORT", Integer.toString(services.runtime().adminPort()),
             "DROPZONE_ADMIN_BIND", "0.0.0.0",
             "DROPZONE_ADMIN_TOKEN_FILE", tokenFile.toString());
 
+    // The first checks of a fresh JVM can outlast the script's 4 s read on a loaded machine.
+    assertThat(get("/readyz", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
     Healthcheck healthy = healthcheck(env);
     assertThat(healthy.exitCode()).as(healthy.output()).isZero();
     assertThat(healthy.output()).contains("\"status\":\"ready\"");
@@ -208,14 +178,13 @@ class AdminEndpointTest {
         healthcheck(Map.of("DROPZONE_ADMIN_PORT", env.get("DROPZONE_ADMIN_PORT")));
     assertThat(withoutToken.exitCode()).as(withoutToken.output()).isEqualTo(1);
 
-    s3.stop();
+    services.s3().stop();
     await().atMost(Duration.ofSeconds(30)).until(() -> healthcheck(env).exitCode() == 1);
     assertThat(healthcheck(env).output()).contains("\"failed\":[\"s3\"]");
-    s3.restart();
+    services.s3().restart();
     await().atMost(Duration.ofSeconds(30)).until(() -> healthcheck(env).exitCode() == 0);
 
-    gateway.close();
-    gateway = null;
+    services.stopGateway();
     Healthcheck stopped = healthcheck(env);
     assertThat(stopped.exitCode()).isEqualTo(1);
     assertThat(stopped.output()).contains("does not answer");
@@ -235,34 +204,7 @@ class AdminEndpointTest {
   }
 
   private void start(Map<String, String> extra) throws Exception {
-    Map<String, String> values = new HashMap<>();
-    values.put("s3.endpoint", s3.endpoint().toString());
-    values.put("s3.bucket", "admin");
-    values.put("s3.accessKeyId", S3ProxyFixture.ACCESS_KEY);
-    values.put("s3.secretAccessKey", S3ProxyFixture.SECRET_KEY);
-    values.put("keys.provider", "vault");
-    values.put("keys.vault.address", vault.uri().toString());
-    values.put("keys.vault.key", "dropzone");
-    values.put("keys.http.maxAttempts", "1");
-    values.put("keys.http.connectTimeout", "1s");
-    values.put("keys.http.requestTimeout", "2s");
-    values.put("ftp.port", "0");
-    values.put("ftp.passivePorts", "0");
-    values.put("admin.enabled", "true");
-    values.put("admin.port", "0");
-    // Every probe checks again, so the test sees an outage at once.
-    values.put("admin.checkCacheTtl", "0s");
-    values.put("admin.checkTimeout", "5s");
-    values.putAll(extra);
-    GatewaySettings settings =
-        new ConfigLoader()
-            .environment(Map.of("DROPZONE_KEYS_VAULT_TOKEN", "s.token"))
-            .overrides(values, "test")
-            .settings(dir);
-    UsersFile users = new UsersFile(settings.usersFile());
-    users.write(
-        List.of(UserEntry.of("frank", PasswordHashes.hash("frank-password".toCharArray()))));
-    gateway = GatewayRuntime.start(settings, new FileAuthenticator(users));
+    services.start(extra);
   }
 
   private JsonObject ready(int status) throws Exception {
@@ -298,7 +240,8 @@ class AdminEndpointTest {
   private HttpResponse<String> get(String path, String authorization)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + services.runtime().adminPort() + path))
             .timeout(Duration.ofSeconds(20));
     if (authorization != null) {
       request.header("Authorization", authorization);

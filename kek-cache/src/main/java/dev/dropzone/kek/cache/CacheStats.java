@@ -8,5 +8,8 @@ package dev.dropzone.kek.cache;
  * @param loads unwraps attempted (successful or not)
  * @param loadFailures unwraps that failed
  * @param size keys held now (an estimate while evictions are pending)
+ * @param evictions keys dropped for size or age (not those invalidated because the key service
+ *     refused them)
  */
-public record CacheStats(long hits, long misses, long loads, long loadFailures, long size) {}
+public record CacheStats(
+    long hits, long misses, long loads, long loadFailures, long size, long evictions) {}

@@ -91,7 +91,8 @@ public final class DataKeyCache {
         stats.missCount(),
         stats.loadCount(),
         stats.loadFailureCount(),
-        cache.caffeine().synchronous().estimatedSize());
+        cache.caffeine().synchronous().estimatedSize(),
+        stats.evictionCount());
   }
 
   /**

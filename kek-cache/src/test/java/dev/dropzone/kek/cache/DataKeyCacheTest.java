@@ -279,5 +279,8 @@ class DataKeyCacheTest {
 
     assertThat(small.stats().size()).isLessThanOrEqualTo(2);
     assertThat(small.stats().loads()).isEqualTo(5);
+    assertThat(small.stats().evictions())
+        .as("every key loaded and no longer held was evicted")
+        .isEqualTo(5 - small.stats().size());
   }
 }

@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -23,6 +24,11 @@ public final class S3Clients {
     return builder(settings).build();
   }
 
+  /** A client that publishes the SDK's metrics of every call to {@code metrics} (none if null). */
+  public static S3Client create(S3Settings settings, MetricPublisher metrics) {
+    return builder(settings, metrics).build();
+  }
+
   /**
    * The configured builder behind {@link #create}, for callers that add to it (tests that observe
    * requests through an execution interceptor), with {@code interceptors} after the store's own.
@@ -30,6 +36,11 @@ public final class S3Clients {
    * whole override configuration, the command deadline's interceptor included.
    */
   public static S3ClientBuilder builder(S3Settings settings, ExecutionInterceptor... interceptors) {
+    return builder(settings, null, interceptors);
+  }
+
+  private static S3ClientBuilder builder(
+      S3Settings settings, MetricPublisher metrics, ExecutionInterceptor... interceptors) {
     S3ClientBuilder builder =
         S3Client.builder()
             // Chosen explicitly: with several HTTP clients on the classpath the SDK picks one at
@@ -53,6 +64,9 @@ public final class S3Clients {
                   c.addExecutionInterceptor(new DeadlineInterceptor());
                   for (ExecutionInterceptor interceptor : interceptors) {
                     c.addExecutionInterceptor(interceptor);
+                  }
+                  if (metrics != null) {
+                    c.addMetricPublisher(metrics);
                   }
                 });
     if (settings.endpoint() != null) {

@@ -105,7 +105,8 @@ final class EncryptedUpload implements Upload {
       UserKey userKey,
       ExecutorService executor,
       ChunkPool pool,
-      PartBufferBudget budget)
+      PartBufferBudget budget,
+      OpenUploads openUploads)
       throws StoreException {
     this.s3 = s3;
     this.bucket = settings.bucket();
@@ -118,7 +119,8 @@ final class EncryptedUpload implements Upload {
     this.sha256 = sha256();
     checkMetadataFits();
     this.parts =
-        new PartUploads(s3, bucket, key, () -> metadata(null), settings.partsInFlight(), executor);
+        new PartUploads(
+            s3, bucket, key, () -> metadata(null), settings.partsInFlight(), executor, openUploads);
     this.current = newBuffer();
     try {
       this.encrypting =

@@ -60,6 +60,7 @@ public final class ObjectTransfers implements AutoCloseable {
   private final ExecutorService partUploads;
   private final ChunkPool pool;
   private final PartBufferBudget budget;
+  private final OpenUploads openUploads = new OpenUploads();
 
   public ObjectTransfers(S3Client s3, S3Settings settings) {
     this(s3, settings, FormatPolicy.DEFAULT, Clock.systemUTC());
@@ -215,7 +216,8 @@ public final class ObjectTransfers implements AutoCloseable {
         userKey,
         partUploads,
         pool,
-        budget);
+        budget,
+        openUploads);
   }
 
   private InputStream readFromStart(String key, String path, SessionKeys session)
@@ -386,7 +388,15 @@ public final class ObjectTransfers implements AutoCloseable {
   /** The part buffers' memory use so far. */
   public PartBufferUse partBufferUse() {
     return new PartBufferUse(
-        budget.bytes(), budget.peakReservedChunks() * ChunkPool.CHUNK_BYTES, budget.waits());
+        budget.bytes(),
+        budget.peakReservedChunks() * ChunkPool.CHUNK_BYTES,
+        budget.waits(),
+        budget.reservedChunks() * ChunkPool.CHUNK_BYTES);
+  }
+
+  /** Multipart uploads started and not yet completed or aborted. */
+  public int multipartUploadsInFlight() {
+    return openUploads.count();
   }
 
   /** The part buffer budget, so tests can see it bind. */

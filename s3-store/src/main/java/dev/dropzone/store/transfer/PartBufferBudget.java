@@ -161,6 +161,11 @@ final class PartBufferBudget {
     return chunks.availablePermits();
   }
 
+  /** Chunks reserved right now. */
+  long reservedChunks() {
+    return reserved.get();
+  }
+
   /** The most chunks ever reserved at once. */
   long peakReservedChunks() {
     return peak.get();

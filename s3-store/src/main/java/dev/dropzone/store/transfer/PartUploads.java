@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,11 @@ final class PartUploads {
   private final int partsInFlight;
   private final ExecutorService executor;
   private final Semaphore slots;
+  private final OpenUploads openUploads;
+
+  /** Whether this upload is counted in {@link #openUploads}: from its start to its end. */
+  private final AtomicBoolean counted = new AtomicBoolean();
+
   private final List<Future<CompletedPart>> parts = new ArrayList<>();
   private volatile String uploadId;
   private volatile boolean aborted;
@@ -59,7 +65,8 @@ final class PartUploads {
       String key,
       Supplier<Map<String, String>> metadata,
       int partsInFlight,
-      ExecutorService executor) {
+      ExecutorService executor,
+      OpenUploads openUploads) {
     this.s3 = s3;
     this.bucket = bucket;
     this.key = key;
@@ -67,6 +74,7 @@ final class PartUploads {
     this.partsInFlight = partsInFlight;
     this.executor = executor;
     this.slots = new Semaphore(partsInFlight);
+    this.openUploads = openUploads;
   }
 
   /** Parts handed over so far. */
@@ -135,6 +143,7 @@ final class PartUploads {
     } catch (SdkException e) {
       throw failure(e, "complete the upload of " + key);
     }
+    uncount();
   }
 
   /** Stops further parts, waits for those on the wire, aborts the multipart upload. */
@@ -154,7 +163,7 @@ final class PartUploads {
       Thread.currentThread().interrupt();
     }
     String id = uploadId;
-    if (id == null) {
+    if (id == null || !counted.get()) {
       return;
     }
     try {
@@ -168,6 +177,14 @@ final class PartUploads {
           id,
           key,
           e.getMessage());
+    } finally {
+      uncount();
+    }
+  }
+
+  private void uncount() {
+    if (counted.compareAndSet(true, false)) {
+      openUploads.ended();
     }
   }
 
@@ -223,14 +240,18 @@ final class PartUploads {
 
   private String create() throws StoreException {
     try {
-      return s3.createMultipartUpload(
-              CreateMultipartUploadRequest.builder()
-                  .bucket(bucket)
-                  .key(key)
-                  .metadata(metadata.get())
-                  .contentType(EncryptedUpload.CONTENT_TYPE)
-                  .build())
-          .uploadId();
+      String id =
+          s3.createMultipartUpload(
+                  CreateMultipartUploadRequest.builder()
+                      .bucket(bucket)
+                      .key(key)
+                      .metadata(metadata.get())
+                      .contentType(EncryptedUpload.CONTENT_TYPE)
+                      .build())
+              .uploadId();
+      counted.set(true);
+      openUploads.started();
+      return id;
     } catch (SdkException e) {
       throw S3Errors.map(e, "start uploading " + key);
     }
