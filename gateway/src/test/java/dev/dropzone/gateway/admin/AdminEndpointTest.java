@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.runtime.GatewayRuntime;
@@ -8,6 +9,8 @@ import dev.dropzone.gateway.testing.VaultGateway;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -155,6 +158,16 @@ class AdminEndpointTest {
     }
     closing.get(60, TimeUnit.SECONDS);
     services.forgetGateway();
+  }
+
+  @Test
+  void aTakenAdminPortStopsTheStartWithTheKeyToChange() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> start(Map.of("admin.port", Integer.toString(taken.getLocalPort()))))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
+          .hasMessageContaining("admin.port");
+    }
   }
 
   /** The Docker image's HEALTHCHECK script, run by bash against this gateway as Docker would. */
