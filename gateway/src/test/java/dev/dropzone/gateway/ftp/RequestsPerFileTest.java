@@ -6,8 +6,10 @@ import dev.dropzone.store.testing.S3RequestCounter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,9 +19,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * What a file costs in S3 requests, counted in the store's own S3 client: a small new file one
- * PutObject, a download one GetObject, a listing its ListObjectsV2 pages and nothing per file.
- * Scanners and batch jobs send many small files one after another; every request saved here is a
- * round trip saved per file.
+ * PutObject, a download one GetObject, a listing of files this gateway wrote (or set the time of)
+ * its ListObjectsV2 pages and nothing per file. Scanners and batch jobs send many small files one
+ * after another; every request saved here is a round trip saved per file.
  */
 class RequestsPerFileTest {
 
@@ -97,6 +99,37 @@ class RequestsPerFileTest {
     COUNTER.reset();
     store("/seen/new.bin", Content.bytes(3, SMALL));
     assertThat(COUNTER.counts()).isEqualTo(Map.of("PutObject", 1));
+  }
+
+  @Test
+  void listingFilesThisGatewayWroteCostsOneListObjectsV2PerPageAndNothingPerFile()
+      throws Exception {
+    assertThat(alice.makeDirectory("/listed")).isTrue();
+    for (int i = 0; i < 5; i++) {
+      store("/listed/f" + i + ".bin", Content.bytes(i, 100));
+    }
+    assertThat(alice.sendCommand("MFMT 20200102030405 /listed/f0.bin")).isEqualTo(213);
+
+    COUNTER.reset();
+    FTPFile[] listed = alice.listFiles("/listed");
+    assertThat(COUNTER.counts()).as("LIST").isEqualTo(Map.of("ListObjectsV2", 1));
+    assertThat(listed).hasSize(5);
+
+    COUNTER.reset();
+    FTPFile[] facts = alice.mlistDir("/listed");
+    assertThat(COUNTER.counts()).as("MLSD").isEqualTo(Map.of("ListObjectsV2", 1));
+    assertThat(
+            Arrays.stream(facts)
+                .filter(f -> f.getName().equals("f0.bin"))
+                .findFirst()
+                .orElseThrow()
+                .getTimestamp()
+                .toInstant())
+        .hasToString("2020-01-02T03:04:05Z");
+
+    COUNTER.reset();
+    assertThat(alice.listNames("/listed")).hasSize(5);
+    assertThat(COUNTER.counts()).as("NLST").isEqualTo(Map.of("ListObjectsV2", 1));
   }
 
   private void store(String path, byte[] content) throws IOException {

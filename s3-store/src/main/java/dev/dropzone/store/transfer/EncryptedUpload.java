@@ -10,11 +10,13 @@ import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StoredVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * One object being written: plaintext → Tink encrypting stream → part buffers → S3, in format v2.
@@ -95,8 +98,10 @@ final class EncryptedUpload implements Upload {
    * @param path the path relative to the home, as the identity tag binds it
    * @param mtime the modification time it records, ms since the epoch
    * @param digests where a multipart upload's digest goes
+   * @param listener told of the stored version once committed
    */
-  record Target(String key, String path, long mtime, DigestRecords digests) {}
+  record Target(
+      String key, String path, long mtime, DigestRecords digests, CommitListener listener) {}
 
   EncryptedUpload(
       S3Client s3,
@@ -184,17 +189,21 @@ final class EncryptedUpload implements Upload {
     failing(
         () -> {
           seal();
+          Optional<StoredVersion> stored;
           if (parts.count() == 0) {
-            putWhole(metadata(sealedDigest));
+            stored = putWhole(metadata(sealedDigest));
           } else {
             if (current != null) {
               shipCurrent();
             }
-            parts.complete();
+            stored = parts.complete();
             target.digests().put(key, header, sealedDigest);
           }
           state = State.COMMITTED;
           LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
+          stored.ifPresent(
+              version ->
+                  target.listener().committed(key, version, Instant.ofEpochMilli(target.mtime())));
         });
   }
 
@@ -286,17 +295,19 @@ final class EncryptedUpload implements Upload {
     }
   }
 
-  private void putWhole(Map<String, String> metadata) throws StoreException {
+  private Optional<StoredVersion> putWhole(Map<String, String> metadata) throws StoreException {
     PartBuffer whole = takeCurrent();
     try {
-      s3.putObject(
-          PutObjectRequest.builder()
-              .bucket(bucket)
-              .key(key)
-              .metadata(metadata)
-              .contentType(CONTENT_TYPE)
-              .build(),
-          whole.body());
+      PutObjectResponse response =
+          s3.putObject(
+              PutObjectRequest.builder()
+                  .bucket(bucket)
+                  .key(key)
+                  .metadata(metadata)
+                  .contentType(CONTENT_TYPE)
+                  .build(),
+              whole.body());
+      return StoredVersion.of(response.eTag(), response);
     } catch (SdkException e) {
       throw S3Errors.map(e, "store " + key);
     } finally {

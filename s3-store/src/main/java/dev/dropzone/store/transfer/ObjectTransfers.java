@@ -144,18 +144,25 @@ public final class ObjectTransfers implements AutoCloseable {
    */
   public Upload openWrite(String key, String path, SessionKeys session, long offset)
       throws IOException {
+    return openWrite(key, path, session, offset, CommitListener.NONE);
+  }
+
+  /** As {@link #openWrite(String, String, SessionKeys, long)}, telling {@code listener} of it. */
+  public Upload openWrite(
+      String key, String path, SessionKeys session, long offset, CommitListener listener)
+      throws IOException {
     if (offset < 0) {
       throw outOfRange(offset, 0);
     }
     if (offset == 0) {
-      return newUpload(key, path, session);
+      return newUpload(key, path, session, listener);
     }
     StoredObject existing = head(key);
     long size = existing.plaintextSize();
     if (offset > size) {
       throw outOfRange(offset, size);
     }
-    Upload upload = newUpload(key, path, session);
+    Upload upload = newUpload(key, path, session, listener);
     try (InputStream prefix = decrypting(existing, path, session, s3.getObject(get(existing)))) {
       copyExactly(prefix, upload.stream(), offset, key);
     } catch (SdkException e) {
@@ -207,12 +214,13 @@ public final class ObjectTransfers implements AutoCloseable {
     }
   }
 
-  private Upload newUpload(String key, String path, SessionKeys session) throws StoreException {
+  private Upload newUpload(String key, String path, SessionKeys session, CommitListener listener)
+      throws StoreException {
     UserKey userKey = session.forWriting();
     return new EncryptedUpload(
         s3,
         settings,
-        new EncryptedUpload.Target(key, path, clock.millis(), digests),
+        new EncryptedUpload.Target(key, path, clock.millis(), digests, listener),
         userKey,
         partUploads,
         pool,

@@ -3,10 +3,12 @@ package dev.dropzone.store.transfer;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StoredVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +25,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -125,21 +128,23 @@ final class PartUploads {
     checkHealthy();
   }
 
-  /** Waits for every part, then makes the object visible. */
-  void complete() throws StoreException {
+  /** Waits for every part, then makes the object visible; the version stored, if S3 said. */
+  Optional<StoredVersion> complete() throws StoreException {
     List<CompletedPart> done = new ArrayList<>(parts.size());
     for (Future<CompletedPart> part : parts) {
       done.add(await(part));
     }
     checkHealthy();
     try {
-      s3.completeMultipartUpload(
-          CompleteMultipartUploadRequest.builder()
-              .bucket(bucket)
-              .key(key)
-              .uploadId(uploadId)
-              .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
-              .build());
+      CompleteMultipartUploadResponse response =
+          s3.completeMultipartUpload(
+              CompleteMultipartUploadRequest.builder()
+                  .bucket(bucket)
+                  .key(key)
+                  .uploadId(uploadId)
+                  .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
+                  .build());
+      return StoredVersion.of(response.eTag(), response);
     } catch (SdkException e) {
       throw failure(e, "complete the upload of " + key);
     }

@@ -3,15 +3,20 @@ package dev.dropzone.store.tree;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StoredVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.CopyObjectResult;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -120,12 +125,13 @@ public final class ObjectCopier {
    * Rewrites the metadata of {@code key} (of {@code size} bytes) by copying it onto itself; the
    * body is copied by S3, never uploaded.
    *
+   * @return the version stored, when the storage named it
    * @throws StoreException as mapped by {@link S3Errors}; its cause is the S3 412 error when the
    *     object changed since {@code replacement.ifMatch()} was read
    */
-  public void replaceMetadata(String key, long size, Replacement replacement, String what)
-      throws StoreException {
-    copy(key, key, size, replacement, what);
+  public Optional<StoredVersion> replaceMetadata(
+      String key, long size, Replacement replacement, String what) throws StoreException {
+    return copy(key, key, size, replacement, what);
   }
 
   /** Whether {@code e} says the source changed after its ETag was read (HTTP 412). */
@@ -133,34 +139,39 @@ public final class ObjectCopier {
     return e.getCause() instanceof S3Exception s3e && s3e.statusCode() == 412;
   }
 
-  private void copy(String source, String target, long size, Replacement replacement, String what)
+  private Optional<StoredVersion> copy(
+      String source, String target, long size, Replacement replacement, String what)
       throws StoreException {
     try {
       if (size > limits.multipartAbove()) {
-        copyInParts(source, target, size, replacement, what);
-        return;
+        return copyInParts(source, target, size, replacement, what);
       }
-      s3.copyObject(
-          b -> {
-            b.sourceBucket(bucket)
-                .sourceKey(source)
-                .destinationBucket(bucket)
-                .destinationKey(target)
-                .copySourceIfMatch(replacement.ifMatch());
-            if (replacement.metadata() == null) {
-              b.metadataDirective(MetadataDirective.COPY);
-            } else {
-              b.metadataDirective(MetadataDirective.REPLACE)
-                  .metadata(replacement.metadata())
-                  .contentType(replacement.contentType());
-            }
-          });
+      CopyObjectResponse response =
+          s3.copyObject(
+              b -> {
+                b.sourceBucket(bucket)
+                    .sourceKey(source)
+                    .destinationBucket(bucket)
+                    .destinationKey(target)
+                    .copySourceIfMatch(replacement.ifMatch());
+                if (replacement.metadata() == null) {
+                  b.metadataDirective(MetadataDirective.COPY);
+                } else {
+                  b.metadataDirective(MetadataDirective.REPLACE)
+                      .metadata(replacement.metadata())
+                      .contentType(replacement.contentType());
+                }
+              });
+      CopyObjectResult result = response.copyObjectResult();
+      return result == null || result.lastModified() == null || result.eTag() == null
+          ? StoredVersion.of(result == null ? null : result.eTag(), response)
+          : Optional.of(new StoredVersion(result.eTag(), result.lastModified()));
     } catch (SdkException e) {
       throw mapped(e, source, what);
     }
   }
 
-  private void copyInParts(
+  private Optional<StoredVersion> copyInParts(
       String source, String target, long size, Replacement replacement, String what)
       throws StoreException {
     // CreateMultipartUpload does not copy metadata: the source's comes from the HEAD before.
@@ -205,7 +216,9 @@ public final class ObjectCopier {
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       }
-      complete(source, target, uploadId, parts, replacement.ifMatch());
+      CompleteMultipartUploadResponse done =
+          complete(source, target, uploadId, parts, replacement.ifMatch());
+      return StoredVersion.of(done.eTag(), done);
     } catch (SdkException e) {
       abort(target, uploadId);
       throw mapped(e, source, what);
@@ -217,7 +230,7 @@ public final class ObjectCopier {
    * Onto itself, the completion's own If-Match makes that atomic where the server supports it; a
    * server that rejects the condition (501, 400) gets the completion without it, after the check.
    */
-  private void complete(
+  private CompleteMultipartUploadResponse complete(
       String source, String target, String uploadId, List<CompletedPart> parts, String eTag) {
     String now = s3.headObject(b -> b.bucket(bucket).key(source)).eTag();
     if (!eTag.equals(now)) {
@@ -228,14 +241,13 @@ public final class ObjectCopier {
     }
     if (source.equals(target)) {
       try {
-        s3.completeMultipartUpload(
+        return s3.completeMultipartUpload(
             b ->
                 b.bucket(bucket)
                     .key(target)
                     .uploadId(uploadId)
                     .ifMatch(eTag)
                     .multipartUpload(m -> m.parts(parts)));
-        return;
       } catch (S3Exception e) {
         if (e.statusCode() != 501 && e.statusCode() != 400) {
           throw e;
@@ -243,7 +255,7 @@ public final class ObjectCopier {
         LOG.debug("Storage refused a conditional completion ({}); completing after the check", e);
       }
     }
-    s3.completeMultipartUpload(
+    return s3.completeMultipartUpload(
         b -> b.bucket(bucket).key(target).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
   }
 

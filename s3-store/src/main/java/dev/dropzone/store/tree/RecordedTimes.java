@@ -3,6 +3,7 @@ package dev.dropzone.store.tree;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.store.s3.StoredVersion;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,14 @@ import java.util.Optional;
  * same second, so this gateway forgets the key when it sets a time, and nothing younger than {@link
  * #SETTLED} is remembered at all (another gateway may still set its time). One per store, bounded;
  * holds nothing secret (the time is readable in the object's metadata anyway).
+ *
+ * <p>What this gateway writes (uploads, times it sets) is remembered at once, without a HEAD: it
+ * knows the time it recorded, and the write's response names the version (its ETag, and the
+ * storage's clock, which dates the object no later than its answer). A later listing that shows
+ * that ETag with a Last-Modified up to then shows the recorded time, so listing what this gateway
+ * just stored costs no request per file. Only another gateway setting the time of the same object
+ * within that same second goes unseen here (same ETag, same second), until the object changes or
+ * the entry is evicted; MDTM always reads the stored time.
  */
 final class RecordedTimes {
 
@@ -38,7 +47,21 @@ final class RecordedTimes {
     }
   }
 
-  private record Remembered(Version version, Instant time) {}
+  /**
+   * A time and the object version it belongs to: exactly {@code version} (found by a HEAD), or, for
+   * what this gateway wrote, any version with its ETag and a Last-Modified up to {@code notAfter}.
+   */
+  private record Remembered(Version version, Instant notAfter, Instant time) {
+
+    boolean matches(Version listed) {
+      if (notAfter == null) {
+        return version.equals(listed);
+      }
+      return sameETag(version.eTag(), listed.eTag())
+          && listed.lastModified() != null
+          && !listed.lastModified().isAfter(notAfter);
+    }
+  }
 
   private final Cache<String, Remembered> known =
       Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build();
@@ -66,7 +89,7 @@ final class RecordedTimes {
   /** The time remembered for exactly {@code version}, if any. */
   Optional<Instant> known(Version version) {
     Remembered remembered = known.getIfPresent(version.key());
-    return remembered != null && remembered.version().equals(version)
+    return remembered != null && remembered.matches(version)
         ? Optional.of(remembered.time())
         : Optional.empty();
   }
@@ -75,8 +98,29 @@ final class RecordedTimes {
   void remember(Version version, Instant time) {
     if (version.lastModified() != null
         && version.lastModified().isBefore(clock.instant().minus(SETTLED))) {
-      known.put(version.key(), new Remembered(version, time));
+      known.put(version.key(), new Remembered(version, null, time));
     }
+  }
+
+  /**
+   * Remembers {@code time}, which this gateway just recorded in the object at {@code key} (an
+   * upload, a time set), for the version the write's response named: no HEAD needs to find it.
+   */
+  void written(String key, StoredVersion stored, Instant time) {
+    Version version = new Version(key, stored.eTag(), null);
+    Instant notAfter = stored.notAfter().truncatedTo(ChronoUnit.SECONDS);
+    known.put(key, new Remembered(version, notAfter, time));
+  }
+
+  /** ETags compared without the quotes some servers and responses put around them. */
+  private static boolean sameETag(String a, String b) {
+    return a != null && b != null && unquoted(a).equals(unquoted(b));
+  }
+
+  private static String unquoted(String eTag) {
+    return eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")
+        ? eTag.substring(1, eTag.length() - 1)
+        : eTag;
   }
 
   /** Forgets the time of {@code key}, whose object this gateway just rewrote. */

@@ -10,6 +10,7 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StoredVersion;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
 import java.io.IOException;
@@ -196,7 +197,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (offset > 0) {
       requireNotADirectory(file);
       requireParent(file, "store");
-      return transfers.openWrite(key, file.relative(), session, offset);
+      return transfers.openWrite(key, file.relative(), session, offset, this::committed);
     }
     Optional<Boolean> known =
         knownDirectories.isSubdirectory(space.prefix(file.parent()), file.name());
@@ -204,10 +205,17 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       if (known.get()) {
         throw isADirectory(file);
       }
-      return transfers.openWrite(key, file.relative(), session, 0);
+      return transfers.openWrite(key, file.relative(), session, 0, this::committed);
     }
     return CheckedUpload.open(
-        file, checks(file), () -> transfers.openWrite(key, file.relative(), session, 0));
+        file,
+        checks(file),
+        () -> transfers.openWrite(key, file.relative(), session, 0, this::committed));
+  }
+
+  /** An upload of this tree stored {@code key}: later listings know its time without a HEAD. */
+  private void committed(String key, StoredVersion version, Instant recordedTime) {
+    requests.times().written(key, version, recordedTime);
   }
 
   @Override
@@ -254,12 +262,14 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
             .identities()
             .modified(key, entry.metadata(), file.relative(), time.toEpochMilli(), session);
     LOG.debug("Setting the time of {} of {} to {}", file, user, time);
-    copier.replaceMetadata(
-        key,
-        entry.size(),
-        new ObjectCopier.Replacement(metadata, entry.contentType(), entry.eTag()),
-        "set the time of " + file);
     requests.times().forget(key);
+    copier
+        .replaceMetadata(
+            key,
+            entry.size(),
+            new ObjectCopier.Replacement(metadata, entry.contentType(), entry.eTag()),
+            "set the time of " + file)
+        .ifPresent(version -> requests.times().written(key, version, time));
   }
 
   /** The metadata an object moved from {@code source} to {@code target} gets (see ObjectCopier). */

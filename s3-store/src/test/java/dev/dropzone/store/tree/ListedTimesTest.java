@@ -31,8 +31,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Files show the modification time their writer recorded (at upload, or set later), in stat and in
- * listings, on a real S3 server; listings find it with one HEAD per file and then remember it until
- * the object changes.
+ * listings, on a real S3 server. Listings know what this gateway wrote without a request; what
+ * others wrote takes one HEAD per file, remembered until the object changes.
  */
 class ListedTimesTest {
 
@@ -70,14 +70,18 @@ class ListedTimesTest {
   void freshPrefix() {
     settings = bucket.withPrefix("run" + RUNS.incrementAndGet());
     transfers = new ObjectTransfers(s3, settings);
-    alice =
-        new S3FileTree(
-            s3,
-            settings,
-            settings.key("users/alice"),
-            new SessionKeys(new KeyOwner("alice", "users/alice"), new TestKeys()),
-            transfers,
-            requests);
+    alice = treeOf(requests);
+  }
+
+  /** Alice's tree on a gateway whose trees share {@code treeRequests}. */
+  private S3FileTree treeOf(TreeRequests treeRequests) {
+    return new S3FileTree(
+        s3,
+        settings,
+        settings.key("users/alice"),
+        new SessionKeys(new KeyOwner("alice", "users/alice"), new TestKeys()),
+        transfers,
+        treeRequests);
   }
 
   @AfterEach
@@ -100,7 +104,7 @@ class ListedTimesTest {
   }
 
   @Test
-  void aListingHeadsEachFileOnceAndThenRemembersUntilTheTimeChanges() throws Exception {
+  void whatThisGatewayWroteListsWithItsTimesWithoutAHead() throws Exception {
     alice.mkdir(path("/many"));
     for (int i = 0; i < 5; i++) {
       write("/many/f" + i + ".bin");
@@ -108,17 +112,49 @@ class ListedTimesTest {
     alice.setModified(path("/many/f0.bin"), SET);
 
     RECORDER.reset();
-    assertThat(times("/many")).hasSize(5).containsEntry("f0.bin", SET);
-    assertThat(RECORDER.count("HeadObject")).isEqualTo(5);
-
+    Map<String, Instant> listed = times("/many");
+    assertThat(listed).hasSize(5).containsEntry("f0.bin", SET);
+    for (int i = 1; i < 5; i++) {
+      assertThat(listed.get("f" + i + ".bin"))
+          .isEqualTo(alice.stat(path("/many/f" + i + ".bin")).lastModified());
+    }
     RECORDER.reset();
-    assertThat(times("/many")).containsEntry("f0.bin", SET);
+    times("/many");
     assertThat(RECORDER.count("HeadObject")).isZero();
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
 
-    // Same content, so the same ETag, and likely the same second: only forgetting shows the change.
+    // Same content, so the same ETag, and likely the same second: the write names the new time.
     Instant later = Instant.parse("2021-06-07T08:09:10Z");
     alice.setModified(path("/many/f0.bin"), later);
+    RECORDER.reset();
     assertThat(times("/many")).containsEntry("f0.bin", later);
+    assertThat(RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
+  void anotherGatewayListingTheSameFilesHeadsEachOnceAndThenRemembers() throws Exception {
+    alice.mkdir(path("/shared"));
+    for (int i = 0; i < 5; i++) {
+      write("/shared/f" + i + ".bin");
+    }
+    alice.setModified(path("/shared/f0.bin"), SET);
+
+    try (TreeRequests otherRequests =
+        new TreeRequests(2, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)))) {
+      S3FileTree other = treeOf(otherRequests);
+      RECORDER.reset();
+      assertThat(times(other, "/shared")).hasSize(5).containsEntry("f0.bin", SET);
+      assertThat(RECORDER.count("HeadObject")).isEqualTo(5);
+
+      RECORDER.reset();
+      assertThat(times(other, "/shared")).containsEntry("f0.bin", SET);
+      assertThat(RECORDER.count("HeadObject")).isZero();
+
+      // This gateway's own time set is seen here at once: its ETag is the same, its time is not.
+      Instant later = Instant.parse("2021-06-07T08:09:10Z");
+      other.setModified(path("/shared/f0.bin"), later);
+      assertThat(times(other, "/shared")).containsEntry("f0.bin", later);
+    }
   }
 
   @Test
@@ -136,8 +172,12 @@ class ListedTimesTest {
   }
 
   private Map<String, Instant> times(String dir) throws Exception {
+    return times(alice, dir);
+  }
+
+  private static Map<String, Instant> times(S3FileTree tree, String dir) throws Exception {
     Map<String, Instant> byName = new TreeMap<>();
-    try (Stream<FileInfo> entries = alice.list(path(dir))) {
+    try (Stream<FileInfo> entries = tree.list(path(dir))) {
       entries.forEach(entry -> byName.put(entry.name(), entry.lastModified()));
     }
     return byName;

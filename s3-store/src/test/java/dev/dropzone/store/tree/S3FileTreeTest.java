@@ -130,6 +130,27 @@ class S3FileTreeTest {
   }
 
   @Test
+  void listingFilesThisGatewayWroteCostsOneListPerPageAndNothingPerFile() throws Exception {
+    S3FileTree paged = smallPages(s3, checks);
+    paged.mkdir(path("/pages"));
+    for (int i = 0; i < 7; i++) {
+      try (Upload upload = paged.openWrite(path("/pages/f" + i), 0)) {
+        upload.stream().write(new byte[i]);
+        upload.commit();
+      }
+    }
+    RECORDER.reset();
+
+    try (Stream<FileInfo> listing = paged.list(path("/pages"))) {
+      assertThat(listing.map(FileInfo::name)).hasSize(7);
+    }
+
+    // Three keys to a page: ceil(7 / 3) LISTs; sizes and recorded times need no request.
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(3);
+    assertThat(RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
   void directoriesComeFromPrefixesAndFromMarkers() throws Exception {
     putFile("implied/inner.txt", 5); // a directory known only by prefix
     putRaw(home + "/empty/", new byte[0]); // an empty directory: just its marker

@@ -1,0 +1,41 @@
+package dev.dropzone.store.s3;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import software.amazon.awssdk.core.SdkResponse;
+
+/**
+ * The version of an object a write of this gateway just stored, as a later listing will name it:
+ * its ETag, and a time its Last-Modified cannot be later than, from the storage's own clock (so a
+ * gateway whose clock is off does not matter).
+ *
+ * @param eTag the ETag the write's response gave
+ * @param notAfter the object's Last-Modified is at most this (to the second)
+ */
+public record StoredVersion(String eTag, Instant notAfter) {
+
+  /**
+   * The version a write's {@code response} names: its ETag, and the response's {@code Date} as the
+   * bound (S3 dates an object no later than its answer to the write). Empty when either is missing.
+   */
+  public static Optional<StoredVersion> of(String eTag, SdkResponse response) {
+    if (eTag == null) {
+      return Optional.empty();
+    }
+    return response
+        .sdkHttpResponse()
+        .firstMatchingHeader("Date")
+        .flatMap(StoredVersion::parseDate)
+        .map(date -> new StoredVersion(eTag, date));
+  }
+
+  private static Optional<Instant> parseDate(String value) {
+    try {
+      return Optional.of(Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value)));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+}
