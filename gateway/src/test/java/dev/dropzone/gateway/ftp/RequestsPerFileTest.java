@@ -69,6 +69,19 @@ class RequestsPerFileTest {
   }
 
   @Test
+  void settingTheTimeOfAFileJustStoredCostsOneCopyObject() throws Exception {
+    assertThat(alice.makeDirectory("/timed")).isTrue();
+    store("/timed/a.bin", Content.bytes(4, SMALL));
+
+    COUNTER.reset();
+    assertThat(alice.sendCommand("MFMT 20200102030405 /timed/a.bin")).isEqualTo(213);
+    assertThat(COUNTER.counts()).isEqualTo(Map.of("CopyObject", 1));
+
+    assertThat(alice.sendCommand("MDTM /timed/a.bin")).isEqualTo(213);
+    assertThat(alice.getReplyString()).contains("20200102030405");
+  }
+
+  @Test
   void uploadsIntoADirectoryAnotherToolMadeListItOnceThenCostOnePutObject() throws Exception {
     gateway
         .rawClient()

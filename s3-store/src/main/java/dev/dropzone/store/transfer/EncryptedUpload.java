@@ -91,6 +91,12 @@ final class EncryptedUpload implements Upload {
   /** The plaintext's SHA-256, taken when the stream is sealed. */
   private volatile byte[] plaintextDigest;
 
+  /** Ciphertext bytes so far: the object's length once sealed. */
+  private long ciphertextBytes;
+
+  /** The metadata sent with the PutObject or CreateMultipartUpload; null before. */
+  private Map<String, String> sentMetadata;
+
   /**
    * Where an upload goes and what its identity covers besides the key.
    *
@@ -125,7 +131,13 @@ final class EncryptedUpload implements Upload {
     checkMetadataFits();
     this.parts =
         new PartUploads(
-            s3, bucket, key, () -> metadata(null), settings.partsInFlight(), executor, openUploads);
+            s3,
+            bucket,
+            key,
+            () -> sent(metadata(null)),
+            settings.partsInFlight(),
+            executor,
+            openUploads);
     this.current = newBuffer();
     try {
       this.encrypting =
@@ -191,7 +203,7 @@ final class EncryptedUpload implements Upload {
           seal();
           Optional<StoredVersion> stored;
           if (parts.count() == 0) {
-            stored = putWhole(metadata(sealedDigest));
+            stored = putWhole(sent(metadata(sealedDigest)));
           } else {
             if (current != null) {
               shipCurrent();
@@ -203,7 +215,16 @@ final class EncryptedUpload implements Upload {
           LOG.debug("Committed {} ({} plaintext bytes)", key, bytesWritten);
           stored.ifPresent(
               version ->
-                  target.listener().committed(key, version, Instant.ofEpochMilli(target.mtime())));
+                  target
+                      .listener()
+                      .committed(
+                          new CommitListener.Committed(
+                              key,
+                              version,
+                              Instant.ofEpochMilli(target.mtime()),
+                              ciphertextBytes,
+                              sentMetadata,
+                              CONTENT_TYPE)));
         });
   }
 
@@ -325,6 +346,12 @@ final class EncryptedUpload implements Upload {
     parts.checkHealthy();
   }
 
+  /** Keeps {@code metadata} as what the object is stored with. */
+  private Map<String, String> sent(Map<String, String> metadata) {
+    sentMetadata = metadata;
+    return metadata;
+  }
+
   /** The v2 metadata, with the sealed digest when there is one; needs the body's header. */
   private Map<String, String> metadata(byte[] sealedDigest) {
     if (headerBytes < ObjectFormat.HEADER) {
@@ -391,6 +418,7 @@ final class EncryptedUpload implements Upload {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      ciphertextBytes += len;
       if (headerBytes < ObjectFormat.HEADER) {
         int n = Math.min(len, ObjectFormat.HEADER - headerBytes);
         System.arraycopy(b, off, header, headerBytes, n);

@@ -11,6 +11,7 @@ import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
 import dev.dropzone.store.s3.StoredVersion;
+import dev.dropzone.store.transfer.CommitListener.Committed;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
 import java.io.IOException;
@@ -213,9 +214,13 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
         () -> transfers.openWrite(key, file.relative(), session, 0, this::committed));
   }
 
-  /** An upload of this tree stored {@code key}: later listings know its time without a HEAD. */
-  private void committed(String key, StoredVersion version, Instant recordedTime) {
-    requests.times().written(key, version, recordedTime);
+  /**
+   * This tree stored an object (an upload, a time set): later listings know its time, and a time
+   * set right after needs no HEAD to find it.
+   */
+  private void committed(Committed committed) {
+    requests.times().written(committed.key(), committed.version(), committed.recordedTime());
+    requests.recentWrites().remember(committed);
   }
 
   @Override
@@ -229,6 +234,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       throw directories.exists(file) ? isADirectory(file) : notFound(file);
     }
     LOG.debug("Deleting {} of {}", file, user);
+    requests.recentWrites().forget(key);
     directories.keepWhileRemoving(file);
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(key));
@@ -252,24 +258,48 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       throw isADirectory(file);
     }
     String key = space.key(file);
+    Optional<Committed> recent = requests.recentWrites().get(key);
+    if (recent.isPresent()) {
+      try {
+        setModified(file, key, StoredEntry.of(recent.get()), time);
+        return;
+      } catch (StoreException e) {
+        if (!ObjectCopier.sourceChanged(e) && e.reason() != Reason.NOT_FOUND) {
+          throw e;
+        }
+        // Changed or removed since this gateway wrote it: look it up as it is now.
+        requests.recentWrites().forget(key);
+      }
+    }
     Optional<StoredEntry> object = head(file);
     if (!isFile(object, file)) {
       throw directories.exists(file) ? isADirectory(file) : notFound(file);
     }
-    StoredEntry entry = object.get();
+    setModified(file, key, object.get(), time);
+  }
+
+  /**
+   * Rewrites the metadata of {@code entry}, the object at {@code key}, with {@code time}; the copy
+   * is conditional on the entry's ETag.
+   */
+  private void setModified(VirtualPath file, String key, StoredEntry entry, Instant time)
+      throws StoreException {
     Map<String, String> metadata =
         transfers
             .identities()
             .modified(key, entry.metadata(), file.relative(), time.toEpochMilli(), session);
     LOG.debug("Setting the time of {} of {} to {}", file, user, time);
     requests.times().forget(key);
-    copier
-        .replaceMetadata(
+    Optional<StoredVersion> stored =
+        copier.replaceMetadata(
             key,
             entry.size(),
             new ObjectCopier.Replacement(metadata, entry.contentType(), entry.eTag()),
-            "set the time of " + file)
-        .ifPresent(version -> requests.times().written(key, version, time));
+            "set the time of " + file);
+    if (stored.isPresent()) {
+      committed(
+          new Committed(key, stored.get(), time, entry.size(), metadata, entry.contentType()));
+    }
   }
 
   /** The metadata an object moved from {@code source} to {@code target} gets (see ObjectCopier). */
@@ -357,6 +387,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     requireParent(to, "rename to");
     LOG.debug("Renaming file {} to {} of {}", from, to, user);
     String what = "rename " + from + " to " + to;
+    requests.recentWrites().forget(source);
+    requests.recentWrites().forget(target);
     // Over an existing file the copy replaces it, as RNTO expects.
     copier.copy(source, target, size, what);
     directories.keepWhileRemoving(from);
@@ -416,6 +448,17 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     FileInfo info(VirtualPath path) {
       return new FileInfo(
           path, false, ListedSize.of(size), RecordedTimes.of(metadata, lastModified));
+    }
+
+    /** An object as this gateway just stored it. */
+    static StoredEntry of(Committed committed) {
+      return new StoredEntry(
+          committed.size(),
+          committed.recordedTime(),
+          false,
+          committed.metadata(),
+          committed.contentType(),
+          committed.version().eTag());
     }
   }
 

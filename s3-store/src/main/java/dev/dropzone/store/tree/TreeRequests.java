@@ -43,6 +43,7 @@ public final class TreeRequests implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final RecordedTimes times;
   private final KnownDirectories directories = new KnownDirectories();
+  private final RecentWrites recentWrites = new RecentWrites();
 
   /**
    * @param threads at most this many checks run at once (the S3 client's connection pool)
@@ -111,6 +112,11 @@ public final class TreeRequests implements AutoCloseable {
   /** The directories the store's trees saw a moment ago, shared like the threads. */
   KnownDirectories directories() {
     return directories;
+  }
+
+  /** The objects the store's trees wrote a moment ago. */
+  RecentWrites recentWrites() {
+    return recentWrites;
   }
 
   /** Lets running checks finish (each is a LIST or two), then stops the threads. */

@@ -1,6 +1,7 @@
 package dev.dropzone.store.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.store.FileInfo;
@@ -155,6 +156,37 @@ class ListedTimesTest {
       other.setModified(path("/shared/f0.bin"), later);
       assertThat(times(other, "/shared")).containsEntry("f0.bin", later);
     }
+  }
+
+  @Test
+  void settingTheTimeOfAFileJustWrittenNeedsNoHeadUnlessItChangedMeanwhile() throws Exception {
+    alice.mkdir(path("/fresh"));
+    write("/fresh/a.txt");
+    write("/fresh/b.txt");
+    RECORDER.reset();
+
+    alice.setModified(path("/fresh/a.txt"), SET);
+
+    assertThat(RECORDER.count("HeadObject")).isZero();
+    assertThat(RECORDER.count("CopyObject")).isEqualTo(1);
+    assertThat(alice.stat(path("/fresh/a.txt")).lastModified()).isEqualTo(SET);
+
+    // Another gateway rewrites one and removes the other: this one's memory of them is stale.
+    try (TreeRequests otherRequests = new TreeRequests(2)) {
+      S3FileTree other = treeOf(otherRequests);
+      try (Upload upload = other.openWrite(path("/fresh/a.txt"), 0)) {
+        upload.stream().write("rewritten".getBytes(StandardCharsets.UTF_8));
+        upload.commit();
+      }
+      other.delete(path("/fresh/b.txt"));
+    }
+    Instant later = Instant.parse("2021-06-07T08:09:10Z");
+    alice.setModified(path("/fresh/a.txt"), later);
+    assertThat(alice.stat(path("/fresh/a.txt")).lastModified()).isEqualTo(later);
+    assertThatThrownBy(() -> alice.setModified(path("/fresh/b.txt"), later))
+        .isInstanceOfSatisfying(
+            StoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.NOT_FOUND));
   }
 
   @Test
