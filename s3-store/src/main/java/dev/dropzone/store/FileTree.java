@@ -22,6 +22,15 @@ public interface FileTree {
    */
   Stream<FileInfo> list(VirtualPath dir) throws IOException;
 
+  /**
+   * The entries of {@code dir} as {@link #list} gives them, for callers that need only names, types
+   * and sizes (NLST, quota usage): times may be the storage's instead of those their writers
+   * recorded, so a store that keeps times apart from its listings need not look any up.
+   */
+  default Stream<FileInfo> listWithoutTimes(VirtualPath dir) throws IOException {
+    return list(dir);
+  }
+
   /** Plaintext of the file from {@code offset}; only authenticated bytes are ever returned. */
   InputStream openRead(VirtualPath file, long offset) throws IOException;
 

@@ -106,6 +106,11 @@ final class ScanningTree implements FileTree {
   }
 
   @Override
+  public Stream<FileInfo> listWithoutTimes(VirtualPath dir) throws IOException {
+    return tree.listWithoutTimes(dir);
+  }
+
+  @Override
   public InputStream openRead(VirtualPath file, long offset) throws IOException {
     return tree.openRead(file, offset);
   }

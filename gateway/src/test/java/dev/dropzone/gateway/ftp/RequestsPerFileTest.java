@@ -145,6 +145,21 @@ class RequestsPerFileTest {
     assertThat(COUNTER.counts()).as("NLST").isEqualTo(Map.of("ListObjectsV2", 1));
   }
 
+  @Test
+  void namesAloneCostTheListingPagesEvenForFilesOthersWrote() throws Exception {
+    for (String name : new String[] {"others/a.bin", "others/b.bin", "others/sub/c.bin"}) {
+      gateway
+          .rawClient()
+          .putObject(
+              b -> b.bucket(GatewayUnderTest.BUCKET).key(GatewayUnderTest.key("alice", name)),
+              RequestBody.fromBytes(new byte[100]));
+    }
+
+    COUNTER.reset();
+    assertThat(alice.listNames("/others")).containsExactlyInAnyOrder("a.bin", "b.bin", "sub");
+    assertThat(COUNTER.counts()).isEqualTo(Map.of("ListObjectsV2", 1));
+  }
+
   private void store(String path, byte[] content) throws IOException {
     assertThat(alice.storeFile(path, new ByteArrayInputStream(content)))
         .as(alice.getReplyString())

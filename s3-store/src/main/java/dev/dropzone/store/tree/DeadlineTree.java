@@ -46,6 +46,13 @@ public final class DeadlineTree implements FileTree, FileDigests, ModificationTi
   }
 
   @Override
+  public Stream<FileInfo> listWithoutTimes(VirtualPath dir) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.listWithoutTimes(dir);
+    }
+  }
+
+  @Override
   public InputStream openRead(VirtualPath file, long offset) throws IOException {
     try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
       return tree.openRead(file, offset);

@@ -123,10 +123,11 @@ final class DirectoryListing {
    * The entries; a page that fails to load surfaces as an {@link UncheckedIOException} wrapping a
    * {@link StoreException}, since streams cannot throw checked exceptions.
    */
-  Stream<FileInfo> stream() {
+  Stream<FileInfo> stream(boolean recordedTimes) {
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(
-            new TimedEntries(new ListedEntries()), Spliterator.ORDERED | Spliterator.NONNULL),
+            new TimedEntries(new ListedEntries(), recordedTimes),
+            Spliterator.ORDERED | Spliterator.NONNULL),
         false);
   }
 
@@ -188,15 +189,17 @@ final class DirectoryListing {
 
   /**
    * The entries as {@link FileInfo}, with the times of subdirectories the listing did not date
-   * looked up a few entries ahead of the consumer.
+   * looked up a few entries ahead of the consumer; or, without {@code lookups}, the listed times.
    */
   private final class TimedEntries implements Iterator<FileInfo> {
 
     private final Iterator<ListedPage.Entry> listed;
+    private final boolean lookups;
     private final Deque<CompletableFuture<FileInfo>> ahead = new ArrayDeque<>();
 
-    TimedEntries(Iterator<ListedPage.Entry> listed) {
+    TimedEntries(Iterator<ListedPage.Entry> listed, boolean lookups) {
       this.listed = listed;
+      this.lookups = lookups;
     }
 
     @Override
@@ -228,7 +231,9 @@ final class DirectoryListing {
         if (path.isEmpty()) {
           continue;
         }
-        if (entry.directory() && entry.lastModified() == null) {
+        if (!lookups) {
+          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
+        } else if (entry.directory() && entry.lastModified() == null) {
           ahead.add(dated(path.get()));
         } else if (entry.directory()) {
           ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));

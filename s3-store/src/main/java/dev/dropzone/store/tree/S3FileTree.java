@@ -146,6 +146,19 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
    */
   @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
+    return listing(dir).stream(true);
+  }
+
+  /**
+   * As {@link #list}, with the listed times: no HEAD for a file's recorded time, none for an
+   * undated subdirectory's.
+   */
+  @Override
+  public Stream<FileInfo> listWithoutTimes(VirtualPath dir) throws IOException {
+    return listing(dir).stream(false);
+  }
+
+  private DirectoryListing listing(VirtualPath dir) throws IOException {
     LOG.debug("Listing {} of {}", dir, user);
     DirectoryListing listing =
         DirectoryListing.open(
@@ -156,7 +169,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       }
       throw notFound(dir);
     }
-    return listing.stream();
+    return listing;
   }
 
   @Override

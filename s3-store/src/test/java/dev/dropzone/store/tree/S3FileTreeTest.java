@@ -151,6 +151,20 @@ class S3FileTreeTest {
   }
 
   @Test
+  void aListingWithoutTimesLooksNothingUp() throws Exception {
+    putFile("a.txt", 3);
+    putFile("implied/inner.txt", 5);
+    RECORDER.reset();
+
+    try (Stream<FileInfo> listing = tree.listWithoutTimes(VirtualPath.ROOT)) {
+      assertThat(listing.map(e -> e.name() + "=" + e.size()))
+          .containsExactly("a.txt=3", "implied=0");
+    }
+    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(1);
+    assertThat(RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
   void directoriesComeFromPrefixesAndFromMarkers() throws Exception {
     putFile("implied/inner.txt", 5); // a directory known only by prefix
     putRaw(home + "/empty/", new byte[0]); // an empty directory: just its marker

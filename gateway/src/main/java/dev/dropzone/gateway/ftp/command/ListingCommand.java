@@ -74,7 +74,10 @@ final class ListingCommand extends DataCommand {
    */
   private Stream<FileInfo> entries(StoreView view, VirtualPath path) throws IOException {
     try {
-      return view.tree().list(path);
+      // Names alone need no time looked up per entry.
+      return format == ListingFormat.NLST
+          ? view.tree().listWithoutTimes(path)
+          : view.tree().list(path);
     } catch (StoreException e) {
       if (e.reason() != Reason.NOT_A_DIRECTORY) {
         throw e;

@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * What a user's home holds: plaintext bytes and files. Measured by listing the whole tree (one
- * paged LIST per directory, sizes come from the listing, no HEAD and no key service), so the cost
- * grows with the number of files in the home.
+ * paged LIST per directory, sizes come from the listing, no HEAD for times and no key service), so
+ * the cost grows with the number of files in the home.
  */
 record Usage(long bytes, long files) {
 
@@ -23,7 +23,7 @@ record Usage(long bytes, long files) {
 
   private static void add(FileTree tree, VirtualPath dir, VirtualPath excluded, long[] totals)
       throws IOException {
-    try (Stream<FileInfo> entries = tree.list(dir)) {
+    try (Stream<FileInfo> entries = tree.listWithoutTimes(dir)) {
       Iterator<FileInfo> it = entries.iterator();
       while (it.hasNext()) {
         FileInfo entry = it.next();
