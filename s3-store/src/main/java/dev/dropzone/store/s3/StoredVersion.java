@@ -31,9 +31,20 @@ public record StoredVersion(String eTag, Instant notAfter) {
         .map(date -> new StoredVersion(eTag, date));
   }
 
+  /** The last Date parsed: a busy gateway sees the same one for every write within a second. */
+  private static volatile Parsed last = new Parsed("", Instant.EPOCH);
+
+  private record Parsed(String text, Instant instant) {}
+
   private static Optional<Instant> parseDate(String value) {
+    Parsed seen = last;
+    if (seen.text().equals(value)) {
+      return Optional.of(seen.instant());
+    }
     try {
-      return Optional.of(Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value)));
+      Instant instant = Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value));
+      last = new Parsed(value, instant);
+      return Optional.of(instant);
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
