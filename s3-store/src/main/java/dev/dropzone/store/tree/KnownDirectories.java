@@ -80,7 +80,10 @@ final class KnownDirectories {
     return Optional.of(entry.subdirectories().contains(name));
   }
 
-  /** A mark to take before looking a directory up, for the methods that remember. */
+  /**
+   * A mark to take before looking a directory up, for the methods that remember: any change this
+   * gateway makes to a directory afterwards (created, forgotten) makes the lookup not remembered.
+   */
   long mark() {
     return forgets.get();
   }
@@ -121,6 +124,8 @@ final class KnownDirectories {
       if (forgets.get() != mark) {
         return;
       }
+      // A listing of the parent still running may have missed the new directory.
+      forgets.incrementAndGet();
       known.put(parent + name + "/", new Known(Set.of(), ticker.read()));
       Known above = fresh(parent);
       if (above != null && above.subdirectories() != null) {

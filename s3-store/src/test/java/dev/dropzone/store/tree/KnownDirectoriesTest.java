@@ -81,6 +81,15 @@ class KnownDirectoriesTest {
   }
 
   @Test
+  void aListingThatOverlappedACreationIsNotRemembered() {
+    long listingStarted = known.mark();
+    known.created("h/", "new", known.mark());
+    known.listed("h/", Set.of(), listingStarted);
+    assertThat(known.isSubdirectory("h/", "new")).as("the listing may have missed it").isEmpty();
+    assertThat(known.isSubdirectory("h/new/", "x")).contains(false);
+  }
+
+  @Test
   void tooManySubdirectoriesAreRememberedAsSeenOnly() {
     Set<String> many = new HashSet<>();
     for (int i = 0; i <= KnownDirectories.MAX_SUBDIRECTORIES; i++) {
