@@ -135,8 +135,9 @@ final class PartUploads {
       done.add(await(part));
     }
     checkHealthy();
+    CompleteMultipartUploadResponse response;
     try {
-      CompleteMultipartUploadResponse response =
+      response =
           s3.completeMultipartUpload(
               CompleteMultipartUploadRequest.builder()
                   .bucket(bucket)
@@ -144,11 +145,11 @@ final class PartUploads {
                   .uploadId(uploadId)
                   .multipartUpload(CompletedMultipartUpload.builder().parts(done).build())
                   .build());
-      return StoredVersion.of(response.eTag(), response);
     } catch (SdkException e) {
       throw failure(e, "complete the upload of " + key);
     }
     uncount();
+    return StoredVersion.of(response.eTag(), response);
   }
 
   /** Stops further parts, waits for those on the wire, aborts the multipart upload. */
