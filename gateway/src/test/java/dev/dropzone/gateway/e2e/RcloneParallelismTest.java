@@ -78,9 +78,7 @@ class RcloneParallelismTest {
               .assertOk("rclone check --download");
 
       // A whole number: the output names the server's port, and port 42137 is not a 421 reply.
-      assertThat(check.output())
-          .contains("0 differences found")
-          .doesNotContainPattern("\\b421\\b");
+      assertThat(check.output()).contains("0 differences found").doesNotContainPattern("\\b421\\b");
     }
   }
 }
