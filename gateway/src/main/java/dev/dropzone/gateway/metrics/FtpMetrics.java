@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,39 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class FtpMetrics implements FtpEventListener {
-
-  /** Transfer duration buckets: from a small file on a LAN to a large one over a slow link. */
-  private static final Duration[] DURATION_BUCKETS = {
-    Duration.ofMillis(10),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofMillis(2500),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10),
-    Duration.ofSeconds(30),
-    Duration.ofMinutes(1),
-    Duration.ofMinutes(5),
-    Duration.ofMinutes(30)
-  };
-
-  /** First-byte buckets: a download's first byte waits for S3 and the key service. */
-  private static final Duration[] FIRST_BYTE_BUCKETS = {
-    Duration.ofMillis(1),
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofMillis(2500),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10)
-  };
 
   private final MeterRegistry registry;
   private final AtomicInteger open = new AtomicInteger();
@@ -142,7 +108,7 @@ public final class FtpMetrics implements FtpEventListener {
     }
     Timer.builder("dropzone.ftp.transfer.duration")
         .description("Time from the start of a transfer to its final reply")
-        .serviceLevelObjectives(DURATION_BUCKETS)
+        .serviceLevelObjectives(MeterBuckets.TRANSFER)
         .tag("direction", direction)
         .tag("result", result)
         .register(registry)
@@ -150,7 +116,7 @@ public final class FtpMetrics implements FtpEventListener {
     if (transferred.firstByte() != null) {
       Timer.builder("dropzone.ftp.transfer.first.byte")
           .description("Time from the start of a transfer to its first byte on the data connection")
-          .serviceLevelObjectives(FIRST_BYTE_BUCKETS)
+          .serviceLevelObjectives(MeterBuckets.FIRST_BYTE)
           .tag("direction", direction)
           .register(registry)
           .record(transferred.firstByte());
