@@ -145,6 +145,22 @@ public final class GatewayMain {
         d.shutdownGrace(),
         d.dataConnectTimeout(),
         null,
-        d.transfers());
+        transfers(d.transfers()));
+  }
+
+  /**
+   * The default transfer limits, or with {@code -Dbench.uploadSettleMillis=<n>} (a gateway JVM
+   * option) another {@code ftp.uploadSettleTime}: what the settle wait costs each upload.
+   */
+  private static FtpSettings.Transfers transfers(FtpSettings.Transfers d) {
+    String settle = System.getProperty("bench.uploadSettleMillis");
+    if (settle == null) {
+      return d;
+    }
+    return new FtpSettings.Transfers(
+        d.maxTransfers(),
+        d.dataIdleTimeout(),
+        d.modeZMaxRatio(),
+        Duration.ofMillis(Long.parseLong(settle)));
   }
 }

@@ -94,6 +94,11 @@ public final class Child implements AutoCloseable {
     return (utime + stime) / TICKS_PER_SECOND;
   }
 
+  /** The child's CPU so far by kind of thread (compilers, collectors, the rest). */
+  ThreadCpu threadCpu() {
+    return ThreadCpu.of(pid());
+  }
+
   /** Peak resident set size in bytes since start or the last {@link #resetPeakRss}. */
   long peakRss() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {

@@ -38,7 +38,7 @@ final class MirrorCase {
   private static final class Series {
     final double[] gateway;
     final double[] direct;
-    double cpuSeconds;
+    ThreadCpu.Split cpu = ThreadCpu.Split.ZERO;
     S3Requests gatewayRequests = new S3Requests(Map.of());
     S3Requests directRequests = new S3Requests(Map.of());
 
@@ -109,10 +109,12 @@ final class MirrorCase {
     Path back = setup.work().resolve(name);
 
     S3Requests before = S3Requests.of(setup.s3Server());
-    double cpu = setup.gateway().cpuSeconds();
+    Child gateway = setup.gateway();
+    double cpu = gateway.cpuSeconds();
+    ThreadCpu threads = gateway.threadCpu();
     up.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorUp(local, remote, parallel));
-    up.cpuSeconds += setup.gateway().cpuSeconds() - cpu;
+    up.cpu = up.cpu.plus(gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu));
     S3Requests after = S3Requests.of(setup.s3Server());
     up.gatewayRequests = after.since(before);
 
@@ -124,10 +126,11 @@ final class MirrorCase {
     up.directRequests = after.since(before);
 
     before = after;
-    cpu = setup.gateway().cpuSeconds();
+    cpu = gateway.cpuSeconds();
+    threads = gateway.threadCpu();
     down.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorDown(remote, back, parallel));
-    down.cpuSeconds += setup.gateway().cpuSeconds() - cpu;
+    down.cpu = down.cpu.plus(gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu));
     after = S3Requests.of(setup.s3Server());
     down.gatewayRequests = after.since(before);
     verifyLocal(back);
@@ -236,10 +239,11 @@ final class MirrorCase {
   }
 
   private Row cpuRow(String direction, Series series) {
-    double millis = series.cpuSeconds * 1000 / (setup.files() * (double) setup.runs());
+    double files = setup.files() * (double) setup.runs();
+    double millis = series.cpu.total() * 1000 / files;
     return new Row(
         "9. gateway CPU per 64 KiB file " + direction + " (lftp, one session)",
-        String.format("%.2f ms", millis),
+        series.cpu.perFile(files),
         String.format("%.0f s per GiB", millis * (1 << 14) / 1000),
         "—",
         "≤ 1 ms",
