@@ -52,6 +52,10 @@ final class LoginListCase {
   private final int entries;
   private final int logins;
   private double lftpStart;
+
+  /** Each measured warm Commons Net session's steps in ns (login, listing, logout); else null. */
+  private List<double[]> steps;
+
   private int warmUpSessions;
 
   LoginListCase(
@@ -96,6 +100,7 @@ final class LoginListCase {
         lftp();
       }
       // Interleaved, so that a busy moment of the shared host hits every path alike.
+      steps = new ArrayList<>();
       for (int i = 0; i < logins; i++) {
         raw[i] = Bench.seconds(list);
         S3Requests before = S3Requests.of(s3Server);
@@ -106,6 +111,8 @@ final class LoginListCase {
       }
     }
     lftpStart = Bench.median(startOnly);
+    String split = stepMedians();
+    steps = null;
 
     double[] sessionCold = new double[RESTARTS];
     double[] lftpCold = new double[RESTARTS];
@@ -136,6 +143,14 @@ final class LoginListCase {
             rawMedian,
             baseline,
             false));
+    rows.add(
+        new Row(
+            "10. where a warm Commons Net session's time goes (medians)",
+            split,
+            baseline,
+            "—",
+            "(reference)",
+            "—"));
     rows.add(
         timeRow(
             "Commons Net session, just restarted gateway (median of " + RESTARTS + ")",
@@ -172,9 +187,32 @@ final class LoginListCase {
   }
 
   private void commonsNet() throws IOException {
-    try (GatewayFtp ftp = new GatewayFtp(gateway.current().port(), user, password, source)) {
+    long start = System.nanoTime();
+    GatewayFtp ftp = new GatewayFtp(gateway.current().port(), user, password, source);
+    long loggedIn = System.nanoTime();
+    long listed;
+    try (ftp) {
       expect(ftp.list(dir), "LIST");
+      listed = System.nanoTime();
     }
+    long closed = System.nanoTime();
+    if (steps != null) {
+      steps.add(new double[] {loggedIn - start, listed - loggedIn, closed - listed});
+    }
+  }
+
+  /** The medians of {@link #steps}, in milliseconds, as the row shows them. */
+  private String stepMedians() {
+    String[] names = {"connect + USER/PASS + TYPE", "PASV + LIST + data + 226", "QUIT"};
+    StringBuilder text = new StringBuilder();
+    for (int step = 0; step < names.length; step++) {
+      int s = step;
+      double[] times = steps.stream().mapToDouble(t -> t[s] / 1e6).toArray();
+      text.append(step == 0 ? "" : ", ")
+          .append(names[step])
+          .append(String.format(" %.1f ms", Bench.median(times)));
+    }
+    return text.toString();
   }
 
   private void lftp() throws IOException {
