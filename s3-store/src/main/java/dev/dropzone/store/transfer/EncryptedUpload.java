@@ -28,11 +28,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * One object being written: plaintext → Tink encrypting stream → part buffers → S3, in format v2.
+ * One object being written: plaintext → Tink encryption → part buffers → S3, in format v2. A file
+ * that fits in the first segment is held and encrypted in one call when sealed; a larger one goes
+ * through Tink's encrypting stream (see {@link SegmentBufferedEncryption}).
  *
  * <p>Its metadata is made when it is first needed, at the start of the multipart upload or at the
- * single PutObject, once Tink has written the body's header: the identity tag covers that header.
- * The plaintext's SHA-256 is computed as it streams; a single PutObject carries it sealed in {@code
+ * single PutObject, once the body's header was written: the identity tag covers that header. The
+ * plaintext's SHA-256 is computed as it streams; a single PutObject carries it sealed in {@code
  * dz-digest}, a multipart upload (whose metadata was fixed before the last byte) stores it in a
  * digest record after completing.
  *
@@ -141,7 +143,7 @@ final class EncryptedUpload implements Upload {
     this.current = newBuffer();
     try {
       this.encrypting =
-          userKey.key().streamingAead().newEncryptingStream(new CiphertextSink(), ObjectFormat.AAD);
+          SegmentBufferedEncryption.of(userKey.key().streamingAead(), new CiphertextSink());
     } catch (GeneralSecurityException | IOException e) {
       current.release();
       LOG.error(
@@ -228,7 +230,7 @@ final class EncryptedUpload implements Upload {
         });
   }
 
-  /** Ends the plaintext: Tink writes the last segment and its tag; once only. */
+  /** Ends the plaintext: the last segment and its tag are written; once only. */
   private void seal() throws IOException {
     checkWritable();
     if (!sealed) {

@@ -1,6 +1,8 @@
 package dev.dropzone.store.transfer;
 
 import com.google.crypto.tink.StreamingAead;
+import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
+import com.google.crypto.tink.subtle.StreamSegmentDecrypter;
 import dev.dropzone.kek.UserKey;
 import dev.dropzone.kek.format.DataKey;
 import dev.dropzone.kek.format.FormatException;
@@ -250,7 +252,8 @@ public final class ObjectTransfers implements AutoCloseable {
   /**
    * The plaintext of {@code body}, the GET of {@code object} from its first byte: identity first,
    * then the header (read here, compared with a v2 object's {@code dz-hdr}), then the body's end
-   * (one ranged GET of the last segment), and only then the decrypting stream.
+   * (one ranged GET of the last segment), and only then the decrypting stream; a single-segment
+   * body is read and authenticated whole instead, before its first byte is returned.
    */
   private InputStream decrypting(
       StoredObject object,
@@ -272,6 +275,10 @@ public final class ObjectTransfers implements AutoCloseable {
                 + " body was put in its place");
       }
       verifyEnd(object, aead, header);
+      if (ObjectFormat.segments(object.plaintextSize()) == 1
+          && aead instanceof AesGcmHkdfStreaming segmented) {
+        return decryptOnlySegment(object, segmented, header, ciphertext);
+      }
       InputStream whole = new SequenceInputStream(new ByteArrayInputStream(header), ciphertext);
       return new AuthenticatedStream(
           aead.newDecryptingStream(whole, ObjectFormat.AAD), ciphertext, object.key());
@@ -285,6 +292,37 @@ public final class ObjectTransfers implements AutoCloseable {
       }
       throw AuthenticatedStream.integrityFailure(object.key(), e);
     }
+  }
+
+  /**
+   * The plaintext of a single-segment object, whose body after {@code header} is in {@code
+   * ciphertext}: read whole (the connection goes back to the pool), authenticated and decrypted in
+   * one call, into arrays of the file's size. Tink's decrypting stream would allocate two 1 MiB
+   * buffers however small the file, each a humongous allocation on a small G1 heap.
+   */
+  private static InputStream decryptOnlySegment(
+      StoredObject object, AesGcmHkdfStreaming aead, byte[] header, ObjectBodyStream ciphertext)
+      throws IOException, GeneralSecurityException {
+    int expected = Math.toIntExact(object.ciphertextSize() - header.length);
+    byte[] segment = ciphertext.readNBytes(expected);
+    if (segment.length != expected) {
+      throw new GeneralSecurityException(
+          "Ciphertext is too short: the body ended after "
+              + (header.length + segment.length)
+              + " of "
+              + object.ciphertextSize()
+              + " bytes");
+    }
+    if (ciphertext.read() >= 0) {
+      throw new GeneralSecurityException(
+          "Ciphertext is too long: the body goes on past " + object.ciphertextSize() + " bytes");
+    }
+    ciphertext.close();
+    StreamSegmentDecrypter decrypter = aead.newStreamSegmentDecrypter();
+    decrypter.init(ByteBuffer.wrap(header), ObjectFormat.AAD);
+    byte[] plaintext = new byte[expected - aead.getCiphertextOverhead()];
+    decrypter.decryptSegment(ByteBuffer.wrap(segment), 0, true, ByteBuffer.wrap(plaintext));
+    return new ByteArrayInputStream(plaintext);
   }
 
   /**
