@@ -114,7 +114,8 @@ final class MirrorCase {
     ThreadCpu threads = gateway.threadCpu();
     up.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorUp(local, remote, parallel));
-    up.cpu = up.cpu.plus(gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu));
+    ThreadCpu.Split upCpu = gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu);
+    up.cpu = up.cpu.plus(upCpu);
     S3Requests after = S3Requests.of(setup.s3Server());
     up.gatewayRequests = after.since(before);
 
@@ -130,7 +131,12 @@ final class MirrorCase {
     threads = gateway.threadCpu();
     down.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorDown(remote, back, parallel));
-    down.cpu = down.cpu.plus(gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu));
+    ThreadCpu.Split downCpu = gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu);
+    down.cpu = down.cpu.plus(downCpu);
+    // Per run, so a longer run shows how far the compilers' share falls as the JIT settles.
+    Bench.log(
+        "mirror run %d, parallel %d: gateway CPU per file up %s, down %s",
+        run + 1, parallel, upCpu.perFile(setup.files()), downCpu.perFile(setup.files()));
     after = S3Requests.of(setup.s3Server());
     down.gatewayRequests = after.since(before);
     verifyLocal(back);
