@@ -10,9 +10,11 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -50,12 +52,19 @@ final class DirectoryListing {
   /** Time lookups (subdirectories, files not yet remembered) in flight ahead of the consumer. */
   private static final int TIME_LOOKUPS_AHEAD = 16;
 
+  /** A listing that HEADed this many files keeps the times it found ({@link KeptTimes}). */
+  static final int KEEP_AFTER_HEADS = 16;
+
+  /** Larger directories keep no times: their lines would not fit what is remembered anyway. */
+  private static final int MAX_KEPT = 100_000;
+
   private final VirtualPath dir;
   private final ListedPage first;
   private final Iterator<ListObjectsV2Response> rest;
   private final String prefix;
   private final Directories directories;
   private final TreeRequests requests;
+  private final KeptTimes kept;
   private final S3Client s3;
   private final String bucket;
   private final Duration deadline;
@@ -68,6 +77,7 @@ final class DirectoryListing {
       Iterator<ListObjectsV2Response> rest,
       Directories directories,
       TreeRequests requests,
+      KeptTimes kept,
       S3Client s3,
       String bucket,
       Duration deadline,
@@ -78,6 +88,7 @@ final class DirectoryListing {
     this.rest = rest;
     this.directories = directories;
     this.requests = requests;
+    this.kept = kept;
     this.s3 = s3;
     this.bucket = bucket;
     this.deadline = deadline;
@@ -92,6 +103,7 @@ final class DirectoryListing {
       int pageSize,
       Directories directories,
       TreeRequests requests,
+      KeptTimes kept,
       Duration deadline)
       throws StoreException {
     // Taken before the first page: a listing that overlapped a change is not remembered.
@@ -105,6 +117,7 @@ final class DirectoryListing {
         new PagesAhead(pages, first, requests, deadline),
         directories,
         requests,
+        kept,
         s3,
         bucket,
         deadline,
@@ -190,12 +203,21 @@ final class DirectoryListing {
   /**
    * The entries as {@link FileInfo}, with the times of subdirectories the listing did not date
    * looked up a few entries ahead of the consumer; or, without {@code lookups}, the listed times.
+   * Before the first HEAD, the directory's {@link KeptTimes} are read (once in a while per
+   * gateway); a listing that still HEADed many files keeps what it found for the next gateway.
    */
   private final class TimedEntries implements Iterator<FileInfo> {
 
+    /** An entry on its way: its time, and for a file the version it is shown for. */
+    private record Pending(CompletableFuture<FileInfo> info, RecordedTimes.Version version) {}
+
     private final Iterator<ListedPage.Entry> listed;
     private final boolean lookups;
-    private final Deque<CompletableFuture<FileInfo>> ahead = new ArrayDeque<>();
+    private final Deque<Pending> ahead = new ArrayDeque<>();
+    private final List<KeptTimes.Entry> found = new ArrayList<>();
+    private int heads;
+    private boolean keptAsked;
+    private boolean finished;
 
     TimedEntries(Iterator<ListedPage.Entry> listed, boolean lookups) {
       this.listed = listed;
@@ -205,22 +227,62 @@ final class DirectoryListing {
     @Override
     public boolean hasNext() {
       fill();
+      if (ahead.isEmpty() && !finished) {
+        finished = true;
+        keepFound();
+      }
       return !ahead.isEmpty();
     }
 
     @Override
     public FileInfo next() {
       fill();
-      CompletableFuture<FileInfo> next = ahead.poll();
+      Pending next = ahead.poll();
       if (next == null) {
         throw new NoSuchElementException();
       }
       try {
-        return await(next, "list " + dir);
+        FileInfo info = await(next.info(), "list " + dir);
+        if (next.version() != null) {
+          found(next.version());
+        }
+        return info;
       } catch (StoreException e) {
-        ahead.forEach(pending -> pending.cancel(false));
+        ahead.forEach(pending -> pending.info().cancel(false));
         ahead.clear();
         throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Notes the time of a listed file, if it is known for exactly that version, to keep it. */
+    private void found(RecordedTimes.Version version) {
+      if (found.size() > MAX_KEPT) {
+        return;
+      }
+      Optional<Instant> time = requests.times().known(version);
+      if (time.isPresent() && requests.times().settled(version)) {
+        String name = version.key().substring(prefix.length());
+        found.add(new KeptTimes.Entry(name, version.eTag(), version.lastModified(), time.get()));
+      }
+    }
+
+    /**
+     * After the last entry: when this listing had to HEAD many files, keeps what it knows for the
+     * next gateway, on a request thread (the client's 226 does not wait for it).
+     */
+    private void keepFound() {
+      if (heads < KEEP_AFTER_HEADS || found.isEmpty() || found.size() > MAX_KEPT) {
+        return;
+      }
+      List<KeptTimes.Entry> entries = List.copyOf(found);
+      try {
+        requests.supply(
+            () -> {
+              kept.keep(prefix, entries);
+              return null;
+            });
+      } catch (StoreException e) {
+        LOG.debug("Not keeping the times of {}: {}", dir, e.getMessage());
       }
     }
 
@@ -231,27 +293,34 @@ final class DirectoryListing {
         if (path.isEmpty()) {
           continue;
         }
-        if (!lookups) {
-          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
-        } else if (entry.directory() && entry.lastModified() == null) {
-          ahead.add(dated(path.get()));
+        if (!lookups || entry.directory() && entry.lastModified() != null) {
+          ahead.add(new Pending(CompletableFuture.completedFuture(info(path.get(), entry)), null));
         } else if (entry.directory()) {
-          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
+          ahead.add(new Pending(dated(path.get()), null));
         } else {
-          ahead.add(recorded(path.get(), entry));
+          FileInfo listedInfo = info(path.get(), entry);
+          RecordedTimes.Version version =
+              new RecordedTimes.Version(
+                  prefix + entry.name(), entry.eTag(), listedInfo.lastModified());
+          ahead.add(new Pending(recorded(listedInfo, version), version));
         }
       }
     }
 
-    /** A file with its recorded time: remembered, or looked up by a HEAD. */
-    private CompletableFuture<FileInfo> recorded(VirtualPath file, ListedPage.Entry entry) {
-      FileInfo listed = info(file, entry);
-      RecordedTimes.Version version =
-          new RecordedTimes.Version(prefix + entry.name(), entry.eTag(), listed.lastModified());
+    /** A file with its recorded time: remembered, kept, or looked up by a HEAD. */
+    private CompletableFuture<FileInfo> recorded(FileInfo listed, RecordedTimes.Version version) {
       Optional<Instant> known = requests.times().known(version);
+      if (known.isEmpty() && !keptAsked) {
+        keptAsked = true;
+        if (requests.times().firstAskFor(prefix)) {
+          kept.load(prefix, requests.times());
+          known = requests.times().known(version);
+        }
+      }
       if (known.isPresent()) {
         return CompletableFuture.completedFuture(withTime(listed, known.get()));
       }
+      heads++;
       try {
         return requests.supply(() -> withTime(listed, headTime(version)));
       } catch (StoreException e) {

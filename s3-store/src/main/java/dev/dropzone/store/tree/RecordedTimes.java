@@ -40,9 +40,13 @@ final class RecordedTimes {
   /** How old an object version must be before its time is remembered. */
   static final Duration SETTLED = Duration.ofSeconds(5);
 
-  /** One stored version of an object, as a listing or a HEAD names it. */
+  /**
+   * One stored version of an object, as a listing or a HEAD names it; the ETag without the quotes
+   * some servers and responses put around it, so versions from either compare equal.
+   */
   record Version(String key, String eTag, Instant lastModified) {
     Version {
+      eTag = eTag == null ? null : unquoted(eTag);
       lastModified = lastModified == null ? null : lastModified.truncatedTo(ChronoUnit.SECONDS);
     }
   }
@@ -63,8 +67,13 @@ final class RecordedTimes {
     }
   }
 
+  /** After this, another gateway may have kept newer times of a directory: read them again. */
+  static final Duration KEPT_READ_AGAIN = Duration.ofMinutes(10);
+
   private final Cache<String, Remembered> known =
       Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).build();
+  private final Cache<String, Boolean> keptRead =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(KEPT_READ_AGAIN).build();
   private final Clock clock;
 
   RecordedTimes(Clock clock) {
@@ -96,10 +105,24 @@ final class RecordedTimes {
 
   /** Remembers {@code time} for {@code version}, unless that version is too young to trust. */
   void remember(Version version, Instant time) {
-    if (version.lastModified() != null
-        && version.lastModified().isBefore(clock.instant().minus(SETTLED))) {
+    if (settled(version)) {
       known.put(version.key(), new Remembered(version, null, time));
     }
+  }
+
+  /** True once {@code version} is old enough that no gateway still sets its time. */
+  boolean settled(Version version) {
+    return version.lastModified() != null
+        && version.lastModified().isBefore(clock.instant().minus(SETTLED));
+  }
+
+  /**
+   * True the first time in {@link #KEPT_READ_AGAIN} that a listing of {@code dirPrefix} asks for
+   * its {@link KeptTimes}: a directory's kept times are read once, not by every listing that meets
+   * a file it does not know yet.
+   */
+  boolean firstAskFor(String dirPrefix) {
+    return keptRead.asMap().putIfAbsent(dirPrefix, Boolean.TRUE) == null;
   }
 
   /**
@@ -117,7 +140,7 @@ final class RecordedTimes {
     return a != null && b != null && unquoted(a).equals(unquoted(b));
   }
 
-  private static String unquoted(String eTag) {
+  static String unquoted(String eTag) {
     return eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")
         ? eTag.substring(1, eTag.length() - 1)
         : eTag;

@@ -71,6 +71,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
   private final SessionKeys session;
   private final ObjectTransfers transfers;
   private final TreeRequests requests;
+  private final KeptTimes keptTimes;
   private final ObjectCopier copier;
   private final int pageSize;
   private final Directories directories;
@@ -111,6 +112,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     this.s3 = s3;
     this.bucket = settings.bucket();
     this.space = new HomeKeySpace(homeKey, settings.key(VirtualPath.RESERVED));
+    this.keptTimes = new KeptTimes(s3, bucket, settings.key(VirtualPath.RESERVED));
     this.user = session.owner().user();
     this.session = session;
     this.transfers = transfers;
@@ -162,7 +164,15 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     LOG.debug("Listing {} of {}", dir, user);
     DirectoryListing listing =
         DirectoryListing.open(
-            s3, bucket, space.prefix(dir), dir, pageSize, directories, requests, commandDeadline);
+            s3,
+            bucket,
+            space.prefix(dir),
+            dir,
+            pageSize,
+            directories,
+            requests,
+            keptTimes,
+            commandDeadline);
     if (!dir.isRoot() && !listing.showedSomething() && !directories.exists(dir)) {
       if (isFile(dir)) {
         throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + dir);
@@ -363,6 +373,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     try {
       directories.keepWhileRemoving(dir);
       directories.removeMarker(dir);
+      keptTimes.forget(space.prefix(dir));
     } finally {
       knownDirectories.forget(space.prefix(dir));
     }
