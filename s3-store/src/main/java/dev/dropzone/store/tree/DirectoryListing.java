@@ -278,7 +278,9 @@ final class DirectoryListing {
       try {
         requests.supply(
             () -> {
-              kept.keep(prefix, entries);
+              try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+                kept.keep(prefix, entries);
+              }
               return null;
             });
       } catch (StoreException e) {
@@ -313,7 +315,10 @@ final class DirectoryListing {
       if (known.isEmpty() && !keptAsked) {
         keptAsked = true;
         if (requests.times().firstAskFor(prefix)) {
-          kept.load(prefix, requests.times());
+          // Part of streaming the listing, which may outlast the command's deadline.
+          try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+            kept.load(prefix, requests.times());
+          }
           known = requests.times().known(version);
         }
       }
