@@ -100,19 +100,7 @@ final class KeptTimes {
   /** Keeps {@code entries} for {@code dirPrefix}, replacing what was kept; failures are logged. */
   void keep(String dirPrefix, List<Entry> entries) {
     String key = keyOf(dirPrefix);
-    StringBuilder text = new StringBuilder(FIRST_LINE).append('\n');
-    Base64.Encoder names = Base64.getUrlEncoder().withoutPadding();
-    for (Entry entry : entries) {
-      text.append(names.encodeToString(entry.name().getBytes(StandardCharsets.UTF_8)))
-          .append(' ')
-          .append(RecordedTimes.unquoted(entry.eTag()))
-          .append(' ')
-          .append(entry.lastModified().getEpochSecond())
-          .append(' ')
-          .append(entry.time().toEpochMilli())
-          .append('\n');
-    }
-    byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] body = format(entries);
     if (body.length > MAX_BYTES) {
       LOG.debug(
           "Not keeping the times of {}: {} files are more than one object holds",
@@ -181,6 +169,23 @@ final class KeptTimes {
       }
     }
     return Optional.of(out.toByteArray());
+  }
+
+  /** The object's content for {@code entries}, as {@link #parse} reads it. */
+  static byte[] format(List<Entry> entries) {
+    StringBuilder text = new StringBuilder(FIRST_LINE).append('\n');
+    Base64.Encoder names = Base64.getUrlEncoder().withoutPadding();
+    for (Entry entry : entries) {
+      text.append(names.encodeToString(entry.name().getBytes(StandardCharsets.UTF_8)))
+          .append(' ')
+          .append(RecordedTimes.unquoted(entry.eTag()))
+          .append(' ')
+          .append(entry.lastModified().getEpochSecond())
+          .append(' ')
+          .append(entry.time().toEpochMilli())
+          .append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The lines of {@code body}; empty if any line is not one this class writes. */

@@ -128,9 +128,7 @@ class KeptTimesTest {
 
   @Test
   void aDamagedKeptTimesObjectIsIgnoredAndTheFilesAreHeaded() throws Exception {
-    S3FileTree writer = newGateway();
-    writeFiles(writer, "/damaged", FILES);
-    Map<String, Instant> truth = times(newGateway(), "/damaged");
+    Map<String, Instant> truth = keptDirectory("/damaged");
     String kept = awaitKept("/damaged");
 
     for (String garbage : List.of("not kept times\n", KeptTimes.FIRST_LINE + "\nZjA x\n", "")) {
@@ -146,9 +144,7 @@ class KeptTimesTest {
 
   @Test
   void anEditedTimeShowsInListingsButNotInWhatReadsTheFile() throws Exception {
-    S3FileTree writer = newGateway();
-    writeFiles(writer, "/edited", FILES);
-    Map<String, Instant> truth = times(newGateway(), "/edited");
+    Map<String, Instant> truth = keptDirectory("/edited");
     String kept = awaitKept("/edited");
 
     String body =
@@ -197,19 +193,7 @@ class KeptTimesTest {
         List.of(
             new KeptTimes.Entry("a b\tc.txt", "\"e1\"", Instant.ofEpochSecond(1), SET),
             new KeptTimes.Entry("ünïcødé €", "e2-3", Instant.ofEpochSecond(2), Instant.EPOCH));
-    StringBuilder text = new StringBuilder(KeptTimes.FIRST_LINE + "\n");
-    java.util.Base64.Encoder names = java.util.Base64.getUrlEncoder().withoutPadding();
-    for (KeptTimes.Entry e : entries) {
-      text.append(names.encodeToString(e.name().getBytes(StandardCharsets.UTF_8)))
-          .append(' ')
-          .append(RecordedTimes.unquoted(e.eTag()))
-          .append(' ')
-          .append(e.lastModified().getEpochSecond())
-          .append(' ')
-          .append(e.time().toEpochMilli())
-          .append('\n');
-    }
-    assertThat(KeptTimes.parse(text.toString().getBytes(StandardCharsets.UTF_8)))
+    assertThat(KeptTimes.parse(KeptTimes.format(entries)))
         .hasValueSatisfying(
             parsed -> {
               assertThat(parsed)
@@ -219,12 +203,26 @@ class KeptTimesTest {
               assertThat(parsed.get(0).time()).isEqualTo(SET);
             });
     // A name with a slash would point outside the directory.
-    String slash = names.encodeToString("../x".getBytes(StandardCharsets.UTF_8));
     assertThat(
             KeptTimes.parse(
-                (KeptTimes.FIRST_LINE + "\n" + slash + " e 1 2\n")
+                KeptTimes.format(
+                    List.of(new KeptTimes.Entry("../x", "e", Instant.EPOCH, Instant.EPOCH)))))
+        .isEmpty();
+    // Nor is a line with a field too many one this gateway wrote.
+    assertThat(
+            KeptTimes.parse(
+                (KeptTimes.FIRST_LINE + "\n" + "ZjA" + " e 1 2 3\n")
                     .getBytes(StandardCharsets.UTF_8)))
         .isEmpty();
+  }
+
+  /**
+   * Writes {@link #FILES} files into {@code dir} and lists them on another gateway, which keeps
+   * them.
+   */
+  private Map<String, Instant> keptDirectory(String dir) throws Exception {
+    writeFiles(newGateway(), dir, FILES);
+    return times(newGateway(), dir);
   }
 
   /** A new gateway's tree of alice's home: its own memory of times, a clock a minute ahead. */
