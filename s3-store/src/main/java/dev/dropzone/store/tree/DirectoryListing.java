@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -54,9 +53,6 @@ final class DirectoryListing {
 
   /** A listing that HEADed this many files keeps the times it found ({@link KeptTimes}). */
   static final int KEEP_AFTER_HEADS = 16;
-
-  /** Larger directories keep no times: their lines would not fit what is remembered anyway. */
-  private static final int MAX_KEPT = 100_000;
 
   private final VirtualPath dir;
   private final ListedPage first;
@@ -208,13 +204,9 @@ final class DirectoryListing {
    */
   private final class TimedEntries implements Iterator<FileInfo> {
 
-    /** An entry on its way: its time, and for a file the version it is shown for. */
-    private record Pending(CompletableFuture<FileInfo> info, RecordedTimes.Version version) {}
-
     private final Iterator<ListedPage.Entry> listed;
     private final boolean lookups;
-    private final Deque<Pending> ahead = new ArrayDeque<>();
-    private final List<KeptTimes.Entry> found = new ArrayList<>();
+    private final Deque<CompletableFuture<FileInfo>> ahead = new ArrayDeque<>();
     private int heads;
     private boolean keptAsked;
     private boolean finished;
@@ -237,49 +229,36 @@ final class DirectoryListing {
     @Override
     public FileInfo next() {
       fill();
-      Pending next = ahead.poll();
+      CompletableFuture<FileInfo> next = ahead.poll();
       if (next == null) {
         throw new NoSuchElementException();
       }
       try {
-        FileInfo info = await(next.info(), "list " + dir);
-        if (next.version() != null) {
-          found(next.version());
-        }
-        return info;
+        return await(next, "list " + dir);
       } catch (StoreException e) {
-        ahead.forEach(pending -> pending.info().cancel(false));
+        ahead.forEach(pending -> pending.cancel(false));
         ahead.clear();
         throw new UncheckedIOException(e);
       }
     }
 
-    /** Notes the time of a listed file, if it is known for exactly that version, to keep it. */
-    private void found(RecordedTimes.Version version) {
-      if (found.size() > MAX_KEPT) {
-        return;
-      }
-      Optional<Instant> time = requests.times().known(version);
-      if (time.isPresent() && requests.times().settled(version)) {
-        String name = version.key().substring(prefix.length());
-        found.add(new KeptTimes.Entry(name, version.eTag(), version.lastModified(), time.get()));
-      }
-    }
-
     /**
-     * After the last entry: when this listing had to HEAD many files, keeps what it knows for the
-     * next gateway, on a request thread (the client's 226 does not wait for it).
+     * After the last entry: when this listing had to HEAD many files, keeps what this gateway now
+     * remembers of the directory for the next gateway, on a request thread (the client's 226 does
+     * not wait for it). Nothing is collected per entry, so the listing's memory stays at two pages.
      */
     private void keepFound() {
-      if (heads < KEEP_AFTER_HEADS || found.isEmpty() || found.size() > MAX_KEPT) {
+      if (heads < KEEP_AFTER_HEADS) {
         return;
       }
-      List<KeptTimes.Entry> entries = List.copyOf(found);
       try {
         requests.supply(
             () -> {
-              try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
-                kept.keep(prefix, entries);
+              List<KeptTimes.Entry> entries = requests.times().keptUnder(prefix);
+              if (!entries.isEmpty()) {
+                try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+                  kept.keep(prefix, entries);
+                }
               }
               return null;
             });
@@ -296,21 +275,20 @@ final class DirectoryListing {
           continue;
         }
         if (!lookups || entry.directory() && entry.lastModified() != null) {
-          ahead.add(new Pending(CompletableFuture.completedFuture(info(path.get(), entry)), null));
+          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
         } else if (entry.directory()) {
-          ahead.add(new Pending(dated(path.get()), null));
+          ahead.add(dated(path.get()));
         } else {
-          FileInfo listedInfo = info(path.get(), entry);
-          RecordedTimes.Version version =
-              new RecordedTimes.Version(
-                  prefix + entry.name(), entry.eTag(), listedInfo.lastModified());
-          ahead.add(new Pending(recorded(listedInfo, version), version));
+          ahead.add(recorded(path.get(), entry));
         }
       }
     }
 
     /** A file with its recorded time: remembered, kept, or looked up by a HEAD. */
-    private CompletableFuture<FileInfo> recorded(FileInfo listed, RecordedTimes.Version version) {
+    private CompletableFuture<FileInfo> recorded(VirtualPath file, ListedPage.Entry entry) {
+      FileInfo listed = info(file, entry);
+      RecordedTimes.Version version =
+          new RecordedTimes.Version(prefix + entry.name(), entry.eTag(), listed.lastModified());
       Optional<Instant> known = requests.times().known(version);
       if (known.isEmpty() && !keptAsked) {
         keptAsked = true;

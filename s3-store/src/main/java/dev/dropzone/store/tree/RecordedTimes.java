@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -95,12 +97,50 @@ final class RecordedTimes {
     }
   }
 
-  /** The time remembered for exactly {@code version}, if any. */
+  /**
+   * The time remembered for exactly {@code version}, if any. What this gateway wrote is, once a
+   * listing shows its settled version, remembered for exactly that version from then on, so that
+   * {@link #keptUnder} can name it.
+   */
   Optional<Instant> known(Version version) {
     Remembered remembered = known.getIfPresent(version.key());
-    return remembered != null && remembered.matches(version)
-        ? Optional.of(remembered.time())
-        : Optional.empty();
+    if (remembered == null || !remembered.matches(version)) {
+      return Optional.empty();
+    }
+    if (remembered.notAfter() != null && settled(version)) {
+      known
+          .asMap()
+          .replace(version.key(), remembered, new Remembered(version, null, remembered.time()));
+    }
+    return Optional.of(remembered.time());
+  }
+
+  /**
+   * What {@link KeptTimes} may keep of the directory whose keys start with {@code dirPrefix}: the
+   * files directly in it whose time is remembered for an exact, settled version. Walks everything
+   * remembered, so it runs only when a listing is kept, not per entry.
+   */
+  List<KeptTimes.Entry> keptUnder(String dirPrefix) {
+    List<KeptTimes.Entry> entries = new ArrayList<>();
+    known
+        .asMap()
+        .forEach(
+            (key, remembered) -> {
+              Version version = remembered.version();
+              if (remembered.notAfter() == null
+                  && key.startsWith(dirPrefix)
+                  && key.indexOf('/', dirPrefix.length()) < 0
+                  && key.length() > dirPrefix.length()
+                  && settled(version)) {
+                entries.add(
+                    new KeptTimes.Entry(
+                        key.substring(dirPrefix.length()),
+                        version.eTag(),
+                        version.lastModified(),
+                        remembered.time()));
+              }
+            });
+    return entries;
   }
 
   /** Remembers {@code time} for {@code version}, unless that version is too young to trust. */

@@ -105,6 +105,24 @@ class KeptTimesTest {
   }
 
   @Test
+  void whatTheListingGatewayWroteItselfIsKeptToo() throws Exception {
+    writeFiles(newGateway(), "/mixed", FILES);
+    S3FileTree lister = newGateway();
+    for (int i = 0; i < 3; i++) {
+      write(lister, "/mixed/own" + i + ".bin", "own " + i);
+    }
+    RECORDER.reset();
+    Map<String, Instant> shown = times(lister, "/mixed");
+    // Its own files need no HEAD; the others do, so the listing keeps all of them.
+    assertThat(RECORDER.count("HeadObject")).isEqualTo(FILES);
+    await().atMost(Duration.ofSeconds(10)).until(() -> readable(keyOf("/mixed"), FILES + 3));
+
+    RECORDER.reset();
+    assertThat(times(newGateway(), "/mixed")).isEqualTo(shown);
+    assertThat(RECORDER.count("HeadObject")).isZero();
+  }
+
+  @Test
   void aFileChangedSinceItsTimeWasKeptIsLookedUpAgain() throws Exception {
     S3FileTree writer = newGateway();
     writeFiles(writer, "/changing", FILES);
@@ -240,17 +258,27 @@ class KeptTimesTest {
         requests);
   }
 
-  private String awaitKept(String dir) throws StoreException {
-    String key =
-        new KeptTimes(s3, settings.bucket(), settings.key(VirtualPath.RESERVED))
-            .keyOf(settings.key("users/alice") + dir + "/");
+  private String awaitKept(String dir) {
+    String key = keyOf(dir);
     await().atMost(Duration.ofSeconds(10)).until(() -> exists(key));
     return key;
   }
 
+  private String keyOf(String dir) {
+    return new KeptTimes(s3, settings.bucket(), settings.key(VirtualPath.RESERVED))
+        .keyOf(settings.key("users/alice") + dir + "/");
+  }
+
   private boolean readable(String key) {
+    return readable(key, FILES);
+  }
+
+  private boolean readable(String key, int lines) {
+    if (!exists(key)) {
+      return false;
+    }
     byte[] body = s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(key)).asByteArray();
-    return KeptTimes.parse(body).filter(entries -> entries.size() == FILES).isPresent();
+    return KeptTimes.parse(body).filter(entries -> entries.size() == lines).isPresent();
   }
 
   private boolean exists(String key) {
