@@ -274,10 +274,12 @@ final class DirectoryListing {
         if (path.isEmpty()) {
           continue;
         }
-        if (!lookups || entry.directory() && entry.lastModified() != null) {
+        if (!lookups) {
           ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
-        } else if (entry.directory()) {
+        } else if (entry.directory() && entry.lastModified() == null) {
           ahead.add(dated(path.get()));
+        } else if (entry.directory()) {
+          ahead.add(CompletableFuture.completedFuture(info(path.get(), entry)));
         } else {
           ahead.add(recorded(path.get(), entry));
         }

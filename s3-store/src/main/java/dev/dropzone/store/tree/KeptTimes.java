@@ -71,14 +71,14 @@ final class KeptTimes {
   }
 
   /**
-   * Hands every kept line of {@code dirPrefix} to {@code times}; the number of lines read, 0 when
-   * nothing usable is kept. Never fails: without kept times a listing HEADs, as it always could.
+   * Hands every kept line of {@code dirPrefix} to {@code times}. Never fails: without kept times a
+   * listing HEADs, as it always could.
    */
-  int load(String dirPrefix, RecordedTimes times) {
+  void load(String dirPrefix, RecordedTimes times) {
     String key = keyOf(dirPrefix);
     Optional<byte[]> body = read(key);
     if (body.isEmpty()) {
-      return 0;
+      return;
     }
     Optional<List<Entry>> entries = parse(body.get());
     if (entries.isEmpty()) {
@@ -87,14 +87,13 @@ final class KeptTimes {
               + " file instead (the next such listing rewrites it)",
           key,
           dirPrefix);
-      return 0;
+      return;
     }
     for (Entry entry : entries.get()) {
       times.remember(
           new RecordedTimes.Version(dirPrefix + entry.name(), entry.eTag(), entry.lastModified()),
           entry.time());
     }
-    return entries.get().size();
   }
 
   /** Keeps {@code entries} for {@code dirPrefix}, replacing what was kept; failures are logged. */
