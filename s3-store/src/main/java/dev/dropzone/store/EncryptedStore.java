@@ -161,6 +161,18 @@ public final class EncryptedStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes the read-only requests a first session makes ({@link StoreWarmUp}), so that the first
+   * client after a start does not wait while the S3 client's code is loaded and compiled. Call it
+   * once, before taking clients; it never throws.
+   *
+   * @param within how long it may take, retries included
+   * @return what stopped it, or empty when S3 answered every request
+   */
+  public Optional<String> warmUp(Duration within) {
+    return new StoreWarmUp(s3, settings, keyRecords).run(within);
+  }
+
   /** How much memory the part buffers of all uploads need now and have needed so far. */
   public PartBufferUse partBufferUse() {
     return transfers.partBufferUse();

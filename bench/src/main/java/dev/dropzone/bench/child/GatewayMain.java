@@ -55,6 +55,8 @@ public final class GatewayMain {
     ExecutorService blocking = Executors.newCachedThreadPool();
     try (EncryptedStore store = EncryptedStore.open(s3);
         UploadScanning scanning = scanning(args)) {
+      // As GatewayRuntime does before it takes clients.
+      store.warmUp(Duration.ofSeconds(3));
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
       try (FtpGateway gateway =
           FtpGateway.start(

@@ -21,6 +21,7 @@ import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +47,12 @@ public final class GatewayRuntime implements AutoCloseable {
 
   /** Key record reads and writes are blocking S3 calls; a few threads are plenty for them. */
   private static final int KEY_RECORD_THREADS = 4;
+
+  /**
+   * The longest the start waits for S3 to answer the warm-up requests; S3 that is down at start
+   * delays it by this much, then the gateway starts anyway and /readyz reports S3.
+   */
+  private static final Duration WARM_UP_TIME = Duration.ofSeconds(3);
 
   private final GatewayMeters meters;
   private final ExecutorService keyRecordIo;
@@ -134,6 +141,7 @@ public final class GatewayRuntime implements AutoCloseable {
       StoreMeters.bind(cache, meters.registry());
       store = EncryptedStore.open(s3, settings.formats(), new S3RequestMeters(meters.registry()));
       StoreMeters.bind(store, meters.registry());
+      warmUp(store);
       UserKeys keys = UserKeys.builder(keyService, cache, store.keyRecords(), keyRecordIo).build();
       sweepStaleUploads(settings, store);
       if (settings.scan() != null) {
@@ -175,6 +183,22 @@ public final class GatewayRuntime implements AutoCloseable {
       keyRecordIo.shutdownNow();
       meters.close();
       throw e;
+    }
+  }
+
+  /** Runs {@link EncryptedStore#warmUp} before the first client, saying how it went. */
+  private static void warmUp(EncryptedStore store) {
+    long start = System.nanoTime();
+    Optional<String> problem = store.warmUp(WARM_UP_TIME);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    if (problem.isPresent()) {
+      LOG.warn(
+          "S3 did not answer the start-up requests within {} ms: {}. Starting anyway; /readyz"
+              + " reports S3 as unavailable until it answers",
+          millis,
+          problem.get());
+    } else {
+      LOG.info("S3 answered the start-up requests in {} ms", millis);
     }
   }
 
