@@ -106,6 +106,31 @@ class LoginAndConnectionTest {
   }
 
   @Test
+  void theCommandAfterALoginIsReadAtOnceNotAtTheIoThreadsNextWakeUp() throws Exception {
+    // Reading resumes after each answered PASS. When the 230 was already out, that happened on the
+    // password-check thread while MINA's I/O thread sat in a select of up to 1 s, which applies a
+    // changed read interest only when it selects again: about one login in eight had its next
+    // command answered a whole second late. The bound is far above a NOOP's time (under 10 ms
+    // here) and below that second; 40 logins miss the stall with a chance of about 1 in 200.
+    int logins = 40;
+    long worst = 0;
+    try (GatewayUnderTest gw = GatewayUnderTest.start()) {
+      for (int i = 0; i < logins; i++) {
+        try (RawControl control = new RawControl(gw.port())) {
+          control.reply();
+          assertThat(control.login("alice")).startsWith("230");
+          long start = System.nanoTime();
+          assertThat(control.send("NOOP")).startsWith("200");
+          worst = Math.max(worst, System.nanoTime() - start);
+        }
+      }
+    }
+    assertThat(Duration.ofNanos(worst))
+        .as("slowest NOOP right after a login")
+        .isLessThan(Duration.ofMillis(700));
+  }
+
+  @Test
   void controlConnectionsSendRepliesWithoutNaglesDelay() throws Exception {
     // With Nagle on, the 226 after a transfer waits for the client's delayed ACK of the 150
     // (~40 ms a file on Linux); the socket option is the fix, so the test checks the option.

@@ -23,6 +23,8 @@ import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.FtpServerContext;
 import org.apache.ftpserver.impl.ServerFtpStatistics;
 import org.apache.mina.core.future.WriteFuture;
+import org.apache.mina.core.session.AbstractIoSession;
+import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,7 +269,21 @@ final class LoginAttempt implements PasswordChecks.Attempt {
    */
   private void resumeAfter(WriteFuture reply) {
     session.removeAttribute(PENDING);
-    reply.addListener(written -> session.resumeRead());
+    reply.addListener(written -> resumeRead(ControlQueue.connection(session)));
+  }
+
+  /**
+   * Restores the read interest and wakes the connection's I/O thread. A selector applies a changed
+   * interest only when it next selects, and MINA's I/O thread waits in a select of up to 1 s: when
+   * the listener ran here because the reply was already out, the client's next command sat unread
+   * until that select timed out (measured: about one login in eight had its next command answered 1
+   * s late). A flush request wakes the I/O thread; with nothing queued it writes nothing.
+   */
+  private static void resumeRead(IoSession connection) {
+    connection.resumeRead();
+    if (connection instanceof AbstractIoSession own) {
+      own.getProcessor().flush(own);
+    }
   }
 
   /**
