@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -64,7 +66,13 @@ final class DirectoryMove {
     this.stepDeadline = stepDeadline;
   }
 
-  void run(VirtualPath from, VirtualPath to) throws StoreException {
+  /**
+   * Moves the directory.
+   *
+   * @return the key prefix of every directory moved away (the source and each directory below it,
+   *     with or without a marker), for what is kept per directory to be forgotten
+   */
+  Set<String> run(VirtualPath from, VirtualPath to) throws StoreException {
     String source = space.prefix(from);
     String target = space.prefix(to);
     String what = "rename " + from + " to " + to;
@@ -73,8 +81,10 @@ final class DirectoryMove {
     }
     directories.createMarker(to);
     Progress progress = new Progress(from, to);
+    Set<String> movedAway = new TreeSet<>();
+    movedAway.add(source);
     try {
-      move(source, target, progress, what);
+      move(source, target, progress, movedAway, what);
     } catch (StoreException e) {
       if (progress.count == 0) {
         removeEmptyTarget(to);
@@ -82,9 +92,11 @@ final class DirectoryMove {
       throw e;
     }
     LOG.debug("Renamed directory {} to {}: {} objects", from, to, progress.count);
+    return movedAway;
   }
 
-  private void move(String source, String target, Progress progress, String what)
+  private void move(
+      String source, String target, Progress progress, Set<String> movedAway, String what)
       throws StoreException {
     List<String> sourceMarkers = new ArrayList<>();
     try {
@@ -92,6 +104,9 @@ final class DirectoryMove {
         String rest = object.key().substring(source.length());
         if (rest.isEmpty()) {
           continue;
+        }
+        for (int slash = rest.indexOf('/'); slash >= 0; slash = rest.indexOf('/', slash + 1)) {
+          movedAway.add(source + rest.substring(0, slash + 1));
         }
         try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
           if (rest.endsWith("/")) {

@@ -10,6 +10,7 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.S3Errors;
+import dev.dropzone.store.s3.StorageDeadline;
 import dev.dropzone.store.s3.StoredVersion;
 import dev.dropzone.store.transfer.CommitListener.Committed;
 import dev.dropzone.store.transfer.ObjectTransfers;
@@ -447,12 +448,20 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     requireParent(to, "rename to");
     LOG.debug("Renaming directory {} to {} of {}", from, to, user);
     forgetBoth(from, to);
+    Set<String> movedAway;
     try {
       directories.keepWhileRemoving(from);
-      new DirectoryMove(s3, bucket, copier, space, directories, pageSize, commandDeadline)
-          .run(from, to);
+      movedAway =
+          new DirectoryMove(s3, bucket, copier, space, directories, pageSize, commandDeadline)
+              .run(from, to);
     } finally {
       forgetBoth(from, to);
+    }
+    // Kept times match no moved file (a copy is a new version), so they would only be garbage.
+    for (String dir : movedAway) {
+      try (StorageDeadline.Scope step = StorageDeadline.restart(commandDeadline)) {
+        keptTimes.forget(dir);
+      }
     }
   }
 

@@ -196,6 +196,23 @@ class KeptTimesTest {
   }
 
   @Test
+  void renamingADirectoryRemovesTheKeptTimesOfEveryDirectoryMoved() throws Exception {
+    S3FileTree writer = newGateway();
+    writeFiles(writer, "/old", FILES);
+    writeFiles(writer, "/old/sub", FILES);
+    times(newGateway(), "/old");
+    times(newGateway(), "/old/sub");
+    String top = awaitKept("/old");
+    String below = awaitKept("/old/sub");
+
+    writer.rename(path("/old"), path("/new"));
+
+    assertThat(exists(top)).isFalse();
+    assertThat(exists(below)).isFalse();
+    assertThat(times(newGateway(), "/new/sub")).hasSize(FILES);
+  }
+
+  @Test
   void aListingThatHeadedFewFilesKeepsNothing() throws Exception {
     S3FileTree writer = newGateway();
     writeFiles(writer, "/few", DirectoryListing.KEEP_AFTER_HEADS - 1);
