@@ -78,15 +78,26 @@ public final class ChainedAuthenticator implements Authenticator {
   }
 
   /**
-   * True (and logged) when a source before {@code accepting} has the user {@code name}.
-   *
-   * @throws AuthenticationUnavailableException when one of them cannot tell
+   * What the first source remembers. A later source's memory would not do: whether an earlier
+   * source owns the name has to be asked (of LDAP, say), which is no longer cheap.
    */
+  @Override
+  public Optional<Account> recentlyVerified(String username, char[] password)
+      throws AuthenticationUnavailableException {
+    Source first = sources.get(0);
+    return first.directory().recentlyVerified(username, password).map(a -> a.from(first.name()));
+  }
+
   @Override
   public String backend() {
     return sources.stream().map(Source::name).collect(Collectors.joining("+"));
   }
 
+  /**
+   * True (and logged) when a source before {@code accepting} has the user {@code name}.
+   *
+   * @throws AuthenticationUnavailableException when one of them cannot tell
+   */
   private boolean ownedByEarlier(int accepting, String name)
       throws AuthenticationUnavailableException {
     Source acceptedBy = sources.get(accepting);

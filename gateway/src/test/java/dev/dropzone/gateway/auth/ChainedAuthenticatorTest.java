@@ -127,6 +127,25 @@ class ChainedAuthenticatorTest {
   }
 
   @Test
+  void onlyTheFirstSourcesMemoryAnswersWithoutACheck() throws Exception {
+    ChainedAuthenticator fileFirst = new ChainedAuthenticator(fileThenLdap());
+    assertThat(fileFirst.authenticate("alice", FILE_PASSWORD.toCharArray())).isPresent();
+    assertThat(fileFirst.recentlyVerified("alice", FILE_PASSWORD.toCharArray()))
+        .hasValueSatisfying(
+            account -> {
+              assertThat(account.home()).isEqualTo("users/alice");
+              assertThat(account.backend()).isEqualTo("file");
+            });
+    assertThat(fileFirst.recentlyVerified("alice", TestDirectory.password("alice").toCharArray()))
+        .isEmpty();
+
+    // The file remembers frank, but whether LDAP, listed first, owns the name must be asked.
+    ChainedAuthenticator ldapFirst = new ChainedAuthenticator(ldapThenFile());
+    assertThat(ldapFirst.authenticate("frank", FILE_PASSWORD.toCharArray())).isPresent();
+    assertThat(ldapFirst.recentlyVerified("frank", FILE_PASSWORD.toCharArray())).isEmpty();
+  }
+
+  @Test
   void aDirectoryEntryOutsideTheAccessGroupStillOwnsItsName() throws Exception {
     assertThat(home(ldapThenFile(), "bob", FILE_PASSWORD)).isEmpty();
     assertThat(home(fileThenLdap(), "bob", FILE_PASSWORD)).contains("users/bob");

@@ -73,6 +73,25 @@ class FileAuthenticatorTest {
   }
 
   @Test
+  void onlyARecentlyVerifiedPasswordIsAnsweredWithoutAHash() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));
+    FileAuthenticator auth = counting(file, Duration.ofMinutes(5));
+    assertThat(auth.recentlyVerified("alice", pw("correct horse"))).as("never verified").isEmpty();
+    assertThat(auth.authenticate("alice", pw("correct horse"))).isPresent();
+    assertThat(hashChecks).hasValue(1);
+
+    assertThat(auth.recentlyVerified("alice", pw("correct horse")))
+        .contains(new Account("alice", "users/alice", EnumSet.allOf(Permission.class)));
+    assertThat(auth.recentlyVerified("alice", pw("wrong"))).isEmpty();
+    assertThat(auth.recentlyVerified("bob", pw("correct horse"))).isEmpty();
+    assertThat(hashChecks).as("answering from memory never hashes").hasValue(1);
+
+    nanos.addAndGet(Duration.ofMinutes(5).plusSeconds(1).toNanos());
+    assertThat(auth.recentlyVerified("alice", pw("correct horse"))).as("forgotten").isEmpty();
+  }
+
+  @Test
   void wrongPasswordsAndUnknownUsersAlwaysCostAFullCheck() throws Exception {
     UsersFile file = new UsersFile(dir.resolve("users.yaml"));
     file.write(List.of(UserEntry.of("alice", PasswordHashes.hash(pw("correct horse")))));

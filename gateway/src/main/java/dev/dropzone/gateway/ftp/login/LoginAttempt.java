@@ -48,6 +48,9 @@ final class LoginAttempt implements PasswordChecks.Attempt {
   private final String username;
   private final String password;
 
+  /** Answered on the command thread that read the PASS: reading was never suspended. */
+  private boolean inline;
+
   LoginAttempt(
       Logins logins,
       FtpIoSession session,
@@ -61,6 +64,37 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     this.address = address;
     this.username = username;
     this.password = password;
+  }
+
+  /**
+   * Answers at once, on the calling command thread, when the user source remembers verifying this
+   * name and password a short time ago ({@link
+   * dev.dropzone.gateway.auth.Authenticator#recentlyVerified}): no hash to compute, so nothing to
+   * cap or queue, and the hand-off to a check thread would only add latency. Only a right password
+   * can be answered here; anything else, a banned address or a paused name included, returns false
+   * without a reply or any other effect, and the attempt goes to {@link PasswordChecks} as before.
+   */
+  boolean answerFromMemory() {
+    if (!session.isConnected()
+        || logins.throttle().verdict(address, username) != LoginThrottle.Verdict.CHECK) {
+      return false;
+    }
+    Optional<Account> account;
+    char[] secret = password.toCharArray();
+    try {
+      account = logins.authenticator().recentlyVerified(username, secret);
+    } catch (AuthenticationUnavailableException | RuntimeException e) {
+      // The full check meets the same problem and answers it.
+      return false;
+    } finally {
+      Arrays.fill(secret, '\0');
+    }
+    if (account.isEmpty()) {
+      return false;
+    }
+    inline = true;
+    accept(account.get());
+    return true;
   }
 
   @Override
@@ -269,6 +303,9 @@ final class LoginAttempt implements PasswordChecks.Attempt {
    */
   private void resumeAfter(WriteFuture reply) {
     session.removeAttribute(PENDING);
+    if (inline) {
+      return;
+    }
     reply.addListener(written -> resumeRead(ControlQueue.connection(session)));
   }
 

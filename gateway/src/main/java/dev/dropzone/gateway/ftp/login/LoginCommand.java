@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Here a banned address or a paused name is refused before any password is checked; the check
  * itself runs in {@link PasswordChecks} (capped, one per address, with a queue timeout) while
- * nothing more is read from the client, and {@link LoginAttempt} answers it.
+ * nothing more is read from the client, and {@link LoginAttempt} answers it. A name and password
+ * the user source verified a short time ago are answered at once instead ({@link
+ * LoginAttempt#answerFromMemory}): there is no hash to cap.
  */
 public final class LoginCommand extends AbstractCommand {
 
@@ -73,13 +75,14 @@ public final class LoginCommand extends AbstractCommand {
       session.closeOnFlush();
       return;
     }
+    LoginAttempt attempt =
+        new LoginAttempt(logins, session, context, address, username, request.getArgument());
+    if (attempt.answerFromMemory()) {
+      return;
+    }
     // Nothing more is read from this client until the attempt has been answered (a failure after
     // its delay), so a client cannot pipeline guesses past the throttle.
     session.suspendRead();
-    logins
-        .checks()
-        .submit(
-            address,
-            new LoginAttempt(logins, session, context, address, username, request.getArgument()));
+    logins.checks().submit(address, attempt);
   }
 }
