@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.LogCapture;
+import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.users.GatedFileAuthenticator;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.mina.transport.socket.SocketSessionConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Login throttling, bans, limits and timeouts; each test runs its own gateway. */
 class LoginAndConnectionTest {
@@ -304,22 +310,30 @@ class LoginAndConnectionTest {
     }
   }
 
-  @Test
-  void aNameGuessedAtFromManyAddressesPausesButItsUsersOwnAddressStillLogsIn() throws Exception {
+  /**
+   * @param remembering whether the user source remembers verified passwords (a users file), so that
+   *     the right password could be answered without a check (see {@link RememberedLoginTest}): the
+   *     pause must hold for it too
+   */
+  @ParameterizedTest(name = "remembering user source: {0}")
+  @ValueSource(booleans = {false, true})
+  void aNameGuessedAtFromManyAddressesPausesButItsUsersOwnAddressStillLogsIn(
+      boolean remembering, @TempDir Path dir) throws Exception {
     SourceAddresses.assumeAvailable();
     SettingsBuilder settings = new SettingsBuilder();
     settings.logins = new FtpSettings.LoginLimits(100, 60, 3, 0, Duration.ofSeconds(10));
-    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build())) {
+    Authenticator users =
+        remembering
+            ? new GatedFileAuthenticator(
+                    dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice", "bob")
+                .authenticator()
+            : new TestUsers();
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build(), users)) {
       try (RawControl usual = new RawControl(gw.port())) {
         usual.reply();
         assertThat(usual.login("alice")).startsWith("230");
       }
-      for (int i = 0; i < 3; i++) {
-        try (RawControl guesser = new RawControl(gw.port(), SourceAddresses.address(i))) {
-          guesser.reply();
-          assertThat(guesser.login("alice", "guess " + i)).isEqualTo("530 Login incorrect");
-        }
-      }
+      SourceAddresses.guessFromMany(gw.port(), "alice", 3);
       try (RawControl stranger = new RawControl(gw.port(), SourceAddresses.address(10))) {
         stranger.reply();
         assertThat(stranger.login("alice"))

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -25,6 +26,19 @@ final class SourceAddresses {
           new byte[] {127, 0, (byte) (1 + n / 250), (byte) (1 + n % 250)});
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Fails one login of {@code name} with a wrong password from each of the first {@code count} test
+   * addresses, as a guesser spread over many hosts would.
+   */
+  static void guessFromMany(int port, String name, int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      try (RawControl guesser = new RawControl(port, address(i))) {
+        guesser.reply();
+        assertThat(guesser.login(name, "guess " + i)).isEqualTo("530 Login incorrect");
+      }
     }
   }
 

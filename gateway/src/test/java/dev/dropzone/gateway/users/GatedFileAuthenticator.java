@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,10 +21,14 @@ public final class GatedFileAuthenticator {
   private final AtomicInteger waiting = new AtomicInteger();
   private final FileAuthenticator authenticator;
 
-  /** A source over a new users file at {@code file} holding {@code name} with {@code password}. */
-  public GatedFileAuthenticator(Path file, String name, String password) throws IOException {
+  /**
+   * A source over a new users file at {@code file} holding {@code names}, all with {@code
+   * password}.
+   */
+  public GatedFileAuthenticator(Path file, String password, String... names) throws IOException {
     UsersFile users = new UsersFile(file);
-    users.write(List.of(UserEntry.of(name, PasswordHashes.hash(password.toCharArray()))));
+    String hash = PasswordHashes.hash(password.toCharArray());
+    users.write(Arrays.stream(names).map(name -> UserEntry.of(name, hash)).toList());
     this.authenticator =
         new FileAuthenticator(users, Duration.ofMinutes(5), this::check, Ticker.systemTicker());
   }
