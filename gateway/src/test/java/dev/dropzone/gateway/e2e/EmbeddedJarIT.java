@@ -146,6 +146,9 @@ class EmbeddedJarIT {
                 "--passive-ports",
                 "0",
                 "--ftps-port",
+                "0",
+                // Any free port: a fixed one fails the test wherever something already holds it.
+                "--admin-port",
                 "0"));
     command.addAll(List.of(extra));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
