@@ -23,7 +23,7 @@ final class ClamdConnection implements Closeable {
   private static final int MAX_REPLY = 4096;
 
   private final SocketChannel channel;
-  private final Watchdog watchdog;
+  private final Watchdog.Guard watchdog;
   private final ByteBuffer header = ByteBuffer.allocate(4);
   private final ByteBuffer reply = ByteBuffer.allocate(MAX_REPLY);
   private final ByteBuffer probe = ByteBuffer.allocate(1);
@@ -31,7 +31,7 @@ final class ClamdConnection implements Closeable {
 
   private ClamdConnection(SocketChannel channel, Watchdog watchdog) {
     this.channel = channel;
-    this.watchdog = watchdog;
+    this.watchdog = watchdog.guard(channel);
   }
 
   /** Connects and starts a session, all within {@code timeout}. */
@@ -40,9 +40,8 @@ final class ClamdConnection implements Closeable {
     SocketChannel channel = address.newChannel();
     ClamdConnection connection = new ClamdConnection(channel, watchdog);
     try {
-      watchdog.within(
+      connection.watchdog.within(
           timeout,
-          channel,
           "connecting to clamd at " + address,
           () -> {
             channel.connect(address.socketAddress());
@@ -61,7 +60,6 @@ final class ClamdConnection implements Closeable {
     requests++;
     watchdog.within(
         timeout,
-        channel,
         "starting a scan",
         () -> {
           writeFully(ByteBuffer.wrap(INSTREAM));
@@ -79,7 +77,6 @@ final class ClamdConnection implements Closeable {
     ByteBuffer[] chunk = {header, ByteBuffer.wrap(bytes, offset, length)};
     watchdog.within(
         timeout,
-        channel,
         "sending data to clamd",
         () -> {
           while (chunk[1].hasRemaining()) {
@@ -99,7 +96,6 @@ final class ClamdConnection implements Closeable {
     header.putInt(0).flip();
     return watchdog.within(
         timeout,
-        channel,
         "waiting for clamd's verdict",
         () -> {
           writeFully(header);

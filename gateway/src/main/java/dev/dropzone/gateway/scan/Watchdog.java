@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Deadlines for blocking socket calls. A blocking {@code SocketChannel} has no timeout for connect
@@ -22,6 +23,7 @@ final class Watchdog implements AutoCloseable {
   }
 
   private final ScheduledThreadPoolExecutor timer;
+  private final AtomicLong checksScheduled = new AtomicLong();
 
   Watchdog() {
     timer =
@@ -36,28 +38,101 @@ final class Watchdog implements AutoCloseable {
     timer.setRemoveOnCancelPolicy(true);
   }
 
+  /** The deadlines of calls on {@code target}, one call at a time. */
+  Guard guard(Closeable target) {
+    return new Guard(target);
+  }
+
+  /** Checks scheduled so far: one per guard for calls that follow each other within a timeout. */
+  long checksScheduled() {
+    return checksScheduled.get();
+  }
+
   /**
-   * Runs {@code call}; if it has not returned after {@code timeout}, closes {@code target}.
-   *
-   * @throws SocketTimeoutException when the deadline passed (the target is then closed, even if the
-   *     call returned just in time)
+   * Deadlines for the calls on one target. A stream to clamd is thousands of short writes, each
+   * under the same timeout: scheduling and cancelling a timer task for each cost more CPU than the
+   * writes' own bookkeeping and woke the timer thread every time. A guard instead keeps one check
+   * scheduled and moves only the deadline it compares against; the check reschedules itself to the
+   * latest deadline, and is scheduled anew only when a call's deadline comes before it.
    */
-  <T> T within(Duration timeout, Closeable target, String what, Call<T> call) throws IOException {
-    ScheduledFuture<?> deadline =
-        timer.schedule(() -> closeQuietly(target), timeout.toNanos(), TimeUnit.NANOSECONDS);
-    T result;
-    try {
-      result = call.run();
-    } catch (IOException e) {
-      if (deadline.cancel(false)) {
-        throw e;
+  final class Guard implements Runnable {
+
+    private final Closeable target;
+
+    // Guarded by this.
+    private boolean armed;
+    private boolean fired;
+    private long due;
+    private ScheduledFuture<?> check;
+    private long checkAt;
+
+    private Guard(Closeable target) {
+      this.target = target;
+    }
+
+    /**
+     * Runs {@code call}; if it has not returned after {@code timeout}, closes the target.
+     *
+     * @throws SocketTimeoutException when the deadline passed (the target is then closed, even if
+     *     the call returned just in time)
+     */
+    <T> T within(Duration timeout, String what, Call<T> call) throws IOException {
+      arm(timeout.toNanos());
+      T result;
+      try {
+        result = call.run();
+      } catch (IOException e) {
+        if (disarm()) {
+          throw e;
+        }
+        throw timedOut(what, timeout, e);
       }
-      throw timedOut(what, timeout, e);
+      if (!disarm()) {
+        throw timedOut(what, timeout, null);
+      }
+      return result;
     }
-    if (!deadline.cancel(false)) {
-      throw timedOut(what, timeout, null);
+
+    private synchronized void arm(long timeout) {
+      long now = System.nanoTime();
+      armed = true;
+      fired = false;
+      due = now + timeout;
+      if (check == null || checkAt - due > 0) {
+        if (check != null) {
+          check.cancel(false);
+        }
+        checkAt = due;
+        check = timer.schedule(this, timeout, TimeUnit.NANOSECONDS);
+        checksScheduled.incrementAndGet();
+      }
     }
-    return result;
+
+    /** Returns false when the deadline passed first (the target was closed). */
+    private synchronized boolean disarm() {
+      armed = false;
+      return !fired;
+    }
+
+    /** The check: closes the target when the current call overran, else waits for its deadline. */
+    @Override
+    public void run() {
+      synchronized (this) {
+        check = null;
+        if (!armed) {
+          return;
+        }
+        long left = due - System.nanoTime();
+        if (left > 0) {
+          checkAt = due;
+          check = timer.schedule(this, left, TimeUnit.NANOSECONDS);
+          checksScheduled.incrementAndGet();
+          return;
+        }
+        fired = true;
+      }
+      closeQuietly(target);
+    }
   }
 
   private static SocketTimeoutException timedOut(String what, Duration timeout, Exception cause) {
