@@ -19,9 +19,11 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +195,7 @@ public final class JsonEndpoint implements AutoCloseable {
   }
 
   private void retryOrFail(int number, Call call, String why) {
+    call.failures.add(why);
     if (number >= settings.maxAttempts() || closed) {
       call.result.completeExceptionally(
           new KeyServiceException(
@@ -200,9 +203,8 @@ public final class JsonEndpoint implements AutoCloseable {
               call.operation
                   + ": no usable answer after "
                   + number
-                  + (number == 1 ? " attempt" : " attempts")
-                  + ", last: "
-                  + why));
+                  + (number == 1 ? " attempt: " : " attempts: ")
+                  + history(call.failures)));
       return;
     }
     long pause = backoff.millisBefore(number);
@@ -233,6 +235,29 @@ public final class JsonEndpoint implements AutoCloseable {
     return text.isEmpty() ? "" : " " + text;
   }
 
+  /**
+   * Every attempt's failure, equal ones in a row given once: a slow service's attempts that timed
+   * out can end with a connection the service closed, and only the whole history says what
+   * happened.
+   */
+  static String history(List<String> failures) {
+    StringBuilder text = new StringBuilder();
+    int first = 0;
+    for (int i = 1; i <= failures.size(); i++) {
+      if (i < failures.size() && failures.get(i).equals(failures.get(first))) {
+        continue;
+      }
+      if (text.length() > 0) {
+        text.append("; ");
+      }
+      text.append(i - first == 1 ? "attempt " + i : "attempts " + (first + 1) + "-" + i)
+          .append(": ")
+          .append(failures.get(first));
+      first = i;
+    }
+    return text.toString();
+  }
+
   private static String describe(Throwable error) {
     if (error instanceof TimeoutException || error.getClass().getSimpleName().contains("Timeout")) {
       return "timed out (" + error.getMessage() + ")";
@@ -261,10 +286,22 @@ public final class JsonEndpoint implements AutoCloseable {
     return "JsonEndpoint[" + base + "]";
   }
 
+  /** One request and its attempts' failures so far (attempts follow each other, never overlap). */
   private record Call(
       String url,
       Map<String, String> headers,
       Buffer payload,
       String operation,
-      CompletableFuture<JsonReply> result) {}
+      CompletableFuture<JsonReply> result,
+      List<String> failures) {
+
+    Call(
+        String url,
+        Map<String, String> headers,
+        Buffer payload,
+        String operation,
+        CompletableFuture<JsonReply> result) {
+      this(url, headers, payload, operation, result, new CopyOnWriteArrayList<>());
+    }
+  }
 }

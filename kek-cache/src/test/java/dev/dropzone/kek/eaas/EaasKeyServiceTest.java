@@ -301,6 +301,21 @@ class EaasKeyServiceTest {
   }
 
   @Test
+  void aServiceThatKeepsFailingIsReportedWithEveryAttempt() throws Exception {
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("ida")).get(10, TimeUnit.SECONDS);
+    eaas.server().failNext(10, 503, new JsonObject().put("Error", "upstream unavailable"));
+
+    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("ida")));
+
+    assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failure.getMessage())
+        .contains("no usable answer after 3 attempts: attempts 1-3: HTTP 503")
+        .contains("upstream unavailable");
+    assertThat(eaas.server().count("decrypt")).isEqualTo(3);
+  }
+
+  @Test
   void doesNotRetryA403() throws Exception {
     WrappedKey wrapped =
         service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("gus")).get(10, TimeUnit.SECONDS);
