@@ -302,11 +302,7 @@ class EaasKeyServiceTest {
 
   @Test
   void aServiceThatKeepsFailingIsReportedWithEveryAttempt() throws Exception {
-    WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("ida")).get(10, TimeUnit.SECONDS);
-    eaas.server().failNext(10, 503, new JsonObject().put("Error", "upstream unavailable"));
-
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("ida")));
+    KeyServiceException failure = unwrapFailing("ida", 10, 503, "upstream unavailable");
 
     assertThat(failure.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(failure.getMessage())
@@ -317,15 +313,20 @@ class EaasKeyServiceTest {
 
   @Test
   void doesNotRetryA403() throws Exception {
-    WrappedKey wrapped =
-        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user("gus")).get(10, TimeUnit.SECONDS);
-    eaas.server().failNext(1, 403, new JsonObject().put("Error", "forbidden"));
-
-    KeyServiceException failure = KeyFailure.of(service.unwrap(wrapped, KeyBinding.user("gus")));
+    KeyServiceException failure = unwrapFailing("gus", 1, 403, "forbidden");
 
     assertThat(failure.failure()).isEqualTo(Failure.REJECTED);
     assertThat(failure.getMessage()).contains("HTTP 403", "forbidden");
     assertThat(eaas.server().count("decrypt")).isEqualTo(1);
+  }
+
+  /** The failure of unwrapping a new key of {@code user} while the service fails its next calls. */
+  private KeyServiceException unwrapFailing(String user, int calls, int status, String error)
+      throws Exception {
+    WrappedKey wrapped =
+        service.wrap(StreamingKeys.newDataKey(), KeyBinding.user(user)).get(10, TimeUnit.SECONDS);
+    eaas.server().failNext(calls, status, new JsonObject().put("Error", error));
+    return KeyFailure.of(service.unwrap(wrapped, KeyBinding.user(user)));
   }
 
   @Test
