@@ -25,6 +25,21 @@ class ListingStreamTest {
     assertThat(stream.read(block, 0, block.length)).isEqualTo(-1);
   }
 
+  /** A large directory's lines go out a page's worth at a time, not after several pages. */
+  @Test
+  void aReadGathersAtMostOneBatchWhateverTheBuffer() throws IOException {
+    String line = "x".repeat(98);
+    ListingStream stream =
+        new ListingStream(java.util.stream.Stream.generate(() -> line).limit(1_500).iterator());
+    byte[] block = new byte[256 << 10];
+
+    assertThat(stream.read(block, 0, block.length)).isEqualTo(ListingStream.BATCH);
+    assertThat(stream.read(block, 0, block.length)).isEqualTo(ListingStream.BATCH);
+    assertThat(stream.read(block, 0, block.length))
+        .isEqualTo(1_500 * 100 - 2 * ListingStream.BATCH);
+    assertThat(stream.read(block, 0, block.length)).isEqualTo(-1);
+  }
+
   @Test
   void aLineLongerThanTheBufferContinuesInTheNextRead() throws IOException {
     ListingStream stream = new ListingStream(List.of("abcdef", "gh").iterator());
