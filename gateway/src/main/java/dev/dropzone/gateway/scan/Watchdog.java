@@ -55,7 +55,7 @@ final class Watchdog implements AutoCloseable {
    * scheduled and moves only the deadline it compares against; the check reschedules itself to the
    * latest deadline, and is scheduled anew only when a call's deadline comes before it.
    */
-  final class Guard implements Runnable {
+  final class Guard {
 
     private final Closeable target;
 
@@ -65,6 +65,8 @@ final class Watchdog implements AutoCloseable {
     private long due;
     private ScheduledFuture<?> check;
     private long checkAt;
+    // A check that was replaced may already be running; it must not act, nor schedule another.
+    private long generation;
 
     private Guard(Closeable target) {
       this.target = target;
@@ -94,17 +96,14 @@ final class Watchdog implements AutoCloseable {
     }
 
     private synchronized void arm(long timeout) {
-      long now = System.nanoTime();
       armed = true;
       fired = false;
-      due = now + timeout;
+      due = System.nanoTime() + timeout;
       if (check == null || checkAt - due > 0) {
         if (check != null) {
           check.cancel(false);
         }
-        checkAt = due;
-        check = timer.schedule(this, timeout, TimeUnit.NANOSECONDS);
-        checksScheduled.incrementAndGet();
+        scheduleCheck(timeout);
       }
     }
 
@@ -114,19 +113,26 @@ final class Watchdog implements AutoCloseable {
       return !fired;
     }
 
-    /** The check: closes the target when the current call overran, else waits for its deadline. */
-    @Override
-    public void run() {
+    private void scheduleCheck(long delay) {
+      long current = ++generation;
+      checkAt = due;
+      check = timer.schedule(() -> check(current), delay, TimeUnit.NANOSECONDS);
+      checksScheduled.incrementAndGet();
+    }
+
+    /** Closes the target when the current call overran, else waits for its deadline. */
+    private void check(long scheduled) {
       synchronized (this) {
+        if (scheduled != generation) {
+          return;
+        }
         check = null;
         if (!armed) {
           return;
         }
         long left = due - System.nanoTime();
         if (left > 0) {
-          checkAt = due;
-          check = timer.schedule(this, left, TimeUnit.NANOSECONDS);
-          checksScheduled.incrementAndGet();
+          scheduleCheck(left);
           return;
         }
         fired = true;
