@@ -3,10 +3,7 @@ package dev.dropzone.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.format.ObjectFormat;
-import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
@@ -42,31 +39,7 @@ class EncryptedStoreTest {
 
   @TempDir Path keys;
   private S3Settings settings;
-  private Gateway gateway;
-
-  /** One gateway process's view: its key service, cache, resolver and store. */
-  private static final class Gateway implements AutoCloseable {
-    final LocalKeyService keyService;
-    final DataKeyCache cache;
-    final EncryptedStore store;
-    final UserKeys userKeys;
-
-    Gateway(S3Settings settings, Path keyset) throws Exception {
-      keyService = LocalKeyService.open(keyset);
-      cache = DataKeyCache.builder(keyService).build();
-      store = EncryptedStore.open(settings);
-      userKeys = UserKeys.builder(keyService, cache, store.keyRecords(), blocking).build();
-    }
-
-    FileTree tree(String user) throws StoreException {
-      return store.tree(user, "users/" + user, userKeys);
-    }
-
-    @Override
-    public void close() {
-      store.close();
-    }
-  }
+  private StoreProcess gateway;
 
   @BeforeAll
   static void start() throws Exception {
@@ -83,7 +56,7 @@ class EncryptedStoreTest {
   @BeforeEach
   void open() throws Exception {
     settings = server.bucket("store-it", "p" + System.nanoTime()).withPartSize(5 << 20);
-    gateway = new Gateway(settings, keys.resolve("master.json"));
+    gateway = new StoreProcess(settings, keys.resolve("master.json"), blocking);
   }
 
   @AfterEach
@@ -130,7 +103,7 @@ class EncryptedStoreTest {
     byte[] data = content(100_000);
     write(gateway.tree("bob"), "/a.bin", data);
 
-    try (Gateway second = new Gateway(settings, keys.resolve("master.json"))) {
+    try (StoreProcess second = new StoreProcess(settings, keys.resolve("master.json"), blocking)) {
       FileTree tree = second.tree("bob");
       assertThat(read(tree, "/a.bin", 0)).isEqualTo(data);
       write(tree, "/b.bin", data);
@@ -152,7 +125,7 @@ class EncryptedStoreTest {
     byte[] data = content(10);
     write(gateway.tree("carol"), "/x.txt", data);
 
-    try (Gateway fresh = new Gateway(settings, keys.resolve("master.json"))) {
+    try (StoreProcess fresh = new StoreProcess(settings, keys.resolve("master.json"), blocking)) {
       FileTree tree = fresh.tree("carol");
       try (var entries = tree.list(VirtualPath.ROOT)) {
         assertThat(entries.map(FileInfo::name)).containsExactly("x.txt");

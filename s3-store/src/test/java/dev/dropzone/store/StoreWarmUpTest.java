@@ -3,9 +3,6 @@ package dev.dropzone.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.dropzone.kek.cache.DataKeyCache;
-import dev.dropzone.kek.cache.UserKeys;
-import dev.dropzone.kek.local.LocalKeyService;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.S3RequestCounter;
@@ -61,16 +58,8 @@ class StoreWarmUpTest {
 
   @Test
   void readsAKeyRecordAsALoginDoesAndChangesNothing() throws Exception {
-    try (EncryptedStore store = EncryptedStore.open(settings)) {
-      LocalKeyService keyService = LocalKeyService.open(keys.resolve("master.json"));
-      UserKeys userKeys =
-          UserKeys.builder(
-                  keyService,
-                  DataKeyCache.builder(keyService).build(),
-                  store.keyRecords(),
-                  blocking)
-              .build();
-      FileTree tree = store.tree("alice", "users/alice", userKeys);
+    try (StoreProcess gateway = new StoreProcess(settings, keys.resolve("master.json"), blocking)) {
+      FileTree tree = gateway.tree("alice");
       try (Upload upload = tree.openWrite(VirtualPath.of("/a.txt"), 0)) {
         upload.stream().write("hello".getBytes(StandardCharsets.UTF_8));
         upload.commit();

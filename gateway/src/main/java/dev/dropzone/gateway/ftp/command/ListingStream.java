@@ -43,10 +43,10 @@ final class ListingStream extends InputStream {
     if (length == 0) {
       return 0;
     }
-    int len = Math.min(length, BATCH);
     if (pending != null) {
       throw pending;
     }
+    int len = Math.min(length, BATCH);
     int total = 0;
     while (total < len) {
       try {
