@@ -1,7 +1,6 @@
 package dev.dropzone.store;
 
 import dev.dropzone.store.StoreException.Reason;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +21,9 @@ public final class VirtualPath implements Comparable<VirtualPath> {
 
   private final List<String> segments;
 
+  /** {@link #toString()}, made on first use: listings and keys ask for it many times. */
+  private String text;
+
   private VirtualPath(List<String> segments) {
     this.segments = List.copyOf(segments);
   }
@@ -35,28 +37,7 @@ public final class VirtualPath implements Comparable<VirtualPath> {
     if (input == null || input.isEmpty()) {
       throw invalid("empty path");
     }
-    for (int i = 0; i < input.length(); i++) {
-      char c = input.charAt(i);
-      if (c == 0) {
-        throw invalid("contains NUL");
-      }
-      if (c == '\r' || c == '\n') {
-        throw invalid("contains CR/LF");
-      }
-      // Control characters cannot be represented in S3's XML listings.
-      if (c < 0x20 || c == 0x7f) {
-        throw invalid("contains control character 0x" + Integer.toHexString(c));
-      }
-      // Not allowed in XML either, so S3 could not list such a key.
-      if (c == 0xfffe || c == 0xffff) {
-        throw invalid("contains the non-character U+" + Integer.toHexString(c).toUpperCase());
-      }
-    }
-    // An unpaired surrogate would be encoded as '?', silently mapping two names to one key.
-    if (!StandardCharsets.UTF_8.newEncoder().canEncode(input)) {
-      throw invalid("is not valid Unicode (unpaired surrogate)");
-    }
-    if (input.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    if (utf8Length(input) > MAX_BYTES) {
       throw invalid("longer than " + MAX_BYTES + " bytes");
     }
     List<String> out = new ArrayList<>(input.startsWith("/") ? List.of() : cwd.segments);
@@ -77,10 +58,47 @@ public final class VirtualPath implements Comparable<VirtualPath> {
       throw invalid("'" + RESERVED + "' is reserved");
     }
     VirtualPath path = new VirtualPath(out);
-    if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    if (utf8Length(path.toString()) > MAX_BYTES) {
       throw invalid("longer than " + MAX_BYTES + " bytes");
     }
     return path;
+  }
+
+  /**
+   * The length of {@code text} in UTF-8, after checking that every character of it can be part of
+   * an S3 key: no NUL, CR/LF or other control character, no XML non-character, no unpaired
+   * surrogate (it would be encoded as '?', silently mapping two names to one key).
+   */
+  private static int utf8Length(String text) throws StoreException {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        throw invalid("contains NUL");
+      }
+      if (c == '\r' || c == '\n') {
+        throw invalid("contains CR/LF");
+      }
+      // Control characters cannot be represented in S3's XML listings.
+      if (c < 0x20 || c == 0x7f) {
+        throw invalid("contains control character 0x" + Integer.toHexString(c));
+      }
+      // Not allowed in XML either, so S3 could not list such a key.
+      if (c == 0xfffe || c == 0xffff) {
+        throw invalid("contains the non-character U+" + Integer.toHexString(c).toUpperCase());
+      }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw invalid("is not valid Unicode (unpaired surrogate)");
+      } else {
+        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      }
+    }
+    return bytes;
   }
 
   /** Parses an absolute path (relative ones are taken from the root). */
@@ -97,7 +115,18 @@ public final class VirtualPath implements Comparable<VirtualPath> {
     if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
       throw invalid("'" + name + "' is not a file name");
     }
-    return parse(this, name);
+    // A listing builds one child per entry: checking the name alone spares re-reading the parent.
+    int bytes = utf8Length(name);
+    if (isRoot() && name.equals(RESERVED)) {
+      throw invalid("'" + RESERVED + "' is reserved");
+    }
+    if (utf8Length(toString()) + 1 + bytes > MAX_BYTES) {
+      throw invalid("longer than " + MAX_BYTES + " bytes");
+    }
+    List<String> out = new ArrayList<>(segments.size() + 1);
+    out.addAll(segments);
+    out.add(name);
+    return new VirtualPath(out);
   }
 
   public boolean isRoot() {
@@ -135,7 +164,13 @@ public final class VirtualPath implements Comparable<VirtualPath> {
 
   @Override
   public String toString() {
-    return "/" + relative();
+    String shown = text;
+    if (shown == null) {
+      // Racing threads build equal strings; either may be kept.
+      shown = "/" + relative();
+      text = shown;
+    }
+    return shown;
   }
 
   @Override

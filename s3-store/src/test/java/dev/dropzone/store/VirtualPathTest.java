@@ -67,6 +67,30 @@ class VirtualPathTest {
   }
 
   @Test
+  void childChecksItsNameAsParseDoes() throws StoreException {
+    VirtualPath dir = VirtualPath.of("/a");
+    assertInvalid(() -> dir.child("b\0"), "contains NUL");
+    assertInvalid(() -> dir.child("b\r"), "contains CR/LF");
+    assertInvalid(() -> dir.child("b\t"), "contains control character 0x9");
+    assertInvalid(() -> dir.child("b\uffff"), "contains the non-character U+FFFF");
+    assertInvalid(() -> dir.child("b\ud800"), "is not valid Unicode (unpaired surrogate)");
+    assertInvalid(() -> dir.child("\udc00b"), "is not valid Unicode (unpaired surrogate)");
+    assertThat(dir.child("\ud83d\ude00").toString()).isEqualTo("/a/\ud83d\ude00");
+    // Only the root's child of that name is the reserved directory.
+    assertThat(dir.child(".dropzone")).isEqualTo(VirtualPath.of("/a/.dropzone"));
+  }
+
+  @Test
+  void childCountsTheWholePathsBytes() throws StoreException {
+    // "/" + 1000 × "d" + "/" is 1002 bytes: a name of 22 fits, 23 does not; "é" counts twice.
+    VirtualPath deep = VirtualPath.of("/" + "d".repeat(1000));
+    assertThat(deep.child("x".repeat(22))).isEqualTo(deep.resolve("x".repeat(22)));
+    assertInvalid(() -> deep.child("x".repeat(23)), "longer than 1024 bytes");
+    assertInvalid(() -> deep.child("é".repeat(12)), "longer than 1024 bytes");
+    assertThat(deep.child("é".repeat(11)).name()).hasSize(11);
+  }
+
+  @Test
   void rejectsNul() {
     assertInvalid(() -> VirtualPath.of("a\0b"), "Invalid file name: contains NUL");
   }

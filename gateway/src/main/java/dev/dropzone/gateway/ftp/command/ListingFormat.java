@@ -5,9 +5,7 @@ import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.store.FileInfo;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /** How one directory entry is written in LIST, NLST and MLSD/MLST output. */
 enum ListingFormat {
@@ -23,7 +21,7 @@ enum ListingFormat {
       padRight(line, account.username(), 8).append(' ');
       padRight(line, account.username(), 8).append(' ');
       padLeft(line, Long.toString(entry.size()), 12).append(' ');
-      (recent ? LS_RECENT : LS_OLD).formatTo(modified, line);
+      ListingDates.appendLs(line, modified, recent);
       return line.append(' ').append(entry.name()).toString();
     }
   },
@@ -42,12 +40,7 @@ enum ListingFormat {
     }
   };
 
-  static final DateTimeFormatter MDTM =
-      DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
-  static final DateTimeFormatter LS_RECENT =
-      DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.US).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter LS_OLD =
-      DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.US).withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter MDTM = ListingDates.MDTM;
 
   abstract String line(FileInfo entry, Account account);
 
@@ -67,15 +60,11 @@ enum ListingFormat {
     }
     when(perm, account.may(Permission.DELETE), 'd');
     when(perm, account.may(Permission.RENAME), 'f');
-    return "type="
-        + (entry.directory() ? "dir" : "file")
-        + ";size="
-        + entry.size()
-        + ";modify="
-        + MDTM.format(entry.lastModified())
-        + ";perm="
-        + perm
-        + ";";
+    StringBuilder facts = new StringBuilder(64);
+    facts.append("type=").append(entry.directory() ? "dir" : "file");
+    facts.append(";size=").append(entry.size()).append(";modify=");
+    ListingDates.appendMdtm(facts, entry.lastModified());
+    return facts.append(";perm=").append(perm).append(';').toString();
   }
 
   private static StringBuilder padRight(StringBuilder line, String text, int width) {

@@ -23,7 +23,7 @@ class ListingFormatTest {
     FileInfo dir =
         new FileInfo(VirtualPath.of("/old"), true, 0, Instant.parse("2019-03-07T10:15:00Z"));
 
-    String month = ListingFormat.LS_RECENT.format(recent);
+    String month = ListingDates.LS_RECENT.format(recent);
     assertThat(ListingFormat.LIST.line(file, ALICE))
         .isEqualTo("-rw------- 1 alice    alice         1048576 " + month + " report 2026.pdf");
     assertThat(ListingFormat.LIST.line(dir, ALICE))
