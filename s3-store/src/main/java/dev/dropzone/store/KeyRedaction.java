@@ -16,13 +16,18 @@ public final class KeyRedaction {
   /** Where a key can start in a message: at the start, or after one of these. */
   private static final String KEY_START = "(?<![^\\s'\"(:=,\\[])";
 
-  private final Pattern home;
-  private final Pattern prefix;
+  private final String homeKey;
+  private final String prefixKey;
+
+  /**
+   * Compiled on first use: every session gets a redaction, few ever show an error that needs it,
+   * and compiling both patterns costs tens of microseconds per login.
+   */
+  private volatile Pattern[] patterns;
 
   KeyRedaction(String homeKey, String prefixKey) {
-    this.home = Pattern.compile(KEY_START + Pattern.quote(homeKey) + "(/|(?![^\\s'\"),:;\\]]))");
-    this.prefix =
-        prefixKey.isEmpty() ? null : Pattern.compile(KEY_START + Pattern.quote(prefixKey + "/"));
+    this.homeKey = homeKey;
+    this.prefixKey = prefixKey;
   }
 
   /** {@code text} with keys of the home as virtual paths and the prefix removed from others. */
@@ -30,7 +35,23 @@ public final class KeyRedaction {
     if (text == null) {
       return null;
     }
-    String out = home.matcher(text).replaceAll(Matcher.quoteReplacement("/"));
-    return prefix == null ? out : prefix.matcher(out).replaceAll("");
+    Pattern[] compiled = patterns();
+    String out = compiled[0].matcher(text).replaceAll(Matcher.quoteReplacement("/"));
+    return compiled.length == 1 ? out : compiled[1].matcher(out).replaceAll("");
+  }
+
+  private Pattern[] patterns() {
+    Pattern[] compiled = patterns;
+    if (compiled == null) {
+      Pattern home =
+          Pattern.compile(KEY_START + Pattern.quote(homeKey) + "(/|(?![^\\s'\"),:;\\]]))");
+      compiled =
+          prefixKey.isEmpty()
+              ? new Pattern[] {home}
+              : new Pattern[] {home, Pattern.compile(KEY_START + Pattern.quote(prefixKey + "/"))};
+      // Threads racing here compile equal patterns; any of them may be kept.
+      patterns = compiled;
+    }
+    return compiled;
   }
 }

@@ -32,7 +32,9 @@ final class VerifiedCredentials {
   private static final String HMAC = "HmacSHA256";
 
   private final Cache<ByteBuffer, Boolean> verified;
-  private final SecretKeySpec key;
+
+  /** One MAC per thread, keyed once: looking one up and keying it cost more than the tag. */
+  private final ThreadLocal<Mac> macs;
 
   /**
    * @param ttl how long a success is remembered; zero turns remembering off
@@ -49,8 +51,19 @@ final class VerifiedCredentials {
                 .build();
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
-    this.key = new SecretKeySpec(secret, HMAC);
+    SecretKeySpec key = new SecretKeySpec(secret, HMAC);
     Arrays.fill(secret, (byte) 0);
+    this.macs =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Mac mac = Mac.getInstance(HMAC);
+                mac.init(key);
+                return mac;
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+              }
+            });
   }
 
   /** True when this name and password were verified against {@code storedHash} recently. */
@@ -75,8 +88,9 @@ final class VerifiedCredentials {
   private ByteBuffer tag(String name, char[] password, String storedHash) {
     ByteBuffer secret = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
     try {
-      Mac mac = Mac.getInstance(HMAC);
-      mac.init(key);
+      // Still keyed; reset drops what a tag cut short by an error may have left.
+      Mac mac = macs.get();
+      mac.reset();
       // Lengths first, so no two different (name, password, hash) triples feed the same bytes.
       byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
       mac.update(ByteBuffer.allocate(8).putInt(nameBytes.length).putInt(secret.remaining()).flip());
@@ -84,8 +98,6 @@ final class VerifiedCredentials {
       mac.update(secret.duplicate());
       mac.update(storedHash.getBytes(StandardCharsets.UTF_8));
       return ByteBuffer.wrap(mac.doFinal());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
     } finally {
       // The encoder's buffer held the password too.
       if (secret.hasArray()) {

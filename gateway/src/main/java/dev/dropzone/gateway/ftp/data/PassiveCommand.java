@@ -64,9 +64,20 @@ final class PassiveCommand extends AbstractCommand {
     session.write(
         ReplyMapper.reply(
             227,
-            String.format(
-                "Entering Passive Mode (%d,%d,%d,%d,%d,%d)",
-                a[0] & 0xff, a[1] & 0xff, a[2] & 0xff, a[3] & 0xff, port >> 8, port & 0xff)));
+            // Concatenated: String.format looks up the locale's digits on every call.
+            "Entering Passive Mode ("
+                + (a[0] & 0xff)
+                + ','
+                + (a[1] & 0xff)
+                + ','
+                + (a[2] & 0xff)
+                + ','
+                + (a[3] & 0xff)
+                + ','
+                + (port >> 8)
+                + ','
+                + (port & 0xff)
+                + ')'));
   }
 
   /** The configured public address (behind NAT), or the address the listener is bound to. */

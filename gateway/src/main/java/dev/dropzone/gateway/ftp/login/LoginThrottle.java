@@ -121,16 +121,24 @@ public final class LoginThrottle {
    * any length cost the same memory.
    */
   private record NameKey(long high, long low) {
+
+    /** One digest per thread: looking one up costs more than hashing a name with it. */
+    private static final ThreadLocal<MessageDigest> SHA256 =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                return MessageDigest.getInstance("SHA-256");
+              } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+              }
+            });
+
     static NameKey of(String name) {
-      try {
-        byte[] digest =
-            MessageDigest.getInstance("SHA-256")
-                .digest(name.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-        ByteBuffer bytes = ByteBuffer.wrap(digest);
-        return new NameKey(bytes.getLong(), bytes.getLong());
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-      }
+      // digest() resets the digest for the next name.
+      byte[] digest =
+          SHA256.get().digest(name.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+      ByteBuffer bytes = ByteBuffer.wrap(digest);
+      return new NameKey(bytes.getLong(), bytes.getLong());
     }
   }
 
