@@ -99,6 +99,27 @@ public final class Child implements AutoCloseable {
     return ThreadCpu.of(pid());
   }
 
+  /** Starts counting the child's CPU by kind of thread; {@link CpuMeter#stop} reads it. */
+  CpuMeter cpuMeter() throws IOException {
+    return new CpuMeter(cpuSeconds(), threadCpu());
+  }
+
+  /** The child's CPU from {@link #cpuMeter} on. */
+  final class CpuMeter {
+    private final double total;
+    private final ThreadCpu threads;
+
+    private CpuMeter(double total, ThreadCpu threads) {
+      this.total = total;
+      this.threads = threads;
+    }
+
+    ThreadCpu.Split stop() throws IOException {
+      double used = cpuSeconds() - total;
+      return threadCpu().since(threads, used);
+    }
+  }
+
   /** Peak resident set size in bytes since start or the last {@link #resetPeakRss}. */
   long peakRss() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {

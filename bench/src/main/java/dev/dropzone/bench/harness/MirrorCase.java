@@ -110,11 +110,10 @@ final class MirrorCase {
 
     S3Requests before = S3Requests.of(setup.s3Server());
     Child gateway = setup.gateway();
-    double cpu = gateway.cpuSeconds();
-    ThreadCpu threads = gateway.threadCpu();
+    Child.CpuMeter meter = gateway.cpuMeter();
     up.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorUp(local, remote, parallel));
-    ThreadCpu.Split upCpu = gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu);
+    ThreadCpu.Split upCpu = meter.stop();
     up.cpu = up.cpu.plus(upCpu);
     S3Requests after = S3Requests.of(setup.s3Server());
     up.gatewayRequests = after.since(before);
@@ -127,11 +126,10 @@ final class MirrorCase {
     up.directRequests = after.since(before);
 
     before = after;
-    cpu = gateway.cpuSeconds();
-    threads = gateway.threadCpu();
+    meter = gateway.cpuMeter();
     down.gateway[slot] =
         setup.files() / Bench.seconds(() -> setup.lftp().mirrorDown(remote, back, parallel));
-    ThreadCpu.Split downCpu = gateway.threadCpu().since(threads, gateway.cpuSeconds() - cpu);
+    ThreadCpu.Split downCpu = meter.stop();
     down.cpu = down.cpu.plus(downCpu);
     // Per run, so a longer run shows how far the compilers' share falls as the JIT settles.
     Bench.log(

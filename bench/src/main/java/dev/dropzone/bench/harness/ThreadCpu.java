@@ -52,14 +52,20 @@ final class ThreadCpu {
       return new Split(total + other.total, jit + other.jit, gc + other.gc);
     }
 
-    /** e.g. {@code 12.7 ms (application 7.9, JIT 4.1, GC 0.7)} per {@code files}. */
+    /** e.g. {@code 12.7 ms (application 7.9, JIT 4.1, GC/VM 0.7)} per {@code files}. */
     String perFile(double files) {
+      return per(files / 1000, "ms");
+    }
+
+    /** e.g. {@code 1.22 s (application 0.87, JIT 0.30, GC/VM 0.05)} per {@code gib}. */
+    String perGib(double gib) {
+      return per(gib, "s");
+    }
+
+    private String per(double units, String unit) {
       return String.format(
-          "%.2f ms (application %.2f, JIT %.2f, GC/VM %.2f)",
-          total * 1000 / files,
-          application() * 1000 / files,
-          jit * 1000 / files,
-          gc * 1000 / files);
+          "%.2f %s (application %.2f, JIT %.2f, GC/VM %.2f)",
+          total / units, unit, application() / units, jit / units, gc / units);
     }
   }
 
