@@ -42,6 +42,14 @@ final class LoginListCase {
   /** Bound of the sessions that warm the gateway's memory of the directory. */
   private static final int MAX_WARM_UP = 200;
 
+  /**
+   * Further sessions, each beside a baseline call, before the paths are measured as a server that
+   * has been running does them: after 50 sessions most of the gateway's per-session code (MINA,
+   * FtpServer, the login) has run 50 times and is still interpreted or in the compiler's profiling
+   * tier, while the baseline's per-call code is one SDK request.
+   */
+  static final int LONG_RUNNING = 2_000;
+
   private final Gateway gateway;
   private final Child s3Server;
   private final S3Settings settings;
@@ -87,6 +95,9 @@ final class LoginListCase {
     double[] session = new double[logins];
     double[] lftp = new double[logins];
     double[] startOnly = new double[logins];
+    double[] rawLong = new double[logins];
+    double[] sessionLong = new double[logins];
+    String split;
     S3Requests sessionRequests = new S3Requests(Map.of());
     try (S3Client fresh = S3Clients.builder(settings, new NewConnectionEachRequest()).build();
         DirectS3 direct =
@@ -110,9 +121,20 @@ final class LoginListCase {
         lftp[i] = Bench.seconds(this::lftp);
         startOnly[i] = Bench.seconds(Lftp::startOnly);
       }
+      split = stepMedians();
+      steps = null;
+      for (int i = 0; i < LONG_RUNNING; i++) {
+        list.run();
+        commonsNet();
+      }
+      steps = new ArrayList<>();
+      for (int i = 0; i < logins; i++) {
+        rawLong[i] = Bench.seconds(list);
+        sessionLong[i] = Bench.seconds(this::commonsNet);
+      }
     }
     lftpStart = Bench.median(startOnly);
-    String split = stepMedians();
+    String longSplit = stepMedians();
     steps = null;
 
     double[] sessionCold = new double[RESTARTS];
@@ -136,7 +158,30 @@ final class LoginListCase {
             Bench.median(session),
             rawMedian,
             baseline,
+            false));
+    double rawLongMedian = Bench.median(rawLong);
+    String longBaseline =
+        String.format("%.1f ms TCP connect + ListObjectsV2", rawLongMedian * 1000);
+    int sessionsBefore = warmUpSessions + logins + LONG_RUNNING;
+    rows.add(
+        timeRow(
+            String.format(
+                "Commons Net session, gateway after %,d sessions (median of %d)",
+                sessionsBefore, logins),
+            Bench.median(sessionLong),
+            rawLongMedian,
+            longBaseline,
             true));
+    rows.add(
+        new Row(
+            String.format(
+                "10. where a Commons Net session's time goes after %,d sessions (medians)",
+                sessionsBefore),
+            longSplit,
+            longBaseline,
+            "—",
+            "(reference)",
+            "—"));
     rows.add(
         timeRow(
             "new lftp process, warm gateway (median of " + logins + ")",
@@ -269,12 +314,16 @@ final class LoginListCase {
             + " process start, %.1f ms (median of lftp running 'exit'). The gateway checks logins"
             + " against a users file with an Argon2id hash, as in production. Warm: measured after"
             + " %d unmeasured sessions, the last of which listed without a HeadObject%s; the"
-            + " baseline after %d unmeasured calls; the three paths measured in turn.",
+            + " baseline after %d unmeasured calls; the three paths measured in turn. After %,d"
+            + " sessions: then %,d more unmeasured sessions, each beside an unmeasured baseline"
+            + " call, and the Commons Net session and the baseline measured in turn.",
         entries,
         lftpStart * 1000,
         warmUpSessions,
         warmUpSessions > MAX_WARM_UP ? " (not reached: every one HEADed)" : "",
-        BASELINE_WARM_UP);
+        BASELINE_WARM_UP,
+        warmUpSessions + logins + LONG_RUNNING,
+        LONG_RUNNING);
   }
 
   /** Makes the S3 server close each connection after its answer, so every request opens one. */
