@@ -659,15 +659,16 @@ public final class Bench {
             digest,
             sha,
             "openssl sha256"));
-    // What case 6's CPU per GiB cannot go below while uploads encrypt and digest every byte.
-    double upFloor = GIB / MIB / tink.get("encrypt") + GIB / MIB / digest;
-    double downFloor = GIB / MIB / tink.get("decrypt");
+    // What case 6's upload CPU cannot go below while every upload keeps its SHA-256 for HASH. The
+    // cipher rows are no such floor: they include Tink's stream copies and the benchmark's own
+    // chunking (bench/README.md has the gateway's AES-GCM share from a profile).
+    double digestPerGib = GIB / MIB / digest;
     add(
         new Row(
-            "7. CPU s per GiB of the crypto alone, upload (encrypt + SHA-256) / download (decrypt)",
-            String.format("%.2f s / %.2f s", upFloor, downFloor),
-            "case 6 targets 1.5 s / 0.8 s",
-            String.format("%.2f / %.2f", upFloor / 1.5, downFloor / 0.8),
+            "7. CPU s per GiB uploaded for the SHA-256 alone",
+            String.format("%.2f s", digestPerGib),
+            "case 6 target 1.5 s",
+            Row.ratio(digestPerGib, 1.5),
             "(reference)",
             "—"));
   }
