@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * The times of listing lines, in UTC. Written by hand rather than through {@link
- * DateTimeFormatter}: a formatter builds a print context and resolves fields for every line, which
- * was a fifth of a 500-entry LIST's CPU. Years outside 1–9999 go through the formatters.
+ * DateTimeFormatter}: a formatter builds a print context and resolves fields for every line, a
+ * large share of what a LIST does after the S3 response. Years outside 1–9999 go through the
+ * formatters.
  */
 final class ListingDates {
 
