@@ -24,6 +24,9 @@ public final class VirtualPath implements Comparable<VirtualPath> {
   /** {@link #toString()}, made on first use: listings and keys ask for it many times. */
   private String text;
 
+  /** The UTF-8 length of {@link #toString()}, counted on first use; -1 until then. */
+  private int bytes = -1;
+
   private VirtualPath(List<String> segments) {
     this.segments = List.copyOf(segments);
   }
@@ -58,10 +61,20 @@ public final class VirtualPath implements Comparable<VirtualPath> {
       throw invalid("'" + RESERVED + "' is reserved");
     }
     VirtualPath path = new VirtualPath(out);
-    if (utf8Length(path.toString()) > MAX_BYTES) {
+    if (path.byteLength() > MAX_BYTES) {
       throw invalid("longer than " + MAX_BYTES + " bytes");
     }
     return path;
+  }
+
+  /** The UTF-8 length of this path's text; its characters were checked when it was made. */
+  private int byteLength() throws StoreException {
+    int counted = bytes;
+    if (counted < 0) {
+      counted = utf8Length(toString());
+      bytes = counted;
+    }
+    return counted;
   }
 
   /**
@@ -116,11 +129,12 @@ public final class VirtualPath implements Comparable<VirtualPath> {
       throw invalid("'" + name + "' is not a file name");
     }
     // A listing builds one child per entry: checking the name alone spares re-reading the parent.
-    int bytes = utf8Length(name);
+    int nameBytes = utf8Length(name);
     if (isRoot() && name.equals(RESERVED)) {
       throw invalid("'" + RESERVED + "' is reserved");
     }
-    if (utf8Length(toString()) + 1 + bytes > MAX_BYTES) {
+    // The root's text is "/" alone; any other parent gains a "/" before the name.
+    if ((isRoot() ? 0 : byteLength()) + 1 + nameBytes > MAX_BYTES) {
       throw invalid("longer than " + MAX_BYTES + " bytes");
     }
     List<String> out = new ArrayList<>(segments.size() + 1);

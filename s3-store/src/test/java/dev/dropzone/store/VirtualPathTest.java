@@ -88,6 +88,10 @@ class VirtualPathTest {
     assertInvalid(() -> deep.child("x".repeat(23)), "longer than 1024 bytes");
     assertInvalid(() -> deep.child("é".repeat(12)), "longer than 1024 bytes");
     assertThat(deep.child("é".repeat(11)).name()).hasSize(11);
+    // Under the root the only slash is the leading one, as parse counts it.
+    assertThat(VirtualPath.ROOT.child("a".repeat(1023)))
+        .isEqualTo(VirtualPath.of("a".repeat(1023)));
+    assertInvalid(() -> VirtualPath.ROOT.child("a".repeat(1024)), "longer than 1024 bytes");
   }
 
   @Test

@@ -95,7 +95,7 @@ public final class Child implements AutoCloseable {
   }
 
   /** The child's CPU so far by kind of thread (compilers, collectors, the rest). */
-  ThreadCpu threadCpu() {
+  private ThreadCpu threadCpu() {
     return ThreadCpu.of(pid());
   }
 

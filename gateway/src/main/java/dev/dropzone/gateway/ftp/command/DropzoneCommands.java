@@ -119,7 +119,7 @@ public final class DropzoneCommands {
   private static FtpReply modified(FtpIoSession session, StoreView view, VirtualPath path)
       throws IOException {
     FileInfo info = view.stat(path);
-    return ReplyMapper.reply(213, ListingFormat.MDTM.format(info.lastModified()));
+    return ReplyMapper.reply(213, ListingDates.MDTM.format(info.lastModified()));
   }
 
   private static FtpReply delete(FtpIoSession session, StoreView view, VirtualPath path)

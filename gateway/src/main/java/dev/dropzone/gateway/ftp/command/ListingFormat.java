@@ -5,7 +5,6 @@ import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.store.FileInfo;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 
 /** How one directory entry is written in LIST, NLST and MLSD/MLST output. */
 enum ListingFormat {
@@ -39,8 +38,6 @@ enum ListingFormat {
       return facts(entry, account) + " " + entry.name();
     }
   };
-
-  static final DateTimeFormatter MDTM = ListingDates.MDTM;
 
   abstract String line(FileInfo entry, Account account);
 

@@ -99,7 +99,7 @@ final class SetTimeCommand extends StoreCommand {
     view.require(Permission.WRITE);
     Instant time = target.get().time();
     view.ability(ModificationTimes.class).setModified(path, time);
-    String shown = ListingFormat.MDTM.format(time);
+    String shown = ListingDates.MDTM.format(time);
     LOG.info(
         "{} from {} set the modification time of {} to {}",
         view.account().username(),
