@@ -74,6 +74,7 @@ final class EncryptedUpload implements Upload {
   private int headerBytes;
   private final MessageDigest sha256;
   private final PartUploads parts;
+  private final ExecutorService executor;
   private final OutputStream encrypting;
   private final PlaintextStream plaintext = new PlaintextStream();
 
@@ -81,6 +82,9 @@ final class EncryptedUpload implements Upload {
 
   /** Null once aborted, and between handing a full buffer over and starting the next one. */
   private volatile PartBuffer current;
+
+  /** The PutObject of a one-part file, started by {@link #prepareCommit()}; null before. */
+  private volatile HeldPut held;
 
   private long bytesWritten;
 
@@ -130,6 +134,7 @@ final class EncryptedUpload implements Upload {
     this.pool = pool;
     this.budget = budget;
     this.sha256 = sha256();
+    this.executor = executor;
     checkMetadataFits();
     this.parts =
         new PartUploads(
@@ -167,8 +172,9 @@ final class EncryptedUpload implements Upload {
 
   /**
    * Encrypts the last segment and, for a multipart upload, sends the last part and waits for every
-   * part: afterwards only CompleteMultipartUpload (or, for a single part, the PutObject of the
-   * buffered whole) remains for {@link #commit()}.
+   * part: afterwards only CompleteMultipartUpload remains for {@link #commit()}. A file of one part
+   * starts its PutObject with the last byte held back ({@link HeldPut}), so the request travels
+   * while the caller decides and {@code commit()} only lets that byte go.
    */
   @Override
   public void prepareCommit() throws IOException {
@@ -183,8 +189,26 @@ final class EncryptedUpload implements Upload {
           }
           if (parts.count() > 0) {
             parts.awaitAll();
+          } else if (held == null) {
+            hold();
           }
         });
+  }
+
+  private void hold() throws StoreException {
+    HeldPut put =
+        HeldPut.start(
+            s3,
+            putRequest(sent(metadata(sealedDigest))),
+            takeCurrent(),
+            executor,
+            HeldPut.HOLD_LIMIT);
+    held = put;
+    // An abort from another thread may have run between taking the buffer and publishing the put.
+    if (state == State.ABORTED) {
+      put.abort();
+      checkWritable();
+    }
   }
 
   @Override
@@ -204,7 +228,11 @@ final class EncryptedUpload implements Upload {
         () -> {
           seal();
           Optional<StoredVersion> stored;
-          if (parts.count() == 0) {
+          HeldPut put = held;
+          if (put != null) {
+            PutObjectResponse response = put.commit();
+            stored = StoredVersion.of(response.eTag(), response);
+          } else if (parts.count() == 0) {
             stored = putWhole(sent(metadata(sealedDigest)));
           } else {
             if (current != null) {
@@ -277,6 +305,10 @@ final class EncryptedUpload implements Upload {
     if (filling != null) {
       filling.discard();
     }
+    HeldPut put = held;
+    if (put != null) {
+      put.abort();
+    }
     parts.abort();
   }
 
@@ -321,21 +353,22 @@ final class EncryptedUpload implements Upload {
   private Optional<StoredVersion> putWhole(Map<String, String> metadata) throws StoreException {
     PartBuffer whole = takeCurrent();
     try {
-      PutObjectResponse response =
-          s3.putObject(
-              PutObjectRequest.builder()
-                  .bucket(bucket)
-                  .key(key)
-                  .metadata(metadata)
-                  .contentType(CONTENT_TYPE)
-                  .build(),
-              whole.body());
+      PutObjectResponse response = s3.putObject(putRequest(metadata), whole.body());
       return StoredVersion.of(response.eTag(), response);
     } catch (SdkException e) {
       throw S3Errors.map(e, "store " + key);
     } finally {
       whole.release();
     }
+  }
+
+  private PutObjectRequest putRequest(Map<String, String> metadata) {
+    return PutObjectRequest.builder()
+        .bucket(bucket)
+        .key(key)
+        .metadata(metadata)
+        .contentType(CONTENT_TYPE)
+        .build();
   }
 
   private void checkWritable() throws StoreException {

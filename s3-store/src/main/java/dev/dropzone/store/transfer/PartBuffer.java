@@ -108,10 +108,11 @@ final class PartBuffer {
 
   /** A request body over the chunks; each retry of the request reads them again from the start. */
   RequestBody body() {
-    return RequestBody.fromContentProvider(this::newStream, size, "application/octet-stream");
+    return RequestBody.fromContentProvider(this::stream, size, "application/octet-stream");
   }
 
-  private InputStream newStream() {
+  /** The bytes from the start, read in place; each call a new stream. */
+  InputStream stream() {
     List<InputStream> parts = new ArrayList<>(chunks.size());
     long left = size;
     for (byte[] chunk : chunks) {
