@@ -14,7 +14,6 @@ import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.ServerDataConnectionFactory;
-import org.apache.mina.core.future.WriteFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,9 +146,7 @@ abstract class DataCommand extends StoreCommand {
     if (transfer.cut() != null) {
       return null;
     }
-    // Not awaited here: the data connection is accepted while MINA writes the reply, and the link
-    // waits for it only before its first byte or its close (see DataLink#take).
-    WriteFuture preliminary = session.write(ReplyMapper.reply(150, opening));
+    session.write(ReplyMapper.reply(150, opening)).awaitUninterruptibly(10_000);
     DataConnection data;
     try {
       data = session.getDataConnection().openConnection();
@@ -181,7 +178,7 @@ abstract class DataCommand extends StoreCommand {
               DATA_CONNECTION));
       return null;
     }
-    DataLink link = DataLink.take(session, data, transfer, preliminary);
+    DataLink link = DataLink.take(session, data, transfer);
     if (link == null) {
       beforeRefusal.run();
       send(session, ReplyMapper.reply(425, "Cannot open data connection", DATA_CONNECTION));

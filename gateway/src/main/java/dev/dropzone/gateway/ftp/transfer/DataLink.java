@@ -15,7 +15,6 @@ import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.ftplet.DataType;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.IODataConnection;
-import org.apache.mina.core.future.WriteFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,26 +42,16 @@ public final class DataLink {
 
   private static final Field SOCKET = field(IODataConnection.class, "socket", Socket.class);
 
-  /** How long the first byte waits for the preliminary reply to be written, as MINA's LIST did. */
-  private static final long ANNOUNCE_WAIT_MILLIS = 10_000;
-
   private final Socket socket;
   private final Transfer transfer;
   private final boolean ascii;
   private final boolean compressed;
-  private WriteFuture announcement;
 
-  private DataLink(
-      Socket socket,
-      Transfer transfer,
-      boolean ascii,
-      boolean compressed,
-      WriteFuture announcement) {
+  private DataLink(Socket socket, Transfer transfer, boolean ascii, boolean compressed) {
     this.socket = socket;
     this.transfer = transfer;
     this.ascii = ascii;
     this.compressed = compressed;
-    this.announcement = announcement;
   }
 
   /**
@@ -81,16 +70,10 @@ public final class DataLink {
   /**
    * Takes over the data connection MINA just opened for {@code transfer}, in the session's mode.
    *
-   * <p>{@code announcement} is the write of the 150 reply. Some clients read the data connection
-   * only after that reply and fail when its data (or its end) comes first, so nothing is sent or
-   * closed before the reply is on its way; the connection itself was accepted, and the first block
-   * read, while MINA wrote it (a wake-up of its I/O thread, about 0.3 ms per transfer here).
-   *
    * @return null when MINA opened none (it closes a connection from a foreign address and hands
    *     back an empty one)
    */
-  public static DataLink take(
-      FtpIoSession session, DataConnection data, Transfer transfer, WriteFuture announcement) {
+  public static DataLink take(FtpIoSession session, DataConnection data, Transfer transfer) {
     if (!(data instanceof IODataConnection) || SOCKET == null) {
       throw new IllegalStateException(
           "unsupported data connection type " + data.getClass().getName());
@@ -109,8 +92,7 @@ public final class DataLink {
             socket,
             transfer,
             session.getDataType() == DataType.ASCII,
-            session.getDataConnection().isZipMode(),
-            announcement);
+            session.getDataConnection().isZipMode());
     transfer.attach(link);
     return link;
   }
@@ -188,7 +170,6 @@ public final class DataLink {
         ((DeflaterOutputStream) deflating).finish();
       }
       wire.flush();
-      announced();
     } finally {
       transfer.detach();
       if (deflater != null) {
@@ -197,14 +178,6 @@ public final class DataLink {
     }
     socket.close();
     return total;
-  }
-
-  /** Waits, once, until the preliminary reply was written (or could not be). */
-  private void announced() {
-    if (announcement != null) {
-      announcement.awaitUninterruptibly(ANNOUNCE_WAIT_MILLIS);
-      announcement = null;
-    }
   }
 
   /**
@@ -279,7 +252,6 @@ public final class DataLink {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      announced();
       while (len > 0) {
         int n = Math.min(len, SLICE);
         out.write(b, off, n);
