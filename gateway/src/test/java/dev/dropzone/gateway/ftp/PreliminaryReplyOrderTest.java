@@ -11,11 +11,11 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 150 reply reaches the client before the data does: some clients read the data connection
- * only after that reply and fail when the data, or its end, comes first. On loopback the kernel has
- * the bytes of a write in the peer's socket before the call returns, so a client that sees the data
- * connection end must already have the 150 waiting; a server that closed the data connection
- * before MINA wrote the reply fails this within a few rounds (an empty listing ends at once).
+ * The 150 reply reaches the client before the data does: some clients read the data connection only
+ * after that reply and fail when the data, or its end, comes first. On loopback the kernel has the
+ * bytes of a write in the peer's socket before the call returns, so a client that sees the data
+ * connection end must already have the 150 waiting; a server that closed the data connection before
+ * MINA wrote the reply fails this within a few rounds (an empty listing ends at once).
  */
 class PreliminaryReplyOrderTest {
 
