@@ -8,6 +8,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -255,7 +256,8 @@ final class HeldPut {
           throw new BodyCut("interrupted while holding the last byte of " + key);
         }
         if (gate != Gate.OPEN) {
-          throw new BodyCut("upload of " + key + " " + gate.name().toLowerCase() + "; not sent");
+          throw new BodyCut(
+              "upload of " + key + " " + gate.name().toLowerCase(Locale.ROOT) + "; not sent");
         }
       }
     }
