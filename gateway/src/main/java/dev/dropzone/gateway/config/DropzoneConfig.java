@@ -99,6 +99,7 @@ public record DropzoneConfig(
       int maxConnectionsPerIp,
       int maxPreLoginConnections,
       int maxPreLoginConnectionsPerIp,
+      int ipv6PrefixLength,
       int maxLoginFailures,
       int maxLoginFailuresPerUser,
       Duration banDuration,

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.admin.AdminSettings;
 import dev.dropzone.gateway.audit.AuditSettings;
 import dev.dropzone.gateway.audit.AuditTarget;
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.scan.ScanSettings;
 import dev.dropzone.store.FormatPolicy;
@@ -241,6 +242,14 @@ public record GatewaySettings(
     atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
     atLeastOne(problems, "ftp.maxPreLoginConnections", c.maxPreLoginConnections());
     atLeastOne(problems, "ftp.maxPreLoginConnectionsPerIp", c.maxPreLoginConnectionsPerIp());
+    boolean prefixValid =
+        problems.check(
+            c.ipv6PrefixLength() >= ClientNetworks.MIN_PREFIX_LENGTH && c.ipv6PrefixLength() <= 128,
+            "ftp.ipv6PrefixLength",
+            c.ipv6PrefixLength(),
+            "must be "
+                + ClientNetworks.MIN_PREFIX_LENGTH
+                + " to 128 (64: one /64 network counts as one client; 128: each address alone)");
     atLeastOne(problems, "ftp.maxLoginFailures", c.maxLoginFailures());
     atLeastOne(problems, "ftp.maxLoginFailuresPerUser", c.maxLoginFailuresPerUser());
     problems.check(
@@ -285,7 +294,8 @@ public record GatewaySettings(
             c.maxPreLoginConnectionsPerIp(),
             c.maxLoginFailuresPerUser(),
             auth.maxConcurrentChecks() == null ? 0 : auth.maxConcurrentChecks(),
-            auth.checkQueueTimeout()));
+            auth.checkQueueTimeout(),
+            prefixValid ? new ClientNetworks(c.ipv6PrefixLength()) : ClientNetworks.DEFAULT));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

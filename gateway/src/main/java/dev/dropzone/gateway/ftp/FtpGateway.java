@@ -158,13 +158,15 @@ public final class FtpGateway implements AutoCloseable {
                 settings.maxConnections(),
                 settings.maxConnectionsPerIp(),
                 logins.maxPreLoginConnections(),
-                logins.maxPreLoginConnectionsPerIp()));
+                logins.maxPreLoginConnectionsPerIp(),
+                logins.networks()));
     LoginThrottle throttle =
         new LoginThrottle(
             new LoginThrottle.Settings(
                 settings.maxLoginFailures(),
                 logins.maxLoginFailuresPerUser(),
-                settings.banDuration()),
+                settings.banDuration(),
+                logins.networks()),
             Ticker.systemTicker());
     PasswordChecks checks = passwordChecks(logins, meters);
     SessionAdmission admission =

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp;
 
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,13 +112,36 @@ public record FtpSettings(
    *     name pauses
    * @param maxConcurrentChecks password checks at once; 0 = derived from the heap
    * @param checkQueueTimeout how long a login may wait for its password check
+   * @param networks what the per-address limits, bans and password-check turns count as one client
+   *     (IPv6: a network)
    */
   public record LoginLimits(
       int maxPreLoginConnections,
       int maxPreLoginConnectionsPerIp,
       int maxLoginFailuresPerUser,
       int maxConcurrentChecks,
-      Duration checkQueueTimeout) {
+      Duration checkQueueTimeout,
+      ClientNetworks networks) {
+
+    public LoginLimits {
+      Objects.requireNonNull(networks, "networks");
+    }
+
+    /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network. */
+    public LoginLimits(
+        int maxPreLoginConnections,
+        int maxPreLoginConnectionsPerIp,
+        int maxLoginFailuresPerUser,
+        int maxConcurrentChecks,
+        Duration checkQueueTimeout) {
+      this(
+          maxPreLoginConnections,
+          maxPreLoginConnectionsPerIp,
+          maxLoginFailuresPerUser,
+          maxConcurrentChecks,
+          checkQueueTimeout,
+          ClientNetworks.DEFAULT);
+    }
 
     public static LoginLimits defaults() {
       return new LoginLimits(256, 16, 10, 0, Duration.ofSeconds(10));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.store.S3Settings;
 import java.nio.file.Files;
@@ -309,6 +310,37 @@ class ConfigLoaderTest {
     assertCopyProblem(
         Map.of("s3.copy.multipartAbove", "100MiB"),
         "s3.copy.multipartAbove: '100MiB' must not be below s3.copy.partSize (512MiB)");
+  }
+
+  @Test
+  void theIpv6PrefixLengthComesFromTheEnvironmentAndIsBounded() throws Exception {
+    GatewaySettings perAddress =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .environment(Map.of("DROPZONE_FTP_IPV6_PREFIX_LENGTH", "128"))
+                .load(),
+            dir);
+    assertThat(perAddress.ftp().logins().networks()).isEqualTo(new ClientNetworks(128));
+    assertThat(FtpSettings.defaults().logins().networks()).isEqualTo(new ClientNetworks(64));
+
+    for (String length : new String[] {"16", "129"}) {
+      DropzoneConfig config =
+          new ConfigLoader()
+              .file(write(MINIMAL))
+              .overrides(Map.of("ftp.ipv6PrefixLength", length), "--set")
+              .load();
+      assertThatThrownBy(() -> GatewaySettings.from(config, dir))
+          .isInstanceOfSatisfying(
+              ConfigException.class,
+              e ->
+                  assertThat(e.problems())
+                      .containsExactly(
+                          "ftp.ipv6PrefixLength: '"
+                              + length
+                              + "' must be 32 to 128 (64: one /64 network counts as one client;"
+                              + " 128: each address alone)"));
+    }
   }
 
   private void assertCopyProblem(Map<String, String> overrides, String problem) throws Exception {

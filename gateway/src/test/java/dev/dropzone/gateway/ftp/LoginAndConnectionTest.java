@@ -7,6 +7,7 @@ import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.users.GatedFileAuthenticator;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,44 @@ class LoginAndConnectionTest {
         assertThat(next.reply())
             .isEqualTo("421 Too many failed logins from your address, try again later");
         assertThat(next.reply()).isNull();
+      }
+    }
+  }
+
+  @Test
+  void anIpv6ClientIsCountedAndBannedByItsNetworkAndLoggedByItsOwnAddress() throws Exception {
+    InetAddress loopback6 = InetAddress.getByName("::1");
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.bind = "::1";
+    settings.maxLoginFailures = 2;
+    settings.logins = new FtpSettings.LoginLimits(100, 2, 1000, 0, Duration.ofSeconds(10));
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        LogCapture log = LogCapture.of("dev.dropzone.gateway.ftp.login.LoginAttempt");
+        RawControl control = new RawControl(gw.port(), loopback6);
+        RawControl waiting = new RawControl(gw.port(), loopback6)) {
+      assertThat(control.reply()).startsWith("220");
+      assertThat(waiting.reply()).startsWith("220");
+      try (RawControl third = new RawControl(gw.port(), loopback6)) {
+        assertThat(third.reply())
+            .isEqualTo(
+                "421 Too many connections from your network (/64) that have not logged in"
+                    + " (limit 2), log in on one of them first");
+      }
+      assertThat(control.login("alice", "guess1")).isEqualTo("530 Login incorrect");
+      assertThat(control.login("alice", "guess2"))
+          .isEqualTo("421 Too many failed logins from your address, try again later");
+      assertThat(log.lines())
+          .as("the log names the client, and the network its ban covers")
+          .contains(
+              "INFO Failed login as 'alice' from 0:0:0:0:0:0:0:1: wrong user name or password")
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith(
+                          "WARN Banned 0:0:0:0:0:0:0:1 (network 0:0:0:0:0:0:0:0/64) for 900 s"));
+      try (RawControl next = new RawControl(gw.port(), loopback6)) {
+        assertThat(next.reply())
+            .isEqualTo("421 Too many failed logins from your address, try again later");
       }
     }
   }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,12 @@ final class RawControl implements AutoCloseable {
     this(port, InetAddress.getLoopbackAddress());
   }
 
-  /** Connects from {@code from}, e.g. 127.0.0.2: on Linux every 127.x.y.z is a local address. */
+  /**
+   * Connects from {@code from}, e.g. 127.0.0.2 (on Linux every 127.x.y.z is a local address), to
+   * the loopback address of its family: ::1 from ::1.
+   */
   RawControl(int port, InetAddress from) throws IOException {
-    socket = new Socket("127.0.0.1", port, from, 0);
+    socket = new Socket(from instanceof Inet6Address ? "::1" : "127.0.0.1", port, from, 0);
     in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     out = socket.getOutputStream();
   }

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 /** Test settings: safe defaults, but on free ports and with short delays. */
 final class SettingsBuilder {
+  String bind = "127.0.0.1";
   int port;
   String passivePorts = "0";
   boolean activeMode = true;
@@ -51,7 +52,7 @@ final class SettingsBuilder {
 
   FtpSettings build() {
     return new FtpSettings(
-        "127.0.0.1",
+        bind,
         port,
         passivePorts,
         null,

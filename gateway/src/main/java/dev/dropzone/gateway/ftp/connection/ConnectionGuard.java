@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -21,7 +22,10 @@ import java.util.Set;
  *   <li>Per address, logged in or not: at most {@link Limits#maxPerAddress}.
  * </ul>
  *
- * Thread-safe.
+ * An "address" is what {@link Limits#networks} counts as one client: an IPv6 host cannot escape
+ * these limits by connecting from ever new addresses of its network.
+ *
+ * <p>Thread-safe.
  */
 public final class ConnectionGuard {
 
@@ -32,13 +36,24 @@ public final class ConnectionGuard {
    * @param maxPerAddress connections from one address, logged in or not
    * @param maxPreLogin connections not logged in yet, in total
    * @param maxPreLoginPerAddress connections not logged in yet from one address
+   * @param networks what counts as one address
    */
   public record Limits(
-      int maxLoggedIn, int maxPerAddress, int maxPreLogin, int maxPreLoginPerAddress) {
+      int maxLoggedIn,
+      int maxPerAddress,
+      int maxPreLogin,
+      int maxPreLoginPerAddress,
+      ClientNetworks networks) {
     public Limits {
       if (maxLoggedIn < 1 || maxPerAddress < 1 || maxPreLogin < 1 || maxPreLoginPerAddress < 1) {
         throw new IllegalArgumentException("connection limits must be at least 1: " + this);
       }
+      Objects.requireNonNull(networks, "networks");
+    }
+
+    /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network. */
+    public Limits(int maxLoggedIn, int maxPerAddress, int maxPreLogin, int maxPreLoginPerAddress) {
+      this(maxLoggedIn, maxPerAddress, maxPreLogin, maxPreLoginPerAddress, ClientNetworks.DEFAULT);
     }
   }
 
@@ -81,6 +96,7 @@ public final class ConnectionGuard {
       this.connection = connection;
     }
 
+    /** The address this place is counted under ({@link ClientNetworks#of}). */
     public InetAddress address() {
       return address;
     }
@@ -106,7 +122,8 @@ public final class ConnectionGuard {
   }
 
   /** Counts a new connection from {@code address} as not logged in, or says why it is refused. */
-  public Admission admit(InetAddress address, Connection connection) {
+  public Admission admit(InetAddress client, Connection connection) {
+    InetAddress address = limits.networks().of(client);
     Place shed;
     Place place;
     synchronized (this) {
@@ -119,14 +136,18 @@ public final class ConnectionGuard {
       Counts counts = byAddress.get(address);
       if (counts != null && counts.total() >= limits.maxPerAddress()) {
         return new Refused(
-            "Too many connections from your address (limit "
+            "Too many connections from "
+                + limits.networks().describe(client)
+                + " (limit "
                 + limits.maxPerAddress()
                 + "), try again later",
             "address_limit");
       }
       if (counts != null && counts.preLogin >= limits.maxPreLoginPerAddress()) {
         return new Refused(
-            "Too many connections from your address that have not logged in (limit "
+            "Too many connections from "
+                + limits.networks().describe(client)
+                + " that have not logged in (limit "
                 + limits.maxPreLoginPerAddress()
                 + "), log in on one of them first",
             "address_waiting_limit");

@@ -258,7 +258,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     LOG.warn(
         "Banned {} for {} s after repeated failed logins (last as {}); if legitimate, the user"
             + " must wait or the server be restarted",
-        where(),
+        logins.throttle().networks().span(address),
         logins.throttle().banDuration().toSeconds(),
         name());
     closeWith(AdmissionFilter.BANNED);

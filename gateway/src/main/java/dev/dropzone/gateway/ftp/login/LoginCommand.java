@@ -83,6 +83,6 @@ public final class LoginCommand extends AbstractCommand {
     // Nothing more is read from this client until the attempt has been answered (a failure after
     // its delay), so a client cannot pipeline guesses past the throttle.
     session.suspendRead();
-    logins.checks().submit(address, attempt);
+    logins.checks().submit(logins.throttle().networks().of(address), attempt);
   }
 }

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp.login;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +12,16 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Failed-login accounting: a per-address ban after repeated failures, and a per-name back-off that
  * slows guessing one user's password from many addresses. Both are consulted before any password is
  * checked.
+ *
+ * <p>An "address" is what {@link Settings#networks} counts as one client: an IPv6 address's whole
+ * network, by default a /64, so that a host cannot escape its ban by moving to the next address of
+ * its own network, nor flush the tables with them.
  *
  * <p>Every table is bounded in size ({@link #MAX_TRACKED} entries; the least used are forgotten
  * first) and in age (an entry is dropped once its failures no longer count), so spraying addresses
@@ -61,9 +67,21 @@ public final class LoginThrottle {
    * @param maxFailuresPerAddress failed logins from one address before it is banned
    * @param maxFailuresPerName failed logins for one name before it pauses
    * @param banDuration how long a ban lasts, and how long failures are remembered
+   * @param networks what counts as one address: a ban of an IPv6 client covers its network
    */
-  public record Settings(int maxFailuresPerAddress, int maxFailuresPerName, Duration banDuration) {
+  public record Settings(
+      int maxFailuresPerAddress,
+      int maxFailuresPerName,
+      Duration banDuration,
+      ClientNetworks networks) {
+
+    /** Settings that count IPv6 clients per {@link ClientNetworks#DEFAULT} network. */
+    public Settings(int maxFailuresPerAddress, int maxFailuresPerName, Duration banDuration) {
+      this(maxFailuresPerAddress, maxFailuresPerName, banDuration, ClientNetworks.DEFAULT);
+    }
+
     public Settings {
+      Objects.requireNonNull(networks, "networks");
       if (maxFailuresPerAddress < 1 || maxFailuresPerName < 1) {
         throw new IllegalArgumentException("failure limits must be at least 1: " + this);
       }
@@ -172,14 +190,20 @@ public final class LoginThrottle {
         .build();
   }
 
-  /** True while {@code address} is banned. */
-  public boolean banned(InetAddress address) {
-    Long until = bannedUntil.getIfPresent(address);
+  /** What this throttle counts as one address. */
+  public ClientNetworks networks() {
+    return settings.networks();
+  }
+
+  /** True while {@code client}'s address is banned. */
+  public boolean banned(InetAddress client) {
+    Long until = bannedUntil.getIfPresent(settings.networks().of(client));
     return until != null && ticker.read() - until < 0;
   }
 
   /** Whether a login of {@code name} from {@code address} may have its password checked now. */
-  public Verdict verdict(InetAddress address, String name) {
+  public Verdict verdict(InetAddress client, String name) {
+    InetAddress address = settings.networks().of(client);
     if (banned(address)) {
       return Verdict.ADDRESS_BANNED;
     }
@@ -200,7 +224,8 @@ public final class LoginThrottle {
    *     name) count towards the address's ban but do not lengthen the name's pause
    * @return true when this failure got the address banned
    */
-  public boolean failed(InetAddress address, String name, boolean checked) {
+  public boolean failed(InetAddress client, String name, boolean checked) {
+    InetAddress address = settings.networks().of(client);
     long now = ticker.read();
     NameKey key = NameKey.of(name);
     if (checked) {
@@ -243,7 +268,8 @@ public final class LoginThrottle {
    * Records a successful login: forgets {@code address}'s failures for this name (not for others)
    * and exempts the address from this name's pauses for {@link #KNOWN_FOR}.
    */
-  public void succeeded(InetAddress address, String name) {
+  public void succeeded(InetAddress client, String name) {
+    InetAddress address = settings.networks().of(client);
     NameKey key = NameKey.of(name);
     failures.asMap().computeIfPresent(address, (a, earlier) -> earlier.without(key));
     known.put(new KnownLogin(address, key), Boolean.TRUE);

@@ -151,7 +151,8 @@ public final class PasswordChecks implements AutoCloseable {
 
   /**
    * Runs {@code attempt} once {@code address} has no other attempt in progress and a thread is
-   * free.
+   * free. The caller passes what its limits count as one client ({@link LoginThrottle#counted}), so
+   * that the addresses of one IPv6 network take turns too.
    */
   public void submit(InetAddress address, Attempt attempt) {
     Queued queued = new Queued(address, attempt, System.nanoTime());

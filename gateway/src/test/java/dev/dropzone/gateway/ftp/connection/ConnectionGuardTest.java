@@ -78,6 +78,30 @@ class ConnectionGuardTest {
   }
 
   @Test
+  void theAddressesOfOneIpv6NetworkShareTheirLimits() throws Exception {
+    ConnectionGuard guard = new ConnectionGuard(new ConnectionGuard.Limits(10, 3, 10, 2));
+    Place first = admitted(guard, InetAddress.getByName("2001:db8:5:6::1"));
+    admitted(guard, InetAddress.getByName("2001:db8:5:6::2"));
+    assertThat(refusal(guard, InetAddress.getByName("2001:db8:5:6:ffff::3")))
+        .isEqualTo(
+            "Too many connections from your network (/64) that have not logged in (limit 2), log"
+                + " in on one of them first");
+    assertThat(guard.logIn(first)).isNull();
+    admitted(guard, InetAddress.getByName("2001:db8:5:6::4"));
+    assertThat(refusal(guard, InetAddress.getByName("2001:db8:5:6::5")))
+        .isEqualTo("Too many connections from your network (/64) (limit 3), try again later");
+    admitted(guard, InetAddress.getByName("2001:db8:5:7::1"));
+
+    ConnectionGuard alone =
+        new ConnectionGuard(new ConnectionGuard.Limits(10, 3, 10, 2, new ClientNetworks(128)));
+    admitted(alone, InetAddress.getByName("2001:db8:5:6::1"));
+    admitted(alone, InetAddress.getByName("2001:db8:5:6::1"));
+    admitted(alone, InetAddress.getByName("2001:db8:5:6::2"));
+    assertThat(refusal(alone, InetAddress.getByName("2001:db8:5:6::1")))
+        .startsWith("Too many connections from your address that have not logged in");
+  }
+
+  @Test
   void connectionsPerAddressCountLoggedInAndWaitingOnes() {
     ConnectionGuard guard = new ConnectionGuard(new ConnectionGuard.Limits(10, 3, 10, 2));
     Place first = admitted(guard, A);

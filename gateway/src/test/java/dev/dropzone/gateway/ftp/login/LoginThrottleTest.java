@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import dev.dropzone.gateway.ftp.login.LoginThrottle.Verdict;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,6 +42,44 @@ class LoginThrottleTest {
     pass(Duration.ofSeconds(1));
     assertThat(throttle.banned(A)).isFalse();
     assertThat(throttle.failed(A, "alice", true)).as("counting starts again").isFalse();
+  }
+
+  @Test
+  void aBanCoversTheWholeIpv6NetworkOfTheAddressesThatFailed() throws Exception {
+    LoginThrottle throttle = throttle(3, 100);
+    assertThat(throttle.failed(InetAddress.getByName("2001:db8:9:1::a"), "alice", true)).isFalse();
+    assertThat(throttle.failed(InetAddress.getByName("2001:db8:9:1::b"), "bob", true)).isFalse();
+    assertThat(throttle.failed(InetAddress.getByName("2001:db8:9:1:1:2:3:4"), "carol", true))
+        .as("three addresses of one /64 fail once each")
+        .isTrue();
+    assertThat(throttle.banned(InetAddress.getByName("2001:db8:9:1:ffff::99")))
+        .as("the next address of that network")
+        .isTrue();
+    assertThat(throttle.verdict(InetAddress.getByName("2001:db8:9:1::c"), "dave"))
+        .isEqualTo(Verdict.ADDRESS_BANNED);
+    assertThat(throttle.banned(InetAddress.getByName("2001:db8:9:2::a"))).isFalse();
+
+    LoginThrottle perAddress =
+        new LoginThrottle(
+            new LoginThrottle.Settings(3, 100, WINDOW, new ClientNetworks(128)), nanos::get);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(perAddress.failed(InetAddress.getByName("2001:db8:9:1::" + i), "alice", true))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void aKnownLoginFromAnIpv6NetworkExemptsItsOtherAddressesFromANamesPause() throws Exception {
+    LoginThrottle throttle = throttle(100, 2);
+    throttle.succeeded(InetAddress.getByName("2001:db8:9:1::a"), "alice");
+    throttle.failed(B, "alice", true);
+    throttle.failed(B, "alice", true);
+    assertThat(throttle.verdict(B, "alice")).isEqualTo(Verdict.NAME_PAUSED);
+    assertThat(throttle.verdict(InetAddress.getByName("2001:db8:9:1::b"), "alice"))
+        .as("the user's client moved to a new privacy address")
+        .isEqualTo(Verdict.CHECK);
+    assertThat(throttle.networks().of(InetAddress.getByName("2001:db8:9:1::b")))
+        .isEqualTo(InetAddress.getByName("2001:db8:9:1::"));
   }
 
   @Test
