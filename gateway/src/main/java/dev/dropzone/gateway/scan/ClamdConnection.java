@@ -79,8 +79,12 @@ final class ClamdConnection implements Closeable {
         timeout,
         "sending data to clamd",
         () -> {
-          while (chunk[1].hasRemaining()) {
-            channel.write(chunk);
+          try {
+            while (chunk[1].hasRemaining()) {
+              channel.write(chunk);
+            }
+          } catch (IOException e) {
+            throw refusal(e);
           }
           return null;
         });
@@ -98,9 +102,39 @@ final class ClamdConnection implements Closeable {
         timeout,
         "waiting for clamd's verdict",
         () -> {
-          writeFully(header);
+          try {
+            writeFully(header);
+          } catch (IOException e) {
+            // clamd may have answered and closed before the end of the stream (over its
+            // StreamMaxLength): the answer is still waiting to be read.
+            return withoutRequestNumber(replyAfter(e));
+          }
           return withoutRequestNumber(readReply());
         });
+  }
+
+  /**
+   * A write to clamd failed: clamd answers a stream it will not take (over its StreamMaxLength) and
+   * closes the connection, so the answer, with what it means, is a better error than the broken
+   * pipe.
+   */
+  private IOException refusal(IOException failure) {
+    try {
+      ClamdReplies.verdict(withoutRequestNumber(replyAfter(failure)));
+      return failure;
+    } catch (IOException said) {
+      return said == failure ? failure : new IOException(said.getMessage(), failure);
+    }
+  }
+
+  /** What clamd said before the connection broke with {@code failure}, else {@code failure}. */
+  private String replyAfter(IOException failure) throws IOException {
+    try {
+      return readReply();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+      throw failure;
+    }
   }
 
   /**
