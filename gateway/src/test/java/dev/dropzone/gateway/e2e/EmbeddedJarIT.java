@@ -2,6 +2,7 @@ package dev.dropzone.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropzone.gateway.config.YamlMappers;
 import dev.dropzone.gateway.embedded.EmbeddedCredentials;
 import dev.dropzone.gateway.testing.OpensslClient;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,15 +131,146 @@ class EmbeddedJarIT {
     }
   }
 
+  /**
+   * With the log at DEBUG and the process's temporary and working directories its own, a round of
+   * wrong and right logins, a multipart and a one-part upload, downloads and a resumed download
+   * leave the file's bytes nowhere on disk but encrypted in the store, and no password, S3 secret,
+   * master key or file content in the diagnostic or audit log.
+   */
+  @Test
+  void noPlaintextReachesTheDiskAndNoSecretTheLogEvenAtDebug() throws Exception {
+    ClientProcess.requireInstalled("curl");
+    Path tmp = Files.createDirectories(work.resolve("process-tmp"));
+    Path cwd = Files.createDirectories(work.resolve("process-cwd"));
+    String marker = "PLAINTEXT-THAT-MUST-NOT-LEAK-";
+    Path big = work.resolve("big.txt");
+    Files.writeString(big, marker.repeat((12 << 20) / marker.length()));
+    Path small = work.resolve("small.txt");
+    Files.writeString(small, marker.repeat(3000));
+    String wrongPassword = "wrong-password-7731";
+
+    Path stderr = work.resolve("stderr.log");
+    Path stdout = work.resolve("stdout.log");
+    ProcessBuilder builder =
+        command(List.of("-Djava.io.tmpdir=" + tmp))
+            .directory(cwd.toFile())
+            .redirectError(stderr.toFile())
+            .redirectOutput(stdout.toFile());
+    builder.environment().put("DROPZONE_LOG_LEVEL", "DEBUG");
+    Process gateway = builder.start();
+    String password;
+    try {
+      String ready = awaitLine(gateway, stdout, "Press Ctrl-C to stop.");
+      Matcher ftp = FTP_LINE.matcher(ready);
+      Matcher demoPassword = PASSWORD_LINE.matcher(ready);
+      assertThat(ftp.find() && demoPassword.find()).as(ready).isTrue();
+      int port = Integer.parseInt(ftp.group(1));
+      password = demoPassword.group(1);
+
+      ClientProcess.Result refused =
+          new FtpUser("demo", wrongPassword, port, work)
+              .curl("--list-only", "ftp://127.0.0.1:" + port + "/");
+      assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+      FtpUser demo = new FtpUser("demo", password, port, work);
+      demo.curl("-T", big.toString(), demo.url("/big.txt")).assertOk("multipart upload");
+      demo.curl("-T", small.toString(), demo.url("/small.txt")).assertOk("one-part upload");
+      Path back = work.resolve("big.back");
+      demo.curl("-o", back.toString(), demo.url("/big.txt")).assertOk("download");
+      assertThat(Files.mismatch(back, big)).isEqualTo(-1);
+      Path tail = work.resolve("big.tail");
+      demo.curl("-C", "5000001", "-o", tail.toString(), demo.url("/big.txt"))
+          .assertOk("resumed download");
+      assertThat(Files.size(tail)).isEqualTo(Files.size(big) - 5000001);
+      demo.curl("-o", work.resolve("small.back").toString(), demo.url("/small.txt"))
+          .assertOk("download");
+    } finally {
+      gateway.destroy();
+      assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+    }
+
+    String log = Files.readString(stderr);
+    // The demo user's password is printed once, in the banner, by design; what follows is the
+    // audit log.
+    String printed = Files.readString(stdout);
+    String audit = printed.substring(printed.indexOf("Press Ctrl-C to stop."));
+    assertThat(log).as("the log really was at DEBUG").contains(" DEBUG ");
+    assertThat(audit).as("the audit log saw the transfers").contains("big.txt");
+    String secret =
+        YamlMappers.strict()
+            .readValue(dataDir.resolve("embedded.yaml").toFile(), EmbeddedCredentials.class)
+            .secretKey();
+    List<String> masterKeys = keyMaterial(dataDir.resolve("keys/master-keyset.json"));
+    assertThat(masterKeys).isNotEmpty();
+    for (String output : List.of(log, audit)) {
+      assertThat(output)
+          .doesNotContain(password)
+          .doesNotContain(wrongPassword)
+          .doesNotContain(secret)
+          .doesNotContain(marker);
+      for (String key : masterKeys) {
+        assertThat(output).doesNotContain(key);
+      }
+    }
+    long scanned = 0;
+    for (Path dir : List.of(dataDir, tmp, cwd)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path file : files.filter(Files::isRegularFile).toList()) {
+          byte[] content = Files.readAllBytes(file);
+          scanned += content.length;
+          assertThat(new String(content, StandardCharsets.ISO_8859_1))
+              .as(file.toString())
+              .doesNotContain(marker)
+              .doesNotContain(wrongPassword);
+        }
+      }
+    }
+    assertThat(scanned)
+        .as("the store's files were among those searched")
+        .isGreaterThan(Files.size(big) + Files.size(small));
+  }
+
+  /** The key material of a Tink JSON keyset: each key's base64 {@code value}. */
+  private static List<String> keyMaterial(Path keyset) throws Exception {
+    List<String> values = new ArrayList<>();
+    for (JsonNode key : YamlMappers.strict().readTree(keyset.toFile()).path("key")) {
+      values.add(key.path("keyData").path("value").asText());
+    }
+    return values.stream().filter(v -> v.length() >= 16).toList();
+  }
+
+  /** Waits until the process has written {@code last} to {@code stdout}; what it wrote by then. */
+  private static String awaitLine(Process process, Path stdout, String last) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      String seen = Files.exists(stdout) ? Files.readString(stdout) : "";
+      if (seen.lines().anyMatch(last::equals)) {
+        return seen;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("the gateway exited before it was ready; it printed: " + seen);
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the gateway was not ready within 120 s");
+  }
+
   private Process start(Path stderr, Map<String, String> environment, String... extra)
       throws Exception {
+    ProcessBuilder builder = command(List.of(), extra).redirectError(stderr.toFile());
+    builder.environment().putAll(environment);
+    return builder.start();
+  }
+
+  private ProcessBuilder command(List<String> jvmOptions, String... extra) {
     assertThat(JAR).as("the shaded jar is built in the package phase").isRegularFile();
-    List<String> command =
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
-                JAR.toString(),
+                JAR.toAbsolutePath().toString(),
                 "embedded",
                 "--data-dir",
                 dataDir.toString(),
@@ -149,11 +282,9 @@ class EmbeddedJarIT {
                 "0",
                 // Any free port: a fixed one fails the test wherever something already holds it.
                 "--admin-port",
-                "0"));
+                "0")));
     command.addAll(List.of(extra));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
-    builder.environment().putAll(environment);
-    return builder.start();
+    return new ProcessBuilder(command);
   }
 
   private static List<String> readUntil(Process process, String last) throws Exception {
