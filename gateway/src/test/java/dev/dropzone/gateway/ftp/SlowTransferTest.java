@@ -10,8 +10,36 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 
-/** A transfer that lasts longer than the idle timeout is not cut off as idle. */
+/**
+ * The idle timeout: a silent session is closed, a transfer that lasts longer than the timeout is
+ * not cut off as idle.
+ */
 class SlowTransferTest {
+
+  @Test
+  void aSilentSessionIsClosedAfterTheIdleTimeoutWithA421() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.idleTimeout = Duration.ofSeconds(1);
+    settings.maxConnections = 1;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl silent = new RawControl(gw.port())) {
+      assertThat(silent.reply()).startsWith("220");
+      assertThat(silent.login("alice")).startsWith("230");
+      // A client that logged in and went quiet: its place is given back, not held forever.
+      silent.socket().setSoTimeout(10_000);
+      long start = System.nanoTime();
+      assertThat(silent.reply())
+          .isEqualTo("421 Idle timeout: no command for 1 seconds, closing connection");
+      assertThat(silent.reply()).as("then the connection is closed").isNull();
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("after the idle timeout, not before")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+      try (RawControl next = new RawControl(gw.port())) {
+        assertThat(next.reply()).startsWith("220");
+        assertThat(next.login("alice")).as("the only place was given back").startsWith("230");
+      }
+    }
+  }
 
   @Test
   void theControlConnectionIsNotIdleWhileItsDataConnectionIsBusy() throws Exception {

@@ -109,11 +109,24 @@ public final class AdmissionFilter extends IoFilterAdapter {
     }
   }
 
-  /** A control connection is not idle while its data connection is busy. */
+  /**
+   * A control connection is not idle while its data connection is busy. One that is idle is closed
+   * by the FTP handler, which says nothing: the client is told why first (RFC 959's 421).
+   */
   @Override
   public void sessionIdle(NextFilter next, IoSession session, IdleStatus status) throws Exception {
     if (session.containsAttribute(TransferRegistry.TRANSFERRING)) {
       return;
+    }
+    if (session.isConnected() && !session.isClosing()) {
+      int seconds = session.getConfig().getIdleTime(status);
+      LOG.info(
+          "Closing connection from {}: no command for {} s (ftp.idleTimeout)",
+          address(session).getHostAddress(),
+          seconds);
+      session.write(
+          ReplyMapper.reply(
+              421, "Idle timeout: no command for " + seconds + " seconds, closing connection"));
     }
     next.sessionIdle(session, status);
   }
