@@ -299,7 +299,10 @@ public final class FtpGateway implements AutoCloseable {
     ConnectionConfigFactory config = new ConnectionConfigFactory();
     config.setAnonymousLoginEnabled(false);
     config.setMaxAnonymousLogins(0);
-    config.setMaxLogins(settings.maxConnections());
+    // Unlimited here: ConnectionGuard enforces ftp.maxConnections at connect and at PASS, with a
+    // reply that names the limit (FtpServer's own check refused USER with a bare "Maximum login
+    // limit has been reached.").
+    config.setMaxLogins(0);
     config.setMaxThreads(settings.maxThreads());
     // Failed logins are throttled and counted by Dropzone's PASS (per address, not per session).
     config.setLoginFailureDelay(0);

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.Authenticator;
@@ -94,6 +95,39 @@ class LoginAndConnectionTest {
         assertThat(next.reply())
             .isEqualTo("421 Too many failed logins from your address, try again later");
       }
+    }
+  }
+
+  @Test
+  void loggedInSessionsAreLimitedInTotalAndAFreedPlaceIsTakenAgain() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxConnections = 2;
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        RawControl first = new RawControl(gw.port());
+        RawControl second = new RawControl(gw.port());
+        RawControl waiting = new RawControl(gw.port())) {
+      assertThat(first.reply()).startsWith("220");
+      assertThat(second.reply()).startsWith("220");
+      assertThat(waiting.reply()).as("admitted before the server was full").startsWith("220");
+      assertThat(first.login("alice")).startsWith("230");
+      assertThat(second.login("bob")).startsWith("230");
+      assertThat(waiting.login("reader"))
+          .isEqualTo("421 Too many users logged in (limit 2), try again later");
+      assertThat(waiting.reply()).as("closed after its refusal").isNull();
+      try (RawControl late = new RawControl(gw.port())) {
+        assertThat(late.reply())
+            .isEqualTo("421 Too many connections to this server, try again later");
+      }
+      assertThat(first.send("QUIT")).startsWith("221");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                try (RawControl next = new RawControl(gw.port())) {
+                  assertThat(next.reply()).startsWith("220");
+                  assertThat(next.login("reader")).startsWith("230");
+                }
+              });
     }
   }
 

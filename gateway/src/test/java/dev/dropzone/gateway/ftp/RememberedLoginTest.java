@@ -20,9 +20,67 @@ class RememberedLoginTest {
   @TempDir Path dir;
 
   private GatewayUnderTest start(GatedFileAuthenticator users) throws Exception {
-    SettingsBuilder settings = new SettingsBuilder();
-    settings.logins = new FtpSettings.LoginLimits(1000, 60, 1000, 1, Duration.ofSeconds(30));
+    return start(users, new SettingsBuilder(), Duration.ofSeconds(30));
+  }
+
+  /** One password-check thread, logins waiting for it at most {@code queueTimeout}. */
+  private GatewayUnderTest start(
+      GatedFileAuthenticator users, SettingsBuilder settings, Duration queueTimeout)
+      throws Exception {
+    settings.logins = new FtpSettings.LoginLimits(1000, 60, 1000, 1, queueTimeout);
     return GatewayUnderTest.start(settings.build(), users.authenticator());
+  }
+
+  @Test
+  void aBannedAddressIsRefusedEvenWithAPasswordTheGatewayRemembers() throws Exception {
+    GatedFileAuthenticator users =
+        new GatedFileAuthenticator(dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice", "bob");
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxLoginFailures = 2;
+    try (GatewayUnderTest gw = start(users, settings, Duration.ofSeconds(30));
+        RawControl openedBefore = new RawControl(gw.port())) {
+      openedBefore.reply();
+      try (RawControl first = new RawControl(gw.port())) {
+        first.reply();
+        assertThat(first.login("alice")).as("now remembered").startsWith("230");
+      }
+      try (RawControl guesser = new RawControl(gw.port())) {
+        guesser.reply();
+        assertThat(guesser.login("bob", "guess1")).isEqualTo("530 Login incorrect");
+        assertThat(guesser.login("bob", "guess2"))
+            .isEqualTo("421 Too many failed logins from your address, try again later");
+      }
+      // The address that guessed is banned: the right, remembered password does not get it in.
+      assertThat(openedBefore.login("alice"))
+          .isEqualTo("421 Too many failed logins from your address, try again later");
+    }
+  }
+
+  @Test
+  void aLoginThatWaitedLongerThanTheQueueTimeoutIsToldTheServiceIsBusy() throws Exception {
+    SourceAddresses.assumeAvailable();
+    GatedFileAuthenticator users =
+        new GatedFileAuthenticator(dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice", "bob");
+    try (GatewayUnderTest gw = start(users, new SettingsBuilder(), Duration.ofMillis(300));
+        RawControl holder = new RawControl(gw.port());
+        // Another address: it waits for the only check thread, not for its address's turn.
+        RawControl late = new RawControl(gw.port(), SourceAddresses.address(3))) {
+      holder.reply();
+      late.reply();
+      users.close();
+      holder.send("USER alice");
+      holder.sendOnly("PASS " + TestUsers.PASSWORD);
+      await().atMost(Duration.ofSeconds(10)).until(() -> users.waiting() == 1);
+      late.send("USER bob");
+      late.sendOnly("PASS " + TestUsers.PASSWORD);
+      Thread.sleep(600);
+      users.open();
+      assertThat(holder.reply()).startsWith("230");
+      assertThat(late.reply())
+          .as("its check thread came free only after the queue timeout")
+          .isEqualTo("421 Login service busy, try again later");
+      assertThat(late.reply()).as("then the connection is closed").isNull();
+    }
   }
 
   @Test
