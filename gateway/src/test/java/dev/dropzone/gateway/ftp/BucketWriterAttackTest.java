@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -20,12 +21,18 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -385,6 +392,106 @@ class BucketWriterAttackTest {
     assertLogged("does not unwrap for key domain users/alice");
     assertThat(gw.objectKeys()).doesNotContain(key("alice", "two.txt"));
     assertThat(retrieve("bob", "one.txt")).as("bob's own key is untouched").hasSize(10);
+  }
+
+  /**
+   * The body cut short or extended under its own metadata: a multi-segment read checks the body's
+   * last segment before its first byte, so not a byte goes out, wherever the read starts.
+   */
+  @Test
+  void aTruncatedOrExtendedFileIsRefusedBeforeAByteOfPlaintext() throws Exception {
+    store("alice", "ledger.csv", content(LARGE, 25));
+    store("alice", "journal.csv", content(LARGE, 26));
+    String ledger = key("alice", "ledger.csv");
+    String journal = key("alice", "journal.csv");
+    byte[] body = raw(ledger);
+    put(ledger, Arrays.copyOf(body, body.length - 1000), metadata(ledger));
+    byte[] longer = Arrays.copyOf(raw(journal), raw(journal).length + 100);
+    put(journal, longer, metadata(journal));
+
+    for (String path : List.of("ledger.csv", "journal.csv")) {
+      assertRefused("alice", path, 0, "550 Integrity check failed");
+      assertRefused("alice", path, 1_500_000, "550 Integrity check failed");
+    }
+    assertThat(logged())
+        .as("an ERROR line names the object")
+        .anySatisfy(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+              assertThat(e.getFormattedMessage()).contains(ledger);
+            })
+        .anySatisfy(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+              assertThat(e.getFormattedMessage()).contains(journal);
+            });
+  }
+
+  /**
+   * A field of a key record edited in place (its creation time): the record's MAC, under a key only
+   * the key service derives, no longer checks, and the user's writes are refused until it is
+   * restored, with a log line that says so.
+   */
+  @Test
+  void aKeyRecordWithAnEditedFieldIsRefusedAndLogged() throws Exception {
+    store("alice", "one.txt", content(10, 27));
+    String record = gw.key(".dropzone/keys/alice.json");
+    String json = new String(raw(record), StandardCharsets.UTF_8);
+    Matcher created = Pattern.compile("\"created\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+    assertThat(created.find()).as(json).isTrue();
+    String edited =
+        json.replace(
+            created.group(1), Instant.parse(created.group(1)).minusSeconds(86_400).toString());
+    assertThat(edited).isNotEqualTo(json);
+    put(record, edited.getBytes(StandardCharsets.UTF_8), Map.of());
+    userKeys.invalidate("alice");
+
+    FTPClient alice = gw.login("alice");
+    try {
+      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
+      assertThat(alice.getReplyString())
+          .startsWith("550 Integrity check failed: your key record was refused");
+    } finally {
+      alice.disconnect();
+    }
+    assertLogged("fails its MAC check: its user, domain, epoch or creation time was altered");
+    assertThat(gw.objectKeys()).doesNotContain(key("alice", "two.txt"));
+  }
+
+  /**
+   * HASH answers from a digest kept at upload; a reader of the bucket must not find it there, or it
+   * could confirm a guess of a file's content: nothing stored, body or metadata, holds it in hex,
+   * base64 or raw.
+   */
+  @Test
+  void aFilesDigestIsNowhereInTheBucketInTheClear() throws Exception {
+    byte[] guessable = "salary: 100000\n".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+    store("alice", "salary.txt", guessable);
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest(guessable);
+    String hex = HexFormat.of().formatHex(digest);
+    FTPClient alice = gw.login("alice");
+    try {
+      assertThat(alice.sendCommand("HASH salary.txt")).isEqualTo(213);
+      assertThat(alice.getReplyString()).as("HASH gives the user the digest").contains(hex);
+    } finally {
+      alice.disconnect();
+    }
+
+    List<String> forms =
+        List.of(
+            hex,
+            hex.toUpperCase(Locale.ROOT),
+            Base64.getEncoder().encodeToString(digest),
+            Base64.getUrlEncoder().withoutPadding().encodeToString(digest),
+            new String(digest, StandardCharsets.ISO_8859_1));
+    assertThat(gw.objectKeys()).hasSizeGreaterThan(1);
+    for (String object : gw.objectKeys()) {
+      String stored =
+          new String(raw(object), StandardCharsets.ISO_8859_1) + metadata(object).toString();
+      for (String form : forms) {
+        assertThat(stored).as(object).doesNotContain(form);
+      }
+    }
   }
 
   private static String wrappedKeyIn(String recordJson) {
