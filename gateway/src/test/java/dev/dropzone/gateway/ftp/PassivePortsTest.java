@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -139,6 +141,54 @@ class PassivePortsTest {
         holder.close();
       }
     }
+  }
+
+  @Test
+  void eachDataCommandReplacesTheListenerAndAnAcceptedConnectionClosesIt() throws Exception {
+    start(Duration.ofMinutes(5));
+    try (RawControl control = new RawControl(gw.port());
+        ServerSocket activeTarget = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      control.reply();
+      control.login("alice");
+      int active = activeTarget.getLocalPort();
+
+      int first = pasv(control);
+      String epsv = control.send("EPSV");
+      Matcher extended = Pattern.compile("229 .*\\(\\|\\|\\|(\\d+)\\|\\)").matcher(epsv);
+      assertThat(extended.matches()).as(epsv).isTrue();
+      int second = Integer.parseInt(extended.group(1));
+      assertThat(second).isIn(range);
+      if (second != first) {
+        assertThat(listening(first)).as("PASV's port, replaced by EPSV").isFalse();
+      }
+      assertThat(gw.gateway.passivePortsInUse()).isEqualTo(1);
+
+      assertThat(control.send("PORT 127,0,0,1," + (active >> 8) + "," + (active & 0xff)))
+          .startsWith("200");
+      assertThat(listening(second)).as("EPSV's port, replaced by PORT").isFalse();
+      assertThat(gw.gateway.passivePortsInUse()).isZero();
+
+      int third = pasv(control);
+      assertThat(control.send("EPRT |1|127.0.0.1|" + active + "|")).startsWith("200");
+      assertThat(listening(third)).as("PASV's port, replaced by EPRT").isFalse();
+      assertThat(gw.gateway.passivePortsInUse()).isZero();
+
+      // Accepted: the listener closes while the transfer it serves still runs.
+      int port = pasv(control);
+      try (Socket data = new Socket("127.0.0.1", port)) {
+        assertThat(control.send("STOR held-open.bin")).startsWith("150");
+        OutputStream out = data.getOutputStream();
+        out.write(Content.bytes(31, 10_000));
+        out.flush();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(gw.gateway.passivePortsInUse()).isZero());
+        assertThat(listening(port)).as("the port of a running transfer").isFalse();
+        out.write(Content.bytes(32, 10_000));
+      }
+      assertThat(control.reply()).startsWith("226");
+    }
+    roundTrip("after-replacements.bin");
   }
 
   private void roundTrip(String name) throws IOException {
