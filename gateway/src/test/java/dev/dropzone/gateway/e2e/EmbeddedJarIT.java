@@ -135,7 +135,8 @@ class EmbeddedJarIT {
    * With the log at DEBUG and the process's temporary and working directories its own, a round of
    * wrong and right logins, a multipart and a one-part upload, downloads and a resumed download
    * leave the file's bytes nowhere on disk but encrypted in the store, and no password, S3 secret,
-   * master key or file content in the diagnostic or audit log.
+   * master key or file content in the diagnostic or audit log. The data directory it creates is its
+   * owner's only.
    */
   @Test
   void noPlaintextReachesTheDiskAndNoSecretTheLogEvenAtDebug() throws Exception {
@@ -151,8 +152,9 @@ class EmbeddedJarIT {
 
     Path stderr = work.resolve("stderr.log");
     Path stdout = work.resolve("stdout.log");
+    Path data = work.resolve("data");
     ProcessBuilder builder =
-        command(List.of("-Djava.io.tmpdir=" + tmp))
+        command(data, List.of("-Djava.io.tmpdir=" + tmp))
             .directory(cwd.toFile())
             .redirectError(stderr.toFile())
             .redirectOutput(stdout.toFile());
@@ -195,11 +197,14 @@ class EmbeddedJarIT {
     String audit = printed.substring(printed.indexOf("Press Ctrl-C to stop."));
     assertThat(log).as("the log really was at DEBUG").contains(" DEBUG ");
     assertThat(audit).as("the audit log saw the transfers").contains("big.txt");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+        .as("the data directory, created at the first start")
+        .isEqualTo("rwx------");
     String secret =
         YamlMappers.strict()
-            .readValue(dataDir.resolve("embedded.yaml").toFile(), EmbeddedCredentials.class)
+            .readValue(data.resolve("embedded.yaml").toFile(), EmbeddedCredentials.class)
             .secretKey();
-    List<String> masterKeys = keyMaterial(dataDir.resolve("keys/master-keyset.json"));
+    List<String> masterKeys = keyMaterial(data.resolve("keys/master-keyset.json"));
     assertThat(masterKeys).isNotEmpty();
     for (String output : List.of(log, audit)) {
       assertThat(output)
@@ -212,7 +217,7 @@ class EmbeddedJarIT {
       }
     }
     long scanned = 0;
-    for (Path dir : List.of(dataDir, tmp, cwd)) {
+    for (Path dir : List.of(data, tmp, cwd)) {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path file : files.filter(Files::isRegularFile).toList()) {
           byte[] content = Files.readAllBytes(file);
@@ -256,12 +261,12 @@ class EmbeddedJarIT {
 
   private Process start(Path stderr, Map<String, String> environment, String... extra)
       throws Exception {
-    ProcessBuilder builder = command(List.of(), extra).redirectError(stderr.toFile());
+    ProcessBuilder builder = command(dataDir, List.of(), extra).redirectError(stderr.toFile());
     builder.environment().putAll(environment);
     return builder.start();
   }
 
-  private ProcessBuilder command(List<String> jvmOptions, String... extra) {
+  private static ProcessBuilder command(Path data, List<String> jvmOptions, String... extra) {
     assertThat(JAR).as("the shaded jar is built in the package phase").isRegularFile();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -273,7 +278,7 @@ class EmbeddedJarIT {
                 JAR.toAbsolutePath().toString(),
                 "embedded",
                 "--data-dir",
-                dataDir.toString(),
+                data.toString(),
                 "--port",
                 "0",
                 "--passive-ports",
