@@ -283,16 +283,9 @@ class BucketWriterAttackTest {
     put(record, epochOne, Map.of());
     userKeys.invalidate("alice");
 
-    FTPClient alice = gw.login("alice");
-    try {
-      assertThat(alice.storeFile("three.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
-      assertThat(alice.getReplyString())
-          .startsWith("550 Integrity check failed: your key record was refused");
-    } finally {
-      alice.disconnect();
-    }
+    assertUploadRefused(
+        "alice", "three.txt", "550 Integrity check failed: your key record was refused");
     assertLogged("has epoch 1, older than epoch 2");
-    assertThat(gw.objectKeys()).doesNotContain(key("alice", "three.txt"));
   }
 
   @Test
@@ -302,14 +295,8 @@ class BucketWriterAttackTest {
     put(gw.key(".dropzone/keys/alice.json"), raw(gw.key(".dropzone/keys/bob.json")), Map.of());
     userKeys.invalidate("alice");
 
-    FTPClient alice = gw.login("alice");
-    try {
-      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
-      assertThat(alice.getReplyString())
-          .startsWith("550 Integrity check failed: your key record was refused");
-    } finally {
-      alice.disconnect();
-    }
+    assertUploadRefused(
+        "alice", "two.txt", "550 Integrity check failed: your key record was refused");
     assertLogged("names another user, bob");
   }
 
@@ -386,15 +373,8 @@ class BucketWriterAttackTest {
     put(aliceRecord, foreign.getBytes(StandardCharsets.UTF_8), Map.of());
     userKeys.invalidate("alice");
 
-    FTPClient alice = gw.login("alice");
-    try {
-      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
-      assertThat(alice.getReplyString()).startsWith("550 Key service refused");
-    } finally {
-      alice.disconnect();
-    }
+    assertUploadRefused("alice", "two.txt", "550 Key service refused");
     assertLogged("does not unwrap for key domain users/alice");
-    assertThat(gw.objectKeys()).doesNotContain(key("alice", "two.txt"));
     assertThat(retrieve("bob", "one.txt")).as("bob's own key is untouched").hasSize(10);
   }
 
@@ -440,16 +420,9 @@ class BucketWriterAttackTest {
     put(record, edited.getBytes(StandardCharsets.UTF_8), Map.of());
     userKeys.invalidate("alice");
 
-    FTPClient alice = gw.login("alice");
-    try {
-      assertThat(alice.storeFile("two.txt", new ByteArrayInputStream(new byte[10]))).isFalse();
-      assertThat(alice.getReplyString())
-          .startsWith("550 Integrity check failed: your key record was refused");
-    } finally {
-      alice.disconnect();
-    }
+    assertUploadRefused(
+        "alice", "two.txt", "550 Integrity check failed: your key record was refused");
     assertLogged("fails its MAC check: its user, domain, epoch or creation time was altered");
-    assertThat(gw.objectKeys()).doesNotContain(key("alice", "two.txt"));
   }
 
   /**
@@ -536,6 +509,18 @@ class BucketWriterAttackTest {
     } finally {
       client.disconnect();
     }
+  }
+
+  /** STOR of {@code path} fails with {@code reply}, and nothing is stored. */
+  private void assertUploadRefused(String user, String path, String reply) throws Exception {
+    FTPClient client = gw.login(user);
+    try {
+      assertThat(client.storeFile(path, new ByteArrayInputStream(new byte[10]))).isFalse();
+      assertThat(client.getReplyString()).startsWith(reply);
+    } finally {
+      client.disconnect();
+    }
+    assertThat(gw.objectKeys()).doesNotContain(key(user, path));
   }
 
   /** RETR (after REST {@code offset}) fails with {@code reply} and no byte arrives. */

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * FTPS, explicit and implicit, with TLS required: protected data connections must resume the
@@ -99,6 +101,55 @@ class FtpsTest {
       assertThat(out.toByteArray()).isEqualTo(secret);
     } finally {
       victim.disconnect();
+    }
+  }
+
+  /**
+   * The attacker is a user too: it logs in over TLS on its own control connection, then offers that
+   * TLS session for resumption on the victim's data connection. Each control connection has its own
+   * TLS context, so the victim's data port cannot resume it, and a session other than the victim's
+   * own is refused whatever the handshake.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+  void theAttackersOwnResumedTlsSessionCannotTakeADownload(String protocol) throws Exception {
+    SSLContext own = SSLContext.getInstance(protocol);
+    own.init(null, new TrustManager[] {certificate.trustManager()}, null);
+    FTPSClient attacker = protectedSession(new ReusingFtpsClient(false, own), gw.port(), "bob");
+    FTPSClient victim = client(false, gw.port());
+    try {
+      byte[] secret = Content.bytes(13, 200_000);
+      assertThat(victim.storeFile("resumed.bin", new ByteArrayInputStream(secret))).isTrue();
+      int port = passivePort(victim);
+
+      Socket raw = new Socket("127.0.0.1", port);
+      CompletableFuture<byte[]> stolen =
+          CompletableFuture.supplyAsync(
+              () -> {
+                // Named by the control port, the JDK offers the attacker's control session.
+                try (SSLSocket tls =
+                    (SSLSocket)
+                        own.getSocketFactory().createSocket(raw, "127.0.0.1", gw.port(), true)) {
+                  tls.startHandshake();
+                  return tls.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                  return new byte[0];
+                }
+              });
+
+      assertThat(victim.sendCommand("RETR", "resumed.bin")).isEqualTo(150);
+      assertThat(victim.getReply()).isEqualTo(425);
+      assertThat(victim.getReplyString())
+          .contains("must resume this control connection's TLS session");
+      assertThat(stolen.get(60, TimeUnit.SECONDS)).as("bytes the attacker got").isEmpty();
+      assertThat(attacker.sendNoOp()).as("the attacker's own session is still fine").isTrue();
+
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThat(victim.retrieveFile("resumed.bin", out)).as(victim.getReplyString()).isTrue();
+      assertThat(out.toByteArray()).isEqualTo(secret);
+    } finally {
+      victim.disconnect();
+      attacker.disconnect();
     }
   }
 
