@@ -121,7 +121,7 @@ public final class ConnectionGuard {
     this.limits = limits;
   }
 
-  /** Counts a new connection from {@code address} as not logged in, or says why it is refused. */
+  /** Counts a new connection from {@code client} as not logged in, or says why it is refused. */
   public Admission admit(InetAddress client, Connection connection) {
     InetAddress address = limits.networks().of(client);
     Place shed;

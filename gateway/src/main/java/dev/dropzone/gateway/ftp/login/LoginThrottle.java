@@ -201,7 +201,7 @@ public final class LoginThrottle {
     return until != null && ticker.read() - until < 0;
   }
 
-  /** Whether a login of {@code name} from {@code address} may have its password checked now. */
+  /** Whether a login of {@code name} from {@code client} may have its password checked now. */
   public Verdict verdict(InetAddress client, String name) {
     InetAddress address = settings.networks().of(client);
     if (banned(address)) {
@@ -218,7 +218,7 @@ public final class LoginThrottle {
   }
 
   /**
-   * Records a failed login of {@code name} from {@code address}.
+   * Records a failed login of {@code name} from {@code client}.
    *
    * @param checked whether a password was checked and refused; attempts refused unchecked (a paused
    *     name) count towards the address's ban but do not lengthen the name's pause
@@ -265,8 +265,8 @@ public final class LoginThrottle {
   }
 
   /**
-   * Records a successful login: forgets {@code address}'s failures for this name (not for others)
-   * and exempts the address from this name's pauses for {@link #KNOWN_FOR}.
+   * Records a successful login: forgets the failures of {@code client}'s address for this name (not
+   * for others) and exempts the address from this name's pauses for {@link #KNOWN_FOR}.
    */
   public void succeeded(InetAddress client, String name) {
     InetAddress address = settings.networks().of(client);
