@@ -1,11 +1,23 @@
 package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.testing.OpensslClient;
 import dev.dropzone.kek.testing.TestCertificate;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,5 +103,110 @@ class TlsHandshakeTest {
     List<String> output = OpensslClient.renegotiate(port, explicit);
     assertThat(output).as(String.join("\n", output)).contains("RENEGOTIATING");
     assertThat(OpensslClient.renegotiated(output)).as(String.join("\n", output)).isFalse();
+  }
+
+  /**
+   * TLS 1.3 session tickets: one for the control connection, none for a data connection that
+   * resumes it (a ticket there went unread by lftp, whose close then reset the connection and cut
+   * uploads short). openssl s_client drives the control connection by hand and resumes its session
+   * on the data connection, as curl and lftp do.
+   */
+  @Test
+  void aControlConnectionGetsOneTls13TicketAndItsResumedDataConnectionNone() throws Exception {
+    Path session = dir.resolve("control-session.pem");
+    Process control =
+        openssl(
+            "-connect",
+            "127.0.0.1:" + gw.port(),
+            "-starttls",
+            "ftp",
+            "-tls1_3",
+            "-nocommands",
+            "-sess_out",
+            session.toString());
+    List<String> controlLines = new ArrayList<>();
+    CompletableFuture<Void> controlReader = lines(control, controlLines);
+    try (OutputStream commands = control.getOutputStream()) {
+      send(commands, "USER alice");
+      send(commands, "PASS " + TestUsers.PASSWORD);
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "230 "));
+      send(commands, "PBSZ 0");
+      send(commands, "PROT P");
+      send(commands, "EPSV");
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "229 "));
+      Matcher epsv =
+          Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(line(controlLines, "229 "));
+      assertThat(epsv.find()).isTrue();
+
+      Process data =
+          openssl(
+              "-connect",
+              "127.0.0.1:" + epsv.group(1),
+              "-tls1_3",
+              "-nocommands",
+              "-sess_in",
+              session.toString());
+      List<String> dataLines = new ArrayList<>();
+      CompletableFuture<Void> dataReader = lines(data, dataLines);
+      send(commands, "NLST");
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "226 "));
+      assertThat(data.waitFor(30, TimeUnit.SECONDS)).as("the server ended the listing").isTrue();
+      dataReader.get(10, TimeUnit.SECONDS);
+      send(commands, "QUIT");
+
+      synchronized (dataLines) {
+        assertThat(dataLines)
+            .as("the data connection resumed the control's session")
+            .anySatisfy(l -> assertThat(l).startsWith("Reused, TLSv1.3"));
+        assertThat(dataLines).noneSatisfy(l -> assertThat(l).contains("New Session Ticket"));
+      }
+    } finally {
+      control.destroy();
+      control.waitFor(30, TimeUnit.SECONDS);
+    }
+    controlReader.get(10, TimeUnit.SECONDS);
+    synchronized (controlLines) {
+      assertThat(controlLines.stream().filter(l -> l.contains("New Session Ticket arrived")))
+          .as(String.join("\n", controlLines))
+          .hasSize(1);
+    }
+  }
+
+  private static Process openssl(String... options) throws IOException {
+    List<String> command = new ArrayList<>(List.of("openssl", "s_client"));
+    command.addAll(List.of(options));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  private static void send(OutputStream commands, String line) throws IOException {
+    commands.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    commands.flush();
+  }
+
+  private static CompletableFuture<Void> lines(Process process, List<String> into) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try (BufferedReader reader =
+              new BufferedReader(
+                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = reader.readLine(); l != null; l = reader.readLine()) {
+              synchronized (into) {
+                into.add(l);
+              }
+            }
+          } catch (IOException e) {
+            // the process ended
+          }
+        });
+  }
+
+  private static boolean seen(List<String> lines, String start) {
+    return line(lines, start) != null;
+  }
+
+  private static String line(List<String> lines, String start) {
+    synchronized (lines) {
+      return lines.stream().filter(l -> l.startsWith(start)).findFirst().orElse(null);
+    }
   }
 }
