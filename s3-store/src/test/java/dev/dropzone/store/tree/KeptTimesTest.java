@@ -13,7 +13,9 @@ import dev.dropzone.store.testing.S3ProxyFixture;
 import dev.dropzone.store.testing.TestKeys;
 import dev.dropzone.store.transfer.ObjectTransfers;
 import dev.dropzone.store.transfer.SessionKeys;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,6 +180,13 @@ class KeptTimesTest {
     // Like an edited dz-mtime: a listing shows it; stat (MDTM) reads the file's own metadata.
     assertThat(restarted.stat(path("/edited/f0.bin")).lastModified())
         .isEqualTo(truth.get("f0.bin"));
+    // Reads and HASH go by the file itself, which the forged times do not touch.
+    try (InputStream in = restarted.openRead(path("/edited/f0.bin"), 0)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("file 0");
+    }
+    assertThat(restarted.digest(path("/edited/f0.bin")))
+        .hasValue(
+            MessageDigest.getInstance("SHA-256").digest("file 0".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
