@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.testing.OpensslClient;
 import dev.dropzone.kek.testing.TestCertificate;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -115,7 +113,7 @@ class TlsHandshakeTest {
   void aControlConnectionGetsOneTls13TicketAndItsResumedDataConnectionNone() throws Exception {
     Path session = dir.resolve("control-session.pem");
     Process control =
-        openssl(
+        OpensslClient.sClient(
             "-connect",
             "127.0.0.1:" + gw.port(),
             "-starttls",
@@ -125,21 +123,26 @@ class TlsHandshakeTest {
             "-sess_out",
             session.toString());
     List<String> controlLines = new ArrayList<>();
-    CompletableFuture<Void> controlReader = lines(control, controlLines);
+    CompletableFuture<Void> controlReader = OpensslClient.readAll(control, controlLines);
     try (OutputStream commands = control.getOutputStream()) {
       send(commands, "USER alice");
       send(commands, "PASS " + TestUsers.PASSWORD);
-      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "230 "));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> OpensslClient.line(controlLines, "230 ") != null);
       send(commands, "PBSZ 0");
       send(commands, "PROT P");
       send(commands, "EPSV");
-      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "229 "));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> OpensslClient.line(controlLines, "229 ") != null);
       Matcher epsv =
-          Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(line(controlLines, "229 "));
+          Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)")
+              .matcher(OpensslClient.line(controlLines, "229 "));
       assertThat(epsv.find()).isTrue();
 
       Process data =
-          openssl(
+          OpensslClient.sClient(
               "-connect",
               "127.0.0.1:" + epsv.group(1),
               "-tls1_3",
@@ -147,9 +150,11 @@ class TlsHandshakeTest {
               "-sess_in",
               session.toString());
       List<String> dataLines = new ArrayList<>();
-      CompletableFuture<Void> dataReader = lines(data, dataLines);
+      CompletableFuture<Void> dataReader = OpensslClient.readAll(data, dataLines);
       send(commands, "NLST");
-      await().atMost(Duration.ofSeconds(30)).until(() -> seen(controlLines, "226 "));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> OpensslClient.line(controlLines, "226 ") != null);
       assertThat(data.waitFor(30, TimeUnit.SECONDS)).as("the server ended the listing").isTrue();
       dataReader.get(10, TimeUnit.SECONDS);
       send(commands, "QUIT");
@@ -172,41 +177,8 @@ class TlsHandshakeTest {
     }
   }
 
-  private static Process openssl(String... options) throws IOException {
-    List<String> command = new ArrayList<>(List.of("openssl", "s_client"));
-    command.addAll(List.of(options));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
-  }
-
   private static void send(OutputStream commands, String line) throws IOException {
     commands.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     commands.flush();
-  }
-
-  private static CompletableFuture<Void> lines(Process process, List<String> into) {
-    return CompletableFuture.runAsync(
-        () -> {
-          try (BufferedReader reader =
-              new BufferedReader(
-                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String l = reader.readLine(); l != null; l = reader.readLine()) {
-              synchronized (into) {
-                into.add(l);
-              }
-            }
-          } catch (IOException e) {
-            // the process ended
-          }
-        });
-  }
-
-  private static boolean seen(List<String> lines, String start) {
-    return line(lines, start) != null;
-  }
-
-  private static String line(List<String> lines, String start) {
-    synchronized (lines) {
-      return lines.stream().filter(l -> l.startsWith(start)).findFirst().orElse(null);
-    }
   }
 }

@@ -88,22 +88,34 @@ public final class OpensslClient {
   }
 
   private static Process start(int port, boolean explicit, String... options) throws IOException {
-    List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect"));
-    command.add("127.0.0.1:" + port);
+    List<String> command = new ArrayList<>(List.of("-connect", "127.0.0.1:" + port));
     if (explicit) {
       command.addAll(List.of("-starttls", "ftp"));
     }
     command.addAll(List.of(options));
+    return sClient(command.toArray(String[]::new));
+  }
+
+  /** {@code openssl s_client} with {@code options}, its standard error merged into its output. */
+  public static Process sClient(String... options) throws IOException {
+    List<String> command = new ArrayList<>(List.of("openssl", "s_client"));
+    command.addAll(List.of(options));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
-  private static boolean seen(List<String> lines, String start) {
+  /** The first line so far that starts with {@code start}, or null. */
+  public static String line(List<String> lines, String start) {
     synchronized (lines) {
-      return lines.stream().anyMatch(l -> l.startsWith(start));
+      return lines.stream().filter(l -> l.startsWith(start)).findFirst().orElse(null);
     }
   }
 
-  private static CompletableFuture<Void> readAll(Process process, List<String> lines) {
+  private static boolean seen(List<String> lines, String start) {
+    return line(lines, start) != null;
+  }
+
+  /** Adds each line {@code process} writes to {@code lines} (synchronized on it) until it ends. */
+  public static CompletableFuture<Void> readAll(Process process, List<String> lines) {
     return CompletableFuture.runAsync(
         () -> {
           try (BufferedReader reader =
