@@ -307,7 +307,14 @@ final class DirectoryListing {
       }
       heads++;
       try {
-        return requests.supply(() -> withTime(listed, headTime(version)));
+        return requests.supply(
+            () -> {
+              // Part of streaming the listing, like a page: without a deadline of its own, a HEAD
+              // asked for while the consumer holds none would wait out the socket timeouts.
+              try (StorageDeadline.Scope scope = StorageDeadline.restart(deadline)) {
+                return withTime(listed, headTime(version));
+              }
+            });
       } catch (StoreException e) {
         throw new UncheckedIOException(e);
       }

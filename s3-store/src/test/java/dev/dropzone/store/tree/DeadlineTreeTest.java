@@ -87,6 +87,10 @@ class DeadlineTreeTest {
 
   /** A tree whose listings come three keys to a page, under the deadline. */
   private static FileTree treeOf(String home) {
+    return treeOf(home, 3);
+  }
+
+  private static FileTree treeOf(String home, int pageSize) {
     return new DeadlineTree(
         new S3FileTree(
             s3,
@@ -96,7 +100,7 @@ class DeadlineTreeTest {
             transfers,
             requests,
             ObjectCopier.Limits.S3,
-            3),
+            pageSize),
         DEADLINE);
   }
 
@@ -144,10 +148,38 @@ class DeadlineTreeTest {
 
   @Test
   void aPageThatStallsEndsTheListingWithinTheDeadline() throws Exception {
-    try (Stream<FileInfo> listing = tree.list(VirtualPath.ROOT)) {
+    assertStallEndsTheListing(tree.listWithoutTimes(VirtualPath.ROOT), "S3 ListObjectsV2");
+  }
+
+  /**
+   * The files' recorded times need a HEAD each (these objects were not written by the gateway),
+   * asked for while the caller iterates, outside any deadline of its own: each HEAD has the
+   * listing's deadline, or a stalled one waits out the S3 client's socket timeouts (two minutes
+   * with its retry).
+   */
+  @Test
+  void aTimeLookupThatStallsEndsTheListingWithinTheDeadline() throws Exception {
+    // One page: after the pause, the only calls are the HEADs of the entries beyond the first
+    // lookups, asked for as the caller iterates.
+    for (int i = 0; i < FILES; i++) {
+      String key = String.format("users/carol/f%02d", i);
+      s3.putObject(b -> b.bucket("pages").key(key), RequestBody.fromBytes(new byte[56]));
+    }
+    FileTree onePage = treeOf("users/carol", 1000);
+    assertStallEndsTheListing(onePage.list(VirtualPath.ROOT), "S3 HeadObject");
+  }
+
+  /**
+   * After the first entry the S3 server stops answering: the rest of the listing fails as storage
+   * unavailable, naming the call that stalled, within a few deadlines rather than the S3 client's
+   * socket timeouts (60 s per attempt). The bound is functional, not a speed target.
+   */
+  private static void assertStallEndsTheListing(Stream<FileInfo> stream, String call) {
+    try (Stream<FileInfo> listing = stream) {
       Iterator<FileInfo> entries = listing.iterator();
       entries.next();
       proxy.pause();
+      long start = System.nanoTime();
       try {
         assertThatThrownBy(() -> entries.forEachRemaining(e -> {}))
             .isInstanceOf(UncheckedIOException.class)
@@ -156,11 +188,12 @@ class DeadlineTreeTest {
                 StoreException.class,
                 e -> {
                   assertThat(e.reason()).isEqualTo(Reason.STORAGE_UNAVAILABLE);
-                  assertThat(e.getMessage()).contains("S3 ListObjectsV2");
+                  assertThat(e.getMessage()).contains(call);
                 });
       } finally {
         proxy.resume();
       }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.multipliedBy(20));
     }
   }
 }
