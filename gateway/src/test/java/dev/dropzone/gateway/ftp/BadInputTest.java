@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +93,30 @@ class BadInputTest {
       assertThat(client.makeDirectory("/.dropzone")).isFalse();
       assertThat(client.getReplyString())
           .startsWith("553 Invalid file name: '.dropzone' is reserved");
+      assertThat(client.storeFile("ok.txt", new ByteArrayInputStream(new byte[] {1}))).isTrue();
+      // Every command that takes a path refuses the name at the top of the home, where the
+      // gateway keeps its state when a home is the whole key space.
+      for (String command :
+          List.of(
+              "CWD /.dropzone",
+              "CWD .dropzone/keys",
+              "RETR /.dropzone/keys/alice.json",
+              "RETR /x/../.dropzone/keys/alice.json",
+              "STOR /.dropzone/keys/alice.json",
+              "APPE /.dropzone/keys/alice.json",
+              "DELE /.dropzone/keys/alice.json",
+              "SIZE /.dropzone/keys/alice.json",
+              "MDTM /.dropzone/keys/alice.json",
+              "MLST /.dropzone",
+              "RMD /.dropzone",
+              "HASH /.dropzone/keys/alice.json")) {
+        assertThat(client.sendCommand(command)).as(command).isBetween(500, 599);
+        assertThat(client.getReplyString()).as(command).contains("'.dropzone' is reserved");
+      }
+      assertThat(client.sendCommand("RNFR ok.txt")).isEqualTo(350);
+      assertThat(client.sendCommand("RNTO /.dropzone")).isBetween(500, 599);
+      assertThat(client.getReplyString()).contains("'.dropzone' is reserved");
+      assertThat(client.deleteFile("ok.txt")).isTrue();
     } finally {
       client.disconnect();
     }
