@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropzone.gateway.config.YamlMappers;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -244,19 +246,19 @@ class EmbeddedJarIT {
   }
 
   /** Waits until the process has written {@code last} to {@code stdout}; what it wrote by then. */
-  private static String awaitLine(Process process, Path stdout, String last) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      String seen = Files.exists(stdout) ? Files.readString(stdout) : "";
-      if (seen.lines().anyMatch(last::equals)) {
-        return seen;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("the gateway exited before it was ready; it printed: " + seen);
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the gateway was not ready within 120 s");
+  private static String awaitLine(Process process, Path stdout, String last) {
+    return await()
+        .atMost(Duration.ofSeconds(120))
+        .until(
+            () -> {
+              String seen = Files.exists(stdout) ? Files.readString(stdout) : "";
+              if (!process.isAlive() && seen.lines().noneMatch(last::equals)) {
+                throw new AssertionError(
+                    "the gateway exited before it was ready; it printed: " + seen);
+              }
+              return seen;
+            },
+            seen -> seen.lines().anyMatch(last::equals));
   }
 
   private Process start(Path stderr, Map<String, String> environment, String... extra)

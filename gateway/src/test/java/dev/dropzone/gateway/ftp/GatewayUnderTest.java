@@ -182,10 +182,16 @@ final class GatewayUnderTest implements AutoCloseable {
 
   /** A gateway whose FTP meters go to {@code meters}. */
   static GatewayUnderTest start(FtpSettings settings, MeterRegistry meters) throws Exception {
+    return start(settings, new TestUsers(), meters);
+  }
+
+  /** A gateway with {@code users} whose meters go to {@code meters}. */
+  static GatewayUnderTest start(FtpSettings settings, Authenticator users, MeterRegistry meters)
+      throws Exception {
     return new GatewayUnderTest(
         settings,
         store -> new TestKeys(),
-        new TestUsers(),
+        users,
         UploadScanning.OFF,
         s3 -> s3.bucket(BUCKET, PREFIX),
         EncryptedStore::open,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.users.GatedFileAuthenticator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,17 @@ class RememberedLoginTest {
   private GatewayUnderTest start(
       GatedFileAuthenticator users, SettingsBuilder settings, Duration queueTimeout)
       throws Exception {
+    return start(users, settings, queueTimeout, new SimpleMeterRegistry());
+  }
+
+  private GatewayUnderTest start(
+      GatedFileAuthenticator users,
+      SettingsBuilder settings,
+      Duration queueTimeout,
+      MeterRegistry meters)
+      throws Exception {
     settings.logins = new FtpSettings.LoginLimits(1000, 60, 1000, 1, queueTimeout);
-    return GatewayUnderTest.start(settings.build(), users.authenticator());
+    return GatewayUnderTest.start(settings.build(), users.authenticator(), meters);
   }
 
   @Test
@@ -59,21 +70,36 @@ class RememberedLoginTest {
   @Test
   void aLoginThatWaitedLongerThanTheQueueTimeoutIsToldTheServiceIsBusy() throws Exception {
     SourceAddresses.assumeAvailable();
+    Duration queueTimeout = Duration.ofMillis(50);
     GatedFileAuthenticator users =
-        new GatedFileAuthenticator(dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice", "bob");
-    try (GatewayUnderTest gw = start(users, new SettingsBuilder(), Duration.ofMillis(300));
+        new GatedFileAuthenticator(
+            dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice", "bob", "carol");
+    MeterRegistry meters = new SimpleMeterRegistry();
+    try (GatewayUnderTest gw = start(users, new SettingsBuilder(), queueTimeout, meters);
         RawControl holder = new RawControl(gw.port());
         // Another address: it waits for the only check thread, not for its address's turn.
         RawControl late = new RawControl(gw.port(), SourceAddresses.address(3))) {
       holder.reply();
       late.reply();
+      // The check thread started and idle, so the holder's own check is dispatched at once.
+      try (RawControl first = new RawControl(gw.port())) {
+        first.reply();
+        assertThat(first.login("carol")).startsWith("230");
+      }
       users.close();
       holder.send("USER alice");
       holder.sendOnly("PASS " + TestUsers.PASSWORD);
       await().atMost(Duration.ofSeconds(10)).until(() -> users.waiting() == 1);
       late.send("USER bob");
       late.sendOnly("PASS " + TestUsers.PASSWORD);
-      Thread.sleep(600);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> meters.get("dropzone.ftp.password.checks.queued").gauge().value() == 1);
+      // Queued before this instant: once the timeout has passed since, it has waited longer.
+      long queuedBy = System.nanoTime();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> System.nanoTime() - queuedBy > queueTimeout.toNanos());
       users.open();
       assertThat(holder.reply()).startsWith("230");
       assertThat(late.reply())
