@@ -197,14 +197,18 @@ public final class LoginThrottle {
 
   /** True while {@code client}'s address is banned. */
   public boolean banned(InetAddress client) {
-    Long until = bannedUntil.getIfPresent(settings.networks().of(client));
+    return networkBanned(settings.networks().of(client));
+  }
+
+  private boolean networkBanned(InetAddress counted) {
+    Long until = bannedUntil.getIfPresent(counted);
     return until != null && ticker.read() - until < 0;
   }
 
   /** Whether a login of {@code name} from {@code client} may have its password checked now. */
   public Verdict verdict(InetAddress client, String name) {
     InetAddress address = settings.networks().of(client);
-    if (banned(address)) {
+    if (networkBanned(address)) {
       return Verdict.ADDRESS_BANNED;
     }
     NameKey key = NameKey.of(name);
