@@ -161,6 +161,9 @@ public final class Soak {
         // Everything comes from 127.0.0.1: the per-address limit would count all clients as one.
         "ftp.maxConnectionsPerIp=" + (settings.clients() + settings.idleConnections() + 32),
         "ftp.loginTimeout=20s",
+        // The start-up memory check fits 61 transfers in -Xmx256m with 8 MiB parts, not the
+        // default 64; the clients here never run more than a few dozen at once.
+        "ftp.maxTransfers=32",
         "uploads.staleUploadAge=2m",
         "uploads.sweepInterval=1m");
   }
