@@ -46,6 +46,8 @@ public final class SoakGatewayMain {
     settings.put("ftp.passivePorts", args[3]);
     settings.put("keys.keysetFile", "keyset.json");
     settings.put("users.file", "users.yaml");
+    // Standard output is the harness's control channel; the audit log would interleave with it.
+    settings.put("audit.target", "audit.log");
     String password = args[4];
     List<String> users = new ArrayList<>();
     int i = 5;
