@@ -160,6 +160,7 @@ public final class Soak {
         "s3.commandDeadline=" + settings.commandDeadline().toSeconds() + "s",
         // Everything comes from 127.0.0.1: the per-address limit would count all clients as one.
         "ftp.maxConnectionsPerIp=" + (settings.clients() + settings.idleConnections() + 32),
+        "ftp.maxPreLoginConnectionsPerIp=" + (settings.clients() + settings.idleConnections() + 8),
         "ftp.loginTimeout=20s",
         // The start-up memory check fits 61 transfers in -Xmx256m with 8 MiB parts, not the
         // default 64; the clients here never run more than a few dozen at once.

@@ -70,7 +70,7 @@ final class Worker implements Runnable {
     while (System.nanoTime() < endNanos) {
       try {
         if (ftp == null) {
-          ftp = connect(port, user, password, tally);
+          ftp = connectOrNull();
           if (ftp == null) {
             Thread.sleep(1_000);
             continue;
@@ -329,6 +329,19 @@ final class Worker implements Runnable {
   }
 
   /** A logged-in passive binary session, or null when the gateway refused (counted). */
+  /**
+   * A logged-in client, or null after a refusal: Commons Net throws on a 421 greeting, and a client
+   * that reconnected at once after one would flood the gateway instead of waiting its turn.
+   */
+  private FTPClient connectOrNull() {
+    try {
+      return connect(port, user, password, tally);
+    } catch (IOException e) {
+      tally.count("login", "io");
+      return null;
+    }
+  }
+
   static FTPClient connect(int port, String user, String password, Tally tally) throws IOException {
     FTPClient client = new FTPClient();
     client.setConnectTimeout(10_000);
