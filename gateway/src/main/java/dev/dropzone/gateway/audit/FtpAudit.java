@@ -28,12 +28,24 @@ public final class FtpAudit implements FtpEventListener {
             line.put("duration_ms", closed.lasted().toMillis());
           });
     } else if (event instanceof FtpEvent.ConnectionRefused refused) {
+      if (refused.alone()) {
+        log.record(
+            refused.time(),
+            "connection_refused",
+            line -> {
+              client(line, refused.client());
+              line.put("reason", refused.reason());
+            });
+      }
+    } else if (event instanceof FtpEvent.RefusalsSummarized summarized) {
       log.record(
-          refused.time(),
-          "connection_refused",
+          summarized.time(),
+          "connections_refused",
           line -> {
-            client(line, refused.client());
-            line.put("reason", refused.reason());
+            client(line, summarized.client());
+            line.put("reason", summarized.reason());
+            line.put("count", summarized.count());
+            line.put("since", summarized.since().toString());
           });
     } else if (event instanceof FtpEvent.Login login) {
       log.record(

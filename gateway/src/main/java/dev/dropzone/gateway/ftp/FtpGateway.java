@@ -6,6 +6,7 @@ import dev.dropzone.gateway.ftp.command.DropzoneCommands;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
+import dev.dropzone.gateway.ftp.connection.RefusalReports;
 import dev.dropzone.gateway.ftp.connection.SessionAdmission;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
 import dev.dropzone.gateway.ftp.control.ControlChain;
@@ -71,6 +72,9 @@ public final class FtpGateway implements AutoCloseable {
 
   /** How long aborted transfers get to clean up (abort their uploads) after being cut off. */
   private static final Duration ABORT_CLEANUP = Duration.ofSeconds(10);
+
+  /** After the first refusal of a network for a reason, the rest are logged once this often. */
+  private static final Duration REFUSAL_REPORT_INTERVAL = Duration.ofMinutes(1);
 
   private final FtpSettings settings;
   private final FtpServer server;
@@ -169,9 +173,14 @@ public final class FtpGateway implements AutoCloseable {
                 logins.networks()),
             Ticker.systemTicker());
     PasswordChecks checks = passwordChecks(logins, meters);
+    RefusalReports refusalReports =
+        new RefusalReports(
+            logins.networks(), REFUSAL_REPORT_INTERVAL, System::currentTimeMillis, listener);
+    refusalReports.start(timers);
     SessionAdmission admission =
         new SessionAdmission(
-            new AdmissionFilter(guard, throttle::banned, timers, settings.loginTimeout()),
+            new AdmissionFilter(
+                guard, throttle::banned, timers, settings.loginTimeout(), refusalReports),
             new CommandLineCodec(settings.maxCommandLength()));
     DataLink.requireSupported();
     FtpSettings.Transfers limits = settings.transfers();

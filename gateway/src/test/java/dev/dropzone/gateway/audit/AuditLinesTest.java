@@ -42,6 +42,30 @@ class AuditLinesTest {
   }
 
   @Test
+  void aBurstOfRefusalsIsOneLineWithItsCountAndAQuietRefusalNone() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    Instant since = Instant.parse("2026-12-05T06:00:00Z");
+    FtpEvent.Client network = new FtpEvent.Client(null, "2001:db8:0:0:0:0:0:0/64", null, null);
+    try (AuditLog log = AuditLog.open(new AuditTarget.File(file))) {
+      FtpAudit audit = new FtpAudit(log);
+      FtpEvent.Client client = new FtpEvent.Client("s-1", "2001:db8::7", null, null);
+      audit.on(new FtpEvent.ConnectionRefused(since, client, "banned", true));
+      audit.on(new FtpEvent.ConnectionRefused(since.plusMillis(5), client, "banned", false));
+      audit.on(
+          new FtpEvent.RefusalsSummarized(since.plusSeconds(60), network, "banned", 4_321, since));
+    }
+
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines)
+        .containsExactly(
+            "{\"time\":\"2026-12-05T06:00:00Z\",\"event\":\"connection_refused\",\"session\":\"s-1\","
+                + "\"user\":null,\"backend\":null,\"address\":\"2001:db8::7\",\"reason\":\"banned\"}",
+            "{\"time\":\"2026-12-05T06:01:00Z\",\"event\":\"connections_refused\",\"session\":null,"
+                + "\"user\":null,\"backend\":null,\"address\":\"2001:db8:0:0:0:0:0:0/64\","
+                + "\"reason\":\"banned\",\"count\":4321,\"since\":\"2026-12-05T06:00:00Z\"}");
+  }
+
+  @Test
   void anXferlogNameIsOneTokenWithoutControlCharacters() {
     String line = XferLog.line(download(HOSTILE));
 

@@ -169,6 +169,11 @@ final class GatewayUnderTest implements AutoCloseable {
 
   /** A gateway whose FTP events also go to {@code events}. */
   static GatewayUnderTest start(FtpEventListener events) throws Exception {
+    return start(events, new SimpleMeterRegistry());
+  }
+
+  /** A gateway whose FTP events also go to {@code events}, and its meters to {@code meters}. */
+  static GatewayUnderTest start(FtpEventListener events, MeterRegistry meters) throws Exception {
     return new GatewayUnderTest(
         new SettingsBuilder().build(),
         store -> new TestKeys(),
@@ -177,7 +182,7 @@ final class GatewayUnderTest implements AutoCloseable {
         s3 -> s3.bucket(BUCKET, PREFIX),
         EncryptedStore::open,
         events,
-        new SimpleMeterRegistry());
+        meters);
   }
 
   /** A gateway whose FTP meters go to {@code meters}. */

@@ -42,22 +42,26 @@ public final class AdmissionFilter extends IoFilterAdapter {
   private final Predicate<InetAddress> banned;
   private final ScheduledExecutorService timers;
   private final Duration loginTimeout;
+  private final RefusalReports reports;
   private final AtomicLong shedSinceReport = new AtomicLong();
   private final AtomicLong lastShedReport =
       new AtomicLong(System.nanoTime() - SHED_REPORT_INTERVAL);
 
   /**
    * @param banned whether an address is banned after failed logins
+   * @param reports decides which refusals are logged one by one
    */
   public AdmissionFilter(
       ConnectionGuard guard,
       Predicate<InetAddress> banned,
       ScheduledExecutorService timers,
-      Duration loginTimeout) {
+      Duration loginTimeout,
+      RefusalReports reports) {
     this.guard = guard;
     this.banned = banned;
     this.timers = timers;
     this.loginTimeout = loginTimeout;
+    this.reports = reports;
   }
 
   @Override
@@ -68,14 +72,17 @@ public final class AdmissionFilter extends IoFilterAdapter {
             ? new ConnectionGuard.Refused(BANNED, "banned")
             : guard.admit(address, new Waiting(session));
     if (admission instanceof ConnectionGuard.Refused refused) {
-      LOG.info(
-          "Refused connection from {}: {}",
-          address.getHostAddress(),
-          refused.reason().toLowerCase(Locale.ROOT));
+      boolean alone = reports.alone(address, refused.cause());
+      if (alone) {
+        LOG.info(
+            "Refused connection from {}: {}",
+            address.getHostAddress(),
+            refused.reason().toLowerCase(Locale.ROOT));
+      }
       SessionEvents.fire(
           session,
           new FtpEvent.ConnectionRefused(
-              Instant.now(), SessionEvents.client(session, null, null), refused.cause()));
+              Instant.now(), SessionEvents.client(session, null, null), refused.cause(), alone));
       session.write(ReplyMapper.reply(421, refused.reason()));
       session.closeOnFlush();
       return;
@@ -210,7 +217,10 @@ public final class AdmissionFilter extends IoFilterAdapter {
       SessionEvents.fire(
           session,
           new FtpEvent.ConnectionRefused(
-              Instant.now(), SessionEvents.client(session), "idle_shed"));
+              Instant.now(),
+              SessionEvents.client(session),
+              "idle_shed",
+              reports.alone(address(session), "idle_shed")));
       session.write(
           ReplyMapper.reply(
               421, "Too many connections waiting to log in; closing this idle one, reconnect"));

@@ -92,6 +92,17 @@ public record ClientNetworks(int ipv6PrefixLength) {
             + ")";
   }
 
+  /**
+   * What {@code client} is counted under, as text: its address, or for an IPv6 client its network,
+   * e.g. {@code 2001:db8:0:0:0:0:0:0/64}.
+   */
+  public String name(InetAddress client) {
+    InetAddress counted = of(client);
+    return counted.equals(client)
+        ? client.getHostAddress()
+        : counted.getHostAddress() + "/" + ipv6PrefixLength;
+  }
+
   /** How a refusal names what was counted: "your address", or "your network (/64)". */
   public String describe(InetAddress address) {
     return of(address) instanceof Inet6Address && ipv6PrefixLength < 128

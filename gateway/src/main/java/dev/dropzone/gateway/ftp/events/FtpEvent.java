@@ -101,8 +101,22 @@ public sealed interface FtpEvent {
    *
    * @param reason {@code banned}, {@code server_full}, {@code address_limit}, {@code
    *     address_waiting_limit}, {@code shutting_down} or {@code idle_shed}
+   * @param alone true when this refusal is reported on its own; false when it is one of a burst
+   *     from one network that a {@link RefusalsSummarized} reports later
    */
-  record ConnectionRefused(Instant time, Client client, String reason) implements FtpEvent {}
+  record ConnectionRefused(Instant time, Client client, String reason, boolean alone)
+      implements FtpEvent {}
+
+  /**
+   * Connections of one network refused for one reason since {@code since} and not reported one by
+   * one: the first of an interval is a {@link ConnectionRefused} of its own, the rest come here.
+   *
+   * @param client no session; {@code address} is the client's address, or its IPv6 network (e.g.
+   *     {@code 2001:db8:0:0:0:0:0:0/64}) when refusals are counted per network
+   * @param count the refusals this event stands for
+   */
+  record RefusalsSummarized(Instant time, Client client, String reason, long count, Instant since)
+      implements FtpEvent {}
 
   /**
    * A PASS was answered.
