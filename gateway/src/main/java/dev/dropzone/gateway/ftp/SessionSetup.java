@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp;
 
+import dev.dropzone.gateway.ftp.connection.DroppedConnections;
 import dev.dropzone.gateway.ftp.data.DataConnections;
 import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import dev.dropzone.gateway.ftp.events.SessionEvents;
@@ -14,8 +15,8 @@ import org.apache.mina.core.session.IoSession;
  * Prepares each new control connection before MINA's FTP handler sees it: implicit TLS with a TLS
  * context of the connection's own, Dropzone's data connection in place of MINA's, FEAT before
  * login, the event seam ({@link SessionEvents}), and one log line instead of MINA's stack traces
- * when TLS fails; then hands it to the admission filter. MINA's session filter hook is the one
- * place that sees every new session first.
+ * when TLS fails or the client drops the connection; then hands it to the admission filter. MINA's
+ * session filter hook is the one place that sees every new session first.
  */
 final class SessionSetup implements SessionFilter {
 
@@ -23,6 +24,7 @@ final class SessionSetup implements SessionFilter {
   private static final String MINA_CODEC = "codec";
 
   private static final TlsFailures TLS_FAILURES = new TlsFailures();
+  private static final DroppedConnections DROPPED = new DroppedConnections();
 
   private final SessionFilter next;
   private final DataConnections data;
@@ -59,6 +61,7 @@ final class SessionSetup implements SessionFilter {
     data.attach(session, context.get(), implicitTls != null);
     session.getFilterChain().addAfter(MINA_CODEC, "dropzoneFeatures", features);
     session.getFilterChain().addAfter(MINA_CODEC, "dropzoneTlsFailures", TLS_FAILURES);
+    session.getFilterChain().addAfter(MINA_CODEC, DroppedConnections.NAME, DROPPED);
     return next.accept(session);
   }
 }

@@ -9,6 +9,7 @@ import dev.dropzone.gateway.embedded.EmbeddedCredentials;
 import dev.dropzone.gateway.testing.OpensslClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,11 +72,39 @@ class EmbeddedJarIT {
       assertThat(OpensslClient.renegotiated(renegotiation))
           .as(String.join("\n", renegotiation))
           .isFalse();
+
+      // Clients that reset their control connection, before and after logging in.
+      int port = Integer.parseInt(ftp.group(1));
+      resetAfter(port);
+      resetAfter(port, "USER demo", "PASS " + password.group(1), "PWD");
+      demo.curl("-o", back.toString(), demo.url("/readme.bin")).assertOk("download after resets");
     } finally {
       gateway.destroy();
       assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
     }
-    assertThat(Files.readString(stderr)).contains("Stopping:").contains("Stopped");
+    String log = Files.readString(stderr);
+    assertThat(log).contains("Stopping:").contains("Stopped");
+    assertThat(log)
+        .as("a client resetting its connection is no server error")
+        .doesNotContain(" ERROR ")
+        .doesNotContain("Connection reset")
+        .doesNotContain("\tat ");
+  }
+
+  /** Sends {@code commands} on a new control connection, then resets it (no FIN, no QUIT). */
+  private static void resetAfter(int port, String... commands) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      BufferedReader replies =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(replies.readLine()).startsWith("220");
+      for (String command : commands) {
+        socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(replies.readLine()).as(command).matches("[23]\\d\\d .*");
+      }
+      socket.setSoLinger(true, 0);
+    }
   }
 
   /**

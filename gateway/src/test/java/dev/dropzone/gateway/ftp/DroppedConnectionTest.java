@@ -1,0 +1,93 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.dropzone.gateway.LogCapture;
+import dev.dropzone.gateway.ftp.connection.DroppedConnections;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client that resets its control connection (killed, or a raw socket closed with SO_LINGER 0)
+ * ends its session quietly: one DEBUG line, no ERROR and no stack trace from MINA's FTP handler or
+ * logging filter, and the server serves the next client as before.
+ */
+class DroppedConnectionTest {
+
+  private static final List<String> MINA_LOGGERS =
+      List.of(
+          "org.apache.ftpserver.impl.DefaultFtpHandler",
+          "org.apache.ftpserver.listener.nio.FtpLoggingFilter");
+
+  private SimpleMeterRegistry meters;
+  private GatewayUnderTest gateway;
+  private Level level;
+
+  @BeforeEach
+  void start() throws Exception {
+    meters = new SimpleMeterRegistry();
+    gateway = GatewayUnderTest.start(event -> {}, meters);
+    Logger logger = (Logger) LoggerFactory.getLogger(DroppedConnections.class);
+    level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    ((Logger) LoggerFactory.getLogger(DroppedConnections.class)).setLevel(level);
+    gateway.close();
+  }
+
+  @Test
+  void aResetBeforeOrAfterLoginEndsTheSessionWithOneDebugLine() throws Exception {
+    try (LogCapture handler = LogCapture.of(MINA_LOGGERS.get(0));
+        LogCapture logging = LogCapture.of(MINA_LOGGERS.get(1));
+        LogCapture dropped = LogCapture.of(DroppedConnections.class)) {
+      resetAfter();
+      resetAfter("USER alice", "PASS " + TestUsers.PASSWORD, "PWD");
+
+      await().until(() -> openConnections() == 0);
+      assertThat(handler.lines()).isEmpty();
+      assertThat(logging.lines()).noneMatch(line -> line.startsWith("WARN"));
+      assertThat(dropped.lines())
+          .hasSize(2)
+          .allMatch(line -> line.startsWith("DEBUG Control connection of 127.0.0.1 broke"));
+    }
+    FTPClient next = gateway.login("alice");
+    assertThat(next.printWorkingDirectory()).isEqualTo("/");
+    next.disconnect();
+  }
+
+  private double openConnections() {
+    return meters.get("dropzone.ftp.connections.open").gauge().value();
+  }
+
+  private void resetAfter(String... commands) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      BufferedReader replies =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(replies.readLine()).startsWith("220");
+      for (String command : commands) {
+        socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(replies.readLine()).as(command).matches("[23]\\d\\d .*");
+      }
+      // Wait for the gateway to see the connection as open before resetting it.
+      await().until(() -> openConnections() >= 1);
+      socket.setSoLinger(true, 0);
+    }
+  }
+}
