@@ -88,6 +88,12 @@ class StorageFaultsTest {
                                 .contains("alice 'LIST /in' failed (451 STORAGE_UNAVAILABLE)")
                                 .contains("S3 ListObjectsV2 prefix=dz/users/alice/in/")
                                 .contains("deadline of 2.0 s (s3.commandDeadline) passed")));
+    assertThat(events())
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .filteredOn(e -> e.getFormattedMessage().contains("failed (451 STORAGE_UNAVAILABLE)"))
+        .as("an outage is one line per command, not a stack trace each")
+        .hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
 
     proxy.resume();
     assertThat(alice.storeFile("/in/after.txt", new ByteArrayInputStream("back".getBytes())))

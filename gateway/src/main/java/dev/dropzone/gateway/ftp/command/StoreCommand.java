@@ -80,6 +80,8 @@ abstract class StoreCommand extends AbstractCommand {
     String user = view.account().username();
     String line = LogText.of(request.getRequestLine());
     if (mapped.serverSide()) {
+      // The message names the cause and the advice what to do; a stack trace per command during
+      // an S3 outage would bury both, so it is kept for DEBUG.
       LOG.warn(
           "{} {} failed ({} {}): {}; {}",
           user,
@@ -87,8 +89,8 @@ abstract class StoreCommand extends AbstractCommand {
           mapped.reply().getCode(),
           e.reason(),
           e.getMessage(),
-          mapped.advice(),
-          e);
+          mapped.advice());
+      LOG.debug("Where {} {} failed", user, line, e);
     } else {
       LOG.info(
           "{} {} refused ({} {}): {}",
