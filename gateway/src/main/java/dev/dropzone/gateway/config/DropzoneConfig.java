@@ -99,6 +99,7 @@ public record DropzoneConfig(
       int maxConnectionsPerIp,
       int maxPreLoginConnections,
       int maxPreLoginConnectionsPerIp,
+      int maxNewConnectionsPerIpPerMinute,
       int ipv6PrefixLength,
       int maxLoginFailures,
       int maxLoginFailuresPerUser,

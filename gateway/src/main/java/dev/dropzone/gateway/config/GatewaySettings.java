@@ -242,6 +242,11 @@ public record GatewaySettings(
     atLeastOne(problems, "ftp.maxConnectionsPerIp", c.maxConnectionsPerIp());
     atLeastOne(problems, "ftp.maxPreLoginConnections", c.maxPreLoginConnections());
     atLeastOne(problems, "ftp.maxPreLoginConnectionsPerIp", c.maxPreLoginConnectionsPerIp());
+    problems.check(
+        c.maxNewConnectionsPerIpPerMinute() >= 0,
+        "ftp.maxNewConnectionsPerIpPerMinute",
+        c.maxNewConnectionsPerIpPerMinute(),
+        "must be ≥ 0 (0: no limit)");
     boolean prefixValid =
         problems.check(
             c.ipv6PrefixLength() >= ClientNetworks.MIN_PREFIX_LENGTH && c.ipv6PrefixLength() <= 128,
@@ -295,7 +300,8 @@ public record GatewaySettings(
             c.maxLoginFailuresPerUser(),
             auth.maxConcurrentChecks() == null ? 0 : auth.maxConcurrentChecks(),
             auth.checkQueueTimeout(),
-            prefixValid ? new ClientNetworks(c.ipv6PrefixLength()) : ClientNetworks.DEFAULT));
+            prefixValid ? new ClientNetworks(c.ipv6PrefixLength()) : ClientNetworks.DEFAULT,
+            Math.max(0, c.maxNewConnectionsPerIpPerMinute())));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

@@ -6,6 +6,7 @@ import dev.dropzone.gateway.ftp.command.DropzoneCommands;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
+import dev.dropzone.gateway.ftp.connection.ConnectionRate;
 import dev.dropzone.gateway.ftp.connection.RefusalReports;
 import dev.dropzone.gateway.ftp.connection.SessionAdmission;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
@@ -180,7 +181,15 @@ public final class FtpGateway implements AutoCloseable {
     SessionAdmission admission =
         new SessionAdmission(
             new AdmissionFilter(
-                guard, throttle::banned, timers, settings.loginTimeout(), refusalReports),
+                guard,
+                throttle::banned,
+                new ConnectionRate(
+                    logins.maxNewConnectionsPerIpPerMinute(),
+                    logins.networks(),
+                    Ticker.systemTicker()),
+                timers,
+                settings.loginTimeout(),
+                refusalReports),
             new CommandLineCodec(settings.maxCommandLength()));
     DataLink.requireSupported();
     FtpSettings.Transfers limits = settings.transfers();

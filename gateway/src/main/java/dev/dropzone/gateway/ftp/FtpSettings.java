@@ -114,6 +114,8 @@ public record FtpSettings(
    * @param checkQueueTimeout how long a login may wait for its password check
    * @param networks what the per-address limits, bans and password-check turns count as one client
    *     (IPv6: a network)
+   * @param maxNewConnectionsPerIpPerMinute new connections one address may open per minute (a
+   *     minute's worth at once, then evenly); 0 for no limit
    */
   public record LoginLimits(
       int maxPreLoginConnections,
@@ -121,10 +123,29 @@ public record FtpSettings(
       int maxLoginFailuresPerUser,
       int maxConcurrentChecks,
       Duration checkQueueTimeout,
-      ClientNetworks networks) {
+      ClientNetworks networks,
+      int maxNewConnectionsPerIpPerMinute) {
 
     public LoginLimits {
       Objects.requireNonNull(networks, "networks");
+    }
+
+    /** Limits without a connection rate. */
+    public LoginLimits(
+        int maxPreLoginConnections,
+        int maxPreLoginConnectionsPerIp,
+        int maxLoginFailuresPerUser,
+        int maxConcurrentChecks,
+        Duration checkQueueTimeout,
+        ClientNetworks networks) {
+      this(
+          maxPreLoginConnections,
+          maxPreLoginConnectionsPerIp,
+          maxLoginFailuresPerUser,
+          maxConcurrentChecks,
+          checkQueueTimeout,
+          networks,
+          0);
     }
 
     /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network. */

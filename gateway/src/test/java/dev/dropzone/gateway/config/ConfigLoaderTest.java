@@ -334,6 +334,26 @@ class ConfigLoaderTest {
     }
   }
 
+  @Test
+  void theConnectionRateIsOffByDefaultAndComesFromTheEnvironment() throws Exception {
+    GatewaySettings defaults =
+        GatewaySettings.from(new ConfigLoader().file(write(MINIMAL)).load(), dir);
+    assertThat(defaults.ftp().logins().maxNewConnectionsPerIpPerMinute()).isZero();
+
+    GatewaySettings limited =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .environment(Map.of("DROPZONE_FTP_MAX_NEW_CONNECTIONS_PER_IP_PER_MINUTE", "600"))
+                .load(),
+            dir);
+    assertThat(limited.ftp().logins().maxNewConnectionsPerIpPerMinute()).isEqualTo(600);
+
+    assertOnlyProblem(
+        Map.of("ftp.maxNewConnectionsPerIpPerMinute", "-1"),
+        "ftp.maxNewConnectionsPerIpPerMinute: '-1' must be ≥ 0 (0: no limit)");
+  }
+
   private void assertOnlyProblem(Map<String, String> overrides, String problem) throws Exception {
     DropzoneConfig config =
         new ConfigLoader().file(write(MINIMAL)).overrides(overrides, "--set").load();

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
 import dev.dropzone.gateway.users.GatedFileAuthenticator;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
@@ -57,6 +59,46 @@ class LoginAndConnectionTest {
             .isEqualTo("421 Too many failed logins from your address, try again later");
         assertThat(next.reply()).isNull();
       }
+    }
+  }
+
+  @Test
+  void aClientThatConnectsFasterThanItsRateIsRefusedUntilItSlowsDown() throws Exception {
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.logins =
+        new FtpSettings.LoginLimits(
+            1000, 60, 1000, 0, Duration.ofSeconds(10), ClientNetworks.DEFAULT, 30);
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
+        LogCapture log = LogCapture.of(AdmissionFilter.class)) {
+      // Connect and reset, as a flood does: none stays open, so no other limit applies.
+      for (int i = 0; i < 30; i++) {
+        try (RawControl burst = new RawControl(gw.port())) {
+          assertThat(burst.reply()).as("connection %d of 30", i + 1).startsWith("220");
+        }
+      }
+      for (int i = 0; i < 20; i++) {
+        try (RawControl over = new RawControl(gw.port())) {
+          assertThat(over.reply())
+              .isEqualTo(
+                  "421 Too many new connections from your address (limit 30 a minute), try again"
+                      + " in a few seconds");
+        }
+      }
+      assertThat(log.lines().stream().filter(line -> line.contains("Refused connection")))
+          .as("the burst of refusals is logged once")
+          .containsExactly(
+              "INFO Refused connection from 127.0.0.1: too many new connections from your address"
+                  + " (limit 30 a minute), try again in a few seconds");
+      // At 30 a minute, one more connection is allowed 2 s later.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                try (RawControl later = new RawControl(gw.port())) {
+                  return later.reply().startsWith("220");
+                }
+              });
     }
   }
 

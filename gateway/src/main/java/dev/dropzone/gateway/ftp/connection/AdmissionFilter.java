@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs before the FTP handler sees a connection: refuses it with 421 when its address is banned or
- * the {@link ConnectionGuard} says so (instead of the 220 greeting), closes connections that have
- * not logged in within the login timeout, and closes the connections the guard sheds to make room.
+ * Runs before the FTP handler sees a connection: refuses it with 421 when its address is banned,
+ * opens connections faster than its {@link ConnectionRate} or the {@link ConnectionGuard} says so
+ * (instead of the 220 greeting), closes connections that have not logged in within the login
+ * timeout, and closes the connections the guard sheds to make room.
  */
 public final class AdmissionFilter extends IoFilterAdapter {
 
@@ -40,6 +41,7 @@ public final class AdmissionFilter extends IoFilterAdapter {
 
   private final ConnectionGuard guard;
   private final Predicate<InetAddress> banned;
+  private final ConnectionRate rate;
   private final ScheduledExecutorService timers;
   private final Duration loginTimeout;
   private final RefusalReports reports;
@@ -49,16 +51,19 @@ public final class AdmissionFilter extends IoFilterAdapter {
 
   /**
    * @param banned whether an address is banned after failed logins
+   * @param rate how fast one address may open connections
    * @param reports decides which refusals are logged one by one
    */
   public AdmissionFilter(
       ConnectionGuard guard,
       Predicate<InetAddress> banned,
+      ConnectionRate rate,
       ScheduledExecutorService timers,
       Duration loginTimeout,
       RefusalReports reports) {
     this.guard = guard;
     this.banned = banned;
+    this.rate = rate;
     this.timers = timers;
     this.loginTimeout = loginTimeout;
     this.reports = reports;
@@ -67,10 +72,14 @@ public final class AdmissionFilter extends IoFilterAdapter {
   @Override
   public void sessionOpened(NextFilter next, IoSession session) throws Exception {
     InetAddress address = address(session);
-    ConnectionGuard.Admission admission =
-        banned.test(address)
-            ? new ConnectionGuard.Refused(BANNED, "banned")
-            : guard.admit(address, new Waiting(session));
+    ConnectionGuard.Admission admission;
+    if (banned.test(address)) {
+      admission = new ConnectionGuard.Refused(BANNED, "banned");
+    } else if (!rate.take(address)) {
+      admission = new ConnectionGuard.Refused(rate.refusal(address), "address_rate");
+    } else {
+      admission = guard.admit(address, new Waiting(session));
+    }
     if (admission instanceof ConnectionGuard.Refused refused) {
       boolean alone = reports.alone(address, refused.cause());
       if (alone) {

@@ -79,8 +79,8 @@ public final class ConnectionGuard {
    * Refused with a reason for the client; nothing was counted.
    *
    * @param cause the reason for audit and metrics: {@code shutting_down}, {@code server_full},
-   *     {@code address_limit}, {@code address_waiting_limit} (or {@code banned}, given by the
-   *     caller)
+   *     {@code address_limit}, {@code address_waiting_limit} (or {@code banned} and {@code
+   *     address_rate}, given by the caller)
    */
   public record Refused(String reason, String cause) implements Admission {}
 

@@ -99,8 +99,8 @@ public sealed interface FtpEvent {
    * A connection was refused with 421 before its greeting, or closed while waiting to log in to
    * make room for new ones.
    *
-   * @param reason {@code banned}, {@code server_full}, {@code address_limit}, {@code
-   *     address_waiting_limit}, {@code shutting_down} or {@code idle_shed}
+   * @param reason {@code banned}, {@code address_rate}, {@code server_full}, {@code address_limit},
+   *     {@code address_waiting_limit}, {@code shutting_down} or {@code idle_shed}
    * @param alone true when this refusal is reported on its own; false when it is one of a burst
    *     from one network that a {@link RefusalsSummarized} reports later
    */
