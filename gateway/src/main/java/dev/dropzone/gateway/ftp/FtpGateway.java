@@ -85,6 +85,7 @@ public final class FtpGateway implements AutoCloseable {
   private final PasswordChecks checks;
   private final ScheduledExecutorService timers;
   private final DataConnections data;
+  private final RefusalReports refusals;
   // Volatile: readiness probes read it while close() holds the lock for the shutdown grace.
   private volatile boolean closed;
 
@@ -96,7 +97,8 @@ public final class FtpGateway implements AutoCloseable {
       ConnectionGuard guard,
       PasswordChecks checks,
       ScheduledExecutorService timers,
-      DataConnections data) {
+      DataConnections data,
+      RefusalReports refusals) {
     this.settings = settings;
     this.server = server;
     this.listeners = listeners;
@@ -105,6 +107,7 @@ public final class FtpGateway implements AutoCloseable {
     this.checks = checks;
     this.timers = timers;
     this.data = data;
+    this.refusals = refusals;
   }
 
   /** Starts listening without upload scanning; see the other {@code start}. */
@@ -283,7 +286,15 @@ public final class FtpGateway implements AutoCloseable {
     }
     FtpGateway gateway =
         new FtpGateway(
-            settings, server, factory.getListeners(), transfers, guard, checks, timers, data);
+            settings,
+            server,
+            factory.getListeners(),
+            transfers,
+            guard,
+            checks,
+            timers,
+            data,
+            refusalReports);
     LOG.info(
         "FTP listening on {}:{}{}",
         settings.bind(),
@@ -433,6 +444,7 @@ public final class FtpGateway implements AutoCloseable {
       transfers.close();
       timers.shutdownNow();
       checks.close();
+      refusals.reportAll();
       LOG.info("FTP server stopped");
     }
   }

@@ -85,7 +85,16 @@ public final class RefusalReports {
 
   /** Writes a summary of each interval that ended with refusals not yet reported. */
   void reportEnded() {
-    for (Summary summary : takeEnded()) {
+    report(takeEnded());
+  }
+
+  /** Writes a summary of every refusal not yet reported, ended interval or not (at shutdown). */
+  public void reportAll() {
+    report(take(true));
+  }
+
+  private void report(List<Summary> summaries) {
+    for (Summary summary : summaries) {
       LOG.warn(
           "Refused {} more connection(s) from {} since {}, {}; after the first, refusals of one"
               + " network for one reason are logged once per {} s (the"
@@ -108,11 +117,15 @@ public final class RefusalReports {
   }
 
   /** The summaries of the intervals that ended since the last call, which forgets them. */
-  synchronized List<Summary> takeEnded() {
+  List<Summary> takeEnded() {
+    return take(false);
+  }
+
+  private synchronized List<Summary> take(boolean all) {
     long now = clock.getAsLong();
     for (Iterator<Map.Entry<Source, Burst>> it = bursts.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Source, Burst> entry = it.next();
-      if (now - entry.getValue().start >= intervalMillis) {
+      if (all || now - entry.getValue().start >= intervalMillis) {
         it.remove();
         summarize(entry.getKey(), entry.getValue());
       }

@@ -73,6 +73,23 @@ class RefusalReportsTest {
   }
 
   @Test
+  void atShutdownEveryRefusalNotYetReportedIsSummarized() throws Exception {
+    InetAddress client = InetAddress.getByName("192.0.2.7");
+    reports.alone(client, "address_rate");
+    reports.alone(client, "address_rate");
+    reports.alone(client, "address_rate");
+    clock.addAndGet(5_000);
+
+    reports.reportAll();
+
+    assertThat(events)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            FtpEvent.RefusalsSummarized.class, summary -> assertThat(summary.count()).isEqualTo(2));
+    assertThat(reports.takeEnded()).isEmpty();
+  }
+
+  @Test
   void networksAndReasonsAreCountedApartAndAnIpv6NetworkAsOne() throws Exception {
     assertThat(reports.alone(InetAddress.getByName("192.0.2.7"), "banned")).isTrue();
     assertThat(reports.alone(InetAddress.getByName("192.0.2.8"), "banned")).isTrue();
