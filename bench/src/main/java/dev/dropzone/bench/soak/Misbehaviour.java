@@ -51,6 +51,7 @@ final class Misbehaviour {
     threads.add(loop("soak-pasv-and-drop", () -> passiveAndDrop(passive)));
     threads.add(loop("soak-idle-unauthenticated", () -> idle(idleConnections)));
     threads.add(loop("soak-killed-uploads", () -> killedUpload(uploads)));
+    threads.add(loop("soak-connect-and-reset", this::connectAndReset));
     return threads;
   }
 
@@ -99,6 +100,22 @@ final class Misbehaviour {
       }
     }
     Thread.sleep(100);
+  }
+
+  /**
+   * Connects, reads the greeting and resets the connection, a hundred times a second: what a port
+   * scanner or a client killed in a restart loop does. The gateway must neither log an error nor
+   * keep anything of these sessions.
+   */
+  private void connectAndReset() throws IOException, InterruptedException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      socket.setSoTimeout(10_000);
+      int first = socket.getInputStream().read();
+      tally.count("connect and reset", first == '2' ? "greeted" : "refused");
+      socket.setSoLinger(true, 0);
+    }
+    Thread.sleep(10);
   }
 
   /** Opens connections that never log in and holds them until the gateway closes them (or 60 s). */

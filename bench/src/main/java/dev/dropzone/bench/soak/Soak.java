@@ -9,6 +9,7 @@ import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.FaultyTcpProxy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -304,6 +305,11 @@ public final class Soak {
       notes.add("Threads at the baseline: " + baseline.byName());
       notes.add("Threads at the end: " + end.byName());
     }
+    List<String> errors = errorLines();
+    check(
+        errors.isEmpty(),
+        "the gateway logged no ERROR (a bug, or something an operator must fix)",
+        errors.size() + " ERROR lines" + (errors.isEmpty() ? "" : ", the first: " + errors.get(0)));
     long heapLimit = baseline.liveHeap() + Math.max(HEAP_SLACK_MIN, baseline.liveHeap() / 4);
     check(
         end.liveHeap() <= heapLimit,
@@ -311,6 +317,13 @@ public final class Soak {
         String.format(
             "baseline %.1f MiB, end %.1f MiB (limit %.1f MiB), after full collections",
             mib(baseline.liveHeap()), mib(end.liveHeap()), mib(heapLimit)));
+  }
+
+  /** The gateway log's ERROR lines (clients that misbehave, S3 pausing, are none of its bugs). */
+  private List<String> errorLines() throws IOException {
+    try (var lines = Files.lines(work.resolve("gateway.log"), StandardCharsets.UTF_8)) {
+      return lines.filter(line -> line.contains(" ERROR [")).toList();
+    }
   }
 
   private int killedUploadsStored(int port) throws IOException {
