@@ -130,25 +130,7 @@ public record FtpSettings(
       Objects.requireNonNull(networks, "networks");
     }
 
-    /** Limits without a connection rate. */
-    public LoginLimits(
-        int maxPreLoginConnections,
-        int maxPreLoginConnectionsPerIp,
-        int maxLoginFailuresPerUser,
-        int maxConcurrentChecks,
-        Duration checkQueueTimeout,
-        ClientNetworks networks) {
-      this(
-          maxPreLoginConnections,
-          maxPreLoginConnectionsPerIp,
-          maxLoginFailuresPerUser,
-          maxConcurrentChecks,
-          checkQueueTimeout,
-          networks,
-          0);
-    }
-
-    /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network. */
+    /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network, no rate. */
     public LoginLimits(
         int maxPreLoginConnections,
         int maxPreLoginConnectionsPerIp,
@@ -161,7 +143,8 @@ public record FtpSettings(
           maxLoginFailuresPerUser,
           maxConcurrentChecks,
           checkQueueTimeout,
-          ClientNetworks.DEFAULT);
+          ClientNetworks.DEFAULT,
+          0);
     }
 
     public static LoginLimits defaults() {

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropzone.gateway.config.YamlMappers;
 import dev.dropzone.gateway.embedded.EmbeddedCredentials;
 import dev.dropzone.gateway.testing.OpensslClient;
+import dev.dropzone.gateway.testing.ResettingClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +75,8 @@ class EmbeddedJarIT {
 
       // Clients that reset their control connection, before and after logging in.
       int port = Integer.parseInt(ftp.group(1));
-      resetAfter(port);
-      resetAfter(port, "USER demo", "PASS " + password.group(1), "PWD");
+      ResettingClient.resetAfter(port);
+      ResettingClient.resetAfter(port, "USER demo", "PASS " + password.group(1), "PWD");
       demo.curl("-o", back.toString(), demo.url("/readme.bin")).assertOk("download after resets");
     } finally {
       gateway.destroy();
@@ -89,22 +89,6 @@ class EmbeddedJarIT {
         .doesNotContain(" ERROR ")
         .doesNotContain("Connection reset")
         .doesNotContain("\tat ");
-  }
-
-  /** Sends {@code commands} on a new control connection, then resets it (no FIN, no QUIT). */
-  private static void resetAfter(int port, String... commands) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      BufferedReader replies =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      assertThat(replies.readLine()).startsWith("220");
-      for (String command : commands) {
-        socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        assertThat(replies.readLine()).as(command).matches("[23]\\d\\d .*");
-      }
-      socket.setSoLinger(true, 0);
-    }
   }
 
   /**

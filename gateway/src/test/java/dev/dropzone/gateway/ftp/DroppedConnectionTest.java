@@ -7,11 +7,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.ftp.connection.DroppedConnections;
+import dev.dropzone.gateway.testing.ResettingClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterEach;
@@ -55,8 +52,8 @@ class DroppedConnectionTest {
     try (LogCapture handler = LogCapture.of(MINA_LOGGERS.get(0));
         LogCapture logging = LogCapture.of(MINA_LOGGERS.get(1));
         LogCapture dropped = LogCapture.of(DroppedConnections.class)) {
-      resetAfter();
-      resetAfter("USER alice", "PASS " + TestUsers.PASSWORD, "PWD");
+      ResettingClient.resetAfter(gateway.port());
+      ResettingClient.resetAfter(gateway.port(), "USER alice", "PASS " + TestUsers.PASSWORD, "PWD");
 
       await().until(() -> openConnections() == 0);
       assertThat(handler.lines()).isEmpty();
@@ -72,22 +69,5 @@ class DroppedConnectionTest {
 
   private double openConnections() {
     return meters.get("dropzone.ftp.connections.open").gauge().value();
-  }
-
-  private void resetAfter(String... commands) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
-      socket.setSoTimeout(10_000);
-      BufferedReader replies =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      assertThat(replies.readLine()).startsWith("220");
-      for (String command : commands) {
-        socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        assertThat(replies.readLine()).as(command).matches("[23]\\d\\d .*");
-      }
-      // Wait for the gateway to see the connection as open before resetting it.
-      await().until(() -> openConnections() >= 1);
-      socket.setSoLinger(true, 0);
-    }
   }
 }
