@@ -43,8 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ftpserver.ConnectionConfigFactory;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
@@ -110,6 +110,25 @@ public final class FtpGateway implements AutoCloseable {
     this.refusals = refusals;
   }
 
+  /**
+   * The thread for login timeouts, data-connection timeouts and transfer watchdogs. Nearly all of
+   * them are cancelled early (a client logs in, connects, or closes); a cancelled task would
+   * otherwise stay queued until its time came, so a client that connects and resets a thousand
+   * times a second would keep 30,000 login timers (ftp.loginTimeout) in the heap at any moment.
+   */
+  static ScheduledThreadPoolExecutor timers() {
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "dropzone-ftp-timers");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
+  }
+
   /** Starts listening without upload scanning; see the other {@code start}. */
   public static FtpGateway start(
       FtpSettings settings, EncryptedStore store, DataKeys keys, Authenticator authenticator)
@@ -152,13 +171,7 @@ public final class FtpGateway implements AutoCloseable {
     FtpEventListener listener =
         FtpEventListener.all(List.of(new TreeChangeLog(), new FtpMetrics(meters), events));
     TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
-    ScheduledExecutorService timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "dropzone-ftp-timers");
-              thread.setDaemon(true);
-              return thread;
-            });
+    ScheduledExecutorService timers = timers();
     FtpSettings.LoginLimits logins = settings.logins();
     ConnectionGuard guard =
         new ConnectionGuard(
