@@ -305,7 +305,8 @@ final class DirectoryMove {
               + from
               + ". Cause: "
               + cause.getMessage();
-      LOG.warn("{}", message);
+      // DEBUG: the command that asked logs this message once, with the user and the reply.
+      LOG.debug("{}", message);
       return new StoreException(Reason.PARTIAL, message, cause);
     }
   }

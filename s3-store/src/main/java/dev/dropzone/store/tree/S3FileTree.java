@@ -421,7 +421,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       s3.deleteObject(b -> b.bucket(bucket).key(source));
     } catch (SdkException e) {
       StoreException cause = S3Errors.map(e, what);
-      LOG.warn(
+      // DEBUG: the exception below carries this to the command, which logs it once.
+      LOG.debug(
           "Rename of {} to {} copied the file but left the source: {}", from, to, e.toString());
       throw new StoreException(
           Reason.PARTIAL,
