@@ -83,9 +83,19 @@ public final class RefusalReports {
     return false;
   }
 
-  /** Writes a summary of each interval that ended with refusals not yet reported. */
+  /**
+   * Writes a summary of each interval that ended with refusals not yet reported. Never throws: an
+   * exception would end the periodic task, and every later summary with it.
+   */
   void reportEnded() {
-    report(takeEnded());
+    try {
+      report(takeEnded());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Could not write the summaries of refused connections (the metrics still count them);"
+              + " this is a bug in Dropzone, please report it with this trace",
+          e);
+    }
   }
 
   /** Writes a summary of every refusal not yet reported, ended interval or not (at shutdown). */

@@ -73,6 +73,38 @@ class RefusalReportsTest {
   }
 
   @Test
+  void aFailingListenerDoesNotEndThePeriodicReports() throws Exception {
+    List<FtpEvent> written = new ArrayList<>();
+    boolean[] fail = {true};
+    RefusalReports flaky =
+        new RefusalReports(
+            ClientNetworks.DEFAULT,
+            MINUTE,
+            clock::get,
+            event -> {
+              if (fail[0]) {
+                throw new IllegalStateException("audit log closed");
+              }
+              written.add(event);
+            });
+    InetAddress client = InetAddress.getByName("192.0.2.7");
+    flaky.alone(client, "banned");
+    flaky.alone(client, "banned");
+    clock.addAndGet(MINUTE.toMillis());
+    try (LogCapture log = LogCapture.of(RefusalReports.class)) {
+      flaky.reportEnded();
+      assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("ERROR Could not"));
+    }
+
+    fail[0] = false;
+    flaky.alone(client, "banned");
+    flaky.alone(client, "banned");
+    clock.addAndGet(MINUTE.toMillis());
+    flaky.reportEnded();
+    assertThat(written).hasSize(1);
+  }
+
+  @Test
   void atShutdownEveryRefusalNotYetReportedIsSummarized() throws Exception {
     InetAddress client = InetAddress.getByName("192.0.2.7");
     reports.alone(client, "address_rate");
