@@ -301,7 +301,7 @@ public record GatewaySettings(
             auth.maxConcurrentChecks() == null ? 0 : auth.maxConcurrentChecks(),
             auth.checkQueueTimeout(),
             prefixValid ? new ClientNetworks(c.ipv6PrefixLength()) : ClientNetworks.DEFAULT,
-            Math.max(0, c.maxNewConnectionsPerIpPerMinute())));
+            c.maxNewConnectionsPerIpPerMinute()));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

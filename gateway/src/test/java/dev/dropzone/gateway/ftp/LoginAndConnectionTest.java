@@ -90,15 +90,7 @@ class LoginAndConnectionTest {
               "INFO Refused connection from 127.0.0.1: too many new connections from your address"
                   + " (limit 30 a minute), try again in a few seconds");
       // At 30 a minute, one more connection is allowed 2 s later.
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> {
-                try (RawControl later = new RawControl(gw.port())) {
-                  return later.reply().startsWith("220");
-                }
-              });
+      awaitGreeted(gw, Duration.ofSeconds(30));
     }
   }
 
@@ -319,14 +311,7 @@ class LoginAndConnectionTest {
             .isEqualTo("421 Too many connections from your address (limit 2), try again later");
       }
       first.send("QUIT");
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> {
-                try (RawControl again = new RawControl(gw.port())) {
-                  return again.reply().startsWith("220");
-                }
-              });
+      awaitGreeted(gw, Duration.ofSeconds(10));
     }
   }
 
@@ -557,5 +542,18 @@ class LoginAndConnectionTest {
           .isEqualTo("502 Active mode is disabled on this server; use passive mode (PASV/EPSV)");
       assertThat(control.send("FEAT")).isEqualTo("211 End");
     }
+  }
+
+  /** Waits until a new connection is greeted with 220 instead of being refused. */
+  private static void awaitGreeted(GatewayUnderTest gw, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              try (RawControl next = new RawControl(gw.port())) {
+                return next.reply().startsWith("220");
+              }
+            });
   }
 }

@@ -1,7 +1,6 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import javax.net.ssl.SSLException;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.IoSession;
@@ -34,9 +33,7 @@ public final class DroppedConnections extends IoFilterAdapter {
     }
     LOG.debug(
         "Control connection of {} broke, closed it: {}",
-        session.getRemoteAddress() instanceof InetSocketAddress address
-            ? address.getAddress().getHostAddress()
-            : session.getRemoteAddress(),
+        AdmissionFilter.address(session).getHostAddress(),
         cause.toString());
     session.closeNow();
   }
