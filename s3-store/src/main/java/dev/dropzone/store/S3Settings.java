@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param copyPartSize bytes per UploadPartCopy, 5 MiB to 5 GiB
  * @param commandDeadline how long the S3 calls of one command may take together, retries included
  *     (see {@link dev.dropzone.store.s3.StorageDeadline}); data transfers are not bound by it
+ * @param maxNameBytes the longest file or directory name (one path segment, UTF-8) a new file,
+ *     directory or rename target may have; names already stored stay readable whatever their length
  */
 public record S3Settings(
     URI endpoint,
@@ -41,7 +43,8 @@ public record S3Settings(
     long partBufferBudget,
     long copyMultipartAbove,
     long copyPartSize,
-    Duration commandDeadline) {
+    Duration commandDeadline,
+    int maxNameBytes) {
 
   public static final int MIN_PART_SIZE = 5 << 20;
   public static final long MAX_PART_SIZE = 5L << 30;
@@ -61,6 +64,15 @@ public record S3Settings(
 
   /** Well under the minute after which clients and monitoring take a server for hung. */
   public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofSeconds(20);
+
+  /**
+   * NAME_MAX of the file systems clients copy trees to and from, and the segment limit of
+   * file-system-backed S3 servers (MinIO); S3 itself only limits the whole key.
+   */
+  public static final int DEFAULT_MAX_NAME_BYTES = 255;
+
+  /** A name is part of a key, and S3 keys are at most 1,024 bytes. */
+  public static final int MAX_KEY_BYTES = 1024;
 
   public S3Settings {
     Objects.requireNonNull(region, "region");
@@ -102,6 +114,44 @@ public record S3Settings(
     if (commandDeadline.isNegative() || commandDeadline.isZero()) {
       throw new IllegalArgumentException("command deadline must be longer than 0");
     }
+    if (maxNameBytes < 1 || maxNameBytes > MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "longest name " + maxNameBytes + " must be between 1 and " + MAX_KEY_BYTES + " bytes");
+    }
+  }
+
+  /** Settings with the default longest name. */
+  public S3Settings(
+      URI endpoint,
+      String region,
+      String accessKeyId,
+      String secretAccessKey,
+      String bucket,
+      String prefix,
+      boolean pathStyle,
+      int partSize,
+      int partsInFlight,
+      int maxConnections,
+      long partBufferBudget,
+      long copyMultipartAbove,
+      long copyPartSize,
+      Duration commandDeadline) {
+    this(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        partBufferBudget,
+        copyMultipartAbove,
+        copyPartSize,
+        commandDeadline,
+        DEFAULT_MAX_NAME_BYTES);
   }
 
   /** Settings with AWS's copy limits and the default command deadline. */
@@ -196,7 +246,8 @@ public record S3Settings(
         partBufferBudget,
         copyMultipartAbove,
         copyPartSize,
-        commandDeadline);
+        commandDeadline,
+        maxNameBytes);
   }
 
   public S3Settings withPrefix(String newPrefix) {
@@ -214,7 +265,8 @@ public record S3Settings(
         partBufferBudget,
         copyMultipartAbove,
         copyPartSize,
-        commandDeadline);
+        commandDeadline,
+        maxNameBytes);
   }
 
   /** These settings with a part buffer budget of {@code bytes} (or derived from the heap). */
@@ -233,7 +285,8 @@ public record S3Settings(
         bytes,
         copyMultipartAbove,
         copyPartSize,
-        commandDeadline);
+        commandDeadline,
+        maxNameBytes);
   }
 
   /** These settings with other multipart-copy limits (for S3 servers that cap CopyObject lower). */
@@ -252,7 +305,8 @@ public record S3Settings(
         partBufferBudget,
         multipartAbove,
         partSize,
-        commandDeadline);
+        commandDeadline,
+        maxNameBytes);
   }
 
   /** These settings with another command deadline. */
@@ -271,7 +325,28 @@ public record S3Settings(
         partBufferBudget,
         copyMultipartAbove,
         copyPartSize,
-        deadline);
+        deadline,
+        maxNameBytes);
+  }
+
+  /** These settings with another longest name for new files and directories. */
+  public S3Settings withMaxNameBytes(int bytes) {
+    return new S3Settings(
+        endpoint,
+        region,
+        accessKeyId,
+        secretAccessKey,
+        bucket,
+        prefix,
+        pathStyle,
+        partSize,
+        partsInFlight,
+        maxConnections,
+        partBufferBudget,
+        copyMultipartAbove,
+        copyPartSize,
+        commandDeadline,
+        bytes);
   }
 
   /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
@@ -313,6 +388,8 @@ public record S3Settings(
         + copyPartSize
         + ", commandDeadline="
         + commandDeadline
+        + ", maxNameBytes="
+        + maxNameBytes
         + "]";
   }
 }

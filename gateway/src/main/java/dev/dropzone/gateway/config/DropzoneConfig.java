@@ -33,7 +33,8 @@ public record DropzoneConfig(
       int maxConnections,
       ByteSize partBufferBudget,
       Copy copy,
-      Duration commandDeadline) {}
+      Duration commandDeadline,
+      int maxNameBytes) {}
 
   /** Multipart-copy limits, for S3-compatible servers whose CopyObject cap is below AWS's. */
   public record Copy(ByteSize multipartAbove, ByteSize partSize) {}

@@ -201,6 +201,11 @@ public record GatewaySettings(
         "s3.copy.multipartAbove",
         c.copy().multipartAbove(),
         "must not be below s3.copy.partSize (" + c.copy().partSize() + ")");
+    problems.check(
+        c.maxNameBytes() >= 1 && c.maxNameBytes() <= S3Settings.MAX_KEY_BYTES,
+        "s3.maxNameBytes",
+        c.maxNameBytes(),
+        "must be between 1 and 1024 (S3's key limit)");
     try {
       return new S3Settings(
           endpoint,
@@ -216,7 +221,8 @@ public record GatewaySettings(
           budget,
           copyAbove,
           copyPartSize,
-          c.commandDeadline());
+          c.commandDeadline(),
+          c.maxNameBytes());
     } catch (RuntimeException e) {
       // Already reported above with the key that caused it.
       return null;

@@ -39,6 +39,9 @@ public final class EmbeddedStack implements AutoCloseable {
   public static final String DEMO_USER = "demo";
   private static final String CREDENTIALS_FILE = "embedded.yaml";
 
+  /** The longest name the embedded S3 server can store (see {@link #settings}). */
+  public static final int EMBEDDED_MAX_NAME_BYTES = 200;
+
   /** The master keyset, relative to the data directory. */
   static final String KEYSET_FILE = "keys/master-keyset.json";
 
@@ -194,6 +197,9 @@ public final class EmbeddedStack implements AutoCloseable {
     values.put("s3.bucket", BUCKET);
     values.put("s3.accessKeyId", credentials.accessKey());
     values.put("s3.secretAccessKey", credentials.secretKey());
+    // The embedded S3 server keeps each object as a file named like its last segment, plus up to
+    // ~42 bytes for its temporary and part files, under the file system's 255-byte NAME_MAX.
+    values.put("s3.maxNameBytes", Integer.toString(EMBEDDED_MAX_NAME_BYTES));
     values.put("keys.keysetFile", KEYSET_FILE);
     values.put("users.file", "users.yaml");
     values.put("ftp.bind", options.bind());

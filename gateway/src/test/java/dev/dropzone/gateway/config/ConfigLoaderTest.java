@@ -354,6 +354,28 @@ class ConfigLoaderTest {
         "ftp.maxNewConnectionsPerIpPerMinute: '-1' must be ≥ 0 (0: no limit)");
   }
 
+  @Test
+  void theLongestNameIsThe255BytesOfFileSystemsByDefaultAndAtMostS3sKeyLimit() throws Exception {
+    GatewaySettings defaults =
+        GatewaySettings.from(new ConfigLoader().file(write(MINIMAL)).load(), dir);
+    assertThat(defaults.s3().maxNameBytes()).isEqualTo(255);
+
+    GatewaySettings longer =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .environment(Map.of("DROPZONE_S3_MAX_NAME_BYTES", "1024"))
+                .load(),
+            dir);
+    assertThat(longer.s3().maxNameBytes()).isEqualTo(1024);
+
+    for (String bytes : new String[] {"0", "1025"}) {
+      assertOnlyProblem(
+          Map.of("s3.maxNameBytes", bytes),
+          "s3.maxNameBytes: '" + bytes + "' must be between 1 and 1024 (S3's key limit)");
+    }
+  }
+
   private void assertOnlyProblem(Map<String, String> overrides, String problem) throws Exception {
     DropzoneConfig config =
         new ConfigLoader().file(write(MINIMAL)).overrides(overrides, "--set").load();

@@ -264,6 +264,47 @@ class EmbeddedEndToEndTest {
     assertThat(alice.curl("-l", alice.url("/")).output()).doesNotContain("emptydir");
   }
 
+  /**
+   * The embedded S3 server keeps objects as files, whose names the file system limits: names up to
+   * the embedded limit work for directories, one-part and multipart files and rename targets, and a
+   * longer one gets a 553 that says why, not a 451 "try again later" after S3 retries.
+   */
+  @Test
+  void namesUpToTheEmbeddedLimitWorkAndLongerOnesAreRefusedWithTheReason() throws Exception {
+    int limit = EmbeddedStack.EMBEDDED_MAX_NAME_BYTES;
+    String dir = "d".repeat(limit);
+    String small = "s".repeat(limit);
+    String large = "l".repeat(limit);
+    String renamed = "r".repeat(limit);
+    Path smallFile = randomFile(aliceDir, "long-name-small.bin", 1000);
+    Path largeFile = randomFile(aliceDir, "long-name-large.bin", 20 << 20);
+    alice
+        .lftp(
+            "mkdir /" + dir + "; put " + smallFile + " -o /" + dir + "/" + small + "; put "
+                + largeFile + " -o /" + dir + "/" + large + "; mv /" + dir + "/" + large + " /"
+                + dir + "/" + renamed)
+        .assertOk("long names");
+    Path smallBack = aliceDir.resolve("long-name-small.back");
+    Path largeBack = aliceDir.resolve("long-name-large.back");
+    alice
+        .lftp(
+            "get /" + dir + "/" + small + " -o " + smallBack + "; get /" + dir + "/" + renamed
+                + " -o " + largeBack)
+        .assertOk("long names back");
+    assertThat(sha256(smallBack)).isEqualTo(sha256(smallFile));
+    assertThat(sha256(largeBack)).isEqualTo(sha256(largeFile));
+
+    String over = "o".repeat(limit + 1);
+    ClientProcess.Result refused = alice.lftp("put " + smallFile + " -o /" + over);
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output())
+        .contains(
+            "553 Invalid file name: '"
+                + "o".repeat(40)
+                + "…' is 201 bytes long; names may have at most 200 bytes here");
+    assertThat(alice.curl("-l", alice.url("/")).assertOk("NLST").output()).doesNotContain(over);
+  }
+
   @Test
   void usersCannotSeeEachOthersFiles() throws Exception {
     Path secret = aliceDir.resolve("alice-only.txt");

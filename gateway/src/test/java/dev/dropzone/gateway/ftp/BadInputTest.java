@@ -87,6 +87,26 @@ class BadInputTest {
   }
 
   @Test
+  void namesOverTheNameLimitAreRefusedWithTheLimit() throws Exception {
+    FTPClient client = gw.login("alice");
+    try {
+      String name = "n".repeat(256);
+      String refusal =
+          "553 Invalid file name: '"
+              + "n".repeat(40)
+              + "…' is 256 bytes long; names may have at most 255 bytes here (shorten it)";
+      assertThat(client.storeFile(name, new ByteArrayInputStream(new byte[1]))).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.appendFile(name, new ByteArrayInputStream(new byte[1]))).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+      assertThat(client.makeDirectory(name)).isFalse();
+      assertThat(client.getReplyString()).startsWith(refusal);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  @Test
   void theReservedStateDirectoryIsOutOfReach() throws Exception {
     FTPClient client = gw.login("alice");
     try {

@@ -1,5 +1,6 @@
 package dev.dropzone.store.tree;
 
+import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
@@ -13,15 +14,20 @@ import java.nio.charset.StandardCharsets;
 final class HomeKeySpace {
 
   /** S3's limit on the UTF-8 length of an object key. */
-  static final int MAX_KEY_BYTES = 1024;
+  static final int MAX_KEY_BYTES = S3Settings.MAX_KEY_BYTES;
+
+  /** How much of an over-long name a refusal quotes. */
+  private static final int QUOTED_CHARS = 40;
 
   private final String home;
+  private final int maxNameBytes;
 
   /**
    * @param homeKey the home's key without a trailing slash, e.g. {@code prefix/users/alice}
    * @param reservedKey the key of the reserved area, e.g. {@code prefix/.dropzone}
+   * @param maxNameBytes the longest name {@link #newName} lets through
    */
-  HomeKeySpace(String homeKey, String reservedKey) {
+  HomeKeySpace(String homeKey, String reservedKey, int maxNameBytes) {
     if (homeKey.isEmpty() || homeKey.startsWith("/") || homeKey.endsWith("/")) {
       throw new IllegalArgumentException(
           "home key '" + homeKey + "' must be non-empty, without leading or trailing '/'");
@@ -34,6 +40,34 @@ final class HomeKeySpace {
           "home key '" + homeKey + "' overlaps the reserved area '" + reservedKey + "/'");
     }
     this.home = homeKey;
+    this.maxNameBytes = maxNameBytes;
+  }
+
+  /**
+   * Checks the name of a file or directory about to be created (or renamed to). Only new names are
+   * held to the limit: one already stored, by an earlier configuration or another tool, stays
+   * readable, renamable and removable.
+   *
+   * @throws StoreException INVALID_PATH when the last segment of {@code path} is too long
+   */
+  void newName(VirtualPath path) throws StoreException {
+    String name = path.name();
+    int bytes = utf8Length(name);
+    if (bytes > maxNameBytes) {
+      String quoted =
+          name.codePointCount(0, name.length()) > QUOTED_CHARS
+              ? name.substring(0, name.offsetByCodePoints(0, QUOTED_CHARS)) + "…"
+              : name;
+      throw new StoreException(
+          Reason.INVALID_PATH,
+          "Invalid file name: '"
+              + quoted
+              + "' is "
+              + bytes
+              + " bytes long; names may have at most "
+              + maxNameBytes
+              + " bytes here (shorten it)");
+    }
   }
 
   /** The key of the file at {@code path}; INVALID_PATH when it exceeds S3's limit. */

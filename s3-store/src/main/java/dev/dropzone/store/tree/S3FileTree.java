@@ -112,7 +112,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       int pageSize) {
     this.s3 = s3;
     this.bucket = settings.bucket();
-    this.space = new HomeKeySpace(homeKey, settings.key(VirtualPath.RESERVED));
+    this.space =
+        new HomeKeySpace(homeKey, settings.key(VirtualPath.RESERVED), settings.maxNameBytes());
     this.keptTimes = new KeptTimes(s3, bucket, settings.key(VirtualPath.RESERVED));
     this.user = session.owner().user();
     this.session = session;
@@ -217,6 +218,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (file.isRoot()) {
       throw isADirectory(file);
     }
+    space.newName(file);
     String key = space.key(file);
     LOG.debug("Writing {} of {} from offset {}", file, user, offset);
     if (offset > 0) {
@@ -345,6 +347,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
       throw alreadyExists(dir);
     }
     // A name too long for its marker is refused as such, not as "does not exist".
+    space.newName(dir);
     space.marker(dir);
     long mark = knownDirectories.mark();
     if (head(dir).isPresent() || directories.exists(dir)) {
@@ -388,6 +391,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (to.isRoot()) {
       throw alreadyExists(to);
     }
+    space.newName(to);
     Optional<StoredEntry> file = head(from);
     if (file.isPresent() && !file.get().directoryLike()) {
       renameFile(from, to, file.get().size());

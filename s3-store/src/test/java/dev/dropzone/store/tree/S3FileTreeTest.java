@@ -273,6 +273,15 @@ class S3FileTreeTest {
 
   @Test
   void keysOverS3sLimitAreRefusedWithAClearReason() throws Exception {
+    // Names as long as S3 allows, so the whole key's limit is what refuses them.
+    tree =
+        new S3FileTree(
+            s3,
+            settings.withMaxNameBytes(S3Settings.MAX_KEY_BYTES),
+            home,
+            TestKeys.session("alice"),
+            transfers,
+            checks);
     // Each path alone is valid, but with the home in front its key is one byte too long.
     VirtualPath tooLong = path("/" + "n".repeat(1024 - home.length()));
     assertFails(() -> tree.stat(tooLong), Reason.INVALID_PATH)
@@ -283,6 +292,53 @@ class S3FileTreeTest {
     assertFails(() -> tree.stat(longest), Reason.NOT_FOUND);
     assertFails(() -> tree.mkdir(longest), Reason.INVALID_PATH)
         .hasMessageStartingWith("Invalid file name: longer than 1024 bytes once stored");
+  }
+
+  @Test
+  void newNamesOverTheNameLimitAreRefusedAndNothingIsStored() throws Exception {
+    // 256 bytes in 128 characters: the limit counts UTF-8 bytes, as file systems do.
+    VirtualPath over = path("/" + "é".repeat(128));
+    String refusal =
+        "Invalid file name: '"
+            + "é".repeat(40)
+            + "…' is 256 bytes long; names may have at most 255 bytes here (shorten it)";
+    assertFails(() -> tree.openWrite(over, 0), Reason.INVALID_PATH).hasMessage(refusal);
+    assertFails(() -> tree.mkdir(over), Reason.INVALID_PATH).hasMessage(refusal);
+    tree.mkdir(path("/dir"));
+    putFile("file", 1);
+    assertFails(() -> tree.rename(path("/file"), over), Reason.INVALID_PATH).hasMessage(refusal);
+    assertFails(() -> tree.rename(path("/dir"), over), Reason.INVALID_PATH).hasMessage(refusal);
+    assertFails(() -> tree.mkdir(path("/dir/" + "é".repeat(128))), Reason.INVALID_PATH);
+    assertThat(keysUnder(home + "/")).containsExactlyInAnyOrder(home + "/dir/", home + "/file");
+
+    // 255 bytes is allowed, for directories and files, at any depth.
+    String longest = "n".repeat(255);
+    tree.mkdir(path("/" + longest));
+    try (Upload upload = tree.openWrite(path("/" + longest + "/" + longest), 0)) {
+      upload.stream().write(new byte[3]);
+      upload.commit();
+    }
+    tree.rename(path("/file"), path("/dir/" + "é".repeat(127) + "e"));
+    assertThat(names(path("/" + longest))).containsExactly(longest);
+    assertThat(names(path("/dir"))).containsExactly("é".repeat(127) + "e");
+  }
+
+  @Test
+  void aLongNameStoredBeforeTheLimitStaysReadableRenamableAndRemovable() throws Exception {
+    // Written by an earlier configuration with a higher limit, or by another tool.
+    String name = "o".repeat(300);
+    byte[] body = putFile(name, 5);
+    VirtualPath stored = path("/" + name);
+
+    assertThat(tree.stat(stored).size()).isEqualTo(5);
+    assertThat(names(VirtualPath.ROOT)).containsExactly(name);
+    tree.rename(stored, path("/short"));
+    assertThat(read(home + "/short")).isEqualTo(body);
+    tree.rename(path("/short"), path("/" + name.substring(0, 255)));
+    tree.delete(path("/" + name.substring(0, 255)));
+    putFile(name, 5);
+    tree.delete(stored);
+    assertThat(keysUnder(home + "/")).isEmpty();
   }
 
   // ---- mkdir / rmdir / delete
