@@ -174,6 +174,41 @@ abstract class RealClientsContract {
     assertThat(user.python(script).assertOk("ftplib").output()).isEqualTo("ok\n");
   }
 
+  /**
+   * A batch job the way Windows' ftp runs {@code mget exports/*.csv} and {@code mdelete}: NLST of
+   * the pattern, then one RETR (or DELE) per name it got back.
+   */
+  @Test
+  void aBatchJobFetchesAndDeletesWhatAPatternMatches() throws Exception {
+    Path local = Files.createDirectories(work.resolve("exports"));
+    for (String name : List.of("day 1.csv", "day 2.csv", "notes.txt")) {
+      write(local.resolve(name), 3000 + name.length());
+    }
+    user.lftp("mkdir /exports; mirror -R " + local + " /exports").assertOk("upload");
+    Path fetched = Files.createDirectories(work.resolve("fetched"));
+
+    String script =
+        String.join(
+            "\n",
+            "import os, sys",
+            "names = ftp.nlst('exports/*.csv')",
+            "assert sorted(names) == ['exports/day 1.csv', 'exports/day 2.csv'], names",
+            "for name in names:",
+            "    with open(os.path.join(sys.argv[1], os.path.basename(name)), 'wb') as out:",
+            "        ftp.retrbinary('RETR ' + name, out.write)",
+            "for name in ftp.nlst('exports/*.csv'):",
+            "    ftp.delete(name)",
+            "assert ftp.nlst('exports/*.csv') == [], 'deleted'",
+            "assert ftp.nlst('exports') == ['notes.txt'], ftp.nlst('exports')",
+            "print('ok')");
+    assertThat(user.python(script, fetched.toString()).assertOk("mget").output()).isEqualTo("ok\n");
+
+    for (String name : List.of("day 1.csv", "day 2.csv")) {
+      assertThat(sha256(fetched.resolve(name))).isEqualTo(sha256(local.resolve(name)));
+    }
+    user.lftp("rm -r /exports").assertOk("clean up");
+  }
+
   @Test
   void rcloneSyncKeepsModificationTimesWithoutErrors() throws Exception {
     Path local = datedTree("rclone-dated");

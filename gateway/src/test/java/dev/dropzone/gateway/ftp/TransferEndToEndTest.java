@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
@@ -208,6 +209,54 @@ class TransferEndToEndTest {
     assertThat(alice.printWorkingDirectory()).isEqualTo("/");
     assertThat(alice.changeWorkingDirectory("nowhere")).isFalse();
     assertThat(alice.getReplyCode()).isEqualTo(550);
+  }
+
+  /** What Windows' ftp does for {@code mget in/*.csv}: NLST the pattern, then RETR each name. */
+  @Test
+  void listingsExpandAPatternInTheLastNameAndNamesComeBackUsable() throws Exception {
+    assertThat(alice.makeDirectory("globs")).isTrue();
+    assertThat(alice.makeDirectory("globs/sub.csv")).isTrue();
+    for (String name : List.of("a.csv", "b.csv", "c.txt", "[x].csv", "st*r")) {
+      assertThat(alice.storeFile("globs/" + name, new ByteArrayInputStream(name.getBytes())))
+          .as(alice.getReplyString())
+          .isTrue();
+    }
+
+    String[] csv = alice.listNames("globs/*.csv");
+    assertThat(csv)
+        .containsExactlyInAnyOrder("globs/a.csv", "globs/b.csv", "globs/[x].csv", "globs/sub.csv");
+    for (String name : csv) {
+      if (!name.endsWith("sub.csv")) {
+        assertThat(download(name)).isEqualTo(name.substring("globs/".length()).getBytes());
+      }
+    }
+    assertThat(alice.listNames("/globs/?.txt")).containsExactly("/globs/c.txt");
+    assertThat(alice.listNames("globs/[ab].*"))
+        .containsExactlyInAnyOrder("globs/a.csv", "globs/b.csv");
+    assertThat(alice.listNames("globs/*.{txt,csv}")).hasSize(5);
+    assertThat(alice.listFiles("globs/*.txt"))
+        .extracting(FTPFile::getName)
+        .containsExactly("globs/c.txt");
+
+    assertThat(alice.changeWorkingDirectory("globs")).isTrue();
+    assertThat(alice.listNames("*.txt")).containsExactly("c.txt");
+    // A name that exists is itself, even when it looks like a pattern.
+    assertThat(alice.listNames("st*r")).containsExactly("st*r");
+    assertThat(alice.listNames("st*")).containsExactly("st*r");
+    // No match: an empty listing, as for an empty directory.
+    assertThat(alice.listNames("*.pdf")).isEmpty();
+    assertThat(alice.getReplyCode()).isEqualTo(226);
+    assertThat(alice.changeToParentDirectory()).isTrue();
+
+    // Only the last name is a pattern, an invalid one is just a name, and MLSD takes directories.
+    assertThat(alice.listNames("glob*/a.csv")).isNull();
+    assertThat(alice.getReplyString()).startsWith("550 No such file or directory: /glob*/a.csv");
+    assertThat(alice.listNames("globs/a[b")).isNull();
+    assertThat(alice.getReplyString()).startsWith("550 No such file or directory: /globs/a[b");
+    assertThat(alice.mlistDir("globs/*.csv")).isEmpty();
+    assertThat(alice.getReplyCode()).isEqualTo(550);
+    assertThat(alice.listNames("nowhere/*.csv")).isNull();
+    assertThat(alice.getReplyString()).startsWith("550 No such file or directory: /nowhere");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -36,29 +37,34 @@ final class ListingCommand extends DataCommand {
       return null;
     }
     return new Planned(
-        "listing of " + path, transfer -> list(session, view, request, path, transfer));
+        "listing of " + path, transfer -> list(session, view, request, target, path, transfer));
   }
 
   private void list(
-      FtpIoSession session, StoreView view, FtpRequest request, VirtualPath path, Transfer transfer)
+      FtpIoSession session,
+      StoreView view,
+      FtpRequest request,
+      String target,
+      VirtualPath path,
+      Transfer transfer)
       throws IOException {
-    Stream<FileInfo> listed;
+    Stream<String> listed;
     // The first page (and for a file, its stat) before any data; later pages get their own.
     try (StorageDeadline.Scope deadline = view.commandDeadline()) {
-      listed = entries(view, path);
+      listed = lines(view, target, path);
     }
     if (listed == null) {
       send(session, ReplyMapper.reply(501, "MLSD needs a directory; use MLST for a file"));
       return;
     }
-    try (Stream<FileInfo> entries = listed) {
+    try (Stream<String> entries = listed) {
       DataLink link = open(session, transfer, "Opening data connection for the listing of " + path);
       if (link == null) {
         answerCut(session, transfer, "Listing aborted");
         return;
       }
       try {
-        link.send(new ListingStream(entries.map(e -> format.line(e, view.account())).iterator()));
+        link.send(new ListingStream(entries.iterator()));
       } catch (IOException e) {
         sendFailed(session, view, request, link, transfer, e, Phase.COMMAND, "Listing aborted");
         return;
@@ -68,16 +74,45 @@ final class ListingCommand extends DataCommand {
   }
 
   /**
+   * The listing's lines: of {@link #entries}, or, where nothing has the name and its last name is a
+   * pattern (not for MLSD, whose argument is a directory), of the entries it matches.
+   */
+  private Stream<String> lines(StoreView view, String target, VirtualPath path) throws IOException {
+    Stream<FileInfo> entries;
+    try {
+      entries = entries(view, path);
+    } catch (StoreException e) {
+      Optional<NameGlob> glob =
+          e.reason() == Reason.NOT_FOUND && format != ListingFormat.MLSD
+              ? NameGlob.of(target, path)
+              : Optional.empty();
+      if (glob.isEmpty()) {
+        throw e;
+      }
+      return matching(view, glob.get());
+    }
+    return entries == null ? null : entries.map(e -> format.line(e, view.account()));
+  }
+
+  private Stream<String> matching(StoreView view, NameGlob glob) throws IOException {
+    return listing(view, glob.directory())
+        .filter(e -> glob.matches(e.name()))
+        .map(e -> format.line(e, glob.shown() + e.name(), view.account()));
+  }
+
+  private Stream<FileInfo> listing(StoreView view, VirtualPath dir) throws IOException {
+    // Names alone need no time looked up per entry.
+    return format == ListingFormat.NLST ? view.tree().listWithoutTimes(dir) : view.tree().list(dir);
+  }
+
+  /**
    * The directory's entries, or the file itself (LIST and NLST of a file name show that one entry);
    * null for MLSD of a file. The directory is listed first, since its first page also tells whether
    * it exists: most listings need no other request.
    */
   private Stream<FileInfo> entries(StoreView view, VirtualPath path) throws IOException {
     try {
-      // Names alone need no time looked up per entry.
-      return format == ListingFormat.NLST
-          ? view.tree().listWithoutTimes(path)
-          : view.tree().list(path);
+      return listing(view, path);
     } catch (StoreException e) {
       if (e.reason() != Reason.NOT_A_DIRECTORY) {
         throw e;

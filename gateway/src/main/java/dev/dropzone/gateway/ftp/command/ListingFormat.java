@@ -11,7 +11,7 @@ enum ListingFormat {
   /** {@code ls -l} style, which every client parses. */
   LIST {
     @Override
-    String line(FileInfo entry, Account account) {
+    String line(FileInfo entry, String name, Account account) {
       Instant modified = entry.lastModified();
       boolean recent = Duration.between(modified, Instant.now()).abs().toDays() < 180;
       // Built by hand: String.format parses its pattern for every line of a 10,000-entry LIST.
@@ -21,25 +21,31 @@ enum ListingFormat {
       padRight(line, account.username(), 8).append(' ');
       padLeft(line, Long.toString(entry.size()), 12).append(' ');
       ListingDates.appendLs(line, modified, recent);
-      return line.append(' ').append(entry.name()).toString();
+      return line.append(' ').append(name).toString();
     }
   },
   /** Names only. */
   NLST {
     @Override
-    String line(FileInfo entry, Account account) {
-      return entry.name();
+    String line(FileInfo entry, String name, Account account) {
+      return name;
     }
   },
   /** RFC 3659 facts: type, size, modify, perm. */
   MLSD {
     @Override
-    String line(FileInfo entry, Account account) {
-      return facts(entry, account) + " " + entry.name();
+    String line(FileInfo entry, String name, Account account) {
+      return facts(entry, account) + " " + name;
     }
   };
 
-  abstract String line(FileInfo entry, Account account);
+  /** The line of {@code entry} under its own name. */
+  String line(FileInfo entry, Account account) {
+    return line(entry, entry.name(), account);
+  }
+
+  /** The line of {@code entry} shown as {@code name} (a pattern's match keeps its directory). */
+  abstract String line(FileInfo entry, String name, Account account);
 
   /** The MLST fact list of {@code entry}, ending in {@code ;}. */
   static String facts(FileInfo entry, Account account) {
