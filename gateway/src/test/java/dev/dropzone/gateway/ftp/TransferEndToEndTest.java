@@ -207,6 +207,12 @@ class TransferEndToEndTest {
     assertThat(alice.listNames()).containsExactlyInAnyOrder("a.txt", "sub");
     assertThat(alice.changeToParentDirectory()).isTrue();
     assertThat(alice.printWorkingDirectory()).isEqualTo("/");
+    // The RFC 775 forms older clients send.
+    assertThat(alice.sendCommand("XCWD", "listing")).isEqualTo(250);
+    assertThat(alice.sendCommand("XPWD")).isEqualTo(257);
+    assertThat(alice.getReplyString()).startsWith("257 \"/listing\"");
+    assertThat(alice.sendCommand("XCUP")).isEqualTo(250);
+    assertThat(alice.printWorkingDirectory()).isEqualTo("/");
     assertThat(alice.changeWorkingDirectory("nowhere")).isFalse();
     assertThat(alice.getReplyCode()).isEqualTo(550);
   }

@@ -70,12 +70,14 @@ public final class DropzoneCommands {
         new WorkingDirectoryCommand(
             (session, view) ->
                 ReplyMapper.reply(257, quoted(view.cwd()) + " is the current directory")));
-    factory.addCommand(
-        "CDUP",
+    WorkingDirectoryCommand parent =
         new WorkingDirectoryCommand(
             (session, view) ->
                 changeDirectory(
-                    session, view, view.cwd().isRoot() ? view.cwd() : view.cwd().parent())));
+                    session, view, view.cwd().isRoot() ? view.cwd() : view.cwd().parent()));
+    factory.addCommand("CDUP", parent);
+    // RFC 775's XCUP, which older clients send: MINA strips the X, as it does for XPWD and XMKD.
+    factory.addCommand("CUP", parent);
     factory.addCommand("CWD", new PathCommand(null, DropzoneCommands::changeDirectory));
     factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
     factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));
