@@ -101,6 +101,15 @@ class TransferEndToEndTest {
   }
 
   @Test
+  void alloBeforeAnUploadIsANoop() throws Exception {
+    byte[] content = Content.bytes(7, 5000);
+    assertThat(alice.allocate(content.length)).as(alice.getReplyString()).isTrue();
+    assertThat(alice.getReplyString()).startsWith("202 No storage allocation necessary");
+    assertThat(alice.storeFile("allocated.bin", new ByteArrayInputStream(content))).isTrue();
+    assertThat(download("allocated.bin")).isEqualTo(content);
+  }
+
+  @Test
   void appendAndRestStoreResumeAnUpload() throws Exception {
     byte[] content = Content.bytes(11, 2 * MIB + 5);
     int cut = MIB + 17;

@@ -96,6 +96,7 @@ public final class DropzoneCommands {
     factory.addCommand("SITE_UTIME", new SetTimeCommand(SetTimeCommand.Form.SITE_UTIME));
     factory.addCommand("HASH", new HashCommand());
     factory.addCommand("OPTS", new HashOptions(new OPTS()));
+    factory.addCommand("ALLO", new AllocateCommand());
     NotSupportedCommand notSupported = new NotSupportedCommand();
     // MINA drops a command's leading X (XMKD is MKD), so XCRC arrives as CRC, XSHA256 as SHA256.
     for (String name : new String[] {"MD5", "MMD5", "CRC", "SHA1", "SHA256", "SHA512"}) {
