@@ -58,6 +58,14 @@ public final class FtpAudit implements FtpEventListener {
               line.put("detail", login.detail());
             }
           });
+    } else if (event instanceof FtpEvent.LoginRevoked revoked) {
+      log.record(
+          revoked.time(),
+          "login_revoked",
+          line -> {
+            client(line, revoked.client());
+            line.put("reason", revoked.reason());
+          });
     } else if (event instanceof FtpEvent.Transferred transferred) {
       log.record(
           transferred.time(), transferred.direction().label(), line -> transfer(line, transferred));

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.auth;
 
 import dev.dropzone.gateway.logging.LogText;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * have been valid there. The exception then says whether another source did check the password, in
  * which case the FTP layer still counts a failed login.
  */
-public final class ChainedAuthenticator implements Authenticator {
+public final class ChainedAuthenticator implements Authenticator, LoginRevocation {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChainedAuthenticator.class);
 
@@ -91,6 +92,18 @@ public final class ChainedAuthenticator implements Authenticator {
   @Override
   public String backend() {
     return sources.stream().map(Source::name).collect(Collectors.joining("+"));
+  }
+
+  /** Asked of the source that accepted the login, if it can take logins back. */
+  @Override
+  public Optional<String> revoked(Account account, Instant loggedIn) {
+    for (Source source : sources) {
+      if (source.name().equals(account.backend())
+          && source.directory() instanceof LoginRevocation revocation) {
+        return revocation.revoked(account, loggedIn);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

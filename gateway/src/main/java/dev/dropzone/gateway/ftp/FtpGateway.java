@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.dropzone.gateway.auth.Authenticator;
+import dev.dropzone.gateway.auth.LoginRevocation;
 import dev.dropzone.gateway.ftp.command.DropzoneCommands;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
@@ -23,6 +24,7 @@ import dev.dropzone.gateway.ftp.login.LoginCommand;
 import dev.dropzone.gateway.ftp.login.LoginThrottle;
 import dev.dropzone.gateway.ftp.login.Logins;
 import dev.dropzone.gateway.ftp.login.PasswordChecks;
+import dev.dropzone.gateway.ftp.login.RevokedLogins;
 import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.AuthCommand;
@@ -226,6 +228,10 @@ public final class FtpGateway implements AutoCloseable {
     // The command threads, which run each session's events in order; transfers do not use them.
     SessionOrder order = new SessionOrder(() -> context.get().getThreadPoolExecutor());
     CommandFactoryFactory commands = new CommandFactoryFactory();
+    UserSessions sessions = new UserSessions();
+    if (authenticator instanceof LoginRevocation revocation) {
+      new RevokedLogins(sessions, revocation, timers).start();
+    }
     DropzoneCommands.install(
         commands,
         new DropzoneCommands.Wiring(
@@ -235,7 +241,7 @@ public final class FtpGateway implements AutoCloseable {
                     throttle,
                     checks,
                     guard,
-                    new UserSessions(),
+                    sessions,
                     timers,
                     settings.loginFailureDelay(),
                     seconds(settings.idleTimeout()))),

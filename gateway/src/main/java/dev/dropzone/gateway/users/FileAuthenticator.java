@@ -3,6 +3,7 @@ package dev.dropzone.gateway.users;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
+import dev.dropzone.gateway.auth.LoginRevocation;
 import dev.dropzone.gateway.auth.UserDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,20 +31,28 @@ import org.slf4j.LoggerFactory;
  * <p>A successful check is remembered for a short time ({@link VerifiedCredentials}), so the same
  * user logging in again with the same password skips the hash; wrong passwords and unknown users
  * always cost a full check, and any change of the file forgets every remembered success.
+ *
+ * <p>It also remembers when each user's entry last changed ({@link LoginRevocation}): a session
+ * that logged in before its user was removed or changed is ended by the FTP layer.
  */
-public final class FileAuthenticator implements UserDirectory {
+public final class FileAuthenticator implements UserDirectory, LoginRevocation {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileAuthenticator.class);
 
   /** Checked for unknown users so they cost as much time as a wrong password. */
   private static final String DUMMY_HASH = PasswordHashes.hash("not-a-password".toCharArray());
 
+  /**
+   * @param changed when each user's entry was last seen to change (or to appear) in a reload; a
+   *     user not in it is unchanged since the gateway first read the file
+   */
   private record Snapshot(
       FileTime modified,
       long size,
       Object fileKey,
       UsersFile.Contents contents,
-      Map<String, UserEntry> users) {
+      Map<String, UserEntry> users,
+      Map<String, Instant> changed) {
     boolean isCurrent(BasicFileAttributes attributes) {
       return attributes.lastModifiedTime().equals(modified)
           && attributes.size() == size
@@ -119,14 +130,29 @@ public final class FileAuthenticator implements UserDirectory {
     return current().users().containsKey(username);
   }
 
+  @Override
+  public Optional<String> revoked(Account account, Instant loggedIn) {
+    Snapshot users;
+    try {
+      users = load();
+    } catch (IOException e) {
+      // Logins report the file's problem; sessions carry on until it is readable again.
+      LOG.debug("Cannot check logged-in users against {}: {}", file.path(), e.toString());
+      return Optional.empty();
+    }
+    if (!users.users().containsKey(account.username())) {
+      return Optional.of("removed from the users file");
+    }
+    Instant changed = users.changed().get(account.username());
+    if (changed != null && changed.isAfter(loggedIn)) {
+      return Optional.of("changed in the users file (password, home, permissions or limits)");
+    }
+    return Optional.empty();
+  }
+
   private Snapshot current() throws AuthenticationUnavailableException {
     try {
-      BasicFileAttributes attributes = Files.readAttributes(file.path(), BasicFileAttributes.class);
-      Snapshot seen = snapshot;
-      if (seen != null && seen.isCurrent(attributes)) {
-        return seen;
-      }
-      return reload(attributes);
+      return load();
     } catch (NoSuchFileException e) {
       LOG.error(
           "Users file {} does not exist: every login fails until it is created with"
@@ -140,6 +166,15 @@ public final class FileAuthenticator implements UserDirectory {
     }
   }
 
+  private Snapshot load() throws IOException {
+    BasicFileAttributes attributes = Files.readAttributes(file.path(), BasicFileAttributes.class);
+    Snapshot seen = snapshot;
+    if (seen != null && seen.isCurrent(attributes)) {
+      return seen;
+    }
+    return reload(attributes);
+  }
+
   private synchronized Snapshot reload(BasicFileAttributes attributes) throws IOException {
     Snapshot seen = snapshot;
     if (seen != null && seen.isCurrent(attributes)) {
@@ -148,18 +183,43 @@ public final class FileAuthenticator implements UserDirectory {
     // Attributes are read before the content: a write that lands in between is seen next time.
     UsersFile.Contents contents = file.contents();
     List<UserEntry> users = contents.users();
+    Map<String, UserEntry> byName =
+        users.stream().collect(Collectors.toUnmodifiableMap(UserEntry::name, Function.identity()));
     Snapshot fresh =
         new Snapshot(
             attributes.lastModifiedTime(),
             attributes.size(),
             attributes.fileKey(),
             contents,
-            users.stream()
-                .collect(Collectors.toUnmodifiableMap(UserEntry::name, Function.identity())));
+            byName,
+            seen == null ? Map.of() : changes(seen, contents, byName));
     snapshot = fresh;
     // Passwords may have changed or users gone: nothing verified against the old file stands.
     verified.clear();
     LOG.info("Loaded {} user(s) from {}", users.size(), file.path());
     return fresh;
+  }
+
+  /**
+   * The change times of {@code before}, plus now for every user whose login would now give another
+   * account (home, permissions, limits, also through their group) or take another password, and for
+   * every user that was not there before (a session may date from before a removal).
+   */
+  private static Map<String, Instant> changes(
+      Snapshot before, UsersFile.Contents contents, Map<String, UserEntry> users) {
+    Instant now = Instant.now();
+    Map<String, Instant> changed = new HashMap<>();
+    for (UserEntry user : users.values()) {
+      UserEntry old = before.users().get(user.name());
+      if (old == null
+          || !old.passwordHash().equals(user.passwordHash())
+          || !old.toAccount(before.contents().group(old.group()))
+              .equals(user.toAccount(contents.group(user.group())))) {
+        changed.put(user.name(), now);
+      } else if (before.changed().containsKey(user.name())) {
+        changed.put(user.name(), before.changed().get(user.name()));
+      }
+    }
+    return Map.copyOf(changed);
   }
 }

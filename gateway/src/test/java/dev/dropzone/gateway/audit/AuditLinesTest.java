@@ -66,6 +66,25 @@ class AuditLinesTest {
   }
 
   @Test
+  void aTakenBackLoginNamesItsUserAndWhy() throws Exception {
+    Path file = dir.resolve("revoked.jsonl");
+    try (AuditLog log = AuditLog.open(new AuditTarget.File(file))) {
+      new FtpAudit(log)
+          .on(
+              new FtpEvent.LoginRevoked(
+                  Instant.parse("2026-12-05T06:00:00Z"),
+                  new FtpEvent.Client("s-1", "192.0.2.7", "alice", "file"),
+                  "removed from the users file"));
+    }
+
+    assertThat(Files.readAllLines(file))
+        .containsExactly(
+            "{\"time\":\"2026-12-05T06:00:00Z\",\"event\":\"login_revoked\",\"session\":\"s-1\","
+                + "\"user\":\"alice\",\"backend\":\"file\",\"address\":\"192.0.2.7\","
+                + "\"reason\":\"removed from the users file\"}");
+  }
+
+  @Test
   void anXferlogNameIsOneTokenWithoutControlCharacters() {
     String line = XferLog.line(download(HOSTILE));
 

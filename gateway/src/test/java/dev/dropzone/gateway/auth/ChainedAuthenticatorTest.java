@@ -14,6 +14,7 @@ import dev.dropzone.gateway.users.UsersFile;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -105,6 +106,27 @@ class ChainedAuthenticatorTest {
 
   private static List<Source> ldapThenFile() {
     return List.of(source("ldap", ldap), source("file", file));
+  }
+
+  @Test
+  void aLoginIsTakenBackOnlyByTheSourceThatAcceptedIt() throws Exception {
+    UsersFile own = new UsersFile(dir.resolve("revocation.yaml"));
+    own.write(List.of(UserEntry.of("frank", PasswordHashes.hash(FILE_PASSWORD.toCharArray()))));
+    ChainedAuthenticator chain =
+        new ChainedAuthenticator(
+            List.of(source("ldap", ldap), source("file", new FileAuthenticator(own))));
+    Account frank = chain.authenticate("frank", FILE_PASSWORD.toCharArray()).orElseThrow();
+    Account carol =
+        chain.authenticate("carol", TestDirectory.password("carol").toCharArray()).orElseThrow();
+    assertThat(frank.backend()).isEqualTo("file");
+    assertThat(carol.backend()).isEqualTo("ldap");
+    Instant loggedIn = Instant.now();
+
+    own.write(List.of());
+
+    assertThat(chain.revoked(frank, loggedIn)).contains("removed from the users file");
+    // The file has no carol either, but it did not log her in; LDAP takes nothing back.
+    assertThat(chain.revoked(carol, loggedIn)).isEmpty();
   }
 
   @Test

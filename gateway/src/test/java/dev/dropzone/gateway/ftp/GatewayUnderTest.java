@@ -185,6 +185,21 @@ final class GatewayUnderTest implements AutoCloseable {
         meters);
   }
 
+  /**
+   * A gateway whose users come from {@code users} and whose FTP events also go to {@code events}.
+   */
+  static GatewayUnderTest start(Authenticator users, FtpEventListener events) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        users,
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        EncryptedStore::open,
+        events,
+        new SimpleMeterRegistry());
+  }
+
   /** A gateway whose FTP meters go to {@code meters}. */
   static GatewayUnderTest start(FtpSettings settings, MeterRegistry meters) throws Exception {
     return start(settings, new TestUsers(), meters);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -239,5 +240,48 @@ class FileAuthenticatorTest {
     assertThatThrownBy(() -> new UsersFile(path).read())
         .isInstanceOf(InvalidUsersFileException.class)
         .hasMessageContaining("users[0].colour");
+  }
+
+  @Test
+  void loginsAreTakenBackWhenTheirUserOrTheirGroupChangesButNotWhenTheFileIsRewrittenAsItWas()
+      throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    String hash = PasswordHashes.hash(pw("correct horse"));
+    UserEntry alice = UserEntry.of("alice", hash);
+    UserEntry member = new UserEntry("member", hash, null, null, false, null, null, "staff");
+    GroupEntry staff = new GroupEntry("staff", null, false, null, null, null);
+    file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
+    FileAuthenticator auth = new FileAuthenticator(file);
+    Account aliceAccount = auth.authenticate("alice", pw("correct horse")).orElseThrow();
+    Account memberAccount = auth.authenticate("member", pw("correct horse")).orElseThrow();
+    Instant before = Instant.now();
+
+    // Rewritten unchanged (a new file, so it is read again): nothing is taken back.
+    file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
+    assertThat(auth.hasUser("alice")).isTrue();
+    assertThat(auth.revoked(aliceAccount, before)).isEmpty();
+    assertThat(auth.revoked(memberAccount, before)).isEmpty();
+
+    // The group becomes read-only: its member's session, not alice's.
+    file.write(
+        new UsersFile.Contents(
+            List.of(alice, member),
+            List.of(new GroupEntry("staff", null, true, null, null, null))));
+    assertThat(auth.revoked(memberAccount, before))
+        .contains("changed in the users file (password, home, permissions or limits)");
+    assertThat(auth.revoked(aliceAccount, before)).isEmpty();
+    // A login after the change is not taken back for it.
+    assertThat(auth.revoked(memberAccount, Instant.now().plusSeconds(1))).isEmpty();
+
+    // Removed, then added back as before: the old session still ends.
+    file.write(new UsersFile.Contents(List.of(member), List.of(staff)));
+    assertThat(auth.revoked(aliceAccount, before)).contains("removed from the users file");
+    file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
+    assertThat(auth.revoked(aliceAccount, before))
+        .contains("changed in the users file (password, home, permissions or limits)");
+
+    // An unreadable file ends no session (logins report it).
+    Files.writeString(file.path(), "users: [ {");
+    assertThat(auth.revoked(aliceAccount, Instant.now().plusSeconds(1))).isEmpty();
   }
 }

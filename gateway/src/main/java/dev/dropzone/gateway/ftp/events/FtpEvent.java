@@ -127,6 +127,13 @@ public sealed interface FtpEvent {
       implements FtpEvent {}
 
   /**
+   * A logged-in session was ended because its user source took the login back.
+   *
+   * @param reason what happened to the account, e.g. {@code removed from the users file}
+   */
+  record LoginRevoked(Instant time, Client client, String reason) implements FtpEvent {}
+
+  /**
    * An upload (STOR, APPE, STOU) or download (RETR) ended, whether it moved data or was refused.
    *
    * @param command the FTP command

@@ -48,6 +48,12 @@ final class LoginAttempt implements PasswordChecks.Attempt {
   private final String username;
   private final String password;
 
+  /**
+   * When the PASS arrived: the user source is read after this, so a change of the user made later
+   * is one this login did not see (see {@link RevokedLogins}).
+   */
+  private final Instant received = Instant.now();
+
   /** Answered on the command thread that read the PASS: reading was never suspended. */
   private boolean inline;
 
@@ -176,7 +182,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
         new AccountUser(
             account.backend() == null ? account.from(logins.authenticator().backend()) : account,
             logins.maxIdleSeconds());
-    if (!logins.sessions().tryOpen(session, account)) {
+    if (!logins.sessions().tryOpen(session, user.account(), received)) {
       LOG.info(
           "Login of {} from {} refused: already {} session(s), the limit; the user must close one"
               + " or the limit (maxSessions) be raised",

@@ -1,20 +1,33 @@
 package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.auth.Account;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
- * Counts each user's logged-in sessions so {@code maxSessions} can be enforced at login. A session
+ * The logged-in sessions: counted per user so {@code maxSessions} can be enforced at login, and
+ * listed so that logins a user source takes back can be ended ({@link RevokedLogins}). A session
  * gives its place back when its connection closes, or when it logs in again (REIN, USER/PASS).
  */
 public final class UserSessions {
 
+  /**
+   * A logged-in session.
+   *
+   * @param account what it logged in as
+   * @param since when its PASS arrived, before the user source was read to check it
+   */
+  public record Login(FtpIoSession session, Account account, Instant since) {}
+
   private static final String LEASE = UserSessions.class.getName() + ".lease";
 
   private final ConcurrentMap<String, Integer> open = new ConcurrentHashMap<>();
+  private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
 
   /**
    * Takes a place for {@code account} in {@code session} unless the user already holds {@code
@@ -22,7 +35,7 @@ public final class UserSessions {
    *
    * @return false when the limit is reached; nothing was taken then
    */
-  public boolean tryOpen(FtpIoSession session, Account account) {
+  public boolean tryOpen(FtpIoSession session, Account account, Instant since) {
     if (session.getAttribute(LEASE) instanceof Lease previous) {
       previous.release();
     }
@@ -42,10 +55,16 @@ public final class UserSessions {
     if (!admitted[0]) {
       return false;
     }
-    Lease lease = new Lease(user);
+    Lease lease = new Lease(new Login(session, account, since));
+    leases.add(lease);
     session.setAttribute(LEASE, lease);
     session.getCloseFuture().addListener(future -> lease.release());
     return true;
+  }
+
+  /** The sessions logged in now. */
+  public List<Login> logins() {
+    return leases.stream().map(lease -> lease.login).toList();
   }
 
   /** Gives back the place {@code session} holds, if any (its login did not complete). */
@@ -61,16 +80,18 @@ public final class UserSessions {
   }
 
   private final class Lease {
-    private final String user;
+    private final Login login;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Lease(String user) {
-      this.user = user;
+    Lease(Login login) {
+      this.login = login;
     }
 
     void release() {
       if (released.compareAndSet(false, true)) {
-        open.computeIfPresent(user, (name, count) -> count <= 1 ? null : count - 1);
+        leases.remove(this);
+        open.computeIfPresent(
+            login.account().username(), (name, count) -> count <= 1 ? null : count - 1);
       }
     }
   }

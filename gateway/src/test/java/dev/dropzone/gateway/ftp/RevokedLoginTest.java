@@ -1,0 +1,146 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An administrator who removes a user or changes their password or permissions locks out the
+ * sessions already open, not only later logins: they get 421 within seconds, a transfer they were
+ * running stores nothing, and everyone else carries on.
+ */
+class RevokedLoginTest {
+
+  private static final String PASSWORD = "revocation password";
+  private static final String NEW_PASSWORD = "rotated password";
+
+  @TempDir static Path dir;
+  private static UsersFile users;
+  private static final List<FtpEvent> EVENTS = new CopyOnWriteArrayList<>();
+  private static GatewayUnderTest gw;
+  private static String hash;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hash = PasswordHashes.hash(PASSWORD.toCharArray());
+    users = new UsersFile(dir.resolve("users.yaml"));
+    users.write(
+        List.of(
+            UserEntry.of("removed", hash),
+            UserEntry.of("rotated", hash),
+            UserEntry.of("narrowed", hash),
+            UserEntry.of("kept", hash)));
+    gw = GatewayUnderTest.start(new FileAuthenticator(users), EVENTS::add);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  @Test
+  void sessionsOfRemovedOrChangedUsersAreEndedAndOthersCarryOn() throws Exception {
+    FTPClient removed = gw.login("removed", PASSWORD);
+    FTPClient narrowed = gw.login("narrowed", PASSWORD);
+    FTPClient kept = gw.login("kept", PASSWORD);
+    try (RawControl rotated = new RawControl(gw.port())) {
+      rotated.reply();
+      assertThat(rotated.login("rotated", PASSWORD)).startsWith("230");
+      String pasv = rotated.send("PASV");
+      try (Socket data = new Socket("127.0.0.1", RawControl.port(pasv))) {
+        assertThat(rotated.send("STOR half.bin")).startsWith("150");
+        OutputStream out = data.getOutputStream();
+        out.write(new byte[100_000]);
+        out.flush();
+
+        users.write(
+            List.of(
+                UserEntry.of("rotated", PasswordHashes.hash(NEW_PASSWORD.toCharArray())),
+                new UserEntry("narrowed", hash, null, null, true),
+                UserEntry.of("kept", hash)));
+
+        // Within a check interval or two, whatever the session is doing.
+        rotated.socket().setSoTimeout(20_000);
+        assertThat(rotated.reply())
+            .isEqualTo(
+                "421 Logged out: your account was changed in the users file (password, home,"
+                    + " permissions or limits)");
+        data.close();
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(gw.objectKeys())
+                    .doesNotContain(GatewayUnderTest.key("rotated", "half.bin"));
+                assertThat(gw.pendingUploads()).isEmpty();
+              });
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(closingReply(removed))
+                    .startsWith("421 Logged out: your account was removed from the users file"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(closingReply(narrowed))
+                    .startsWith("421 Logged out: your account was changed in the users file"));
+
+    // The unchanged user's session goes on; the new password and settings apply from now.
+    assertThat(kept.sendNoOp()).isTrue();
+    assertThat(kept.storeFile("still.txt", new ByteArrayInputStream(new byte[10]))).isTrue();
+    kept.disconnect();
+    FTPClient again = gw.connect();
+    assertThat(again.login("rotated", PASSWORD)).isFalse();
+    assertThat(again.login("rotated", NEW_PASSWORD)).isTrue();
+    again.disconnect();
+    FTPClient readOnly = gw.login("narrowed", PASSWORD);
+    assertThat(readOnly.storeFile("x.txt", new ByteArrayInputStream(new byte[1]))).isFalse();
+    assertThat(readOnly.getReplyCode()).isEqualTo(550);
+    readOnly.disconnect();
+
+    assertThat(
+            EVENTS.stream()
+                .filter(FtpEvent.LoginRevoked.class::isInstance)
+                .map(FtpEvent.LoginRevoked.class::cast)
+                .map(e -> e.client().user() + ": " + e.reason()))
+        .containsExactlyInAnyOrderElementsOf(
+            Set.of(
+                "removed: removed from the users file",
+                "rotated: changed in the users file (password, home, permissions or limits)",
+                "narrowed: changed in the users file (password, home, permissions or limits)"));
+  }
+
+  /** The reply with which the server closed {@code client}'s session; null while it is open. */
+  private static String closingReply(FTPClient client) throws Exception {
+    try {
+      client.sendNoOp();
+      return null;
+    } catch (FTPConnectionClosedException e) {
+      return client.getReplyString();
+    }
+  }
+}
