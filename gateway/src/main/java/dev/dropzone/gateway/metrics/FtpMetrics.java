@@ -62,6 +62,13 @@ public final class FtpMetrics implements FtpEventListener {
               "outcome",
               login.outcome().label())
           .increment();
+    } else if (event instanceof FtpEvent.LoginRevoked revoked) {
+      counter(
+              "dropzone.ftp.logins.revoked",
+              "Logged-in FTP sessions ended because their user was removed or changed",
+              "backend",
+              String.valueOf(revoked.client().backend()))
+          .increment();
     } else if (event instanceof FtpEvent.Transferred transferred) {
       transferred(transferred);
     } else if (event instanceof FtpEvent.Changed changed) {

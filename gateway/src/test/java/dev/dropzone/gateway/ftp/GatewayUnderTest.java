@@ -186,9 +186,11 @@ final class GatewayUnderTest implements AutoCloseable {
   }
 
   /**
-   * A gateway whose users come from {@code users} and whose FTP events also go to {@code events}.
+   * A gateway whose users come from {@code users}, whose FTP events also go to {@code events} and
+   * its meters to {@code meters}.
    */
-  static GatewayUnderTest start(Authenticator users, FtpEventListener events) throws Exception {
+  static GatewayUnderTest start(Authenticator users, FtpEventListener events, MeterRegistry meters)
+      throws Exception {
     return new GatewayUnderTest(
         new SettingsBuilder().build(),
         store -> new TestKeys(),
@@ -197,7 +199,7 @@ final class GatewayUnderTest implements AutoCloseable {
         s3 -> s3.bucket(BUCKET, PREFIX),
         EncryptedStore::open,
         events,
-        new SimpleMeterRegistry());
+        meters);
   }
 
   /** A gateway whose FTP meters go to {@code meters}. */

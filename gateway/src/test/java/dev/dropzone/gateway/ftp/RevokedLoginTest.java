@@ -8,6 +8,7 @@ import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
 import dev.dropzone.gateway.users.UsersFile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -36,6 +37,7 @@ class RevokedLoginTest {
   @TempDir static Path dir;
   private static UsersFile users;
   private static final List<FtpEvent> EVENTS = new CopyOnWriteArrayList<>();
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
   private static GatewayUnderTest gw;
   private static String hash;
 
@@ -49,7 +51,7 @@ class RevokedLoginTest {
             UserEntry.of("rotated", hash),
             UserEntry.of("narrowed", hash),
             UserEntry.of("kept", hash)));
-    gw = GatewayUnderTest.start(new FileAuthenticator(users), EVENTS::add);
+    gw = GatewayUnderTest.start(new FileAuthenticator(users), EVENTS::add, METERS);
   }
 
   @AfterAll
@@ -132,6 +134,8 @@ class RevokedLoginTest {
                 "removed: removed from the users file",
                 "rotated: changed in the users file (password, home, permissions or limits)",
                 "narrowed: changed in the users file (password, home, permissions or limits)"));
+    assertThat(METERS.get("dropzone.ftp.logins.revoked").tag("backend", "file").counter().count())
+        .isEqualTo(3);
   }
 
   /** The reply with which the server closed {@code client}'s session; null while it is open. */
