@@ -1,7 +1,6 @@
 package dev.dropzone.gateway.auth;
 
 import dev.dropzone.gateway.logging.LogText;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -94,13 +93,24 @@ public final class ChainedAuthenticator implements Authenticator, LoginRevocatio
     return sources.stream().map(Source::name).collect(Collectors.joining("+"));
   }
 
+  /** The mark of the chain's one source that can take logins back (each source appears once). */
+  @Override
+  public long mark() {
+    for (Source source : sources) {
+      if (source.directory() instanceof LoginRevocation revocation) {
+        return revocation.mark();
+      }
+    }
+    return 0;
+  }
+
   /** Asked of the source that accepted the login, if it can take logins back. */
   @Override
-  public Optional<String> revoked(Account account, Instant loggedIn) {
+  public Optional<String> revoked(Account account, long mark) {
     for (Source source : sources) {
       if (source.name().equals(account.backend())
           && source.directory() instanceof LoginRevocation revocation) {
-        return revocation.revoked(account, loggedIn);
+        return revocation.revoked(account, mark);
       }
     }
     return Optional.empty();

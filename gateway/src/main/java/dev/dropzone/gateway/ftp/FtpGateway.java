@@ -24,6 +24,7 @@ import dev.dropzone.gateway.ftp.login.LoginCommand;
 import dev.dropzone.gateway.ftp.login.LoginThrottle;
 import dev.dropzone.gateway.ftp.login.Logins;
 import dev.dropzone.gateway.ftp.login.PasswordChecks;
+import dev.dropzone.gateway.ftp.login.ReinitializeCommand;
 import dev.dropzone.gateway.ftp.login.RevokedLogins;
 import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
@@ -86,6 +87,10 @@ public final class FtpGateway implements AutoCloseable {
   private final ConnectionGuard guard;
   private final PasswordChecks checks;
   private final ScheduledExecutorService timers;
+
+  /** Ends sessions whose user was removed or changed; null when the user source cannot tell. */
+  private final RevokedLogins revocations;
+
   private final DataConnections data;
   private final RefusalReports refusals;
   // Volatile: readiness probes read it while close() holds the lock for the shutdown grace.
@@ -100,7 +105,8 @@ public final class FtpGateway implements AutoCloseable {
       PasswordChecks checks,
       ScheduledExecutorService timers,
       DataConnections data,
-      RefusalReports refusals) {
+      RefusalReports refusals,
+      RevokedLogins revocations) {
     this.settings = settings;
     this.server = server;
     this.listeners = listeners;
@@ -108,6 +114,7 @@ public final class FtpGateway implements AutoCloseable {
     this.guard = guard;
     this.checks = checks;
     this.timers = timers;
+    this.revocations = revocations;
     this.data = data;
     this.refusals = refusals;
   }
@@ -229,9 +236,11 @@ public final class FtpGateway implements AutoCloseable {
     SessionOrder order = new SessionOrder(() -> context.get().getThreadPoolExecutor());
     CommandFactoryFactory commands = new CommandFactoryFactory();
     UserSessions sessions = new UserSessions();
-    if (authenticator instanceof LoginRevocation revocation) {
-      new RevokedLogins(sessions, revocation, timers).start();
-    }
+    // Null for user sources that cannot take a login back.
+    RevokedLogins revocations =
+        authenticator instanceof LoginRevocation revocation
+            ? new RevokedLogins(sessions, revocation).start()
+            : null;
     DropzoneCommands.install(
         commands,
         new DropzoneCommands.Wiring(
@@ -250,6 +259,7 @@ public final class FtpGateway implements AutoCloseable {
             limits,
             tls != null,
             settings.activeModeEnabled()));
+    commands.addCommand("REIN", new ReinitializeCommand(sessions));
     DataConnections.installCommands(commands, settings.activeModeEnabled());
     if (tls != null) {
       commands.addCommand("AUTH", new AuthCommand(tls));
@@ -292,6 +302,9 @@ public final class FtpGateway implements AutoCloseable {
       transfers.close();
       timers.shutdownNow();
       checks.close();
+      if (revocations != null) {
+        revocations.close();
+      }
       server.stop();
       throw new IOException(
           "FTP server could not start on "
@@ -313,7 +326,8 @@ public final class FtpGateway implements AutoCloseable {
             checks,
             timers,
             data,
-            refusalReports);
+            refusalReports,
+            revocations);
     LOG.info(
         "FTP listening on {}:{}{}",
         settings.bind(),
@@ -463,6 +477,9 @@ public final class FtpGateway implements AutoCloseable {
       transfers.close();
       timers.shutdownNow();
       checks.close();
+      if (revocations != null) {
+        revocations.close();
+      }
       refusals.reportAll();
       LOG.info("FTP server stopped");
     }

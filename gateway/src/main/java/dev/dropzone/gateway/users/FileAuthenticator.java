@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,10 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
   private static final String DUMMY_HASH = PasswordHashes.hash("not-a-password".toCharArray());
 
   /**
-   * @param changed when each user's entry was last seen to change (or to appear) in a reload; a
-   *     user not in it is unchanged since the gateway first read the file
+   * @param version counts the reads of the file, starting at 1 ({@link #mark()})
+   * @param changed the version in which each user's login was last changed in a way that ends
+   *     sessions (see {@link #ending}), or appeared; a user not in it is unchanged since the file
+   *     was first read
    */
   private record Snapshot(
       FileTime modified,
@@ -52,7 +53,8 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
       Object fileKey,
       UsersFile.Contents contents,
       Map<String, UserEntry> users,
-      Map<String, Instant> changed) {
+      long version,
+      Map<String, Long> changed) {
     boolean isCurrent(BasicFileAttributes attributes) {
       return attributes.lastModifiedTime().equals(modified)
           && attributes.size() == size
@@ -64,6 +66,9 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
    * How long a verified password is remembered unless configured ({@code auth.credentialCacheTtl}).
    */
   public static final Duration DEFAULT_CREDENTIAL_CACHE_TTL = Duration.ofMinutes(5);
+
+  private static final String CHANGED =
+      "changed in the users file (new password, home, fewer permissions or other scanning)";
 
   private final UsersFile file;
   private final PasswordCheck check;
@@ -131,7 +136,18 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
   }
 
   @Override
-  public Optional<String> revoked(Account account, Instant loggedIn) {
+  public long mark() {
+    try {
+      return load().version();
+    } catch (IOException e) {
+      // The check that follows meets the same problem and refuses the login.
+      Snapshot seen = snapshot;
+      return seen == null ? 0 : seen.version();
+    }
+  }
+
+  @Override
+  public Optional<String> revoked(Account account, long mark) {
     Snapshot users;
     try {
       users = load();
@@ -143,9 +159,9 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     if (!users.users().containsKey(account.username())) {
       return Optional.of("removed from the users file");
     }
-    Instant changed = users.changed().get(account.username());
-    if (changed != null && changed.isAfter(loggedIn)) {
-      return Optional.of("changed in the users file (password, home, permissions or limits)");
+    Long changed = users.changed().get(account.username());
+    if (changed != null && changed > mark) {
+      return Optional.of(CHANGED);
     }
     return Optional.empty();
   }
@@ -185,6 +201,7 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     List<UserEntry> users = contents.users();
     Map<String, UserEntry> byName =
         users.stream().collect(Collectors.toUnmodifiableMap(UserEntry::name, Function.identity()));
+    long version = seen == null ? 1 : seen.version() + 1;
     Snapshot fresh =
         new Snapshot(
             attributes.lastModifiedTime(),
@@ -192,7 +209,8 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
             attributes.fileKey(),
             contents,
             byName,
-            seen == null ? Map.of() : changes(seen, contents, byName));
+            version,
+            seen == null ? Map.of() : changes(seen, contents, byName, version));
     snapshot = fresh;
     // Passwords may have changed or users gone: nothing verified against the old file stands.
     verified.clear();
@@ -201,25 +219,39 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
   }
 
   /**
-   * The change times of {@code before}, plus now for every user whose login would now give another
-   * account (home, permissions, limits, also through their group) or take another password, and for
-   * every user that was not there before (a session may date from before a removal).
+   * The changes recorded in {@code before}, plus {@code version} for every user whose sessions must
+   * end ({@link #ending}), and for every user that was not there before (a session may date from
+   * before a removal).
    */
-  private static Map<String, Instant> changes(
-      Snapshot before, UsersFile.Contents contents, Map<String, UserEntry> users) {
-    Instant now = Instant.now();
-    Map<String, Instant> changed = new HashMap<>();
+  private static Map<String, Long> changes(
+      Snapshot before, UsersFile.Contents contents, Map<String, UserEntry> users, long version) {
+    Map<String, Long> changed = new HashMap<>();
     for (UserEntry user : users.values()) {
       UserEntry old = before.users().get(user.name());
       if (old == null
-          || !old.passwordHash().equals(user.passwordHash())
-          || !old.toAccount(before.contents().group(old.group()))
-              .equals(user.toAccount(contents.group(user.group())))) {
-        changed.put(user.name(), now);
+          || ending(
+              old,
+              old.toAccount(before.contents().group(old.group())),
+              user,
+              user.toAccount(contents.group(user.group())))) {
+        changed.put(user.name(), version);
       } else if (before.changed().containsKey(user.name())) {
         changed.put(user.name(), before.changed().get(user.name()));
       }
     }
     return Map.copyOf(changed);
+  }
+
+  /**
+   * Whether a change of a user ends their open sessions: a new password (the usual way to lock out
+   * whoever has the old one), another home, fewer permissions (also through their group), or other
+   * scanning. More permissions and other limits apply from the next login, without cutting off
+   * transfers that are running.
+   */
+  private static boolean ending(UserEntry old, Account before, UserEntry user, Account after) {
+    return !old.passwordHash().equals(user.passwordHash())
+        || !before.home().equals(after.home())
+        || !after.permissions().containsAll(before.permissions())
+        || !Objects.equals(before.scanUploads(), after.scanUploads());
   }
 }

@@ -126,6 +126,21 @@ class AccountLimitsTest {
     second.disconnect();
   }
 
+  @Test
+  void aSessionThatLogsOutWithReinGivesItsPlaceBack() throws Exception {
+    try (RawControl first = new RawControl(gw.port())) {
+      first.reply();
+      assertThat(first.login("single", PASSWORD)).startsWith("230");
+      assertThat(first.send("REIN")).startsWith("220");
+
+      FTPClient second = gw.login("single", PASSWORD);
+      assertThat(first.login("single", PASSWORD))
+          .startsWith("530 Too many sessions for user single");
+      second.logout();
+      second.disconnect();
+    }
+  }
+
   private static byte[] bytes(int size) {
     byte[] b = new byte[size];
     for (int i = 0; i < size; i++) {

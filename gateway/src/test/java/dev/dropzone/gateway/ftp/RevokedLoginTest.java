@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.login.RevokedLogins;
 import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
@@ -33,11 +34,18 @@ class RevokedLoginTest {
 
   private static final String PASSWORD = "revocation password";
   private static final String NEW_PASSWORD = "rotated password";
+  private static final String CHANGED =
+      "changed in the users file (new password, home, fewer permissions or other scanning)";
 
   @TempDir static Path dir;
   private static UsersFile users;
   private static final List<FtpEvent> EVENTS = new CopyOnWriteArrayList<>();
   private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
+
+  /** Long enough for at least one check of the logged-in sessions. */
+  private static final Duration CHECK_AND_A_HALF =
+      RevokedLogins.INTERVAL.plus(RevokedLogins.INTERVAL.dividedBy(2));
+
   private static GatewayUnderTest gw;
   private static String hash;
 
@@ -64,6 +72,7 @@ class RevokedLoginTest {
     FTPClient removed = gw.login("removed", PASSWORD);
     FTPClient narrowed = gw.login("narrowed", PASSWORD);
     FTPClient kept = gw.login("kept", PASSWORD);
+    FTPClient added;
     try (RawControl rotated = new RawControl(gw.port())) {
       rotated.reply();
       assertThat(rotated.login("rotated", PASSWORD)).startsWith("230");
@@ -78,14 +87,15 @@ class RevokedLoginTest {
             List.of(
                 UserEntry.of("rotated", PasswordHashes.hash(NEW_PASSWORD.toCharArray())),
                 new UserEntry("narrowed", hash, null, null, true),
-                UserEntry.of("kept", hash)));
+                // More room is no reason to cut a session off: limits apply from the next login.
+                new UserEntry("kept", hash, null, null, false, 5, null, null),
+                UserEntry.of("added", hash)));
+        // Logged in at once, so its own login is what reads the changed file.
+        added = gw.login("added", PASSWORD);
 
         // Within a check interval or two, whatever the session is doing.
         rotated.socket().setSoTimeout(20_000);
-        assertThat(rotated.reply())
-            .isEqualTo(
-                "421 Logged out: your account was changed in the users file (password, home,"
-                    + " permissions or limits)");
+        assertThat(rotated.reply()).isEqualTo("421 Logged out: your account was " + CHANGED);
         data.close();
       }
       await()
@@ -111,7 +121,14 @@ class RevokedLoginTest {
                 assertThat(closingReply(narrowed))
                     .startsWith("421 Logged out: your account was changed in the users file"));
 
-    // The unchanged user's session goes on; the new password and settings apply from now.
+    // A user added to the file logs in and stays; so does the one given a higher limit, through
+    // more than one check.
+    await()
+        .during(CHECK_AND_A_HALF)
+        .atMost(CHECK_AND_A_HALF.multipliedBy(2))
+        .until(() -> added.sendNoOp() && kept.sendNoOp());
+    added.disconnect();
+    // The new password and settings apply from now.
     assertThat(kept.sendNoOp()).isTrue();
     assertThat(kept.storeFile("still.txt", new ByteArrayInputStream(new byte[10]))).isTrue();
     kept.disconnect();
@@ -132,8 +149,8 @@ class RevokedLoginTest {
         .containsExactlyInAnyOrderElementsOf(
             Set.of(
                 "removed: removed from the users file",
-                "rotated: changed in the users file (password, home, permissions or limits)",
-                "narrowed: changed in the users file (password, home, permissions or limits)"));
+                "rotated: " + CHANGED,
+                "narrowed: " + CHANGED));
     assertThat(METERS.get("dropzone.ftp.logins.revoked").tag("backend", "file").counter().count())
         .isEqualTo(3);
   }

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -243,8 +242,7 @@ class FileAuthenticatorTest {
   }
 
   @Test
-  void loginsAreTakenBackWhenTheirUserOrTheirGroupChangesButNotWhenTheFileIsRewrittenAsItWas()
-      throws Exception {
+  void loginsAreTakenBackWhenTheirUserOrGroupIsNarrowedButNotForMoreOrForLimits() throws Exception {
     UsersFile file = new UsersFile(dir.resolve("users.yaml"));
     String hash = PasswordHashes.hash(pw("correct horse"));
     UserEntry alice = UserEntry.of("alice", hash);
@@ -252,36 +250,60 @@ class FileAuthenticatorTest {
     GroupEntry staff = new GroupEntry("staff", null, false, null, null, null);
     file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
     FileAuthenticator auth = new FileAuthenticator(file);
+    long before = auth.mark();
     Account aliceAccount = auth.authenticate("alice", pw("correct horse")).orElseThrow();
     Account memberAccount = auth.authenticate("member", pw("correct horse")).orElseThrow();
-    Instant before = Instant.now();
+    String changed =
+        "changed in the users file (new password, home, fewer permissions or other scanning)";
 
-    // Rewritten unchanged (a new file, so it is read again): nothing is taken back.
+    // Rewritten unchanged (a new file, so it is read again), then with a higher session limit
+    // and the group's quota: nothing is taken back, limits apply from the next login.
     file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
     assertThat(auth.hasUser("alice")).isTrue();
+    file.write(
+        new UsersFile.Contents(
+            List.of(new UserEntry("alice", hash, null, null, false, 5, null, null), member),
+            List.of(
+                new GroupEntry(
+                    "staff", null, false, null, new UserEntry.Quota("1GiB", null), null))));
     assertThat(auth.revoked(aliceAccount, before)).isEmpty();
     assertThat(auth.revoked(memberAccount, before)).isEmpty();
 
-    // The group becomes read-only: its member's session, not alice's.
+    // The group becomes read-only: its member's session ends, not alice's.
     file.write(
         new UsersFile.Contents(
             List.of(alice, member),
             List.of(new GroupEntry("staff", null, true, null, null, null))));
-    assertThat(auth.revoked(memberAccount, before))
-        .contains("changed in the users file (password, home, permissions or limits)");
+    assertThat(auth.revoked(memberAccount, before)).contains(changed);
     assertThat(auth.revoked(aliceAccount, before)).isEmpty();
-    // A login after the change is not taken back for it.
-    assertThat(auth.revoked(memberAccount, Instant.now().plusSeconds(1))).isEmpty();
+    // A login checked after the change is not taken back for it.
+    long after = auth.mark();
+    Account readOnly = auth.authenticate("member", pw("correct horse")).orElseThrow();
+    assertThat(auth.revoked(readOnly, after)).isEmpty();
 
-    // Removed, then added back as before: the old session still ends.
-    file.write(new UsersFile.Contents(List.of(member), List.of(staff)));
+    // A user added while the gateway runs logs in and stays.
+    UserEntry carol = UserEntry.of("carol", hash);
+    file.write(new UsersFile.Contents(List.of(alice, member, carol), List.of(staff)));
+    long carolMark = auth.mark();
+    Account carolAccount = auth.authenticate("carol", pw("correct horse")).orElseThrow();
+    assertThat(auth.revoked(carolAccount, carolMark)).isEmpty();
+
+    // A new password ends alice's session.
+    file.write(
+        new UsersFile.Contents(
+            List.of(UserEntry.of("alice", PasswordHashes.hash(pw("new horse"))), member, carol),
+            List.of(staff)));
+    assertThat(auth.revoked(aliceAccount, before)).contains(changed);
+
+    // Removed, then added back as before: a session from before the removal still ends.
+    file.write(new UsersFile.Contents(List.of(member, carol), List.of(staff)));
+    assertThat(auth.revoked(carolAccount, carolMark)).isEmpty();
     assertThat(auth.revoked(aliceAccount, before)).contains("removed from the users file");
-    file.write(new UsersFile.Contents(List.of(alice, member), List.of(staff)));
-    assertThat(auth.revoked(aliceAccount, before))
-        .contains("changed in the users file (password, home, permissions or limits)");
+    file.write(new UsersFile.Contents(List.of(alice, member, carol), List.of(staff)));
+    assertThat(auth.revoked(aliceAccount, before)).contains(changed);
 
     // An unreadable file ends no session (logins report it).
     Files.writeString(file.path(), "users: [ {");
-    assertThat(auth.revoked(aliceAccount, Instant.now().plusSeconds(1))).isEmpty();
+    assertThat(auth.revoked(aliceAccount, before)).isEmpty();
   }
 }

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
+import dev.dropzone.gateway.auth.LoginRevocation;
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
@@ -49,10 +50,10 @@ final class LoginAttempt implements PasswordChecks.Attempt {
   private final String password;
 
   /**
-   * When the PASS arrived: the user source is read after this, so a change of the user made later
-   * is one this login did not see (see {@link RevokedLogins}).
+   * What the user source knew just before the password was checked ({@link LoginRevocation#mark}):
+   * a change of the user after it is one this login did not see (see {@link RevokedLogins}).
    */
-  private final Instant received = Instant.now();
+  private long mark;
 
   /** Answered on the command thread that read the PASS: reading was never suspended. */
   private boolean inline;
@@ -88,6 +89,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     Optional<Account> account;
     char[] secret = password.toCharArray();
     try {
+      mark = mark();
       account = logins.authenticator().recentlyVerified(username, secret);
     } catch (AuthenticationUnavailableException | RuntimeException e) {
       // The full check meets the same problem and answers it.
@@ -136,6 +138,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     Optional<Account> account;
     char[] secret = password.toCharArray();
     try {
+      mark = mark();
       account = logins.authenticator().authenticate(username, secret);
     } catch (AuthenticationUnavailableException e) {
       unavailable(e, done);
@@ -182,7 +185,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
         new AccountUser(
             account.backend() == null ? account.from(logins.authenticator().backend()) : account,
             logins.maxIdleSeconds());
-    if (!logins.sessions().tryOpen(session, user.account(), received)) {
+    if (!logins.sessions().tryOpen(session, user.account(), mark)) {
       LOG.info(
           "Login of {} from {} refused: already {} session(s), the limit; the user must close one"
               + " or the limit (maxSessions) be raised",
@@ -343,6 +346,10 @@ final class LoginAttempt implements PasswordChecks.Attempt {
         session,
         new FtpEvent.Login(
             Instant.now(), SessionEvents.client(session, username, backend), outcome, detail));
+  }
+
+  private long mark() {
+    return logins.authenticator() instanceof LoginRevocation revocation ? revocation.mark() : 0;
   }
 
   private String name() {

@@ -8,7 +8,7 @@ import dev.dropzone.gateway.logging.LogText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.slf4j.Logger;
@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * Each session gets {@code 421} with the reason and is closed, which aborts a transfer it was
  * running (an upload stores nothing).
  */
-public final class RevokedLogins implements Runnable {
+public final class RevokedLogins implements Runnable, AutoCloseable {
 
-  /** How often logged-in sessions are checked; the users file costs one stat per check. */
+  /** How often logged-in sessions are checked; the users file costs one stat per session. */
   public static final Duration INTERVAL = Duration.ofSeconds(5);
 
   /** How long a revoked session's {@code 421} may take to go out before it is closed anyway. */
@@ -35,33 +35,48 @@ public final class RevokedLogins implements Runnable {
 
   private final UserSessions sessions;
   private final LoginRevocation source;
-  private final ScheduledExecutorService timers;
 
-  public RevokedLogins(
-      UserSessions sessions, LoginRevocation source, ScheduledExecutorService timers) {
+  /**
+   * A thread of its own: a users file on a stalled network file system must not hold up the FTP
+   * timers (login timeouts, delayed replies) that share theirs.
+   */
+  private final ScheduledThreadPoolExecutor thread;
+
+  public RevokedLogins(UserSessions sessions, LoginRevocation source) {
     this.sessions = sessions;
     this.source = source;
-    this.timers = timers;
+    this.thread =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread checker = new Thread(task, "dropzone-login-revocation");
+              checker.setDaemon(true);
+              return checker;
+            });
   }
 
-  /** Checks the logged-in sessions every {@link #INTERVAL} from now on. */
-  public void start() {
-    timers.scheduleWithFixedDelay(
+  /** Checks the logged-in sessions every {@link #INTERVAL} from now on, until {@link #close}. */
+  public RevokedLogins start() {
+    thread.scheduleWithFixedDelay(
         this, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
   }
 
   @Override
   public void run() {
-    try {
-      for (UserSessions.Login login : sessions.logins()) {
-        Optional<String> why = source.revoked(login.account(), login.since());
+    for (UserSessions.Login login : sessions.logins()) {
+      try {
+        Optional<String> why = source.revoked(login.account(), login.mark());
         if (why.isPresent()) {
           end(login, why.get());
         }
+      } catch (RuntimeException | Error e) {
+        // A periodic task that throws is never run again: a lockout must not stop working.
+        LOG.error(
+            "Checking the session of {} against its user source failed; the checks go on",
+            LogText.of(login.account().username()),
+            e);
       }
-    } catch (RuntimeException e) {
-      // A periodic task that throws is never run again: log it and keep checking.
-      LOG.error("Checking logged-in sessions against their user source failed", e);
     }
   }
 
@@ -72,15 +87,19 @@ public final class RevokedLogins implements Runnable {
     }
     FtpEvent.Client client = SessionEvents.client(session);
     LOG.info(
-        "Ended the session of {} from {}: the account was {} after it logged in at {}",
+        "Ended the session of {} from {}: the account was {} after it logged in",
         LogText.of(login.account().username()),
         client.address(),
-        why,
-        login.since());
+        why);
     SessionEvents.fire(session, new FtpEvent.LoginRevoked(Instant.now(), client, why));
     session
         .write(ReplyMapper.reply(421, "Logged out: your account was " + why))
         .addListener(written -> session.closeNow());
-    timers.schedule(session::closeNow, REPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    thread.schedule(session::closeNow, REPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
   }
 }

@@ -1,7 +1,6 @@
 package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.auth.Account;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,9 +19,10 @@ public final class UserSessions {
    * A logged-in session.
    *
    * @param account what it logged in as
-   * @param since when its PASS arrived, before the user source was read to check it
+   * @param mark what its user source knew just before the login was checked ({@link
+   *     dev.dropzone.gateway.auth.LoginRevocation#mark})
    */
-  public record Login(FtpIoSession session, Account account, Instant since) {}
+  public record Login(FtpIoSession session, Account account, long mark) {}
 
   private static final String LEASE = UserSessions.class.getName() + ".lease";
 
@@ -35,7 +35,7 @@ public final class UserSessions {
    *
    * @return false when the limit is reached; nothing was taken then
    */
-  public boolean tryOpen(FtpIoSession session, Account account, Instant since) {
+  public boolean tryOpen(FtpIoSession session, Account account, long mark) {
     if (session.getAttribute(LEASE) instanceof Lease previous) {
       previous.release();
     }
@@ -55,7 +55,7 @@ public final class UserSessions {
     if (!admitted[0]) {
       return false;
     }
-    Lease lease = new Lease(new Login(session, account, since));
+    Lease lease = new Lease(new Login(session, account, mark));
     leases.add(lease);
     session.setAttribute(LEASE, lease);
     session.getCloseFuture().addListener(future -> lease.release());
