@@ -231,7 +231,7 @@ class TransferEndToEndTest {
   void listingsExpandAPatternInTheLastNameAndNamesComeBackUsable() throws Exception {
     assertThat(alice.makeDirectory("globs")).isTrue();
     assertThat(alice.makeDirectory("globs/sub.csv")).isTrue();
-    for (String name : List.of("a.csv", "b.csv", "c.txt", "[x].csv", "st*r")) {
+    for (String name : List.of("a.csv", "b.csv", "c.txt", "[x].csv", "st*r", ".hidden.csv")) {
       assertThat(alice.storeFile("globs/" + name, new ByteArrayInputStream(name.getBytes())))
           .as(alice.getReplyString())
           .isTrue();
@@ -248,7 +248,11 @@ class TransferEndToEndTest {
     assertThat(alice.listNames("/globs/?.txt")).containsExactly("/globs/c.txt");
     assertThat(alice.listNames("globs/[ab].*"))
         .containsExactlyInAnyOrder("globs/a.csv", "globs/b.csv");
-    assertThat(alice.listNames("globs/*.{txt,csv}")).hasSize(5);
+    assertThat(alice.listNames("globs/[!ab].txt")).containsExactly("globs/c.txt");
+    // As in a shell, a leading dot must be matched by one, so 'mdelete *' spares dot-files.
+    assertThat(alice.listNames("globs/.*")).containsExactly("globs/.hidden.csv");
+    // A trailing slash is not part of the names sent back.
+    assertThat(alice.listNames("globs/?.txt/")).containsExactly("globs/c.txt");
     assertThat(alice.listFiles("globs/*.txt"))
         .extracting(FTPFile::getName)
         .containsExactly("globs/c.txt");

@@ -1,53 +1,203 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.store.VirtualPath;
-import java.nio.file.FileSystems;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * A shell pattern ({@code *}, {@code ?}, {@code [a-z]}, {@code {csv,txt}}) in the last name of a
+ * A shell pattern ({@code *}, {@code ?}, {@code [a-z]}, {@code [!0-9]}) in the last name of a
  * listing's argument. Legacy clients expand them on the server: Windows' {@code ftp} runs {@code
  * mget *.csv} and {@code mdelete} as {@code NLST *.csv} followed by one command per name it gets
  * back, as do many batch scripts. Only the last name may be a pattern, so a listing never reads
- * more than the one directory a plain {@code LIST} of it would.
+ * more than the one directory a plain {@code LIST} of it would. As in a shell, a name starting with
+ * {@code .} matches only a pattern that starts with one.
  *
- * @param directory the directory whose entries are matched
- * @param shown what the client typed before the pattern ({@code in/} of {@code in/*.csv}), put in
- *     front of each matching name so that the names sent back work as arguments of later commands
+ * <p>Matching takes time linear in the name for each {@code *} (no regular expression, whose
+ * backtracking a pattern such as {@code *?*?*?*?x} would turn exponential), and a pattern has at
+ * most {@link #MAX_LENGTH} characters.
  */
-record NameGlob(VirtualPath directory, String shown, PathMatcher matcher) {
+final class NameGlob {
+
+  /** Longer patterns are taken as plain names (and not found). */
+  static final int MAX_LENGTH = 255;
+
+  private static final int STAR = -1;
+  private static final int ANY = -2;
+
+  private final VirtualPath directory;
+  private final String shown;
+
+  /** Code points, {@link #STAR}, {@link #ANY}, or a class's index in {@link #classes} - 3. */
+  private final int[] tokens;
+
+  private final List<CharClass> classes;
+
+  private NameGlob(VirtualPath directory, String shown, int[] tokens, List<CharClass> classes) {
+    this.directory = directory;
+    this.shown = shown;
+    this.tokens = tokens;
+    this.classes = classes;
+  }
 
   /**
-   * The pattern in {@code path}'s last name, if it has one that compiles; {@code typed} is the
-   * client's argument {@code path} was resolved from.
+   * The pattern in {@code path}'s last name, if it has one; {@code typed} is the client's argument
+   * {@code path} was resolved from.
    */
   static Optional<NameGlob> of(String typed, VirtualPath path) {
     if (path.isRoot() || typed == null) {
       return Optional.empty();
     }
     String name = path.name();
-    if (name.indexOf('*') < 0 && name.indexOf('?') < 0 && name.indexOf('[') < 0) {
+    if (name.codePointCount(0, name.length()) > MAX_LENGTH) {
       return Optional.empty();
     }
-    try {
-      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + name);
-      return Optional.of(
-          new NameGlob(path.parent(), typed.substring(0, typed.lastIndexOf('/') + 1), matcher));
-    } catch (PatternSyntaxException e) {
-      // Not a valid pattern ("a[b"): the name is taken as it is, and is not found.
+    List<CharClass> classes = new ArrayList<>();
+    int[] tokens = compile(name.codePoints().toArray(), classes);
+    if (tokens == null) {
       return Optional.empty();
     }
+    // The names sent back start as the client typed the directory (a trailing '/' dropped), so
+    // they work as arguments of the commands that follow.
+    String directoryPart = typed.strip();
+    while (directoryPart.endsWith("/") && directoryPart.length() > 1) {
+      directoryPart = directoryPart.substring(0, directoryPart.length() - 1);
+    }
+    String shown = directoryPart.substring(0, directoryPart.lastIndexOf('/') + 1);
+    return Optional.of(new NameGlob(path.parent(), shown, tokens, List.copyOf(classes)));
+  }
+
+  /** The directory whose entries are matched. */
+  VirtualPath directory() {
+    return directory;
+  }
+
+  /** What the client typed before the pattern ({@code in/} of {@code in/*.csv}). */
+  String shown() {
+    return shown;
   }
 
   boolean matches(String name) {
-    try {
-      return matcher.matches(Path.of(name));
-    } catch (InvalidPathException e) {
+    int[] text = name.codePoints().toArray();
+    if (text.length > 0 && text[0] == '.' && (tokens.length == 0 || tokens[0] != '.')) {
       return false;
+    }
+    int t = 0;
+    int p = 0;
+    int star = -1;
+    int resume = 0;
+    while (t < text.length) {
+      if (p < tokens.length && tokens[p] == STAR) {
+        star = p++;
+        resume = t;
+      } else if (p < tokens.length && one(tokens[p], text[t])) {
+        p++;
+        t++;
+      } else if (star >= 0) {
+        // The last '*' takes one more character; earlier ones never need to take back any.
+        p = star + 1;
+        t = ++resume;
+      } else {
+        return false;
+      }
+    }
+    while (p < tokens.length && tokens[p] == STAR) {
+      p++;
+    }
+    return p == tokens.length;
+  }
+
+  private boolean one(int token, int c) {
+    if (token == ANY) {
+      return true;
+    }
+    if (token <= -3) {
+      return classes.get(-3 - token).contains(c);
+    }
+    return token == c;
+  }
+
+  /** The tokens of a pattern; null when it has no wildcard or an unclosed {@code [}. */
+  private static int[] compile(int[] pattern, List<CharClass> classes) {
+    List<Integer> tokens = new ArrayList<>();
+    boolean wild = false;
+    for (int i = 0; i < pattern.length; i++) {
+      int c = pattern[i];
+      if (c == '\\' && i + 1 < pattern.length) {
+        tokens.add(pattern[++i]);
+      } else if (c == '*') {
+        wild = true;
+        // Consecutive stars match what one does.
+        if (tokens.isEmpty() || tokens.get(tokens.size() - 1) != STAR) {
+          tokens.add(STAR);
+        }
+      } else if (c == '?') {
+        wild = true;
+        tokens.add(ANY);
+      } else if (c == '[') {
+        int end = CharClass.end(pattern, i);
+        if (end < 0) {
+          return null;
+        }
+        wild = true;
+        classes.add(CharClass.parse(pattern, i + 1, end));
+        tokens.add(-3 - (classes.size() - 1));
+        i = end;
+      } else {
+        tokens.add(c);
+      }
+    }
+    return wild ? tokens.stream().mapToInt(Integer::intValue).toArray() : null;
+  }
+
+  /** {@code [abc]}, {@code [a-z]}, {@code [!a-z]} or {@code [^a-z]}. */
+  private record CharClass(boolean negated, int[] from, int[] to) {
+
+    /** The index of the {@code ]} closing the class opened at {@code open}; -1 if none. */
+    static int end(int[] pattern, int open) {
+      int i = open + 1;
+      if (i < pattern.length && (pattern[i] == '!' || pattern[i] == '^')) {
+        i++;
+      }
+      // A ']' right after the opening is a member, as in shells.
+      if (i < pattern.length && pattern[i] == ']') {
+        i++;
+      }
+      for (; i < pattern.length; i++) {
+        if (pattern[i] == ']') {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    static CharClass parse(int[] pattern, int start, int end) {
+      boolean negated = pattern[start] == '!' || pattern[start] == '^';
+      int i = negated ? start + 1 : start;
+      List<int[]> ranges = new ArrayList<>();
+      while (i < end) {
+        int low = pattern[i];
+        if (i + 2 < end && pattern[i + 1] == '-') {
+          ranges.add(new int[] {low, pattern[i + 2]});
+          i += 3;
+        } else {
+          ranges.add(new int[] {low, low});
+          i++;
+        }
+      }
+      return new CharClass(
+          negated,
+          ranges.stream().mapToInt(r -> r[0]).toArray(),
+          ranges.stream().mapToInt(r -> r[1]).toArray());
+    }
+
+    boolean contains(int c) {
+      for (int i = 0; i < from.length; i++) {
+        if (c >= from[i] && c <= to[i]) {
+          return !negated;
+        }
+      }
+      return negated;
     }
   }
 }
