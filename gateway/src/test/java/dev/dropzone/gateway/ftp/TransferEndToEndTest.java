@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -107,6 +108,22 @@ class TransferEndToEndTest {
     assertThat(alice.getReplyString()).startsWith("202 No storage allocation necessary");
     assertThat(alice.storeFile("allocated.bin", new ByteArrayInputStream(content))).isTrue();
     assertThat(download("allocated.bin")).isEqualTo(content);
+
+    // A REST before it stays for the transfer that follows.
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("TYPE I")).startsWith("200");
+      String pasv = control.send("PASV");
+      try (Socket data = new Socket("127.0.0.1", RawControl.port(pasv))) {
+        assertThat(control.send("REST 1000")).startsWith("350");
+        assertThat(control.send("ALLO 4000")).startsWith("202");
+        assertThat(control.send("RETR allocated.bin")).startsWith("150");
+        assertThat(data.getInputStream().readAllBytes())
+            .isEqualTo(Arrays.copyOfRange(content, 1000, content.length));
+        assertThat(control.reply()).startsWith("226");
+      }
+    }
   }
 
   @Test

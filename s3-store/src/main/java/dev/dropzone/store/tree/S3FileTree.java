@@ -218,7 +218,10 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (file.isRoot()) {
       throw isADirectory(file);
     }
-    space.newName(file);
+    // Resuming or appending needs the object to exist, so its name is one the store holds.
+    if (offset == 0) {
+      space.newName(file);
+    }
     String key = space.key(file);
     LOG.debug("Writing {} of {} from offset {}", file, user, offset);
     if (offset > 0) {
@@ -346,8 +349,8 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (dir.isRoot()) {
       throw alreadyExists(dir);
     }
-    // A name too long for its marker is refused as such, not as "does not exist".
     space.newName(dir);
+    // A name too long for its marker is refused as such, not as "does not exist".
     space.marker(dir);
     long mark = knownDirectories.mark();
     if (head(dir).isPresent() || directories.exists(dir)) {
@@ -391,7 +394,10 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     if (to.isRoot()) {
       throw alreadyExists(to);
     }
-    space.newName(to);
+    // Moving to another directory under the same name keeps a name the store already holds.
+    if (!to.name().equals(from.name())) {
+      space.newName(to);
+    }
     Optional<StoredEntry> file = head(from);
     if (file.isPresent() && !file.get().directoryLike()) {
       renameFile(from, to, file.get().size());

@@ -332,6 +332,19 @@ class S3FileTreeTest {
 
     assertThat(tree.stat(stored).size()).isEqualTo(5);
     assertThat(names(VirtualPath.ROOT)).containsExactly(name);
+    // Resuming it is not refused for its name (this object's bytes are no real ciphertext, so
+    // whatever else the store says about them is beside the point here).
+    try (Upload resumed = tree.openWrite(stored, 5)) {
+      assertThat(resumed).isNotNull();
+    } catch (StoreException e) {
+      assertThat(e.reason()).isNotEqualTo(Reason.INVALID_PATH);
+    }
+    // Moved to another directory and back under its own name.
+    tree.mkdir(path("/elsewhere"));
+    tree.rename(stored, path("/elsewhere/" + name));
+    tree.rename(path("/elsewhere/" + name), stored);
+    tree.rmdir(path("/elsewhere"));
+    assertFails(() -> tree.rename(stored, path("/" + name + "x")), Reason.INVALID_PATH);
     tree.rename(stored, path("/short"));
     assertThat(read(home + "/short")).isEqualTo(body);
     tree.rename(path("/short"), path("/" + name.substring(0, 255)));
