@@ -239,7 +239,7 @@ public final class FtpGateway implements AutoCloseable {
     // Null for user sources that cannot take a login back.
     RevokedLogins revocations =
         authenticator instanceof LoginRevocation revocation
-            ? new RevokedLogins(sessions, revocation).start()
+            ? new RevokedLogins(sessions, revocation)
             : null;
     DropzoneCommands.install(
         commands,
@@ -315,6 +315,10 @@ public final class FtpGateway implements AutoCloseable {
               + e.getMessage()
               + " (is the port in use or the address not local?)",
           e);
+    }
+    // Once the server runs: a failed start must not leave the checks behind.
+    if (revocations != null) {
+      revocations.start();
     }
     FtpGateway gateway =
         new FtpGateway(

@@ -60,8 +60,9 @@ final class NameGlob {
     // The names sent back start as the client typed the directory (a trailing '/' dropped), so
     // they work as arguments of the commands that follow.
     String directoryPart = typed.strip();
-    while (directoryPart.endsWith("/") && directoryPart.length() > 1) {
-      directoryPart = directoryPart.substring(0, directoryPart.length() - 1);
+    while (directoryPart.length() > 1
+        && (directoryPart.endsWith("/") || directoryPart.endsWith("/."))) {
+      directoryPart = directoryPart.substring(0, directoryPart.lastIndexOf('/'));
     }
     String shown = directoryPart.substring(0, directoryPart.lastIndexOf('/') + 1);
     return Optional.of(new NameGlob(path.parent(), shown, tokens, List.copyOf(classes)));
@@ -164,7 +165,9 @@ final class NameGlob {
         i++;
       }
       for (; i < pattern.length; i++) {
-        if (pattern[i] == ']') {
+        if (pattern[i] == '\\' && i + 1 < pattern.length) {
+          i++;
+        } else if (pattern[i] == ']') {
           return i;
         }
       }
@@ -173,22 +176,30 @@ final class NameGlob {
 
     static CharClass parse(int[] pattern, int start, int end) {
       boolean negated = pattern[start] == '!' || pattern[start] == '^';
-      int i = negated ? start + 1 : start;
+      int[] at = {negated ? start + 1 : start};
       List<int[]> ranges = new ArrayList<>();
-      while (i < end) {
-        int low = pattern[i];
-        if (i + 2 < end && pattern[i + 1] == '-') {
-          ranges.add(new int[] {low, pattern[i + 2]});
-          i += 3;
+      while (at[0] < end) {
+        int low = member(pattern, at);
+        // A '-' first or last is a member, as in shells.
+        if (at[0] + 1 < end && pattern[at[0]] == '-') {
+          at[0]++;
+          ranges.add(new int[] {low, member(pattern, at)});
         } else {
           ranges.add(new int[] {low, low});
-          i++;
         }
       }
       return new CharClass(
           negated,
           ranges.stream().mapToInt(r -> r[0]).toArray(),
           ranges.stream().mapToInt(r -> r[1]).toArray());
+    }
+
+    /** The member at {@code at[0]} (a {@code \\} takes the next character literally); moves on. */
+    private static int member(int[] pattern, int[] at) {
+      if (pattern[at[0]] == '\\' && at[0] + 1 < pattern.length) {
+        at[0]++;
+      }
+      return pattern[at[0]++];
     }
 
     boolean contains(int c) {

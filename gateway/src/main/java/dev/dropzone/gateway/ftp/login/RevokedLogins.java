@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ends the sessions whose login their user source has taken back: a user removed from the users
- * file, or whose password, home, permissions or limits changed after the session logged in. Without
- * this, such a session would go on until it closed, whatever the administrator did to lock it out.
- * Each session gets {@code 421} with the reason and is closed, which aborts a transfer it was
- * running (an upload stores nothing).
+ * file, or given a new password, another home, fewer permissions or other scanning after the
+ * session logged in. Without this, such a session would go on until it closed, whatever the
+ * administrator did to lock it out. Each session gets {@code 421} with the reason and is closed,
+ * which aborts a transfer it was running (an upload stores nothing).
  */
 public final class RevokedLogins implements Runnable, AutoCloseable {
 
@@ -82,7 +82,10 @@ public final class RevokedLogins implements Runnable, AutoCloseable {
 
   private void end(UserSessions.Login login, String why) {
     FtpIoSession session = login.session();
-    if (!session.isConnected() || session.setAttributeIfAbsent(ENDED, Boolean.TRUE) != null) {
+    // The session may have logged in again (REIN, USER/PASS) since the list was taken.
+    if (!session.isConnected()
+        || !sessions.current(login)
+        || session.setAttributeIfAbsent(ENDED, Boolean.TRUE) != null) {
       return;
     }
     FtpEvent.Client client = SessionEvents.client(session);

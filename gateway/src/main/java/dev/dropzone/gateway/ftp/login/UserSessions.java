@@ -62,6 +62,13 @@ public final class UserSessions {
     return true;
   }
 
+  /** Whether {@code login} is still what its session is logged in as (no REIN or new login). */
+  public boolean current(Login login) {
+    return login.session().getAttribute(LEASE) instanceof Lease lease
+        && lease.login == login
+        && !lease.released.get();
+  }
+
   /** The sessions logged in now. */
   public List<Login> logins() {
     return leases.stream().map(lease -> lease.login).toList();

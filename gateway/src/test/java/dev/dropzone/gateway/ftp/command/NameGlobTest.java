@@ -36,6 +36,11 @@ class NameGlobTest {
     assertThat(matching("*a", "aaa", "aab", "ba", "a")).containsExactly("aaa", "ba", "a");
     assertThat(matching("[]x]*", "]a", "xa", "ya")).containsExactly("]a", "xa");
     assertThat(matching("\\*?", "*a", "ba", "*")).containsExactly("*a");
+    // Inside a class a backslash takes the next character literally, as in bash: mdelete must
+    // not read an escaped '-' as a range.
+    assertThat(matching("[a\\-z]", "a", "-", "z", "b", "]")).containsExactly("a", "-", "z");
+    assertThat(matching("[\\]]x", "]x", "x", "\\x")).containsExactly("]x");
+    assertThat(matching("[a-]", "a", "-", "b")).containsExactly("a", "-");
     // Braces are not special: Windows' ftp, the reason for patterns, sends none.
     assertThat(matching("*.{csv,txt}", "a.csv", "a.{csv,txt}")).containsExactly("a.{csv,txt}");
   }
@@ -65,17 +70,27 @@ class NameGlobTest {
     assertThat(glob("in/*.csv").shown()).isEqualTo("in/");
     assertThat(glob("/in/out/*.csv").shown()).isEqualTo("/in/out/");
     assertThat(glob("in/*.csv/").shown()).isEqualTo("in/");
+    assertThat(glob("in/*.csv/.").shown()).isEqualTo("in/");
     assertThat(glob("in/*.csv").directory()).isEqualTo(VirtualPath.of("/in"));
   }
 
-  /** A regular expression would backtrack for hours here; the two-pointer match does not. */
+  /**
+   * A regular expression backtracks for hours on the first; the second is the two-pointer match's
+   * own worst case (name length times pattern length). The timeout runs the test on a thread of its
+   * own, so a match that never checks for interruption fails it instead of hanging the build.
+   */
   @Test
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void hostilePatternsCostLittle() throws Exception {
-    NameGlob glob = glob("*?".repeat(60) + "x");
+    NameGlob backtracking = glob("*?".repeat(60) + "x");
     String name = "a".repeat(255);
     for (int i = 0; i < 10_000; i++) {
-      assertThat(glob.matches(name)).isFalse();
+      assertThat(backtracking.matches(name)).isFalse();
+    }
+    NameGlob worst = glob("*" + "a".repeat(253) + "b");
+    String longName = "a".repeat(1024);
+    for (int i = 0; i < 100; i++) {
+      assertThat(worst.matches(longName)).isFalse();
     }
   }
 }
