@@ -2,7 +2,9 @@ package dev.dropzone.store.tree;
 
 import dev.dropzone.store.S3Settings;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -24,6 +26,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 final class RecordingInterceptor implements ExecutionInterceptor {
 
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+  /** The key (or listing prefix) of each request, per operation. */
+  private final Map<String, Queue<String>> keys = new ConcurrentHashMap<>();
+
   private volatile String failingOperation;
   private volatile int failAfter;
 
@@ -47,6 +53,12 @@ final class RecordingInterceptor implements ExecutionInterceptor {
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     int done = counts.computeIfAbsent(operation, k -> new AtomicInteger()).getAndIncrement();
+    context
+        .request()
+        .getValueForField("Key", String.class)
+        .or(() -> context.request().getValueForField("Prefix", String.class))
+        .ifPresent(
+            key -> keys.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>()).add(key));
     if (operation.equals(failingOperation) && done >= failAfter) {
       throw SdkClientException.create("injected failure of " + operation);
     }
@@ -57,8 +69,18 @@ final class RecordingInterceptor implements ExecutionInterceptor {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * Requests of {@code operation} whose key (or listing prefix) starts with {@code prefix}: a
+   * test's own, whatever a request another test left running does meanwhile.
+   */
+  int count(String operation, String prefix) {
+    Queue<String> seen = keys.get(operation);
+    return seen == null ? 0 : (int) seen.stream().filter(k -> k.startsWith(prefix)).count();
+  }
+
   void reset() {
     counts.clear();
+    keys.clear();
     failingOperation = null;
   }
 

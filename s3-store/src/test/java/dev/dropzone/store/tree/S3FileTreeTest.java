@@ -146,8 +146,8 @@ class S3FileTreeTest {
     }
 
     // Three keys to a page: ceil(7 / 3) LISTs; sizes and recorded times need no request.
-    assertThat(RECORDER.count("ListObjectsV2")).isEqualTo(3);
-    assertThat(RECORDER.count("HeadObject")).isZero();
+    assertThat(RECORDER.count("ListObjectsV2", home + "/")).isEqualTo(3);
+    assertThat(RECORDER.count("HeadObject", home + "/")).isZero();
   }
 
   @Test
