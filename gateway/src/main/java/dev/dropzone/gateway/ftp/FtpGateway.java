@@ -126,16 +126,7 @@ public final class FtpGateway implements AutoCloseable {
    * times a second would keep 30,000 login timers (ftp.loginTimeout) in the heap at any moment.
    */
   static ScheduledThreadPoolExecutor timers() {
-    ScheduledThreadPoolExecutor timers =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread thread = new Thread(task, "dropzone-ftp-timers");
-              thread.setDaemon(true);
-              return thread;
-            });
-    timers.setRemoveOnCancelPolicy(true);
-    return timers;
+    return DaemonScheduler.named("dropzone-ftp-timers");
   }
 
   /** Starts listening without upload scanning; see the other {@code start}. */

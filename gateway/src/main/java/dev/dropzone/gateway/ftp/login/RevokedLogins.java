@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.auth.LoginRevocation;
+import dev.dropzone.gateway.ftp.DaemonScheduler;
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.SessionEvents;
@@ -45,14 +46,7 @@ public final class RevokedLogins implements Runnable, AutoCloseable {
   public RevokedLogins(UserSessions sessions, LoginRevocation source) {
     this.sessions = sessions;
     this.source = source;
-    this.thread =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread checker = new Thread(task, "dropzone-login-revocation");
-              checker.setDaemon(true);
-              return checker;
-            });
+    this.thread = DaemonScheduler.named("dropzone-login-revocation");
   }
 
   /** Checks the logged-in sessions every {@link #INTERVAL} from now on, until {@link #close}. */
