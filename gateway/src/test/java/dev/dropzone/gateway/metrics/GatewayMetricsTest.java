@@ -110,7 +110,14 @@ class GatewayMetricsTest {
         .isEqualTo(cold.value(S3, ok("GetObject")));
     assertThat(alice.deleteFile("b.txt")).isTrue();
     alice.disconnect();
-    Scrape afterDelete = scrape();
+    // A command's event fires once it has answered, so the 250 may reach the client first.
+    Scrape afterDelete =
+        await()
+            .until(
+                this::scrape,
+                scrape ->
+                    scrape.series().keySet().stream()
+                        .anyMatch(s -> s.startsWith("dropzone_ftp_tree_changes_total{")));
     assertThat(Dashboard.read().metrics())
         .as("every series the dashboard shows is exported")
         // Created by their first event, which these transfers do not cause (the outage test
