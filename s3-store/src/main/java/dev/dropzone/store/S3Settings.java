@@ -71,9 +71,6 @@ public record S3Settings(
    */
   public static final int DEFAULT_MAX_NAME_BYTES = 255;
 
-  /** A name is part of a key, and S3 keys are at most 1,024 bytes. */
-  public static final int MAX_KEY_BYTES = 1024;
-
   public S3Settings {
     Objects.requireNonNull(region, "region");
     Objects.requireNonNull(bucket, "bucket");
@@ -114,44 +111,15 @@ public record S3Settings(
     if (commandDeadline.isNegative() || commandDeadline.isZero()) {
       throw new IllegalArgumentException("command deadline must be longer than 0");
     }
-    if (maxNameBytes < 1 || maxNameBytes > MAX_KEY_BYTES) {
+    // A name is part of a key: no name can be longer than S3's key limit.
+    if (maxNameBytes < 1 || maxNameBytes > VirtualPath.MAX_BYTES) {
       throw new IllegalArgumentException(
-          "longest name " + maxNameBytes + " must be between 1 and " + MAX_KEY_BYTES + " bytes");
+          "longest name "
+              + maxNameBytes
+              + " must be between 1 and "
+              + VirtualPath.MAX_BYTES
+              + " bytes");
     }
-  }
-
-  /** Settings with the default longest name. */
-  public S3Settings(
-      URI endpoint,
-      String region,
-      String accessKeyId,
-      String secretAccessKey,
-      String bucket,
-      String prefix,
-      boolean pathStyle,
-      int partSize,
-      int partsInFlight,
-      int maxConnections,
-      long partBufferBudget,
-      long copyMultipartAbove,
-      long copyPartSize,
-      Duration commandDeadline) {
-    this(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        partSize,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        copyMultipartAbove,
-        copyPartSize,
-        commandDeadline,
-        DEFAULT_MAX_NAME_BYTES);
   }
 
   /** Settings with AWS's copy limits and the default command deadline. */
@@ -181,7 +149,8 @@ public record S3Settings(
         partBufferBudget,
         DEFAULT_COPY_MULTIPART_ABOVE,
         DEFAULT_COPY_PART_SIZE,
-        DEFAULT_COMMAND_DEADLINE);
+        DEFAULT_COMMAND_DEADLINE,
+        DEFAULT_MAX_NAME_BYTES);
   }
 
   /** Settings whose part buffer budget is derived from the heap. */

@@ -9,6 +9,7 @@ import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.scan.ScanSettings;
 import dev.dropzone.store.FormatPolicy;
 import dev.dropzone.store.S3Settings;
+import dev.dropzone.store.VirtualPath;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -202,7 +203,7 @@ public record GatewaySettings(
         c.copy().multipartAbove(),
         "must not be below s3.copy.partSize (" + c.copy().partSize() + ")");
     problems.check(
-        c.maxNameBytes() >= 1 && c.maxNameBytes() <= S3Settings.MAX_KEY_BYTES,
+        c.maxNameBytes() >= 1 && c.maxNameBytes() <= VirtualPath.MAX_BYTES,
         "s3.maxNameBytes",
         c.maxNameBytes(),
         "must be between 1 and 1024 (S3's key limit)");

@@ -1,6 +1,5 @@
 package dev.dropzone.store.tree;
 
-import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
@@ -14,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 final class HomeKeySpace {
 
   /** S3's limit on the UTF-8 length of an object key. */
-  static final int MAX_KEY_BYTES = S3Settings.MAX_KEY_BYTES;
+  static final int MAX_KEY_BYTES = VirtualPath.MAX_BYTES;
 
   /** How much of an over-long name a refusal quotes. */
   private static final int QUOTED_CHARS = 40;

@@ -277,7 +277,7 @@ class S3FileTreeTest {
     tree =
         new S3FileTree(
             s3,
-            settings.withMaxNameBytes(S3Settings.MAX_KEY_BYTES),
+            settings.withMaxNameBytes(VirtualPath.MAX_BYTES),
             home,
             TestKeys.session("alice"),
             transfers,
