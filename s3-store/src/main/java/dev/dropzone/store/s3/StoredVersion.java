@@ -1,8 +1,10 @@
 package dev.dropzone.store.s3;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import software.amazon.awssdk.core.SdkResponse;
 
@@ -21,6 +23,16 @@ public record StoredVersion(String eTag, Instant notAfter) {
    * bound (S3 dates an object no later than its answer to the write). Empty when either is missing.
    */
   public static Optional<StoredVersion> of(String eTag, SdkResponse response) {
+    return of(eTag, response, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #of(String, SdkResponse)} for a write whose request took {@code took}: some servers
+   * (S3Proxy's Jetty) date their answer when the request's headers arrive and store the object once
+   * its body has, so a write that crosses a second has a Last-Modified after its answer's Date. The
+   * bound is the Date plus the request's time, rounded up to the second.
+   */
+  public static Optional<StoredVersion> of(String eTag, SdkResponse response, Duration took) {
     if (eTag == null) {
       return Optional.empty();
     }
@@ -28,7 +40,20 @@ public record StoredVersion(String eTag, Instant notAfter) {
         .sdkHttpResponse()
         .firstMatchingHeader("Date")
         .flatMap(StoredVersion::parseDate)
-        .map(date -> new StoredVersion(eTag, date));
+        .map(date -> new StoredVersion(eTag, roundedUp(date.plus(took))));
+  }
+
+  /**
+   * {@code System.nanoTime()} now less {@code started}, for {@link #of(String, SdkResponse,
+   * Duration)}.
+   */
+  public static Duration since(long started) {
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  private static Instant roundedUp(Instant time) {
+    Instant second = time.truncatedTo(ChronoUnit.SECONDS);
+    return second.equals(time) ? time : second.plusSeconds(1);
   }
 
   /** The last Date parsed: a busy gateway sees the same one for every write within a second. */

@@ -231,7 +231,7 @@ final class EncryptedUpload implements Upload {
           HeldPut put = held;
           if (put != null) {
             PutObjectResponse response = put.commit();
-            stored = StoredVersion.of(response.eTag(), response);
+            stored = StoredVersion.of(response.eTag(), response, StoredVersion.since(put.sent()));
           } else if (parts.count() == 0) {
             stored = putWhole(sent(metadata(sealedDigest)));
           } else {
@@ -353,8 +353,9 @@ final class EncryptedUpload implements Upload {
   private Optional<StoredVersion> putWhole(Map<String, String> metadata) throws StoreException {
     PartBuffer whole = takeCurrent();
     try {
+      long started = System.nanoTime();
       PutObjectResponse response = s3.putObject(putRequest(metadata), whole.body());
-      return StoredVersion.of(response.eTag(), response);
+      return StoredVersion.of(response.eTag(), response, StoredVersion.since(started));
     } catch (SdkException e) {
       throw S3Errors.map(e, "store " + key);
     } finally {

@@ -50,6 +50,10 @@ final class HeldPut {
   private final PutObjectRequest request;
   private final String key;
   private final PartBuffer whole;
+
+  /** {@link System#nanoTime()} when the request that stored the object was sent. */
+  private volatile long sent = System.nanoTime();
+
   private final long holdLimitNanos;
   private final AtomicInteger holders = new AtomicInteger(2);
   private final AtomicBoolean callerDone = new AtomicBoolean();
@@ -100,10 +104,16 @@ final class HeldPut {
               () -> new HeldTail(whole.stream(), whole.size()),
               whole.size(),
               EncryptedUpload.CONTENT_TYPE);
+      sent = System.nanoTime();
       return s3.putObject(request, body);
     } finally {
       letGo();
     }
+  }
+
+  /** {@link System#nanoTime()} when the request that stored the object was sent. */
+  long sent() {
+    return sent;
   }
 
   /**
@@ -157,6 +167,7 @@ final class HeldPut {
 
   private PutObjectResponse sendWhole() throws StoreException {
     try {
+      sent = System.nanoTime();
       return s3.putObject(request, whole.body());
     } catch (SdkException e) {
       throw S3Errors.map(e, "store " + key);

@@ -136,6 +136,7 @@ final class PartUploads {
     }
     checkHealthy();
     CompleteMultipartUploadResponse response;
+    long started = System.nanoTime();
     try {
       response =
           s3.completeMultipartUpload(
@@ -149,7 +150,7 @@ final class PartUploads {
       throw failure(e, "complete the upload of " + key);
     }
     uncount();
-    return StoredVersion.of(response.eTag(), response);
+    return StoredVersion.of(response.eTag(), response, StoredVersion.since(started));
   }
 
   /** Stops further parts, waits for those on the wire, aborts the multipart upload. */

@@ -146,6 +146,7 @@ public final class ObjectCopier {
       if (size > limits.multipartAbove()) {
         return copyInParts(source, target, size, replacement, what);
       }
+      long started = System.nanoTime();
       CopyObjectResponse response =
           s3.copyObject(
               b -> {
@@ -164,7 +165,8 @@ public final class ObjectCopier {
               });
       CopyObjectResult result = response.copyObjectResult();
       return result == null || result.lastModified() == null || result.eTag() == null
-          ? StoredVersion.of(result == null ? null : result.eTag(), response)
+          ? StoredVersion.of(
+              result == null ? null : result.eTag(), response, StoredVersion.since(started))
           : Optional.of(new StoredVersion(result.eTag(), result.lastModified()));
     } catch (SdkException e) {
       throw mapped(e, source, what);
@@ -216,9 +218,10 @@ public final class ObjectCopier {
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       }
+      long started = System.nanoTime();
       CompleteMultipartUploadResponse done =
           complete(source, target, uploadId, parts, replacement.ifMatch());
-      return StoredVersion.of(done.eTag(), done);
+      return StoredVersion.of(done.eTag(), done, StoredVersion.since(started));
     } catch (SdkException e) {
       abort(target, uploadId);
       throw mapped(e, source, what);
