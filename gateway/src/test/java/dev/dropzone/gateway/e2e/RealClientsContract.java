@@ -64,6 +64,28 @@ abstract class RealClientsContract {
     assertThat(user.lftp("cls -1 /").assertOk("cls").output()).doesNotContain("mirrored");
   }
 
+  /**
+   * Names may end in spaces on the client's disk: each must land as its own file, come back as it
+   * was, and be found in place by the next run (before, {@code report } overwrote {@code report}).
+   */
+  @Test
+  void lftpMirrorKeepsNamesThatEndInSpaces() throws Exception {
+    Path local = work.resolve("spaced-tree");
+    Files.createDirectories(local.resolve("inbox "));
+    write(local.resolve("report"), 10);
+    write(local.resolve("report "), 20);
+    write(local.resolve("inbox /x "), 30);
+
+    user.lftp("mkdir /spaced; mirror -R " + local + " /spaced").assertOk("mirror -R");
+    Path back = work.resolve("spaced-back");
+    user.lftp("mirror /spaced " + back).assertOk("mirror back");
+
+    assertSameTree(local, back);
+    String again =
+        user.lftp("mirror -R -v " + local + " /spaced").assertOk("mirror -R again").output();
+    assertThat(again).doesNotContain("Transferring");
+  }
+
   @Test
   void rcloneSyncsChecksAtDefaultConcurrencyAndPurges() throws Exception {
     Path local = tree("rclone-tree");

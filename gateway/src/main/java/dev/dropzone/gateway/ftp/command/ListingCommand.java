@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.transfer.DataLink;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
@@ -30,7 +31,7 @@ final class ListingCommand extends DataCommand {
   @Override
   protected Planned plan(FtpIoSession session, StoreView view, FtpRequest request)
       throws IOException {
-    String target = target(request.getArgument());
+    String target = target(RequestLines.argument(session, request));
     VirtualPath path = target == null ? view.cwd() : view.resolve(target);
     view.require(Permission.LIST);
     if (!dataPrepared(session)) {
@@ -129,14 +130,15 @@ final class ListingCommand extends DataCommand {
     if (argument == null || argument.isBlank()) {
       return null;
     }
-    String rest = argument.strip();
+    // Trailing spaces may end a name; options and the spaces between them are no part of one.
+    String rest = argument.stripLeading();
     while (rest.startsWith("-")) {
       int space = rest.indexOf(' ');
       if (space < 0) {
         return null;
       }
-      rest = rest.substring(space + 1).strip();
+      rest = rest.substring(space + 1).stripLeading();
     }
-    return rest.isEmpty() ? null : rest;
+    return rest.isBlank() ? null : rest;
   }
 }

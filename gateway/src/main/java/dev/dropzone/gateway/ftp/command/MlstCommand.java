@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.VirtualPath;
@@ -15,7 +16,7 @@ final class MlstCommand extends StoreCommand {
 
   @Override
   protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
-    String argument = request.getArgument();
+    String argument = RequestLines.argument(session, request);
     VirtualPath path = argument == null || argument.isBlank() ? view.cwd() : view.resolve(argument);
     view.require(Permission.LIST);
     FileInfo info;

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp.command;
 
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.FtpEvent.Answer;
 import dev.dropzone.gateway.ftp.events.FtpEvent.Direction;
@@ -173,7 +174,7 @@ final class ObservedCommand implements Command {
 
   /** The path the command names, resolved against the working directory when it is valid. */
   private static String path(FtpIoSession session, FtpRequest request) {
-    String argument = request.getArgument();
+    String argument = RequestLines.argument(session, request);
     if (!(session.getFileSystemView() instanceof StoreView view)) {
       return argument == null ? "" : argument;
     }

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.store.ModificationTimes;
 import dev.dropzone.store.VirtualPath;
@@ -86,7 +87,8 @@ final class SetTimeCommand extends StoreCommand {
 
   @Override
   protected void run(FtpIoSession session, StoreView view, FtpRequest request) throws IOException {
-    String argument = request.getArgument() == null ? "" : request.getArgument();
+    String argument = RequestLines.argument(session, request);
+    argument = argument == null ? "" : argument;
     Optional<Target> target = form.parse(argument);
     if (target.isEmpty()) {
       session.write(

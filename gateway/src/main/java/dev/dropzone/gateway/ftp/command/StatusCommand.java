@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.command;
 
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
@@ -50,7 +51,7 @@ final class StatusCommand extends StoreCommand {
       return;
     }
     session.resetState();
-    String target = ListingCommand.target(request.getArgument());
+    String target = ListingCommand.target(RequestLines.argument(session, request));
     if (target == null) {
       session.write(sessionStatus(session, view));
       return;

@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp.command;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Mapped;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
@@ -137,6 +138,6 @@ abstract class StoreCommand extends AbstractCommand {
       session.write(ReplyMapper.reply(501, request.getCommand() + " needs a file name"));
       return null;
     }
-    return request.getArgument();
+    return RequestLines.argument(session, request);
   }
 }

@@ -4,6 +4,7 @@ import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.ftp.command.ReplyMapper.Phase;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.quota.UploadQuota;
 import dev.dropzone.gateway.ftp.transfer.DataLink;
@@ -74,7 +75,10 @@ final class UploadCommand extends DataCommand {
   @Override
   protected Planned plan(FtpIoSession session, StoreView view, FtpRequest request)
       throws IOException {
-    String argument = mode == Mode.STOU ? request.getArgument() : requireArgument(session, request);
+    String argument =
+        mode == Mode.STOU
+            ? RequestLines.argument(session, request)
+            : requireArgument(session, request);
     if (argument == null && mode != Mode.STOU) {
       return null;
     }

@@ -7,8 +7,8 @@ import org.apache.mina.core.session.IoSession;
 /**
  * Puts Dropzone's control-connection filters into each new session's chain, after the admission
  * filter (the one hook MINA FtpServer offers into a listener's chain): the {@link FailureGuard}
- * right behind MINA's executor, {@link TelnetCommands} right before the command decoder and the
- * {@link ControlQueue} right behind it.
+ * right behind MINA's executor, {@link TelnetCommands} right before the command decoder, the {@link
+ * ControlQueue} right behind it and {@link RequestLines} behind that.
  */
 public final class ControlChain implements SessionFilter {
 
@@ -20,6 +20,7 @@ public final class ControlChain implements SessionFilter {
   private final SessionFilter admission;
   private final FailureGuard guard = new FailureGuard();
   private final TelnetCommands telnet = new TelnetCommands();
+  private final RequestLines lines = new RequestLines();
   private final ControlQueue queue;
 
   /**
@@ -39,6 +40,7 @@ public final class ControlChain implements SessionFilter {
     chain.addAfter(MINA_EXECUTOR, FailureGuard.NAME, guard);
     chain.addBefore(MINA_CODEC, TelnetCommands.NAME, telnet);
     chain.addAfter(MINA_CODEC, ControlQueue.NAME, queue);
+    chain.addAfter(ControlQueue.NAME, RequestLines.NAME, lines);
     return true;
   }
 }
