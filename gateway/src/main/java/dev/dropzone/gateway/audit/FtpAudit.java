@@ -47,6 +47,15 @@ public final class FtpAudit implements FtpEventListener {
             line.put("count", summarized.count());
             line.put("since", summarized.since().toString());
           });
+    } else if (event instanceof FtpEvent.EmptySessionsSummarized empty) {
+      log.record(
+          empty.time(),
+          "empty_sessions",
+          line -> {
+            client(line, empty.client());
+            line.put("count", empty.count());
+            line.put("since", empty.since().toString());
+          });
     } else if (event instanceof FtpEvent.Login login) {
       log.record(
           login.time(),

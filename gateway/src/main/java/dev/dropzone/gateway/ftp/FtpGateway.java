@@ -8,6 +8,7 @@ import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import dev.dropzone.gateway.ftp.connection.ConnectionGuard;
 import dev.dropzone.gateway.ftp.connection.ConnectionRate;
+import dev.dropzone.gateway.ftp.connection.EmptySessions;
 import dev.dropzone.gateway.ftp.connection.RefusalReports;
 import dev.dropzone.gateway.ftp.connection.SessionAdmission;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
@@ -92,7 +93,10 @@ public final class FtpGateway implements AutoCloseable {
   private final RevokedLogins revocations;
 
   private final DataConnections data;
-  private final RefusalReports refusals;
+
+  /** Counts written as summaries: refused connections, empty sessions. */
+  private final List<RefusalReports> summaries;
+
   // Volatile: readiness probes read it while close() holds the lock for the shutdown grace.
   private volatile boolean closed;
 
@@ -105,7 +109,7 @@ public final class FtpGateway implements AutoCloseable {
       PasswordChecks checks,
       ScheduledExecutorService timers,
       DataConnections data,
-      RefusalReports refusals,
+      List<RefusalReports> summaries,
       RevokedLogins revocations) {
     this.settings = settings;
     this.server = server;
@@ -116,7 +120,7 @@ public final class FtpGateway implements AutoCloseable {
     this.timers = timers;
     this.revocations = revocations;
     this.data = data;
-    this.refusals = refusals;
+    this.summaries = summaries;
   }
 
   /**
@@ -168,11 +172,14 @@ public final class FtpGateway implements AutoCloseable {
       FtpEventListener events,
       MeterRegistry meters)
       throws IOException {
+    FtpSettings.LoginLimits logins = settings.logins();
+    EmptySessions audited =
+        new EmptySessions(
+            events, logins.networks(), REFUSAL_REPORT_INTERVAL, System::currentTimeMillis);
     FtpEventListener listener =
-        FtpEventListener.all(List.of(new TreeChangeLog(), new FtpMetrics(meters), events));
+        FtpEventListener.all(List.of(new TreeChangeLog(), new FtpMetrics(meters), audited));
     TlsConfiguration tls = settings.tls() == null ? null : TlsConfiguration.load(settings.tls());
     ScheduledExecutorService timers = timers();
-    FtpSettings.LoginLimits logins = settings.logins();
     ConnectionGuard guard =
         new ConnectionGuard(
             new ConnectionGuard.Limits(
@@ -194,6 +201,7 @@ public final class FtpGateway implements AutoCloseable {
         new RefusalReports(
             logins.networks(), REFUSAL_REPORT_INTERVAL, System::currentTimeMillis, listener);
     refusalReports.start(timers);
+    audited.reports().start(timers);
     SessionAdmission admission =
         new SessionAdmission(
             new AdmissionFilter(
@@ -321,7 +329,7 @@ public final class FtpGateway implements AutoCloseable {
             checks,
             timers,
             data,
-            refusalReports,
+            List.of(refusalReports, audited.reports()),
             revocations);
     LOG.info(
         "FTP listening on {}:{}{}",
@@ -475,7 +483,7 @@ public final class FtpGateway implements AutoCloseable {
       if (revocations != null) {
         revocations.close();
       }
-      refusals.reportAll();
+      summaries.forEach(RefusalReports::reportAll);
       LOG.info("FTP server stopped");
     }
   }

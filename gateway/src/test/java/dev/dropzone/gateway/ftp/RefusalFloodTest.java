@@ -52,8 +52,18 @@ class RefusalFloodTest {
 
   @AfterEach
   void stop() throws Exception {
-    gateway.close();
+    if (gateway != null) {
+      gateway.close();
+    }
     audit.close();
+  }
+
+  /** Stops the gateway, which writes the summaries still counting: every line is then written. */
+  private List<JsonNode> linesAtStop() throws Exception {
+    await().until(() -> meters.get("dropzone.ftp.connections.open").gauge().value() == 0);
+    gateway.close();
+    gateway = null;
+    return parse();
   }
 
   @Test
@@ -79,14 +89,65 @@ class RefusalFloodTest {
       for (Socket socket : waiting) {
         socket.close();
       }
-      // Audit lines are written in order: once the waiting sessions' ends are there, so is every
-      // refusal line that was going to be written.
-      await().until(() -> count(parse(), "session_close") == waiting.size() - 1);
-      List<JsonNode> lines = parse();
+      List<JsonNode> lines = linesAtStop();
       assertThat(count(lines, "connection_refused")).isEqualTo(1);
+      assertThat(lines)
+          .filteredOn(l -> l.get("event").asText().equals("connections_refused"))
+          .singleElement()
+          .satisfies(l -> assertThat(l.get("count").asLong()).isEqualTo(FLOOD - 1));
+      // The sessions that waited and never logged in: the first whole, the rest counted.
+      assertThat(count(lines, "session_open")).isEqualTo(1);
+      assertThat(count(lines, "session_close")).isEqualTo(1);
+      assertThat(lines)
+          .filteredOn(l -> l.get("event").asText().equals("empty_sessions"))
+          .singleElement()
+          .satisfies(l -> assertThat(l.get("count").asLong()).isEqualTo(waiting.size() - 2));
       assertThat(log.lines().stream().filter(l -> l.contains("Refused connection from")))
           .hasSize(1);
     }
+  }
+
+  /**
+   * A client that connects and closes or resets in a loop is admitted every time: each connection
+   * is counted, but only the first of a minute is audited on its own, so the loop cannot fill the
+   * disk; a session that does something in between is audited whole.
+   */
+  @Test
+  void aFloodOfConnectionsThatDoNothingIsCountedButAuditedOnce() throws Exception {
+    for (int i = 0; i < FLOOD; i++) {
+      try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+        if (i % 2 == 0) {
+          assertThat(firstLine(socket)).startsWith("220");
+        } else {
+          socket.setSoLinger(true, 0);
+        }
+      }
+      if (i == FLOOD / 2) {
+        gateway.login("alice").disconnect();
+      }
+    }
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(meters.get("dropzone.ftp.connections").counter().count())
+                    .isEqualTo(FLOOD + 1));
+
+    List<JsonNode> lines = linesAtStop();
+    assertThat(lines)
+        .extracting(l -> l.get("event").asText())
+        .containsExactly(
+            "session_open",
+            "session_close",
+            "session_open",
+            "login",
+            "session_close",
+            "empty_sessions");
+    assertThat(lines.get(2).get("session")).isEqualTo(lines.get(4).get("session"));
+    assertThat(lines.get(3).get("user").asText()).isEqualTo("alice");
+    JsonNode summary = lines.get(5);
+    assertThat(summary.get("count").asLong()).isEqualTo(FLOOD - 1);
+    assertThat(summary.get("address").asText()).isEqualTo("127.0.0.1");
+    assertThat(summary.get("session").isNull()).isTrue();
   }
 
   private double refusedCount() {

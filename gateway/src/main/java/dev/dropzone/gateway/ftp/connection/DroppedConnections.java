@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * logging filter the same trace again at WARN: some 35 lines per connection, which buried real
  * errors and let a client that connects and resets in a loop write kilobytes of log per connection.
  * Such failures are logged here at DEBUG and the session is closed, as the handler would have
- * closed it; the audit log's {@code session_close} still records the end. TLS failures go on to
+ * closed it; the audit log still records the end ({@link EmptySessions}). TLS failures go on to
  * their own filter, which logs each as one line.
  */
 public final class DroppedConnections extends IoFilterAdapter {

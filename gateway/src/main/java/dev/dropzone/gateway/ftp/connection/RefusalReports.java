@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * connection) would otherwise write a diagnostic and an audit line per attempt, thousands a second,
  * until the disk is full. The first refusal of a client network for a reason in an interval is
  * reported on its own; the rest of that interval are counted and reported as one summary when it
- * ends. The metrics still count every refusal.
+ * ends. The metrics still count every refusal. {@link EmptySessions} folds connections that were
+ * admitted but did nothing the same way, with a {@link Reporter} of its own.
  */
 public final class RefusalReports {
 
@@ -37,7 +38,7 @@ public final class RefusalReports {
   private final ClientNetworks networks;
   private final long intervalMillis;
   private final LongSupplier clock;
-  private final FtpEventListener events;
+  private final Reporter reporter;
   private final Map<Source, Burst> bursts = new HashMap<>();
   private final List<Summary> ended = new ArrayList<>();
 
@@ -49,10 +50,30 @@ public final class RefusalReports {
    */
   public RefusalReports(
       ClientNetworks networks, Duration interval, LongSupplier clock, FtpEventListener events) {
+    this(networks, interval, clock, refusals(interval, clock, events));
+  }
+
+  /**
+   * Counts as {@link #RefusalReports(ClientNetworks, Duration, LongSupplier, FtpEventListener)},
+   * but writes each summary with {@code reporter}.
+   */
+  public static RefusalReports reporting(
+      ClientNetworks networks, Duration interval, LongSupplier clock, Reporter reporter) {
+    return new RefusalReports(networks, interval, clock, reporter);
+  }
+
+  private RefusalReports(
+      ClientNetworks networks, Duration interval, LongSupplier clock, Reporter reporter) {
     this.networks = networks;
     this.intervalMillis = interval.toMillis();
     this.clock = clock;
-    this.events = events;
+    this.reporter = reporter;
+  }
+
+  /** Writes the summary of an interval's counted events. */
+  @FunctionalInterface
+  public interface Reporter {
+    void report(Summary summary);
   }
 
   /** Reports the intervals that ended, every interval, on {@code timers}. */
@@ -105,6 +126,12 @@ public final class RefusalReports {
 
   private void report(List<Summary> summaries) {
     for (Summary summary : summaries) {
+      reporter.report(summary);
+    }
+  }
+
+  private static Reporter refusals(Duration interval, LongSupplier clock, FtpEventListener events) {
+    return summary -> {
       LOG.warn(
           "Refused {} more connection(s) from {} since {}, {}; after the first, refusals of one"
               + " network for one reason are logged once per {} s (the"
@@ -115,7 +142,7 @@ public final class RefusalReports {
           summary.network,
           summary.since,
           summary.reason.replace('_', ' '),
-          intervalMillis / 1000);
+          interval.toSeconds());
       events.on(
           new FtpEvent.RefusalsSummarized(
               Instant.ofEpochMilli(clock.getAsLong()),
@@ -123,7 +150,7 @@ public final class RefusalReports {
               summary.reason,
               summary.count,
               summary.since));
-    }
+    };
   }
 
   /** The summaries of the intervals that ended since the last call, which forgets them. */
@@ -170,7 +197,7 @@ public final class RefusalReports {
   private record Source(InetAddress network, String reason) {}
 
   /** Refusals counted but not yet reported, of an interval that began at {@code since}. */
-  record Summary(String network, String reason, long count, Instant since) {}
+  public record Summary(String network, String reason, long count, Instant since) {}
 
   private static final class Burst {
     final long start;

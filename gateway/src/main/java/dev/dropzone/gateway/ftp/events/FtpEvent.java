@@ -119,6 +119,18 @@ public sealed interface FtpEvent {
       implements FtpEvent {}
 
   /**
+   * Connections of one network that were admitted and closed without anything else happening on
+   * them (no login attempt: a port scan, a health check, a client that gave up), since {@code
+   * since}. Their {@link SessionOpened} and {@link SessionClosed} reach the audit log only for the
+   * first of an interval; the rest come here, so a connect-and-close flood cannot fill the disk.
+   *
+   * @param client no session; {@code address} as for {@link RefusalsSummarized}
+   * @param count the connections this event stands for
+   */
+  record EmptySessionsSummarized(Instant time, Client client, long count, Instant since)
+      implements FtpEvent {}
+
+  /**
    * A PASS was answered.
    *
    * @param detail why it did not log in, as the log says it; null for {@link LoginOutcome#OK}

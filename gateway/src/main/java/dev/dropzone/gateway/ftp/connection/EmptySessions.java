@@ -1,0 +1,135 @@
+package dev.dropzone.gateway.ftp.connection;
+
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps connections that come and go without doing anything from writing two audit lines each. A
+ * client that connects and closes (or resets) in a loop is admitted every time, and its {@code
+ * session_open} and {@code session_close} lines would fill the disk at thousands a second.
+ *
+ * <p>A session's {@link FtpEvent.SessionOpened} is held until something else happens on it (a login
+ * attempt, a command the audit records): then it goes out, in its place before that event. A
+ * session that closes with it still held was empty: the first empty session of a network in an
+ * interval goes out whole (open and close), the rest are counted and reported as one {@link
+ * FtpEvent.EmptySessionsSummarized}. Sits in front of the audit log only; the metrics see every
+ * session.
+ */
+public final class EmptySessions implements FtpEventListener {
+
+  private static final String REASON = "empty";
+
+  /** IP address literals only: an address that is not one must never start a DNS lookup. */
+  private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f.:%]+");
+
+  private final FtpEventListener events;
+  private final RefusalReports reports;
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+  /**
+   * @param events where the events go (the audit log)
+   * @param networks what counts as one client
+   * @param interval how long empty sessions after the first of a network are only counted
+   */
+  public EmptySessions(
+      FtpEventListener events, ClientNetworks networks, Duration interval, LongSupplier clock) {
+    this.events = events;
+    this.reports =
+        RefusalReports.reporting(
+            networks,
+            interval,
+            clock,
+            summary ->
+                events.on(
+                    new FtpEvent.EmptySessionsSummarized(
+                        Instant.ofEpochMilli(clock.getAsLong()),
+                        new FtpEvent.Client(null, summary.network(), null, null),
+                        summary.count(),
+                        summary.since())));
+  }
+
+  /** The counts of empty sessions, reported every interval and (with {@code reportAll}) at stop. */
+  public RefusalReports reports() {
+    return reports;
+  }
+
+  @Override
+  public void on(FtpEvent event) {
+    String session = event.client().session();
+    if (session == null) {
+      events.on(event);
+    } else if (event instanceof FtpEvent.SessionOpened opened) {
+      held.put(session, new Held(opened));
+    } else if (event instanceof FtpEvent.SessionClosed closed) {
+      Held open = held.remove(session);
+      if (open == null || !open.empty(closed)) {
+        events.on(event);
+      }
+    } else {
+      // Kept until the close, which must find it to go out after the open, never before.
+      Held open = held.get(session);
+      if (open != null) {
+        open.release();
+      }
+      events.on(event);
+    }
+  }
+
+  /** A session's open event, until something else happens on the session or it closes. */
+  private final class Held {
+
+    private final FtpEvent.SessionOpened opened;
+    private boolean released;
+
+    Held(FtpEvent.SessionOpened opened) {
+      this.opened = opened;
+    }
+
+    /**
+     * Sends the open event, once. Held under this lock, so a close racing with the session's last
+     * event can only go out after the open it follows.
+     */
+    synchronized void release() {
+      if (!released) {
+        released = true;
+        events.on(opened);
+      }
+    }
+
+    /**
+     * Decides the fate of a session that closed: true when it was empty and went into a count;
+     * false when the caller sends the close (after the open, if this session is reported whole).
+     */
+    synchronized boolean empty(FtpEvent.SessionClosed closed) {
+      if (released) {
+        return false;
+      }
+      InetAddress address = address(closed.client().address());
+      if (address == null || reports.alone(address, REASON)) {
+        release();
+        return false;
+      }
+      released = true;
+      return true;
+    }
+  }
+
+  private static InetAddress address(String literal) {
+    if (literal == null || !LITERAL.matcher(literal).matches()) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}
