@@ -29,9 +29,10 @@ public final class LogCapture implements AutoCloseable {
 
   /** "LEVEL message" of every line so far. */
   public List<String> lines() {
-    return List.copyOf(appender.list).stream()
-        .map(e -> e.getLevel() + " " + e.getFormattedMessage())
-        .toList();
+    // Server threads may append while a test polls; appends hold the appender's lock.
+    synchronized (appender) {
+      return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
   }
 
   @Override
