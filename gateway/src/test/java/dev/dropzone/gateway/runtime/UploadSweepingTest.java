@@ -97,7 +97,13 @@ class UploadSweepingTest {
         proxy.stopFailingRequests();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> !pendingKeys().contains(stale));
-        assertThat(lines(Level.INFO)).contains("Sweeping unfinished uploads works again");
+        // The sweep says so once it has returned, a moment after S3 dropped the upload.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(lines(Level.INFO))
+                        .contains("Sweeping unfinished uploads works again"));
 
         // Left behind while the gateway runs: swept once older than the stale age.
         String later = "dz/users/frank/cut-off-later.bin";
