@@ -14,6 +14,7 @@ import dev.dropzone.gateway.ftp.connection.SessionAdmission;
 import dev.dropzone.gateway.ftp.control.ClientPresence;
 import dev.dropzone.gateway.ftp.control.ControlChain;
 import dev.dropzone.gateway.ftp.control.ControlQueue;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
 import dev.dropzone.gateway.ftp.control.SessionOrder;
 import dev.dropzone.gateway.ftp.data.DataConnections;
 import dev.dropzone.gateway.ftp.data.PassivePorts;
@@ -274,6 +275,9 @@ public final class FtpGateway implements AutoCloseable {
     FeaturesBeforeLogin features =
         new FeaturesBeforeLogin(commandFactory.getCommand("FEAT"), context::get);
     ControlQueue queue = new ControlQueue(order);
+    RefusalPace pace =
+        new RefusalPace(
+            RefusalPace.Pace.DEFAULT, logins.networks(), timers, order, Ticker.systemTicker());
     factory.addListener(
         EXPLICIT,
         listener(
@@ -281,7 +285,9 @@ public final class FtpGateway implements AutoCloseable {
             tls,
             settings.port(),
             new ControlChain(
-                new SessionSetup(admission, data, null, features, context::get, listener), queue)));
+                new SessionSetup(admission, data, null, features, context::get, listener),
+                queue,
+                pace)));
     if (tls != null && settings.tls().implicitPort() >= 0) {
       factory.addListener(
           IMPLICIT,
@@ -291,7 +297,8 @@ public final class FtpGateway implements AutoCloseable {
               settings.tls().implicitPort(),
               new ControlChain(
                   new SessionSetup(admission, data, tls, features, context::get, listener),
-                  queue)));
+                  queue,
+                  pace)));
     }
     FtpServer server = factory.createServer();
     context.set(((DefaultFtpServer) server).getServerContext());

@@ -8,7 +8,7 @@ import org.apache.mina.core.session.IoSession;
  * Puts Dropzone's control-connection filters into each new session's chain, after the admission
  * filter (the one hook MINA FtpServer offers into a listener's chain): the {@link FailureGuard}
  * right behind MINA's executor, {@link TelnetCommands} right before the command decoder, the {@link
- * ControlQueue} right behind it and {@link RequestLines} behind that.
+ * RefusalPace} right behind it, then the {@link ControlQueue} and {@link RequestLines}.
  */
 public final class ControlChain implements SessionFilter {
 
@@ -22,13 +22,15 @@ public final class ControlChain implements SessionFilter {
   private final TelnetCommands telnet = new TelnetCommands();
   private final RequestLines lines = new RequestLines();
   private final ControlQueue queue;
+  private final RefusalPace pace;
 
   /**
    * @param admission the filter that admits or refuses the session first
    */
-  public ControlChain(SessionFilter admission, ControlQueue queue) {
+  public ControlChain(SessionFilter admission, ControlQueue queue, RefusalPace pace) {
     this.admission = admission;
     this.queue = queue;
+    this.pace = pace;
   }
 
   @Override
@@ -40,6 +42,7 @@ public final class ControlChain implements SessionFilter {
     chain.addAfter(MINA_EXECUTOR, FailureGuard.NAME, guard);
     chain.addBefore(MINA_CODEC, TelnetCommands.NAME, telnet);
     chain.addAfter(MINA_CODEC, ControlQueue.NAME, queue);
+    chain.addBefore(ControlQueue.NAME, RefusalPace.NAME, pace);
     chain.addAfter(ControlQueue.NAME, RequestLines.NAME, lines);
     return true;
   }

@@ -1,0 +1,258 @@
+package dev.dropzone.gateway.ftp.control;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.dropzone.gateway.ftp.connection.ClientNetworks;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ftpserver.ftplet.DefaultFtpReply;
+import org.apache.ftpserver.ftplet.FtpReply;
+import org.apache.mina.core.filterchain.IoFilterAdapter;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.WriteRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slows down a client whose commands keep being refused. Every refused command writes an audit line
+ * and often a log line, and commands that fail at once (an unknown verb, RETR without PASV, a path
+ * outside the home) come back in a tenth of a millisecond: one logged-in client could write
+ * thousands of lines a second until the disk is full.
+ *
+ * <p>Each client network has a budget of refusals (4xx and 5xx replies but 421): {@link Pace#burst}
+ * at once, then {@link Pace#perSecond}. A command that arrives while its network is over budget
+ * waits until the budget allows one more: on a timer, not a thread, with the connection not read
+ * meanwhile; a client that sends more than {@link #MAX_WAITING} commands ahead while it waits is
+ * flooding and is disconnected. Clients that work normally never wait, and one whose refusals are
+ * real (a batch job deleting names that may be gone) is slowed, never cut off.
+ *
+ * <p>Sits between the command decoder and the {@link ControlQueue}, on the session's ordered
+ * thread, so commands keep their order.
+ */
+public final class RefusalPace extends IoFilterAdapter {
+
+  /** Name in the session's filter chain. */
+  public static final String NAME = "dropzoneRefusalPace";
+
+  /** Commands a client may send ahead while it waits; more is a flood. */
+  static final int MAX_WAITING = 32;
+
+  /** Networks tracked at once; beyond it the least recently seen are forgotten. */
+  private static final long MAX_NETWORKS = 100_000;
+
+  private static final long REPORT_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final Logger LOG = LoggerFactory.getLogger(RefusalPace.class);
+  private static final String WAITING = "dropzone.refusalPace";
+
+  /**
+   * The budget.
+   *
+   * @param burst refusals a network may get at once
+   * @param perSecond refusals a second after that
+   */
+  public record Pace(int burst, int perSecond) {
+
+    /**
+     * Far above what clients at work get: lftp's {@code mirror -R} of 500 files gets one refusal
+     * (its first SITE CHMOD), and a client that asks for the size of each new file first gets one
+     * per file, at most as fast as files upload.
+     */
+    public static final Pace DEFAULT = new Pace(500, 100);
+
+    public Pace {
+      if (burst < 1 || perSecond < 1) {
+        throw new IllegalArgumentException(
+            "a refusal budget needs a burst and a rate of at least 1");
+      }
+    }
+  }
+
+  private final Pace pace;
+  private final long intervalNanos;
+  private final ClientNetworks networks;
+  private final ScheduledExecutorService timers;
+  private final SessionOrder order;
+  private final Ticker ticker;
+  private final Cache<InetAddress, Budget> budgets;
+
+  public RefusalPace(
+      Pace pace,
+      ClientNetworks networks,
+      ScheduledExecutorService timers,
+      SessionOrder order,
+      Ticker ticker) {
+    this.pace = pace;
+    this.intervalNanos = TimeUnit.SECONDS.toNanos(1) / pace.perSecond();
+    this.networks = networks;
+    this.timers = timers;
+    this.order = order;
+    this.ticker = ticker;
+    // A budget unused for its whole burst's time is full again: forgetting it changes nothing.
+    this.budgets =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_NETWORKS)
+            .expireAfterAccess(Duration.ofNanos(intervalNanos * pace.burst()).plusSeconds(1))
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  @Override
+  public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+    Waiting waiting = (Waiting) session.getAttribute(WAITING);
+    if (waiting != null && waiting.hold(session, message)) {
+      return;
+    }
+    long wait = budget(session).waitAt(ticker.read());
+    if (wait <= 0) {
+      next.messageReceived(session, message);
+      return;
+    }
+    if (waiting == null) {
+      waiting = new Waiting(next);
+      session.setAttribute(WAITING, waiting);
+    }
+    waiting.start(session, message, wait);
+  }
+
+  @Override
+  public void filterWrite(NextFilter next, IoSession session, WriteRequest request)
+      throws Exception {
+    // 421 is the server closing the connection (refused, idle, shutting down): no command's fault.
+    if (request.getMessage() instanceof FtpReply reply
+        && reply.getCode() >= 400
+        && reply.getCode() != 421) {
+      budget(session).refused(ticker.read());
+    }
+    next.filterWrite(session, request);
+  }
+
+  private Budget budget(IoSession session) {
+    InetAddress address =
+        session.getRemoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    InetAddress network = address == null ? null : networks.of(address);
+    if (network == null) {
+      return budgets.get(InetAddress.getLoopbackAddress(), a -> new Budget(null));
+    }
+    return budgets.get(network, a -> new Budget(networks.name(address)));
+  }
+
+  /**
+   * One network's refusals, as a theoretical arrival time (GCRA): each refusal moves it one
+   * interval on from now or from where it was; a command waits while it is more than the burst's
+   * worth of intervals ahead.
+   */
+  private final class Budget {
+
+    private final String name;
+    private long due;
+    private long reported;
+    private boolean everReported;
+
+    Budget(String name) {
+      this.name = name;
+    }
+
+    synchronized void refused(long now) {
+      due = Math.max(due, now) + intervalNanos;
+    }
+
+    synchronized long waitAt(long now) {
+      long wait = due - intervalNanos * pace.burst() - now;
+      if (wait > 0 && (!everReported || now - reported >= REPORT_NANOS)) {
+        everReported = true;
+        reported = now;
+        LOG.info(
+            "Slowing down the commands of {}: more than {} refused at once, then {} a second; each"
+                + " further command waits its turn (logged once a minute). A client that keeps"
+                + " sending commands that fail is misconfigured or probing",
+            name == null ? "a client" : name,
+            pace.burst(),
+            pace.perSecond());
+      }
+      return wait;
+    }
+  }
+
+  /** The commands of one session that wait for their network's budget, in order. */
+  private final class Waiting {
+
+    private final NextFilter next;
+    private final Queue<Object> lines = new ArrayDeque<>();
+
+    Waiting(NextFilter next) {
+      this.next = next;
+    }
+
+    /** True when {@code message} went behind commands already waiting (or ended a flood). */
+    synchronized boolean hold(IoSession session, Object message) {
+      if (lines.isEmpty()) {
+        return false;
+      }
+      if (lines.size() >= MAX_WAITING) {
+        if (!session.isClosing()) {
+          LOG.info(
+              "Closing the control connection of {}: more than {} commands sent while its"
+                  + " refused commands were being slowed down",
+              session.getRemoteAddress(),
+              MAX_WAITING);
+          session.write(
+              new DefaultFtpReply(
+                  421, "Too many commands sent while being slowed down; closing the connection"));
+          session.closeOnFlush();
+        }
+        return true;
+      }
+      lines.add(message);
+      return true;
+    }
+
+    synchronized void start(IoSession session, Object message, long wait) {
+      lines.add(message);
+      session.suspendRead();
+      schedule(session, wait);
+    }
+
+    private void schedule(IoSession session, long wait) {
+      timers.schedule(() -> order.run(session, () -> drain(session)), wait, TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs the waiting commands that the budget allows, on the session's ordered thread. */
+    private void drain(IoSession session) {
+      while (true) {
+        Object line;
+        synchronized (this) {
+          if (session.isClosing()) {
+            lines.clear();
+            return;
+          }
+          if (lines.isEmpty()) {
+            session.resumeRead();
+            return;
+          }
+          long wait = budget(session).waitAt(ticker.read());
+          if (wait > 0) {
+            schedule(session, wait);
+            return;
+          }
+          line = lines.poll();
+        }
+        try {
+          next.messageReceived(session, line);
+        } catch (RuntimeException e) {
+          LOG.error(
+              "A slowed-down command of {} failed: {}",
+              session.getRemoteAddress(),
+              e.toString(),
+              e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.gateway.LogCapture;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A logged-in client whose commands keep failing at once (here: a verb the server does not know)
+ * would get thousands of replies a second, each an audit or log line. Past its network's budget
+ * ({@link RefusalPace.Pace#DEFAULT}) each further command waits its turn; one that floods the
+ * server with commands while it waits is disconnected.
+ */
+class RefusedCommandFloodTest {
+
+  private static final RefusalPace.Pace PACE = RefusalPace.Pace.DEFAULT;
+
+  private GatewayUnderTest gw;
+
+  @BeforeEach
+  void start() throws Exception {
+    gw = GatewayUnderTest.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gw.close();
+  }
+
+  @Test
+  void refusalsBeyondTheBudgetAreSlowedToItsRateAndStillAnswered() throws Exception {
+    int beyond = PACE.perSecond() * 2;
+    try (LogCapture log = LogCapture.of(RefusalPace.class);
+        RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      for (int i = 0; i < PACE.burst(); i++) {
+        assertThat(control.send("FOO" + i)).startsWith("502");
+      }
+      long started = System.nanoTime();
+      for (int i = 0; i < beyond; i++) {
+        assertThat(control.send("FOO" + i)).startsWith("502");
+      }
+      long tookMillis = (System.nanoTime() - started) / 1_000_000;
+      // Each refusal beyond the burst waits one interval: two seconds' worth at the least.
+      assertThat(tookMillis).isGreaterThanOrEqualTo(beyond * 1000L / PACE.perSecond() - 100);
+
+      assertThat(control.send("PWD")).as("commands still work, in order").startsWith("257 \"/\"");
+      assertThat(log.lines())
+          .singleElement()
+          .asString()
+          .startsWith("INFO Slowing down the commands of 127.0.0.1: more than 500 refused");
+    }
+  }
+
+  @Test
+  void aClientThatSendsManyCommandsAheadWhileSlowedIsDisconnected() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.port())) {
+      socket.setSoTimeout(30_000);
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      OutputStream out = socket.getOutputStream();
+      assertThat(in.readLine()).startsWith("220");
+      out.write(("USER alice\r\nPASS " + TestUsers.PASSWORD + "\r\n").getBytes());
+      assertThat(in.readLine()).startsWith("331");
+      assertThat(in.readLine()).startsWith("230");
+
+      // Everything at once, as a flooding script writes it.
+      StringBuilder flood = new StringBuilder();
+      for (int i = 0; i < PACE.burst() + 500; i++) {
+        flood.append("FOO\r\n");
+      }
+      out.write(flood.toString().getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+
+      List<String> replies = new ArrayList<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        replies.add(line);
+      }
+      assertThat(replies.get(replies.size() - 1))
+          .isEqualTo("421 Too many commands sent while being slowed down; closing the connection");
+      assertThat(replies.subList(0, PACE.burst())).allMatch(r -> r.startsWith("502"));
+      assertThat(replies.size()).as("far fewer answered than sent").isLessThan(PACE.burst() + 100);
+    }
+  }
+
+  @Test
+  void anotherClientsRefusalsDoNotSlowThisOne() throws Exception {
+    SourceAddresses.assumeAvailable();
+    try (LogCapture log = LogCapture.of(RefusalPace.class);
+        RawControl flooder = new RawControl(gw.port());
+        RawControl other = new RawControl(gw.port(), SourceAddresses.address(1))) {
+      flooder.reply();
+      flooder.login("alice");
+      for (int i = 0; i < PACE.burst() + 10; i++) {
+        flooder.send("FOO");
+      }
+      other.reply();
+      other.login("bob");
+      for (int i = 0; i < 50; i++) {
+        assertThat(other.send("FOO")).startsWith("502");
+      }
+      // A command that has to wait is logged (once a minute per network): only the flooder's did.
+      assertThat(log.lines())
+          .singleElement()
+          .asString()
+          .contains("commands of 127.0.0.1:")
+          .doesNotContain(SourceAddresses.address(1).getHostAddress());
+    }
+  }
+}
