@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
@@ -25,12 +26,13 @@ import org.slf4j.LoggerFactory;
  * outside the home) come back in a tenth of a millisecond: one logged-in client could write
  * thousands of lines a second until the disk is full.
  *
- * <p>Each client network has a budget of refusals (4xx and 5xx replies but 421): {@link Pace#burst}
- * at once, then {@link Pace#perSecond}. A command that arrives while its network is over budget
- * waits until the budget allows one more: on a timer, not a thread, with the connection not read
- * meanwhile; a client that sends more than {@link #MAX_WAITING} commands ahead while it waits is
- * flooding and is disconnected. Clients that work normally never wait, and one whose refusals are
- * real (a batch job deleting names that may be gone) is slowed, never cut off.
+ * <p>Each client network has a budget of refusals (5xx replies: the client's doing, where 4xx are
+ * the server's or the network's): {@link Pace#burst} at once, then {@link Pace#perSecond}. While a
+ * network is over budget, a command of one of its sessions whose latest reply was a refusal waits
+ * until the budget allows one more, on a timer, not a thread; other sessions behind the same
+ * address (a NAT, a network) and sessions at work are not held. A session that sends more than
+ * {@link #MAX_WAITING} commands ahead while it waits is flooding and is disconnected. ABOR and STAT
+ * never wait behind nothing: they are about a running transfer.
  *
  * <p>Sits between the command decoder and the {@link ControlQueue}, on the session's ordered
  * thread, so commands keep their order.
@@ -47,8 +49,14 @@ public final class RefusalPace extends IoFilterAdapter {
   private static final long MAX_NETWORKS = 100_000;
 
   private static final long REPORT_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** Where sessions without an IP address (none in practice) share one budget. */
+  private static final InetAddress NO_ADDRESS = InetAddress.getLoopbackAddress();
+
   private static final Logger LOG = LoggerFactory.getLogger(RefusalPace.class);
   private static final String WAITING = "dropzone.refusalPace";
+  private static final String REFUSED = "dropzone.lastReplyRefused";
+  private static final Set<String> NEVER_HELD = Set.of("ABOR", "STAT");
 
   /**
    * The budget.
@@ -93,7 +101,8 @@ public final class RefusalPace extends IoFilterAdapter {
     this.timers = timers;
     this.order = order;
     this.ticker = ticker;
-    // A budget unused for its whole burst's time is full again: forgetting it changes nothing.
+    // A budget unused for its burst's time (and a second) is about full again: forgetting it then
+    // at most forgives a little of a debt that refusals which never waited ran up.
     this.budgets =
         Caffeine.newBuilder()
             .maximumSize(MAX_NETWORKS)
@@ -109,8 +118,8 @@ public final class RefusalPace extends IoFilterAdapter {
     if (waiting != null && waiting.hold(session, message)) {
       return;
     }
-    long wait = budget(session).waitAt(ticker.read());
-    if (wait <= 0) {
+    long wait = delay(session);
+    if (wait <= 0 || NEVER_HELD.contains(ControlQueue.verb(message))) {
       next.messageReceived(session, message);
       return;
     }
@@ -124,22 +133,38 @@ public final class RefusalPace extends IoFilterAdapter {
   @Override
   public void filterWrite(NextFilter next, IoSession session, WriteRequest request)
       throws Exception {
-    // 421 is the server closing the connection (refused, idle, shutting down): no command's fault.
-    if (request.getMessage() instanceof FtpReply reply
-        && reply.getCode() >= 400
-        && reply.getCode() != 421) {
-      budget(session).refused(ticker.read());
+    if (request.getMessage() instanceof FtpReply reply) {
+      boolean refused = reply.getCode() >= 500;
+      session.setAttribute(REFUSED, refused);
+      if (refused) {
+        budget(session).refused(ticker.read());
+      }
     }
     next.filterWrite(session, request);
   }
 
-  private Budget budget(IoSession session) {
-    InetAddress address =
-        session.getRemoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    InetAddress network = address == null ? null : networks.of(address);
-    if (network == null) {
-      return budgets.get(InetAddress.getLoopbackAddress(), a -> new Budget(null));
+  /** How long the next command of {@code session} must wait, in nanoseconds (0: none). */
+  private long delay(IoSession session) {
+    if (!Boolean.TRUE.equals(session.getAttribute(REFUSED))) {
+      return 0;
     }
+    InetAddress network = network(session);
+    Budget budget = budgets.getIfPresent(network == null ? NO_ADDRESS : network);
+    return budget == null ? 0 : budget.waitAt(ticker.read());
+  }
+
+  private InetAddress network(IoSession session) {
+    return session.getRemoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? networks.of(inet.getAddress())
+        : null;
+  }
+
+  private Budget budget(IoSession session) {
+    InetAddress network = network(session);
+    if (network == null) {
+      return budgets.get(NO_ADDRESS, a -> new Budget(null));
+    }
+    InetAddress address = ((InetSocketAddress) session.getRemoteAddress()).getAddress();
     return budgets.get(network, a -> new Budget(networks.name(address)));
   }
 
@@ -215,7 +240,6 @@ public final class RefusalPace extends IoFilterAdapter {
 
     synchronized void start(IoSession session, Object message, long wait) {
       lines.add(message);
-      session.suspendRead();
       schedule(session, wait);
     }
 
@@ -233,10 +257,9 @@ public final class RefusalPace extends IoFilterAdapter {
             return;
           }
           if (lines.isEmpty()) {
-            session.resumeRead();
             return;
           }
-          long wait = budget(session).waitAt(ticker.read());
+          long wait = delay(session);
           if (wait > 0) {
             schedule(session, wait);
             return;
@@ -251,6 +274,12 @@ public final class RefusalPace extends IoFilterAdapter {
               session.getRemoteAddress(),
               e.toString(),
               e);
+        } catch (Error e) {
+          FailureGuard.contain(session, e);
+          synchronized (this) {
+            lines.clear();
+          }
+          return;
         }
       }
     }
