@@ -95,8 +95,8 @@ public final class FtpGateway implements AutoCloseable {
 
   private final DataConnections data;
 
-  /** Counts written as summaries: refused connections, empty sessions. */
-  private final List<RefusalReports> summaries;
+  private final RefusalReports refusals;
+  private final EmptySessions audited;
 
   // Volatile: readiness probes read it while close() holds the lock for the shutdown grace.
   private volatile boolean closed;
@@ -110,7 +110,8 @@ public final class FtpGateway implements AutoCloseable {
       PasswordChecks checks,
       ScheduledExecutorService timers,
       DataConnections data,
-      List<RefusalReports> summaries,
+      RefusalReports refusals,
+      EmptySessions audited,
       RevokedLogins revocations) {
     this.settings = settings;
     this.server = server;
@@ -121,7 +122,16 @@ public final class FtpGateway implements AutoCloseable {
     this.timers = timers;
     this.revocations = revocations;
     this.data = data;
-    this.summaries = summaries;
+    this.refusals = refusals;
+    this.audited = audited;
+  }
+
+  private void awaitSessionsClosed() {
+    try {
+      audited.awaitClosed(Duration.ofSeconds(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -336,7 +346,8 @@ public final class FtpGateway implements AutoCloseable {
             checks,
             timers,
             data,
-            List.of(refusalReports, audited.reports()),
+            refusalReports,
+            audited,
             revocations);
     LOG.info(
         "FTP listening on {}:{}{}",
@@ -490,7 +501,9 @@ public final class FtpGateway implements AutoCloseable {
       if (revocations != null) {
         revocations.close();
       }
-      summaries.forEach(RefusalReports::reportAll);
+      refusals.reportAll();
+      awaitSessionsClosed();
+      audited.reports().reportAll();
       LOG.info("FTP server stopped");
     }
   }

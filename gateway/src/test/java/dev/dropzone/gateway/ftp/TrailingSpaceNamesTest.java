@@ -1,13 +1,18 @@
 package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +111,40 @@ class TrailingSpaceNamesTest {
       assertThat(control.send("REIN")).startsWith("220");
       assertThat(control.send("USER bob")).startsWith("331");
       assertThat(control.send("PASS " + TestUsers.PASSWORD + "  ")).startsWith("230");
+    }
+  }
+
+  @Test
+  void aRefusalIsAuditedWithTheNameAsSentAndTheFiveFieldSiteUtimeIgnoresTrailingSpaces()
+      throws Exception {
+    List<FtpEvent> events = new CopyOnWriteArrayList<>();
+    try (GatewayUnderTest own = GatewayUnderTest.start((FtpEventListener) events::add)) {
+      FTPClient alice = own.login("alice");
+      try {
+        assertThat(alice.storeFile("dated ", bytes("x"))).isTrue();
+        // The path comes first in this form, so what follows UTC is no part of it.
+        assertThat(
+                alice.sendCommand(
+                    "SITE", "UTIME dated  20200102030405 20200102030405 20200102030405 UTC "))
+            .as(alice.getReplyString())
+            .isEqualTo(200);
+        assertThat(alice.getModificationTime("dated ")).isEqualTo("20200102030405");
+      } finally {
+        alice.disconnect();
+      }
+      FTPClient reader = own.login("reader");
+      try {
+        assertThat(reader.sendCommand("RNFR", "dated ")).isEqualTo(550);
+      } finally {
+        reader.disconnect();
+      }
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(events)
+                      .filteredOn(FtpEvent.Refused.class::isInstance)
+                      .map(e -> ((FtpEvent.Refused) e).path())
+                      .containsExactly("dated "));
     }
   }
 

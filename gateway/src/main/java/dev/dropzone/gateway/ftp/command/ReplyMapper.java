@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp.command;
 
+import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.store.StoreException;
@@ -63,7 +64,7 @@ public final class ReplyMapper {
             Instant.now(),
             SessionEvents.client(session),
             request.getCommand(),
-            request.getArgument(),
+            RequestLines.argument(session, request),
             answer(reply)));
   }
 

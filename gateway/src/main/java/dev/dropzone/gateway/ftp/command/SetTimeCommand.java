@@ -52,7 +52,8 @@ final class SetTimeCommand extends StoreCommand {
         if (rest.length() == argument.length()) {
           return Optional.empty();
         }
-        Matcher five = FIVE.matcher(rest);
+        // The path comes first in this form: spaces after its final UTC are no part of it.
+        Matcher five = FIVE.matcher(rest.stripTrailing());
         if (five.matches()) {
           return target(five.group(3), five.group(1));
         }

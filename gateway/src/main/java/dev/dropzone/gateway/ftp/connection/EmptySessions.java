@@ -1,5 +1,7 @@
 package dev.dropzone.gateway.ftp.connection;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import java.net.InetAddress;
@@ -33,6 +35,8 @@ public final class EmptySessions implements FtpEventListener {
   private final FtpEventListener events;
   private final RefusalReports reports;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
+  private final Cache<String, Folded> folded =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
   /**
    * @param events where the events go (the audit log)
@@ -73,15 +77,43 @@ public final class EmptySessions implements FtpEventListener {
       if (open == null || !open.empty(closed)) {
         events.on(event);
       }
+    } else if (event instanceof FtpEvent.ConnectionRefused) {
+      // A session shed to make room for others did nothing itself: it may still be empty.
+      events.on(event);
     } else {
       // Kept until the close, which must find it to go out after the open, never before.
       Held open = held.get(session);
       if (open != null) {
         open.release();
+        events.on(event);
+        return;
+      }
+      Folded late = folded.asMap().remove(session);
+      if (late != null) {
+        // Something happened after all (a login attempt answered after its client left): the
+        // session's lines go out around it, though the summary counts it too.
+        events.on(late.opened());
+        events.on(event);
+        events.on(late.closed());
+        return;
       }
       events.on(event);
     }
   }
+
+  /**
+   * Waits up to {@code timeout} for the sessions still open to close, so that a stop's last summary
+   * counts them: MINA lets a stop return before every session's close has run.
+   */
+  public void awaitClosed(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!held.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  /** A session counted as empty, kept a while in case an event of it comes after its close. */
+  private record Folded(FtpEvent.SessionOpened opened, FtpEvent.SessionClosed closed) {}
 
   /** A session's open event, until something else happens on the session or it closes. */
   private final class Held {
@@ -118,6 +150,7 @@ public final class EmptySessions implements FtpEventListener {
         return false;
       }
       released = true;
+      folded.put(closed.client().session(), new Folded(opened, closed));
       return true;
     }
   }

@@ -121,7 +121,14 @@ public final class RefusalReports {
 
   /** Writes a summary of every refusal not yet reported, ended interval or not (at shutdown). */
   public void reportAll() {
-    report(take(true));
+    try {
+      report(take(true));
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Could not write the last summaries of refused or empty connections (the metrics still"
+              + " count them); this is a bug in Dropzone, please report it with this trace",
+          e);
+    }
   }
 
   private void report(List<Summary> summaries) {

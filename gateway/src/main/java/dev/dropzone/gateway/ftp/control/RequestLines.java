@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.control;
 
 import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.IoSession;
 
@@ -36,8 +37,17 @@ public final class RequestLines extends IoFilterAdapter {
    * has none. Other trailing white space (a tab, a stray CR) is not part of a name and stays cut.
    */
   public static String argument(IoSession session, FtpRequest request) {
+    return argument(session.getAttribute(LINE), request);
+  }
+
+  /** {@link #argument(IoSession, FtpRequest)} for an ftplet, which sees the ftplet session only. */
+  public static String argument(FtpSession session, FtpRequest request) {
+    return argument(session.getAttribute(LINE), request);
+  }
+
+  private static String argument(Object kept, FtpRequest request) {
     String argument = request.getArgument();
-    if (argument == null || !(session.getAttribute(LINE) instanceof String line)) {
+    if (argument == null || !(kept instanceof String line)) {
       return argument;
     }
     int end = line.length();

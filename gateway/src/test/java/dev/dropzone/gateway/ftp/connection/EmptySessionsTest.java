@@ -92,6 +92,57 @@ class EmptySessionsTest {
   }
 
   @Test
+  void aSessionShedToMakeRoomDidNothingItselfAndIsCountedAsEmpty() {
+    openAndClose("192.0.2.7");
+    FtpEvent.Client client = client("192.0.2.7");
+    empty.on(new FtpEvent.SessionOpened(Instant.ofEpochMilli(START), client));
+    FtpEvent.ConnectionRefused shed =
+        new FtpEvent.ConnectionRefused(Instant.ofEpochMilli(START), client, "idle_shed", false);
+    empty.on(shed);
+    empty.on(new FtpEvent.SessionClosed(Instant.ofEpochMilli(START), client, Duration.ZERO));
+
+    assertThat(events.subList(2, events.size())).containsExactly(shed);
+    empty.reports().reportAll();
+    assertThat(((FtpEvent.EmptySessionsSummarized) events.get(3)).count()).isEqualTo(1);
+  }
+
+  @Test
+  void anEventThatComesAfterAnEmptySessionClosedBringsItsLinesBack() {
+    openAndClose("192.0.2.7");
+    FtpEvent.Client client = client("192.0.2.7");
+    FtpEvent.SessionOpened opened = new FtpEvent.SessionOpened(Instant.ofEpochMilli(START), client);
+    FtpEvent.SessionClosed closed =
+        new FtpEvent.SessionClosed(Instant.ofEpochMilli(START + 1), client, Duration.ZERO);
+    empty.on(opened);
+    empty.on(closed);
+    assertThat(events).hasSize(2);
+
+    // A password check that was answered after its client had gone.
+    FtpEvent.Login login =
+        new FtpEvent.Login(
+            Instant.ofEpochMilli(START + 2), client, FtpEvent.LoginOutcome.FAILED, "x");
+    empty.on(login);
+    assertThat(events.subList(2, events.size())).containsExactly(opened, login, closed);
+  }
+
+  @Test
+  void theStopWaitsForTheSessionsStillOpen() throws Exception {
+    FtpEvent.Client client = client("192.0.2.7");
+    empty.on(new FtpEvent.SessionOpened(Instant.ofEpochMilli(START), client));
+    Thread closer =
+        new Thread(
+            () -> {
+              sleep(200);
+              empty.on(
+                  new FtpEvent.SessionClosed(Instant.ofEpochMilli(START), client, Duration.ZERO));
+            });
+    closer.start();
+    empty.awaitClosed(Duration.ofSeconds(10));
+    assertThat(events).extracting(e -> e.getClass().getSimpleName()).contains("SessionClosed");
+    closer.join();
+  }
+
+  @Test
   void eventsOfNoSessionPassAndAnAddressThatIsNoLiteralIsNeverLookedUp() {
     FtpEvent.RefusalsSummarized refusals =
         new FtpEvent.RefusalsSummarized(
@@ -155,6 +206,14 @@ class EmptySessionsTest {
 
   private FtpEvent.Client client(String address) {
     return new FtpEvent.Client("session-" + ++sessions, address, null, null);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void await(CountDownLatch latch) {
