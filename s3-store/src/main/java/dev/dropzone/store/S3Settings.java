@@ -201,121 +201,103 @@ public record S3Settings(
   }
 
   public S3Settings withPartSize(int bytes) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        bytes,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        copyMultipartAbove,
-        copyPartSize,
-        commandDeadline,
-        maxNameBytes);
+    Copy copy = new Copy(this);
+    copy.partSize = bytes;
+    return copy.build();
   }
 
   public S3Settings withPrefix(String newPrefix) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        newPrefix,
-        pathStyle,
-        partSize,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        copyMultipartAbove,
-        copyPartSize,
-        commandDeadline,
-        maxNameBytes);
+    Copy copy = new Copy(this);
+    copy.prefix = newPrefix;
+    return copy.build();
   }
 
   /** These settings with a part buffer budget of {@code bytes} (or derived from the heap). */
   public S3Settings withPartBufferBudget(long bytes) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        partSize,
-        partsInFlight,
-        maxConnections,
-        bytes,
-        copyMultipartAbove,
-        copyPartSize,
-        commandDeadline,
-        maxNameBytes);
+    Copy copy = new Copy(this);
+    copy.partBufferBudget = bytes;
+    return copy.build();
   }
 
   /** These settings with other multipart-copy limits (for S3 servers that cap CopyObject lower). */
   public S3Settings withCopyLimits(long multipartAbove, long partSize) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        this.partSize,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        multipartAbove,
-        partSize,
-        commandDeadline,
-        maxNameBytes);
+    Copy copy = new Copy(this);
+    copy.copyMultipartAbove = multipartAbove;
+    copy.copyPartSize = partSize;
+    return copy.build();
   }
 
   /** These settings with another command deadline. */
   public S3Settings withCommandDeadline(Duration deadline) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        partSize,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        copyMultipartAbove,
-        copyPartSize,
-        deadline,
-        maxNameBytes);
+    Copy copy = new Copy(this);
+    copy.commandDeadline = deadline;
+    return copy.build();
   }
 
   /** These settings with another longest name for new files and directories. */
   public S3Settings withMaxNameBytes(int bytes) {
-    return new S3Settings(
-        endpoint,
-        region,
-        accessKeyId,
-        secretAccessKey,
-        bucket,
-        prefix,
-        pathStyle,
-        partSize,
-        partsInFlight,
-        maxConnections,
-        partBufferBudget,
-        copyMultipartAbove,
-        copyPartSize,
-        commandDeadline,
-        bytes);
+    Copy copy = new Copy(this);
+    copy.maxNameBytes = bytes;
+    return copy.build();
+  }
+
+  /**
+   * The values of settings being copied with a change: each {@code with…} method sets what it
+   * changes, and the canonical constructor checks the result like any other settings.
+   */
+  private static final class Copy {
+    private URI endpoint;
+    private String region;
+    private String accessKeyId;
+    private String secretAccessKey;
+    private String bucket;
+    private String prefix;
+    private boolean pathStyle;
+    private int partSize;
+    private int partsInFlight;
+    private int maxConnections;
+    private long partBufferBudget;
+    private long copyMultipartAbove;
+    private long copyPartSize;
+    private Duration commandDeadline;
+    private int maxNameBytes;
+
+    Copy(S3Settings from) {
+      endpoint = from.endpoint;
+      region = from.region;
+      accessKeyId = from.accessKeyId;
+      secretAccessKey = from.secretAccessKey;
+      bucket = from.bucket;
+      prefix = from.prefix;
+      pathStyle = from.pathStyle;
+      partSize = from.partSize;
+      partsInFlight = from.partsInFlight;
+      maxConnections = from.maxConnections;
+      partBufferBudget = from.partBufferBudget;
+      copyMultipartAbove = from.copyMultipartAbove;
+      copyPartSize = from.copyPartSize;
+      commandDeadline = from.commandDeadline;
+      maxNameBytes = from.maxNameBytes;
+    }
+
+    S3Settings build() {
+      return new S3Settings(
+          endpoint,
+          region,
+          accessKeyId,
+          secretAccessKey,
+          bucket,
+          prefix,
+          pathStyle,
+          partSize,
+          partsInFlight,
+          maxConnections,
+          partBufferBudget,
+          copyMultipartAbove,
+          copyPartSize,
+          commandDeadline,
+          maxNameBytes);
+    }
   }
 
   /** {@code prefix + "/" + rest}, or just {@code rest} when there is no prefix. */
