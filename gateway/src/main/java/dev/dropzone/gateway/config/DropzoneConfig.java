@@ -114,9 +114,12 @@ public record DropzoneConfig(
       Duration dataIdleTimeout,
       Duration uploadSettleTime,
       ModeZ modeZ,
+      RefusedCommands refusedCommands,
       Tls tls) {}
 
   public record ModeZ(int maxRatio) {}
+
+  public record RefusedCommands(int burst, int perSecond) {}
 
   public record Tls(
       String certificate,

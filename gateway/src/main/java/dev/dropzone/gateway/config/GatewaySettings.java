@@ -5,6 +5,7 @@ import dev.dropzone.gateway.audit.AuditSettings;
 import dev.dropzone.gateway.audit.AuditTarget;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.ftp.connection.ClientNetworks;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.scan.ScanSettings;
 import dev.dropzone.store.FormatPolicy;
@@ -275,6 +276,12 @@ public record GatewaySettings(
     positive(problems, "ftp.dataIdleTimeout", c.dataIdleTimeout());
     notNegative(problems, "ftp.uploadSettleTime", c.uploadSettleTime());
     atLeastOne(problems, "ftp.modeZ.maxRatio", c.modeZ().maxRatio());
+    atLeastOne(problems, "ftp.refusedCommands.burst", c.refusedCommands().burst());
+    problems.check(
+        c.refusedCommands().perSecond() >= 0,
+        "ftp.refusedCommands.perSecond",
+        c.refusedCommands().perSecond(),
+        "must be ≥ 0 (0: refused commands are never slowed down)");
     problems.check(
         c.maxCommandLength() >= 512,
         "ftp.maxCommandLength",
@@ -308,7 +315,10 @@ public record GatewaySettings(
             auth.maxConcurrentChecks() == null ? 0 : auth.maxConcurrentChecks(),
             auth.checkQueueTimeout(),
             prefixValid ? new ClientNetworks(c.ipv6PrefixLength()) : ClientNetworks.DEFAULT,
-            c.maxNewConnectionsPerIpPerMinute()));
+            c.maxNewConnectionsPerIpPerMinute(),
+            new RefusalPace.Pace(
+                Math.max(1, c.refusedCommands().burst()),
+                Math.max(0, c.refusedCommands().perSecond()))));
   }
 
   private static FtpSettings.Tls tls(DropzoneConfig.Tls c, Path baseDir, Problems problems) {

@@ -287,7 +287,7 @@ public final class FtpGateway implements AutoCloseable {
     ControlQueue queue = new ControlQueue(order);
     RefusalPace pace =
         new RefusalPace(
-            RefusalPace.Pace.DEFAULT, logins.networks(), timers, order, Ticker.systemTicker());
+            logins.refusedCommands(), logins.networks(), timers, order, Ticker.systemTicker());
     factory.addListener(
         EXPLICIT,
         listener(

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp;
 
 import dev.dropzone.gateway.ftp.connection.ClientNetworks;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -116,6 +117,8 @@ public record FtpSettings(
    *     (IPv6: a network)
    * @param maxNewConnectionsPerIpPerMinute new connections one address may open per minute (a
    *     minute's worth at once, then evenly); 0 for no limit
+   * @param refusedCommands how many refused commands a client network may get before its refused
+   *     sessions' commands wait their turn ({@link RefusalPace})
    */
   public record LoginLimits(
       int maxPreLoginConnections,
@@ -124,10 +127,12 @@ public record FtpSettings(
       int maxConcurrentChecks,
       Duration checkQueueTimeout,
       ClientNetworks networks,
-      int maxNewConnectionsPerIpPerMinute) {
+      int maxNewConnectionsPerIpPerMinute,
+      RefusalPace.Pace refusedCommands) {
 
     public LoginLimits {
       Objects.requireNonNull(networks, "networks");
+      Objects.requireNonNull(refusedCommands, "refusedCommands");
     }
 
     /** Limits that count IPv6 clients per {@link ClientNetworks#DEFAULT} network, no rate. */
@@ -144,7 +149,8 @@ public record FtpSettings(
           maxConcurrentChecks,
           checkQueueTimeout,
           ClientNetworks.DEFAULT,
-          0);
+          0,
+          RefusalPace.Pace.DEFAULT);
     }
 
     public static LoginLimits defaults() {

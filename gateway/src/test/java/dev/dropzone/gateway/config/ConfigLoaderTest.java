@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.ftp.connection.ClientNetworks;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
 import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.store.S3Settings;
 import java.nio.file.Files;
@@ -352,6 +353,32 @@ class ConfigLoaderTest {
     assertOnlyProblem(
         Map.of("ftp.maxNewConnectionsPerIpPerMinute", "-1"),
         "ftp.maxNewConnectionsPerIpPerMinute: '-1' must be ≥ 0 (0: no limit)");
+  }
+
+  @Test
+  void refusedCommandsArePacedByDefaultAndThePaceCanBeSetOrTurnedOff() throws Exception {
+    GatewaySettings defaults =
+        GatewaySettings.from(new ConfigLoader().file(write(MINIMAL)).load(), dir);
+    assertThat(defaults.ftp().logins().refusedCommands()).isEqualTo(RefusalPace.Pace.DEFAULT);
+
+    GatewaySettings off =
+        GatewaySettings.from(
+            new ConfigLoader()
+                .file(write(MINIMAL))
+                .environment(
+                    Map.of(
+                        "DROPZONE_FTP_REFUSED_COMMANDS_PER_SECOND", "0",
+                        "DROPZONE_FTP_REFUSED_COMMANDS_BURST", "50"))
+                .load(),
+            dir);
+    assertThat(off.ftp().logins().refusedCommands()).isEqualTo(new RefusalPace.Pace(50, 0));
+
+    assertOnlyProblem(
+        Map.of("ftp.refusedCommands.burst", "0"), "ftp.refusedCommands.burst: '0' must be ≥ 1");
+    assertOnlyProblem(
+        Map.of("ftp.refusedCommands.perSecond", "-1"),
+        "ftp.refusedCommands.perSecond: '-1' must be ≥ 0 (0: refused commands are never slowed"
+            + " down)");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
 import dev.dropzone.gateway.ftp.connection.ClientNetworks;
+import dev.dropzone.gateway.ftp.control.RefusalPace;
 import dev.dropzone.gateway.users.GatedFileAuthenticator;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
@@ -67,7 +68,14 @@ class LoginAndConnectionTest {
     SettingsBuilder settings = new SettingsBuilder();
     settings.logins =
         new FtpSettings.LoginLimits(
-            1000, 60, 1000, 0, Duration.ofSeconds(10), ClientNetworks.DEFAULT, 30);
+            1000,
+            60,
+            1000,
+            0,
+            Duration.ofSeconds(10),
+            ClientNetworks.DEFAULT,
+            30,
+            RefusalPace.Pace.DEFAULT);
     try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build());
         LogCapture log = LogCapture.of(AdmissionFilter.class)) {
       // Connect and reset, as a flood does: none stays open, so no other limit applies.

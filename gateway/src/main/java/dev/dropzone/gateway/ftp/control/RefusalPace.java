@@ -62,7 +62,7 @@ public final class RefusalPace extends IoFilterAdapter {
    * The budget.
    *
    * @param burst refusals a network may get at once
-   * @param perSecond refusals a second after that
+   * @param perSecond refusals a second after that; 0 to never slow anyone down
    */
   public record Pace(int burst, int perSecond) {
 
@@ -74,10 +74,14 @@ public final class RefusalPace extends IoFilterAdapter {
     public static final Pace DEFAULT = new Pace(500, 100);
 
     public Pace {
-      if (burst < 1 || perSecond < 1) {
+      if (burst < 1 || perSecond < 0) {
         throw new IllegalArgumentException(
-            "a refusal budget needs a burst and a rate of at least 1");
+            "a refusal budget needs a burst of at least 1 and a rate of at least 0");
       }
+    }
+
+    boolean off() {
+      return perSecond == 0;
     }
   }
 
@@ -96,7 +100,7 @@ public final class RefusalPace extends IoFilterAdapter {
       SessionOrder order,
       Ticker ticker) {
     this.pace = pace;
-    this.intervalNanos = TimeUnit.SECONDS.toNanos(1) / pace.perSecond();
+    this.intervalNanos = pace.off() ? 0 : TimeUnit.SECONDS.toNanos(1) / pace.perSecond();
     this.networks = networks;
     this.timers = timers;
     this.order = order;
@@ -134,7 +138,7 @@ public final class RefusalPace extends IoFilterAdapter {
   public void filterWrite(NextFilter next, IoSession session, WriteRequest request)
       throws Exception {
     if (request.getMessage() instanceof FtpReply reply) {
-      boolean refused = reply.getCode() >= 500;
+      boolean refused = reply.getCode() >= 500 && !pace.off();
       session.setAttribute(REFUSED, refused);
       if (refused) {
         budget(session).refused(ticker.read());

@@ -93,6 +93,23 @@ class RefusalPaceTest {
   }
 
   @Test
+  void aRateOfZeroSlowsNoOneDown() throws Exception {
+    RefusalPace off =
+        new RefusalPace(
+            new RefusalPace.Pace(1, 0),
+            ClientNetworks.DEFAULT,
+            timers,
+            new SessionOrder(() -> Runnable::run),
+            ticker);
+    IoSession flooder = session("192.0.2.10", 40001);
+    for (int i = 0; i < 1000; i++) {
+      off.messageReceived(next, flooder, "FOO");
+      off.filterWrite(next, flooder, new DefaultWriteRequest(new DefaultFtpReply(502, "x")));
+    }
+    assertThat(next.received).hasSize(1000);
+  }
+
+  @Test
   void aSessionThatSendsTooManyCommandsAheadWhileItWaitsIsClosed() {
     IoSession flooder = session("192.0.2.9", 40001);
     for (int i = 0; i <= PACE.burst(); i++) {
