@@ -1,7 +1,9 @@
 package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.tls.TlsConfiguration;
 import dev.dropzone.kek.testing.TestCertificate;
 import java.io.ByteArrayInputStream;
@@ -9,7 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,13 +40,14 @@ class FtpsTest {
   @TempDir static Path dir;
   private static TestCertificate certificate;
   private static GatewayUnderTest gw;
+  private static final List<FtpEvent> events = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startGateway() throws Exception {
     certificate = TestCertificate.forLoopback("dropzone-test");
     SettingsBuilder settings = new SettingsBuilder();
     settings.tls = pemFiles(dir, true, 0);
-    gw = GatewayUnderTest.start(settings.build());
+    gw = GatewayUnderTest.observed(settings.build(), events::add);
   }
 
   @AfterAll
@@ -223,6 +228,29 @@ class FtpsTest {
     } finally {
       plain.disconnect();
     }
+  }
+
+  /**
+   * A script that pipelines USER and PASS over plain FTP: the password must not reach the audit.
+   */
+  @Test
+  void aPasswordRefusedForWantOfTlsIsNotAudited() throws Exception {
+    String password = "pipelined-" + TestUsers.PASSWORD;
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("USER alice")).startsWith("530 TLS required");
+      assertThat(control.send("PASS " + password)).startsWith("530 TLS required");
+    }
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events)
+                    .filteredOn(FtpEvent.Refused.class::isInstance)
+                    .map(e -> (FtpEvent.Refused) e)
+                    .filteredOn(e -> e.command().equals("PASS"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.path()).isNull()));
+    assertThat(events).noneMatch(e -> e.toString().contains(password));
   }
 
   @Test

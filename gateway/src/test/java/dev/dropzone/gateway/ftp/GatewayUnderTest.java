@@ -202,6 +202,19 @@ final class GatewayUnderTest implements AutoCloseable {
         meters);
   }
 
+  /** A gateway with {@code settings} whose FTP events also go to {@code events}. */
+  static GatewayUnderTest observed(FtpSettings settings, FtpEventListener events) throws Exception {
+    return new GatewayUnderTest(
+        settings,
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        EncryptedStore::open,
+        events,
+        new SimpleMeterRegistry());
+  }
+
   /** A gateway whose FTP meters go to {@code meters}. */
   static GatewayUnderTest start(FtpSettings settings, MeterRegistry meters) throws Exception {
     return start(settings, new TestUsers(), meters);

@@ -64,7 +64,8 @@ public final class ReplyMapper {
             Instant.now(),
             SessionEvents.client(session),
             request.getCommand(),
-            RequestLines.argument(session, request),
+            // A PASS refused (TLS required) must not put the password in the audit log.
+            "PASS".equals(request.getCommand()) ? null : RequestLines.argument(session, request),
             answer(reply)));
   }
 

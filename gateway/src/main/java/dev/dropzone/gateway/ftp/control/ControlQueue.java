@@ -80,6 +80,11 @@ public final class ControlQueue extends IoFilterAdapter {
     }
   }
 
+  /** Whether a transfer of {@code session} runs and has not answered yet. */
+  static boolean transferring(IoSession session) {
+    return connection(session).getAttribute(STATE) instanceof State state && state.transferring();
+  }
+
   /** The transfer of {@code session} answered: the commands that waited now run, in order. */
   public static void transferEnded(IoSession session) {
     if (session.getAttribute(STATE) instanceof State state) {
@@ -144,6 +149,10 @@ public final class ControlQueue extends IoFilterAdapter {
       }
       waiting.add(message);
       return false;
+    }
+
+    synchronized boolean transferring() {
+      return transferring;
     }
 
     synchronized void transferStarted() {

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * network is over budget, a command of one of its sessions whose latest reply was a refusal waits
  * until the budget allows one more, on a timer, not a thread; other sessions behind the same
  * address (a NAT, a network) and sessions at work are not held. A session that sends more than
- * {@link #MAX_WAITING} commands ahead while it waits is flooding and is disconnected. ABOR and STAT
- * never wait behind nothing: they are about a running transfer.
+ * {@link #MAX_WAITING} commands ahead while it waits is flooding and is disconnected. While a
+ * transfer runs, ABOR and STAT never wait for the budget (only behind lines that wait already):
+ * they are about that transfer, and an ABOR must reach an upload before it is stored.
  *
  * <p>Sits between the command decoder and the {@link ControlQueue}, on the session's ordered
  * thread, so commands keep their order.
@@ -123,7 +124,7 @@ public final class RefusalPace extends IoFilterAdapter {
       return;
     }
     long wait = delay(session);
-    if (wait <= 0 || NEVER_HELD.contains(ControlQueue.verb(message))) {
+    if (wait <= 0 || aboutTheTransfer(session, message)) {
       next.messageReceived(session, message);
       return;
     }
@@ -145,6 +146,10 @@ public final class RefusalPace extends IoFilterAdapter {
       }
     }
     next.filterWrite(session, request);
+  }
+
+  private static boolean aboutTheTransfer(IoSession session, Object message) {
+    return ControlQueue.transferring(session) && NEVER_HELD.contains(ControlQueue.verb(message));
   }
 
   /** How long the next command of {@code session} must wait, in nanoseconds (0: none). */
@@ -189,7 +194,9 @@ public final class RefusalPace extends IoFilterAdapter {
     }
 
     synchronized void refused(long now) {
-      due = Math.max(due, now) + intervalNanos;
+      // Refusals that did not wait (other sessions, ABOR and STAT of a transfer) may not run up a
+      // debt that would hold the network's next refused session for longer than a burst's time.
+      due = Math.min(Math.max(due, now) + intervalNanos, now + 2 * intervalNanos * pace.burst());
     }
 
     synchronized long waitAt(long now) {
@@ -263,7 +270,7 @@ public final class RefusalPace extends IoFilterAdapter {
           if (lines.isEmpty()) {
             return;
           }
-          long wait = delay(session);
+          long wait = aboutTheTransfer(session, lines.peek()) ? 0 : delay(session);
           if (wait > 0) {
             schedule(session, wait);
             return;

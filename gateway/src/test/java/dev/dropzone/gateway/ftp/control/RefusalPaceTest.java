@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.mina.core.filterchain.IoFilter.NextFilter;
 import org.apache.mina.core.session.DummySession;
@@ -30,13 +31,13 @@ import org.junit.jupiter.api.Test;
 class RefusalPaceTest {
 
   private static final RefusalPace.Pace PACE = new RefusalPace.Pace(10, 100);
+  private static final SessionOrder ORDER = new SessionOrder(() -> Runnable::run);
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
   private final Ticker ticker = now::get;
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
   private final RefusalPace pace =
-      new RefusalPace(
-          PACE, ClientNetworks.DEFAULT, timers, new SessionOrder(() -> Runnable::run), ticker);
+      new RefusalPace(PACE, ClientNetworks.DEFAULT, timers, ORDER, ticker);
   private final Recorder next = new Recorder();
 
   @AfterEach
@@ -57,26 +58,58 @@ class RefusalPaceTest {
     }
     assertThat(next.received).hasSize(PACE.burst());
 
-    command(flooder, "ABOR");
-    command(flooder, "FOO1");
     command(flooder, "STAT");
     command(neighbour, "PWD");
     command(refusedNeighbour, "RETR a");
-    // ABOR and STAT do not wait for the budget, only behind what waits already.
     assertThat(next.received)
-        .as("the flooder's FOO1 waits, its neighbour at work does not")
-        .endsWith("ABOR", "PWD")
-        .doesNotContain("FOO1", "STAT", "RETR a")
-        .hasSize(PACE.burst() + 2);
+        .as("the flooder waits (no transfer runs: STAT too), its neighbour at work does not")
+        .endsWith("PWD")
+        .doesNotContain("STAT", "RETR a")
+        .hasSize(PACE.burst() + 1);
 
     now.addAndGet(TimeUnit.SECONDS.toNanos(1));
     await()
         .untilAsserted(
-            () ->
-                assertThat(next.received)
-                    .contains("RETR a")
-                    .containsSubsequence("ABOR", "FOO1", "STAT")
-                    .hasSize(PACE.burst() + 5));
+            () -> assertThat(next.received).contains("RETR a", "STAT").hasSize(PACE.burst() + 3));
+  }
+
+  @Test
+  void whileATransferRunsAborAndStatDoNotWaitForTheBudget() throws Exception {
+    IoSession uploader = session("192.0.2.11", 40001);
+    new ControlQueue(ORDER).messageReceived(next, uploader, "STOR a");
+    ControlQueue.transferStarted(uploader);
+    for (int i = 0; i <= PACE.burst(); i++) {
+      reply(uploader, 502);
+    }
+    command(uploader, "ABOR");
+    command(uploader, "NOOP");
+    command(uploader, "STAT");
+    assertThat(next.received).containsExactly("STOR a", "ABOR");
+
+    // Released by the budget, NOOP is refused far beyond it again; the STAT behind it goes on.
+    next.then =
+        line -> {
+          for (int i = 0; i <= PACE.burst() * 2; i++) {
+            reply(uploader, 502);
+          }
+        };
+    now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+    await().untilAsserted(() -> assertThat(next.received).endsWith("NOOP", "STAT"));
+  }
+
+  @Test
+  void refusalsThatNeverWaitedRunUpNoDebtLongerThanABurstsTime() throws Exception {
+    IoSession prober = session("192.0.2.12", 40001);
+    IoSession refused = session("192.0.2.12", 40002);
+    for (int i = 0; i < 100_000; i++) {
+      reply(prober, 502);
+    }
+    reply(refused, 550);
+    command(refused, "RETR a");
+    assertThat(next.received).isEmpty();
+    // Uncapped, 100,000 refusals at 100 a second would hold it for 1,000 s.
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1000L * PACE.burst() / PACE.perSecond() + 1));
+    await().untilAsserted(() -> assertThat(next.received).containsExactly("RETR a"));
   }
 
   @Test
@@ -151,9 +184,13 @@ class RefusalPaceTest {
 
     final List<String> received = new CopyOnWriteArrayList<>();
 
+    /** What the command does once it has arrived (answers it, say). */
+    volatile Consumer<String> then = line -> {};
+
     @Override
     public void messageReceived(IoSession session, Object message) {
       received.add(message.toString());
+      then.accept(message.toString());
     }
 
     @Override
