@@ -1,13 +1,13 @@
 package dev.dropzone.gateway.ftp.connection;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -29,14 +29,29 @@ public final class EmptySessions implements FtpEventListener {
 
   private static final String REASON = "empty";
 
+  /**
+   * Empty sessions remembered: a flood's, at its fastest, for more than a password check's time.
+   */
+  private static final int MAX_FOLDED = 10_000;
+
+  private static final long FOLDED_MILLIS = Duration.ofMinutes(1).toMillis();
+
   /** IP address literals only: an address that is not one must never start a DNS lookup. */
   private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f.:%]+");
 
   private final FtpEventListener events;
   private final RefusalReports reports;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
-  private final Cache<String, Folded> folded =
-      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+  private final LongSupplier clock;
+
+  /** Sessions counted as empty, newest last, in case an event of theirs comes after their close. */
+  private final Map<String, Folded> folded =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Folded> eldest) {
+          return size() > MAX_FOLDED;
+        }
+      };
 
   /**
    * @param events where the events go (the audit log)
@@ -46,6 +61,7 @@ public final class EmptySessions implements FtpEventListener {
   public EmptySessions(
       FtpEventListener events, ClientNetworks networks, Duration interval, LongSupplier clock) {
     this.events = events;
+    this.clock = clock;
     this.reports =
         RefusalReports.reporting(
             networks,
@@ -77,27 +93,33 @@ public final class EmptySessions implements FtpEventListener {
       if (open == null || !open.empty(closed)) {
         events.on(event);
       }
-    } else if (event instanceof FtpEvent.ConnectionRefused) {
-      // A session shed to make room for others did nothing itself: it may still be empty.
+    } else if (event instanceof FtpEvent.ConnectionRefused refused && !refused.alone()) {
+      // A session shed to make room did nothing itself, and this refusal goes into a summary.
       events.on(event);
     } else {
       // Kept until the close, which must find it to go out after the open, never before.
       Held open = held.get(session);
-      if (open != null) {
-        open.release();
+      if (open != null && open.release()) {
         events.on(event);
         return;
       }
-      Folded late = folded.asMap().remove(session);
+      Folded late = takeFolded(session);
       if (late != null) {
-        // Something happened after all (a login attempt answered after its client left): the
-        // session's lines go out around it, though the summary counts it too.
+        // Something happened after all (a login answered after its client left): the session's
+        // lines go out around it, though the summary counts it too.
         events.on(late.opened());
         events.on(event);
         events.on(late.closed());
         return;
       }
       events.on(event);
+    }
+  }
+
+  private Folded takeFolded(String session) {
+    synchronized (folded) {
+      Folded late = folded.remove(session);
+      return late != null && clock.getAsLong() - late.at() < FOLDED_MILLIS ? late : null;
     }
   }
 
@@ -113,27 +135,36 @@ public final class EmptySessions implements FtpEventListener {
   }
 
   /** A session counted as empty, kept a while in case an event of it comes after its close. */
-  private record Folded(FtpEvent.SessionOpened opened, FtpEvent.SessionClosed closed) {}
+  private record Folded(FtpEvent.SessionOpened opened, FtpEvent.SessionClosed closed, long at) {}
 
   /** A session's open event, until something else happens on the session or it closes. */
   private final class Held {
 
     private final FtpEvent.SessionOpened opened;
+
+    /** Sent (something happened, or it is reported whole); counted as empty; neither yet. */
     private boolean released;
+
+    private boolean counted;
 
     Held(FtpEvent.SessionOpened opened) {
       this.opened = opened;
     }
 
     /**
-     * Sends the open event, once. Held under this lock, so a close racing with the session's last
-     * event can only go out after the open it follows.
+     * Sends the open event, once, and returns true; false when the session closed meanwhile and was
+     * counted as empty (the caller then finds it among the folded ones). Under this lock, so a
+     * close racing with the session's last event can only go out after the open it follows.
      */
-    synchronized void release() {
+    synchronized boolean release() {
+      if (counted) {
+        return false;
+      }
       if (!released) {
         released = true;
         events.on(opened);
       }
+      return true;
     }
 
     /**
@@ -149,8 +180,16 @@ public final class EmptySessions implements FtpEventListener {
         release();
         return false;
       }
-      released = true;
-      folded.put(closed.client().session(), new Folded(opened, closed));
+      counted = true;
+      long now = clock.getAsLong();
+      synchronized (folded) {
+        // Oldest first: what is past its minute goes, so a steady flood keeps a minute's worth.
+        Iterator<Folded> oldest = folded.values().iterator();
+        while (oldest.hasNext() && now - oldest.next().at() >= FOLDED_MILLIS) {
+          oldest.remove();
+        }
+        folded.put(closed.client().session(), new Folded(opened, closed, now));
+      }
       return true;
     }
   }

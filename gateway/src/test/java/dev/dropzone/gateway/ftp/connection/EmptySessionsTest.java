@@ -107,6 +107,20 @@ class EmptySessionsTest {
   }
 
   @Test
+  void aShedSessionWhoseRefusalIsWrittenComesWithItsOpenFirst() {
+    FtpEvent.Client client = client("192.0.2.7");
+    FtpEvent.SessionOpened opened = new FtpEvent.SessionOpened(Instant.ofEpochMilli(START), client);
+    FtpEvent.ConnectionRefused shed =
+        new FtpEvent.ConnectionRefused(Instant.ofEpochMilli(START), client, "idle_shed", true);
+    FtpEvent.SessionClosed closed =
+        new FtpEvent.SessionClosed(Instant.ofEpochMilli(START), client, Duration.ZERO);
+    empty.on(opened);
+    empty.on(shed);
+    empty.on(closed);
+    assertThat(events).containsExactly(opened, shed, closed);
+  }
+
+  @Test
   void anEventThatComesAfterAnEmptySessionClosedBringsItsLinesBack() {
     openAndClose("192.0.2.7");
     FtpEvent.Client client = client("192.0.2.7");
