@@ -104,6 +104,31 @@ class FileTimesAndHashesTest {
   }
 
   @Test
+  void mdtmWithATimeFirstSetsTheTimeAsVsftpdDoesUnlessTheWholeArgumentNamesAFile()
+      throws Exception {
+    FTPClient alice = gateway.login("alice");
+    assertThat(alice.changeWorkingDirectory("/docs")).isTrue();
+    assertThat(alice.storeFile("dated.txt", new ByteArrayInputStream(new byte[] {4}))).isTrue();
+    assertThat(alice.sendCommand("MDTM 20210304050607 dated.txt")).isEqualTo(213);
+    assertThat(alice.getModificationTime("dated.txt")).isEqualTo("20210304050607");
+
+    // A name that looks like the setting form is read, never changed.
+    assertThat(alice.storeFile("20210304050607 x", new ByteArrayInputStream(new byte[] {5})))
+        .isTrue();
+    assertThat(alice.storeFile("x", new ByteArrayInputStream(new byte[] {6}))).isTrue();
+    String uploaded = alice.getModificationTime("x");
+    assertThat(alice.sendCommand("MDTM 20210304050607 x")).isEqualTo(213);
+    assertThat(alice.getReplyString()).doesNotContain("20210304050607");
+    assertThat(alice.getModificationTime("x")).isEqualTo(uploaded);
+    alice.logout();
+
+    FTPClient reader = gateway.login("reader");
+    assertThat(reader.sendCommand("MDTM 20210304050607 /docs/dated.txt")).isEqualTo(550);
+    assertThat(reader.getReplyString()).contains("Permission denied");
+    reader.logout();
+  }
+
+  @Test
   void hashRefusesDirectoriesAndMissingFiles() throws Exception {
     FTPClient alice = gateway.login("alice");
     assertThat(alice.sendCommand("HASH /docs")).isEqualTo(550);

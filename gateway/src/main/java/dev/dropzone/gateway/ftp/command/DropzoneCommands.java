@@ -80,7 +80,7 @@ public final class DropzoneCommands {
     factory.addCommand("CUP", parent);
     factory.addCommand("CWD", new PathCommand(null, DropzoneCommands::changeDirectory));
     factory.addCommand("SIZE", new PathCommand(Permission.LIST, DropzoneCommands::size));
-    factory.addCommand("MDTM", new PathCommand(Permission.LIST, DropzoneCommands::modified));
+    factory.addCommand("MDTM", new ModifiedTimeCommand());
     factory.addCommand(
         "DELE",
         observed(Kind.CHANGE, new PathCommand(Permission.DELETE, DropzoneCommands::delete)));
@@ -117,12 +117,6 @@ public final class DropzoneCommands {
       throws IOException {
     FileInfo info = plainFile(view, path);
     return ReplyMapper.reply(213, Long.toString(info.size()));
-  }
-
-  private static FtpReply modified(FtpIoSession session, StoreView view, VirtualPath path)
-      throws IOException {
-    FileInfo info = view.stat(path);
-    return ReplyMapper.reply(213, ListingDates.MDTM.format(info.lastModified()));
   }
 
   private static FtpReply delete(FtpIoSession session, StoreView view, VirtualPath path)

@@ -98,9 +98,18 @@ final class SetTimeCommand extends StoreCommand {
               "Expected " + form.usage + " with a UTC time from 1970 on, e.g. 20240131235959"));
       return;
     }
-    VirtualPath path = view.resolve(target.get().path());
+    set(session, view, target.get(), form);
+  }
+
+  /**
+   * Sets the time of {@code target} and answers as {@code form} does (also for MDTM's setting form,
+   * which answers as MFMT).
+   */
+  static void set(FtpIoSession session, StoreView view, Target target, Form form)
+      throws IOException {
+    VirtualPath path = view.resolve(target.path());
     view.require(Permission.WRITE);
-    Instant time = target.get().time();
+    Instant time = target.time();
     view.ability(ModificationTimes.class).setModified(path, time);
     String shown = ListingDates.MDTM.format(time);
     LOG.info(
