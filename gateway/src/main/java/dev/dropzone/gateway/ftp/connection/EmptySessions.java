@@ -34,7 +34,11 @@ public final class EmptySessions implements FtpEventListener {
    */
   private static final int MAX_FOLDED = 10_000;
 
-  private static final long FOLDED_MILLIS = Duration.ofMinutes(1).toMillis();
+  /**
+   * How long a folded session is remembered: longer than a login can take to be answered (the wait
+   * for a password check's turn, 10 s by default, the check and the failed-login delay).
+   */
+  private static final long FOLDED_MILLIS = Duration.ofSeconds(30).toMillis();
 
   /** IP address literals only: an address that is not one must never start a DNS lookup. */
   private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f.:%]+");
@@ -109,7 +113,7 @@ public final class EmptySessions implements FtpEventListener {
         // lines go out around it, though the summary counts it too.
         events.on(late.opened());
         events.on(event);
-        events.on(late.closed());
+        events.on(late.closed(event.client()));
         return;
       }
       events.on(event);
@@ -135,7 +139,13 @@ public final class EmptySessions implements FtpEventListener {
   }
 
   /** A session counted as empty, kept a while in case an event of it comes after its close. */
-  private record Folded(FtpEvent.SessionOpened opened, FtpEvent.SessionClosed closed, long at) {}
+  /** Only what rebuilds the lines: a flood folds thousands a second. */
+  private record Folded(FtpEvent.SessionOpened opened, Instant closedAt, Duration lasted, long at) {
+
+    FtpEvent.SessionClosed closed(FtpEvent.Client client) {
+      return new FtpEvent.SessionClosed(closedAt, client, lasted);
+    }
+  }
 
   /** A session's open event, until something else happens on the session or it closes. */
   private final class Held {
@@ -183,12 +193,14 @@ public final class EmptySessions implements FtpEventListener {
       counted = true;
       long now = clock.getAsLong();
       synchronized (folded) {
-        // Oldest first: what is past its minute goes, so a steady flood keeps a minute's worth.
+        // Oldest first: what is past its time goes, so a steady flood keeps only that much.
         Iterator<Folded> oldest = folded.values().iterator();
         while (oldest.hasNext() && now - oldest.next().at() >= FOLDED_MILLIS) {
           oldest.remove();
         }
-        folded.put(closed.client().session(), new Folded(opened, closed, now));
+        // The open's session id as the key: one string per folded session, not two.
+        folded.put(
+            opened.client().session(), new Folded(opened, closed.time(), closed.lasted(), now));
       }
       return true;
     }
