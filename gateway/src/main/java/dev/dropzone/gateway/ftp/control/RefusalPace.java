@@ -171,10 +171,10 @@ public final class RefusalPace extends IoFilterAdapter {
   private Budget budget(IoSession session) {
     InetAddress network = network(session);
     if (network == null) {
-      return budgets.get(NO_ADDRESS, a -> new Budget(null));
+      return budgets.get(NO_ADDRESS, a -> new Budget(null, ticker.read()));
     }
     InetAddress address = ((InetSocketAddress) session.getRemoteAddress()).getAddress();
-    return budgets.get(network, a -> new Budget(networks.name(address)));
+    return budgets.get(network, a -> new Budget(networks.name(address), ticker.read()));
   }
 
   /**
@@ -189,8 +189,10 @@ public final class RefusalPace extends IoFilterAdapter {
     private long reported;
     private boolean everReported;
 
-    Budget(String name) {
+    /** A full budget: due now (the ticker's origin is arbitrary, so never 0). */
+    Budget(String name, long now) {
       this.name = name;
+      this.due = now;
     }
 
     synchronized void refused(long now) {

@@ -126,6 +126,15 @@ class RefusalPaceTest {
   }
 
   @Test
+  void aTickerWhoseOriginIsFarBelowZeroStartsWithAFullBudget() throws Exception {
+    now.set(-5_000_000_000_000_000_000L);
+    IoSession client = session("192.0.2.13", 40001);
+    reply(client, 550);
+    command(client, "RETR a");
+    assertThat(next.received).containsExactly("RETR a");
+  }
+
+  @Test
   void aRateOfZeroSlowsNoOneDown() throws Exception {
     RefusalPace off =
         new RefusalPace(
