@@ -30,7 +30,8 @@ public final class EmptySessions implements FtpEventListener {
   private static final String REASON = "empty";
 
   /**
-   * Empty sessions remembered: a flood's, at its fastest, for more than a password check's time.
+   * Empty sessions remembered at most (about 3 MiB): a flood faster than this many per {@link
+   * #FOLDED_MILLIS} keeps only its newest, and a late login of an older one goes out alone.
    */
   private static final int MAX_FOLDED = 10_000;
 
