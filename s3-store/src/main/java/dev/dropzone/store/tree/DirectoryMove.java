@@ -227,10 +227,16 @@ final class DirectoryMove {
    * wrapping a {@link StoreException}.
    */
   private Iterable<S3Object> everythingBelow(String prefix, String what) {
-    Iterator<S3Object> objects =
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
-            .contents()
-            .iterator();
+    Iterator<S3Object> objects;
+    // The paginator fetches its first page as soon as it is asked for an iterator.
+    try (StorageDeadline.Scope step = StorageDeadline.restart(stepDeadline)) {
+      objects =
+          s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).maxKeys(pageSize))
+              .contents()
+              .iterator();
+    } catch (SdkException e) {
+      throw new UncheckedIOException(S3Errors.map(e, what));
+    }
     return () ->
         new Iterator<>() {
           @Override

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -144,6 +145,54 @@ class DeadlineTreeTest {
     assertThatThrownBy(() -> bobs.stat(VirtualPath.of("/moving")))
         .isInstanceOfSatisfying(
             StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND));
+  }
+
+  /**
+   * A directory rename's first listing of what is below it fails (the S3 server is away): that is
+   * storage unavailable, as for any other call, never an unexpected SDK exception (which the
+   * gateway answers as an internal error and logs as a bug).
+   */
+  @Test
+  void aDirectoryRenameWhoseFirstListingFailsIsStorageUnavailable() throws Exception {
+    ExecutionInterceptor failingMoveListings =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(
+              Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            String query = context.httpRequest().encodedQueryParameters().orElse("");
+            // The move's own listing: every key below, a page of three, no delimiter.
+            if (query.contains("max-keys=3") && !query.contains("delimiter")) {
+              throw SdkClientException.create("Unable to execute HTTP request: Connection refused");
+            }
+          }
+        };
+    for (int i = 0; i < 3; i++) {
+      String key = "users/dave/stuck/f" + i;
+      s3.putObject(b -> b.bucket("pages").key(key), RequestBody.fromBytes(new byte[56]));
+    }
+    try (S3Client failing = S3Clients.builder(settings, failingMoveListings).build()) {
+      FileTree daves =
+          new DeadlineTree(
+              new S3FileTree(
+                  failing,
+                  settings,
+                  "users/dave",
+                  TestKeys.session("dave"),
+                  transfers,
+                  requests,
+                  ObjectCopier.Limits.S3,
+                  3),
+              DEADLINE);
+      try (StorageDeadline.Scope command = StorageDeadline.within(DEADLINE)) {
+        assertThatThrownBy(() -> daves.rename(VirtualPath.of("/stuck"), VirtualPath.of("/moved")))
+            .isInstanceOfSatisfying(
+                StoreException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.STORAGE_UNAVAILABLE));
+      }
+    }
+    try (Stream<FileInfo> listing = treeOf("users/dave").list(VirtualPath.of("/stuck"))) {
+      assertThat(listing).as("nothing moved").hasSize(3);
+    }
   }
 
   @Test
