@@ -174,15 +174,7 @@ final class GatewayUnderTest implements AutoCloseable {
 
   /** A gateway whose FTP events also go to {@code events}, and its meters to {@code meters}. */
   static GatewayUnderTest start(FtpEventListener events, MeterRegistry meters) throws Exception {
-    return new GatewayUnderTest(
-        new SettingsBuilder().build(),
-        store -> new TestKeys(),
-        new TestUsers(),
-        UploadScanning.OFF,
-        s3 -> s3.bucket(BUCKET, PREFIX),
-        EncryptedStore::open,
-        events,
-        meters);
+    return withTestKeys(new SettingsBuilder().build(), new TestUsers(), events, meters);
   }
 
   /**
@@ -191,28 +183,12 @@ final class GatewayUnderTest implements AutoCloseable {
    */
   static GatewayUnderTest start(Authenticator users, FtpEventListener events, MeterRegistry meters)
       throws Exception {
-    return new GatewayUnderTest(
-        new SettingsBuilder().build(),
-        store -> new TestKeys(),
-        users,
-        UploadScanning.OFF,
-        s3 -> s3.bucket(BUCKET, PREFIX),
-        EncryptedStore::open,
-        events,
-        meters);
+    return withTestKeys(new SettingsBuilder().build(), users, events, meters);
   }
 
   /** A gateway with {@code settings} whose FTP events also go to {@code events}. */
   static GatewayUnderTest observed(FtpSettings settings, FtpEventListener events) throws Exception {
-    return new GatewayUnderTest(
-        settings,
-        store -> new TestKeys(),
-        new TestUsers(),
-        UploadScanning.OFF,
-        s3 -> s3.bucket(BUCKET, PREFIX),
-        EncryptedStore::open,
-        events,
-        new SimpleMeterRegistry());
+    return withTestKeys(settings, new TestUsers(), events, new SimpleMeterRegistry());
   }
 
   /** A gateway whose FTP meters go to {@code meters}. */
@@ -223,6 +199,13 @@ final class GatewayUnderTest implements AutoCloseable {
   /** A gateway with {@code users} whose meters go to {@code meters}. */
   static GatewayUnderTest start(FtpSettings settings, Authenticator users, MeterRegistry meters)
       throws Exception {
+    return withTestKeys(settings, users, event -> {}, meters);
+  }
+
+  /** A gateway on the test bucket with test keys, no scanning and the store as it opens. */
+  private static GatewayUnderTest withTestKeys(
+      FtpSettings settings, Authenticator users, FtpEventListener events, MeterRegistry meters)
+      throws Exception {
     return new GatewayUnderTest(
         settings,
         store -> new TestKeys(),
@@ -230,7 +213,7 @@ final class GatewayUnderTest implements AutoCloseable {
         UploadScanning.OFF,
         s3 -> s3.bucket(BUCKET, PREFIX),
         EncryptedStore::open,
-        event -> {},
+        events,
         meters);
   }
 

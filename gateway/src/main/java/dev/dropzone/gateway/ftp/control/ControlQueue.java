@@ -85,6 +85,32 @@ public final class ControlQueue extends IoFilterAdapter {
     return connection(session).getAttribute(STATE) instanceof State state && state.transferring();
   }
 
+  /**
+   * Whether {@code message} is about the transfer of {@code session} that is running now: ABOR and
+   * STAT, which reach it at once (RFC 959 §4.1.3).
+   */
+  static boolean aboutTheTransfer(IoSession session, Object message) {
+    return transferring(session) && DURING_TRANSFER.contains(verb(message));
+  }
+
+  /**
+   * Ends a control connection whose client sent more commands ahead than a server that answers in
+   * order has to keep ({@code during}: when it sent them).
+   */
+  static void closeFlooding(IoSession session, String during) {
+    if (session.isClosing()) {
+      return;
+    }
+    LOG.info(
+        "Closing the control connection of {}: more than {} commands sent {}",
+        session.getRemoteAddress(),
+        MAX_WAITING,
+        during);
+    session.write(
+        new DefaultFtpReply(421, "Too many commands sent " + during + "; closing the connection"));
+    session.closeOnFlush();
+  }
+
   /** The transfer of {@code session} answered: the commands that waited now run, in order. */
   public static void transferEnded(IoSession session) {
     if (session.getAttribute(STATE) instanceof State state) {
@@ -136,15 +162,7 @@ public final class ControlQueue extends IoFilterAdapter {
         return true;
       }
       if (waiting.size() >= MAX_WAITING) {
-        LOG.info(
-            "Closing the control connection of {}: more than {} commands sent while a transfer"
-                + " ran",
-            session.getRemoteAddress(),
-            MAX_WAITING);
-        session.write(
-            new DefaultFtpReply(
-                421, "Too many commands sent during a transfer; closing the connection"));
-        session.closeOnFlush();
+        closeFlooding(session, "during a transfer");
         return false;
       }
       waiting.add(message);

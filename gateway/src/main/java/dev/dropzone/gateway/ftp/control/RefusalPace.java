@@ -9,10 +9,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.ftpserver.ftplet.DefaultFtpReply;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.IoSession;
@@ -31,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * network is over budget, a command of one of its sessions whose latest reply was a refusal waits
  * until the budget allows one more, on a timer, not a thread; other sessions behind the same
  * address (a NAT, a network) and sessions at work are not held. A session that sends more than
- * {@link #MAX_WAITING} commands ahead while it waits is flooding and is disconnected. While a
- * transfer runs, ABOR and STAT never wait for the budget (only behind lines that wait already):
- * they are about that transfer, and an ABOR must reach an upload before it is stored.
+ * {@link ControlQueue#MAX_WAITING} commands ahead while it waits is flooding and is disconnected.
+ * While a transfer runs, ABOR and STAT never wait for the budget (only behind lines that wait
+ * already): they are about that transfer, and an ABOR must reach an upload before it is stored.
  *
  * <p>Sits between the command decoder and the {@link ControlQueue}, on the session's ordered
  * thread, so commands keep their order.
@@ -42,9 +40,6 @@ public final class RefusalPace extends IoFilterAdapter {
 
   /** Name in the session's filter chain. */
   public static final String NAME = "dropzoneRefusalPace";
-
-  /** Commands a client may send ahead while it waits; more is a flood. */
-  static final int MAX_WAITING = 32;
 
   /** Networks tracked at once; beyond it the least recently seen are forgotten. */
   private static final long MAX_NETWORKS = 100_000;
@@ -57,7 +52,6 @@ public final class RefusalPace extends IoFilterAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(RefusalPace.class);
   private static final String WAITING = "dropzone.refusalPace";
   private static final String REFUSED = "dropzone.lastReplyRefused";
-  private static final Set<String> NEVER_HELD = Set.of("ABOR", "STAT");
 
   /**
    * The budget.
@@ -124,7 +118,7 @@ public final class RefusalPace extends IoFilterAdapter {
       return;
     }
     long wait = delay(session);
-    if (wait <= 0 || aboutTheTransfer(session, message)) {
+    if (wait <= 0 || ControlQueue.aboutTheTransfer(session, message)) {
       next.messageReceived(session, message);
       return;
     }
@@ -146,10 +140,6 @@ public final class RefusalPace extends IoFilterAdapter {
       }
     }
     next.filterWrite(session, request);
-  }
-
-  private static boolean aboutTheTransfer(IoSession session, Object message) {
-    return ControlQueue.transferring(session) && NEVER_HELD.contains(ControlQueue.verb(message));
   }
 
   /** How long the next command of {@code session} must wait, in nanoseconds (0: none). */
@@ -233,18 +223,8 @@ public final class RefusalPace extends IoFilterAdapter {
       if (lines.isEmpty()) {
         return false;
       }
-      if (lines.size() >= MAX_WAITING) {
-        if (!session.isClosing()) {
-          LOG.info(
-              "Closing the control connection of {}: more than {} commands sent while its"
-                  + " refused commands were being slowed down",
-              session.getRemoteAddress(),
-              MAX_WAITING);
-          session.write(
-              new DefaultFtpReply(
-                  421, "Too many commands sent while being slowed down; closing the connection"));
-          session.closeOnFlush();
-        }
+      if (lines.size() >= ControlQueue.MAX_WAITING) {
+        ControlQueue.closeFlooding(session, "while being slowed down");
         return true;
       }
       lines.add(message);
@@ -272,7 +252,7 @@ public final class RefusalPace extends IoFilterAdapter {
           if (lines.isEmpty()) {
             return;
           }
-          long wait = aboutTheTransfer(session, lines.peek()) ? 0 : delay(session);
+          long wait = ControlQueue.aboutTheTransfer(session, lines.peek()) ? 0 : delay(session);
           if (wait > 0) {
             schedule(session, wait);
             return;

@@ -157,7 +157,7 @@ class RefusalPaceTest {
     for (int i = 0; i <= PACE.burst(); i++) {
       reply(flooder, 502);
     }
-    for (int i = 0; i < RefusalPace.MAX_WAITING; i++) {
+    for (int i = 0; i < ControlQueue.MAX_WAITING; i++) {
       command(flooder, "FOO" + i);
     }
     assertThat(flooder.isClosing()).isFalse();
