@@ -107,6 +107,9 @@ class TrailingSpaceNamesTest {
         assertThat(control.reply()).startsWith("226");
       }
       assertThat(control.send("SIZE tabbed.txt")).isEqualTo("213 1");
+      // A time followed by spaces names no file, as STOR followed by spaces does not.
+      assertThat(control.send("MFMT 20200102030405  ")).startsWith("501 Expected MFMT");
+      assertThat(control.send("STOR   ")).startsWith("501");
       // A password's trailing spaces are left as they were: only names are read whole.
       assertThat(control.send("REIN")).startsWith("220");
       assertThat(control.send("USER bob")).startsWith("331");

@@ -70,7 +70,8 @@ final class SetTimeCommand extends StoreCommand {
     abstract Optional<Target> parse(String argument);
 
     private static Optional<Target> target(String time, String path) {
-      if (path.isEmpty()) {
+      // Spaces after the time are the trailing spaces of a missing name, as STOR sees them.
+      if (path.isBlank()) {
         return Optional.empty();
       }
       return ClientTime.parse(time).map(instant -> new Target(instant, path));
