@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.FtpEventListener;
 import java.io.ByteArrayInputStream;
@@ -136,8 +137,9 @@ class TrailingSpaceNamesTest {
         alice.disconnect();
       }
       FTPClient reader = own.login("reader");
-      try {
+      try (LogCapture log = LogCapture.of("dev.dropzone.gateway.ftp.command.StoreCommand")) {
         assertThat(reader.sendCommand("RNFR", "dated ")).isEqualTo(550);
+        assertThat(log.lines()).anyMatch(line -> line.contains("reader 'RNFR dated ' refused"));
       } finally {
         reader.disconnect();
       }

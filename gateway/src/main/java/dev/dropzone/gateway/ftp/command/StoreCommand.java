@@ -79,7 +79,7 @@ abstract class StoreCommand extends AbstractCommand {
       FtpIoSession session, StoreView view, FtpRequest request, StoreException e, Phase phase) {
     Mapped mapped = ReplyMapper.map(e, phase, view::forClient);
     String user = view.account().username();
-    String line = LogText.of(request.getRequestLine());
+    String line = LogText.of(RequestLines.line(session, request));
     if (mapped.serverSide()) {
       // The message names the cause and the advice what to do; a stack trace per command during
       // an S3 outage would bury both, so it is kept for DEBUG.
@@ -127,7 +127,7 @@ abstract class StoreCommand extends AbstractCommand {
     LOG.error(
         "{} {} failed unexpectedly; this is a bug in Dropzone, please report it with this trace",
         view.account().username(),
-        LogText.of(request.getRequestLine()),
+        LogText.of(RequestLines.line(session, request)),
         e);
     send(session, ReplyMapper.reply(451, "Internal error, the server log has the details"));
   }

@@ -45,6 +45,16 @@ public final class RequestLines extends IoFilterAdapter {
     return argument(session.getAttribute(LINE), request);
   }
 
+  /**
+   * The request line with the trailing spaces of its argument, for log lines: a refusal of {@code
+   * STOR "a "} must not read as one of {@code STOR a}.
+   */
+  public static String line(IoSession session, FtpRequest request) {
+    String argument = argument(session, request);
+    String line = request.getRequestLine();
+    return argument == null ? line : line + argument.substring(request.getArgument().length());
+  }
+
   private static String argument(Object kept, FtpRequest request) {
     String argument = request.getArgument();
     if (argument == null || !(kept instanceof String line)) {
