@@ -75,6 +75,36 @@ class WriteOnlyUserTest {
   }
 
   @Test
+  void settingATimeAnswersAlikeForAnExistingAndAMissingName() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("dropbox")).startsWith("230");
+      for (String form :
+          List.of("MFMT 20200102030405 ", "MDTM 20200102030405 ", "SITE UTIME 202001020304 ")) {
+        String existing = control.send(form + SECRET);
+        String missing = control.send(form + "missing.bin");
+        assertThat(existing).as(form).startsWith("550 Permission denied").isEqualTo(missing);
+      }
+      String fiveFields = " 20200102030405 20200102030405 20200102030405 UTC";
+      assertThat(control.send("SITE UTIME " + SECRET + fiveFields))
+          .isEqualTo(control.send("SITE UTIME missing.bin" + fiveFields));
+    }
+    FTPClient owner = gw.login("dropbox");
+    try {
+      // What the drop box stored in this session it may date, as lftp's mirror -R does.
+      assertThat(owner.storeFile("dated.bin", new ByteArrayInputStream(new byte[] {7}))).isTrue();
+      assertThat(owner.sendCommand("MFMT", "20200102030405 dated.bin"))
+          .as(owner.getReplyString())
+          .isEqualTo(213);
+      assertThat(owner.sendCommand("MFMT", "20200102030405 " + SECRET)).isEqualTo(550);
+    } finally {
+      owner.disconnect();
+    }
+    assertThat(metadata("dated.bin")).containsEntry("dz-mtime", "1577934245000");
+    assertThat(metadata(SECRET)).doesNotContainEntry("dz-mtime", "1577934245000");
+  }
+
+  @Test
   void appendingDoesNotRevealTheSizeOfWhatWasThere() throws Exception {
     FTPClient dropbox = gw.login("dropbox");
     try {
@@ -87,5 +117,12 @@ class WriteOnlyUserTest {
     } finally {
       dropbox.disconnect();
     }
+  }
+
+  private static java.util.Map<String, String> metadata(String file) {
+    return gw.rawClient()
+        .headObject(
+            b -> b.bucket(GatewayUnderTest.BUCKET).key(GatewayUnderTest.key("dropbox", file)))
+        .metadata();
   }
 }

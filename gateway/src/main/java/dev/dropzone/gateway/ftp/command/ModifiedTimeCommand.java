@@ -34,8 +34,9 @@ final class ModifiedTimeCommand extends StoreCommand {
             ? SetTimeCommand.Form.MFMT.parse(argument)
             : Optional.empty();
     try (StorageDeadline.Scope deadline = view.commandDeadline()) {
-      // Without the list permission the argument is not looked up: a write-only user must not
-      // learn from the answer whether a name exists.
+      // Without the list permission the argument is not looked up, and setting is refused alike
+      // for a missing file and one this session did not store: a write-only user must not learn
+      // from the answer whether a name exists.
       if (setting.isPresent()
           && (!view.account().may(Permission.LIST) || !exists(view, argument))) {
         SetTimeCommand.set(session, view, setting.get(), SetTimeCommand.Form.MFMT);

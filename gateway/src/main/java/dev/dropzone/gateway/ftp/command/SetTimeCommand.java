@@ -110,6 +110,7 @@ final class SetTimeCommand extends StoreCommand {
       throws IOException {
     VirtualPath path = view.resolve(target.path());
     view.require(Permission.WRITE);
+    view.requireStoredHere(path);
     Instant time = target.time();
     view.ability(ModificationTimes.class).setModified(path, time);
     String shown = ListingDates.MDTM.format(time);

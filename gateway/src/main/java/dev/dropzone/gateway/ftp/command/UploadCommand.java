@@ -183,6 +183,7 @@ final class UploadCommand extends DataCommand {
       return;
     }
     upload.digest().ifPresent(transfer::digest);
+    view.stored(path);
     LOG.info(
         "{} uploaded {} ({} bytes received, {} bytes total)",
         transfer.user(),

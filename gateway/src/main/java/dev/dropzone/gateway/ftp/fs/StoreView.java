@@ -13,6 +13,8 @@ import dev.dropzone.store.VirtualPath;
 import dev.dropzone.store.s3.StorageDeadline;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.ftpserver.ftplet.FileSystemView;
 import org.apache.ftpserver.ftplet.FtpException;
@@ -26,12 +28,24 @@ import org.apache.ftpserver.ftplet.FtpFile;
  */
 public final class StoreView implements FileSystemView {
 
+  /** Names {@link #stored} keeps per session. */
+  private static final int STORED_HERE_KEPT = 1_000;
+
   private final Account account;
   private final FileTree tree;
   private final FileTree stored;
   private final Duration storageDeadline;
   private final UnaryOperator<String> forClient;
   private volatile VirtualPath cwd = VirtualPath.ROOT;
+
+  /** What {@link #stored} noted, most recent last; a client sets a file's time right after it. */
+  private final Map<VirtualPath, Boolean> storedHere =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<VirtualPath, Boolean> eldest) {
+          return size() > STORED_HERE_KEPT;
+        }
+      };
 
   public StoreView(Account account, FileTree tree) {
     this(account, tree, tree);
@@ -107,6 +121,36 @@ public final class StoreView implements FileSystemView {
     if (!account.may(permission)) {
       throw new StoreException(Reason.ACCESS_DENIED, "Permission denied");
     }
+  }
+
+  /**
+   * Notes that this session stored {@code path}. An account that may not list learns no name from
+   * the store, so what it stored itself is all it may name where an answer would differ between a
+   * file that exists and one that does not ({@link #requireStoredHere}).
+   */
+  public void stored(VirtualPath path) {
+    if (!account.may(Permission.LIST)) {
+      synchronized (storedHere) {
+        storedHere.put(path, Boolean.TRUE);
+      }
+    }
+  }
+
+  /**
+   * Fails with ACCESS_DENIED, as {@link #require} does, for an account that may not list unless
+   * this session stored {@code path}: setting a file's time answers differently for a missing file,
+   * which would let a drop-box user probe for names.
+   */
+  public void requireStoredHere(VirtualPath path) throws StoreException {
+    if (account.may(Permission.LIST)) {
+      return;
+    }
+    synchronized (storedHere) {
+      if (storedHere.containsKey(path)) {
+        return;
+      }
+    }
+    throw new StoreException(Reason.ACCESS_DENIED, "Permission denied");
   }
 
   /**
