@@ -93,6 +93,48 @@ class RefusedCommandFloodTest {
   }
 
   @Test
+  void whileTwoSessionsAreSlowedAnotherOfTheirAddressIsAnsweredAtOnceByTheOneCommandThread()
+      throws Exception {
+    gw.close();
+    SettingsBuilder settings = new SettingsBuilder();
+    // One command thread for every session: a slowed command that held it would hold them all.
+    settings.maxThreads = 1;
+    gw = GatewayUnderTest.start(settings.build());
+    try (RawControl first = new RawControl(gw.port());
+        RawControl second = new RawControl(gw.port());
+        RawControl other = new RawControl(gw.port())) {
+      for (RawControl control : List.of(first, second, other)) {
+        control.reply();
+        control.login("alice");
+      }
+      for (int i = 0; i < PACE.burst() + PACE.perSecond(); i++) {
+        first.send("FOO");
+      }
+      int ahead = 30;
+      for (RawControl slowed : List.of(first, second)) {
+        OutputStream out = slowed.socket().getOutputStream();
+        out.write("FOO\r\n".repeat(ahead).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+      long started = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        assertThat(other.send("NOOP")).startsWith("200");
+      }
+      long answeredMillis = (System.nanoTime() - started) / 1_000_000;
+      for (RawControl slowed : List.of(first, second)) {
+        for (int i = 0; i < ahead; i++) {
+          assertThat(slowed.reply()).startsWith("502");
+        }
+      }
+      long slowedMillis = (System.nanoTime() - started) / 1_000_000;
+      // The two sessions' refusals share their network's rate: most of 60 intervals.
+      assertThat(slowedMillis).isGreaterThanOrEqualTo((2L * ahead - 2) * 1000 / PACE.perSecond());
+      assertThat(answeredMillis).isLessThan(slowedMillis / 2);
+      assertThat(first.send("PWD")).as("the slowed sessions go on").startsWith("257");
+    }
+  }
+
+  @Test
   void anotherClientsRefusalsDoNotSlowThisOne() throws Exception {
     SourceAddresses.assumeAvailable();
     try (LogCapture log = LogCapture.of(RefusalPace.class);
