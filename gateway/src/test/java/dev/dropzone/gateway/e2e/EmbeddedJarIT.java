@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,12 @@ import dev.dropzone.gateway.testing.OpensslClient;
 import dev.dropzone.gateway.testing.ResettingClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +63,8 @@ class EmbeddedJarIT {
           .containsPattern(
               "S3: http://127\\.0\\.0\\.1:\\d+ bucket=dropzone access-key=\\S+ region=us-east-1"
                   + " secret-key: secretKey in \\S+embedded\\.yaml");
+
+      assertListeningOnLoopbackOnly(output);
 
       Path original = EmbeddedEndToEndTest.randomFile(work, "readme.bin", 2_000_000);
       FtpUser demo = new FtpUser("demo", password.group(1), Integer.parseInt(ftp.group(1)), work);
@@ -256,6 +265,49 @@ class EmbeddedJarIT {
       values.add(key.path("keyData").path("value").asText());
     }
     return values.stream().filter(v -> v.length() >= 16).toList();
+  }
+
+  /**
+   * Every port the start-up output names (FTP, FTPS, S3, admin) takes connections on 127.0.0.1 and
+   * refuses them on this host's other addresses: the default bind is loopback, not all interfaces.
+   */
+  private static void assertListeningOnLoopbackOnly(String output) throws Exception {
+    List<Integer> ports =
+        Pattern.compile("(?m)^(?:FTP|FTPS|S3|Admin): \\w+://(?:demo@)?127\\.0\\.0\\.1:(\\d+)")
+            .matcher(output)
+            .results()
+            .map(m -> Integer.parseInt(m.group(1)))
+            .toList();
+    assertThat(ports).as(output).hasSize(4);
+    List<InetAddress> others =
+        NetworkInterface.networkInterfaces()
+            .filter(EmbeddedJarIT::isUp)
+            .flatMap(NetworkInterface::inetAddresses)
+            .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+            .toList();
+    for (int port : ports) {
+      try (Socket loopback = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        assertThat(loopback.isConnected()).isTrue();
+      }
+      for (InetAddress other : others) {
+        assertThatThrownBy(
+                () -> {
+                  try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(other, port), 2_000);
+                  }
+                })
+            .as("port %d on %s", port, other)
+            .isInstanceOf(ConnectException.class);
+      }
+    }
+  }
+
+  private static boolean isUp(NetworkInterface nic) {
+    try {
+      return nic.isUp();
+    } catch (SocketException e) {
+      return false;
+    }
   }
 
   /** Waits until the process has written {@code last} to {@code stdout}; what it wrote by then. */
