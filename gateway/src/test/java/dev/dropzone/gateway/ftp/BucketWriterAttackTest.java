@@ -140,6 +140,7 @@ class BucketWriterAttackTest {
         1_500_000,
         "550 Integrity check failed: this file belongs to another home");
     assertLogged("Refused to serve " + key("bob", "salary.xlsx"));
+    assertLoggedAsError(key("bob", "salary.xlsx"));
   }
 
   @Test
@@ -154,6 +155,7 @@ class BucketWriterAttackTest {
     // The key is bound to alice's home: unwrapped for bob's, the key service refuses it.
     assertRefused("bob", "salary.xlsx", 0, "550 Key service refused this file's key");
     assertLogged("Key service refused the key of " + key("bob", "salary.xlsx"));
+    assertLoggedAsError(key("bob", "salary.xlsx"));
   }
 
   @Test
