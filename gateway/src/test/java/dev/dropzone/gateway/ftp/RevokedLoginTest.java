@@ -90,12 +90,17 @@ class RevokedLoginTest {
                 // More room is no reason to cut a session off: limits apply from the next login.
                 new UserEntry("kept", hash, null, null, false, 5, null, null),
                 UserEntry.of("added", hash)));
+        long written = System.nanoTime();
         // Logged in at once, so its own login is what reads the changed file.
         added = gw.login("added", PASSWORD);
 
         // Within a check interval or two, whatever the session is doing.
         rotated.socket().setSoTimeout(20_000);
         assertThat(rotated.reply()).isEqualTo("421 Logged out: your account was " + CHANGED);
+        // The README promises "within about 5 seconds": one check interval, with room for a slow
+        // host, but not for a check that stopped running on time.
+        assertThat(Duration.ofNanos(System.nanoTime() - written))
+            .isLessThan(RevokedLogins.INTERVAL.multipliedBy(2).plusSeconds(2));
         data.close();
       }
       await()
