@@ -26,10 +26,13 @@ import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +57,12 @@ public final class ObjectTransfers implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ObjectTransfers.class);
 
+  /**
+   * How often the part buffer pool gives back chunks no upload needed meanwhile: an idle gateway is
+   * back at its baseline heap a minute or so after its last upload.
+   */
+  static final Duration POOL_TRIM_INTERVAL = Duration.ofSeconds(30);
+
   private final S3Client s3;
   private final S3Settings settings;
   private final ObjectIdentities identities;
@@ -61,6 +70,7 @@ public final class ObjectTransfers implements AutoCloseable {
   private final Clock clock;
   private final ExecutorService partUploads;
   private final ChunkPool pool;
+  private final ScheduledExecutorService poolTrimmer;
   private final PartBufferBudget budget;
   private final OpenUploads openUploads = new OpenUploads();
 
@@ -81,6 +91,7 @@ public final class ObjectTransfers implements AutoCloseable {
     long perUpload = (long) (settings.partsInFlight() + 1) * settings.partSize();
     // Enough for two uploads at steady state; more concurrent uploads allocate beyond it.
     this.pool = new ChunkPool((int) Math.min(4096, 2 * perUpload / ChunkPool.CHUNK_BYTES));
+    this.poolTrimmer = poolTrimmer(pool);
     PartBufferBudget.Size size = PartBufferBudget.size(settings, Runtime.getRuntime().maxMemory());
     this.budget = new PartBufferBudget(size.bytes());
     LOG.info(
@@ -426,6 +437,20 @@ public final class ObjectTransfers implements AutoCloseable {
     return executor;
   }
 
+  /** Trims {@code pool} every {@link #POOL_TRIM_INTERVAL} on a thread of its own. */
+  private static ScheduledExecutorService poolTrimmer(ChunkPool pool) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "dz-part-buffer-trim");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long every = POOL_TRIM_INTERVAL.toMillis();
+    timer.scheduleWithFixedDelay(pool::trim, every, every, TimeUnit.MILLISECONDS);
+    return timer;
+  }
+
   /** The part buffer pool, so tests can check the memory bound. */
   ChunkPool pool() {
     return pool;
@@ -452,6 +477,7 @@ public final class ObjectTransfers implements AutoCloseable {
 
   @Override
   public void close() {
+    poolTrimmer.shutdownNow();
     partUploads.shutdown();
     try {
       if (!partUploads.awaitTermination(30, TimeUnit.SECONDS)) {
