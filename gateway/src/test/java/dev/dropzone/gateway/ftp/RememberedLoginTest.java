@@ -67,6 +67,83 @@ class RememberedLoginTest {
     }
   }
 
+  /**
+   * A banned attacker keeps guessing on a connection it opened before the ban. The ban must be
+   * looked at before the password: were it looked at after, each guess would still cost an Argon2id
+   * hash and hold a check thread, and refusing a right password (above) would not show it. The
+   * check gate is closed, so a guess that reached the user source would wait there, counted, rather
+   * than be answered.
+   */
+  @Test
+  void aBannedAddressIsRefusedWithoutItsPasswordBeingChecked() throws Exception {
+    GatedFileAuthenticator users =
+        new GatedFileAuthenticator(dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice");
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.maxLoginFailures = 2;
+    try (GatewayUnderTest gw = start(users, settings, Duration.ofSeconds(30));
+        // A new connection from a banned address is refused before it can send PASS at all.
+        RawControl openedBefore = new RawControl(gw.port())) {
+      openedBefore.reply();
+      try (RawControl guesser = new RawControl(gw.port())) {
+        guesser.reply();
+        assertThat(guesser.login("alice", "guess1")).isEqualTo("530 Login incorrect");
+        assertThat(guesser.login("alice", "guess2"))
+            .isEqualTo("421 Too many failed logins from your address, try again later");
+      }
+      users.close();
+      try {
+        int checked = users.checks();
+        // A check would wait a minute at the closed gate: a read timeout, not a hang.
+        openedBefore.socket().setSoTimeout(10_000);
+        assertThat(openedBefore.login("alice", "guess3"))
+            .isEqualTo("421 Too many failed logins from your address, try again later");
+        assertThat(users.checks()).as("password checks after the ban").isEqualTo(checked);
+        assertThat(users.waiting()).isZero();
+      } finally {
+        users.open();
+      }
+    }
+  }
+
+  /**
+   * The same for a paused name: guessing at one user from yet another address, one never banned, is
+   * refused unchecked while the name's pause lasts, so spreading guesses over many addresses buys
+   * no password checks either.
+   */
+  @Test
+  void aPausedNameIsRefusedWithoutItsPasswordBeingChecked() throws Exception {
+    SourceAddresses.assumeAvailable();
+    GatedFileAuthenticator users =
+        new GatedFileAuthenticator(dir.resolve("users.yaml"), TestUsers.PASSWORD, "alice");
+    SettingsBuilder settings = new SettingsBuilder();
+    // Every checked failure of a name pauses it: for 1 s, then 2 s, then 4 s.
+    settings.logins = new FtpSettings.LoginLimits(1000, 60, 1, 1, Duration.ofSeconds(30));
+    try (GatewayUnderTest gw = GatewayUnderTest.start(settings.build(), users.authenticator());
+        RawControl guesser = new RawControl(gw.port(), SourceAddresses.address(1))) {
+      guesser.reply();
+      // Three checked failures, each once the pause before it ended: a pause of 4 s, which the
+      // attempt below needs only milliseconds of, however slow the machine.
+      for (int i = 0; i < 3; i++) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> guesser.login("alice", "guess").equals("530 Login incorrect"));
+      }
+      users.close();
+      try (RawControl stranger = new RawControl(gw.port(), SourceAddresses.address(2))) {
+        int checked = users.checks();
+        stranger.socket().setSoTimeout(10_000);
+        stranger.reply();
+        assertThat(stranger.login("alice", "another guess"))
+            .isEqualTo("530 Too many failed logins for this user name, try again later");
+        assertThat(users.checks()).as("password checks during the pause").isEqualTo(checked);
+        assertThat(users.waiting()).isZero();
+      } finally {
+        users.open();
+      }
+    }
+  }
+
   @Test
   void aLoginThatWaitedLongerThanTheQueueTimeoutIsToldTheServiceIsBusy() throws Exception {
     SourceAddresses.assumeAvailable();

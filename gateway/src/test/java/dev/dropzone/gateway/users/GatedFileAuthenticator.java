@@ -19,6 +19,7 @@ public final class GatedFileAuthenticator {
 
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
   private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicInteger checks = new AtomicInteger();
   private final FileAuthenticator authenticator;
 
   /**
@@ -51,7 +52,16 @@ public final class GatedFileAuthenticator {
     return waiting.get();
   }
 
+  /**
+   * Password checks begun since this source was made, whether still waiting, done or given up: a
+   * login answered without a check leaves it unchanged.
+   */
+  public int checks() {
+    return checks.get();
+  }
+
   private boolean check(char[] password, String hash) {
+    checks.incrementAndGet();
     waiting.incrementAndGet();
     try {
       if (!gate.get().await(60, TimeUnit.SECONDS)) {
