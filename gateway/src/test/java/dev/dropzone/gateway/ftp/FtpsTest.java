@@ -193,25 +193,55 @@ class FtpsTest {
       noReuse.disconnect();
     }
 
-    SettingsBuilder settings = new SettingsBuilder();
-    FtpSettings.Tls relaxed = pemFiles(other, true, -1);
-    settings.tls =
-        new FtpSettings.Tls(
-            relaxed.certificatePem(),
-            relaxed.privateKeyPem(),
-            null,
-            null,
-            true,
-            -1,
-            FtpSettings.DEFAULT_PROTOCOLS,
-            false);
-    try (GatewayUnderTest lenient = GatewayUnderTest.start(settings.build())) {
+    try (GatewayUnderTest lenient = GatewayUnderTest.start(reuseNotRequired(other))) {
       FTPSClient client = nonReusingClient(lenient.port());
       try {
         assertThat(client.storeFile("x.bin", new ByteArrayInputStream(new byte[10])))
             .as(client.getReplyString())
             .isTrue();
         assertThat(client.listNames()).containsExactly("x.bin");
+      } finally {
+        client.disconnect();
+      }
+    }
+  }
+
+  /**
+   * A client, or a man in the middle steering one, that takes only a CBC suite on its data
+   * connection while the control connection is a sound TLS 1.3 session. The data connection's TLS
+   * is set up apart from the control connection's, so it needs the same limits of its own: where
+   * session reuse is not required nothing else would stop the file going out under a suite the
+   * control connection never accepts. The certificate is EC, so these ECDSA suites are ones the
+   * server could otherwise agree to; the same download with the JDK's default suites goes through,
+   * so the refusals are the suites' doing.
+   */
+  @Test
+  void aDataConnectionOfferingOnlyCbcSuitesGetsNothing(@TempDir Path other) throws Exception {
+    try (GatewayUnderTest lenient = GatewayUnderTest.start(reuseNotRequired(other))) {
+      FTPSClient client = nonReusingClient(lenient.port());
+      try {
+        byte[] secret = Content.bytes(14, 100_000);
+        assertThat(client.storeFile("weak.bin", new ByteArrayInputStream(secret)))
+            .as(client.getReplyString())
+            .isTrue();
+        assertThat(downloadOffering(client, "weak.bin", null))
+            .as("with the default suites")
+            .isEqualTo(secret);
+        assertThat(client.getReplyCode()).isEqualTo(226);
+
+        for (String suite :
+            List.of(
+                "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA")) {
+          assertThat(downloadOffering(client, "weak.bin", suite).length)
+              .as("bytes received offering only " + suite)
+              .isZero();
+          assertThat(client.getReplyString())
+              .as(suite)
+              .startsWith("425 TLS handshake on the data connection failed")
+              .contains("forward-secret AEAD cipher");
+        }
+        assertThat(client.sendNoOp()).as("the control connection carries on").isTrue();
       } finally {
         client.disconnect();
       }
@@ -299,6 +329,23 @@ class FtpsTest {
         implicitPort);
   }
 
+  /** Settings of a gateway that requires TLS but not session reuse on data connections. */
+  private static FtpSettings reuseNotRequired(Path dir) throws Exception {
+    FtpSettings.Tls pem = pemFiles(dir, true, -1);
+    SettingsBuilder settings = new SettingsBuilder();
+    settings.tls =
+        new FtpSettings.Tls(
+            pem.certificatePem(),
+            pem.privateKeyPem(),
+            null,
+            null,
+            true,
+            -1,
+            FtpSettings.DEFAULT_PROTOCOLS,
+            false);
+    return settings.build();
+  }
+
   private static FtpSettings.Tls pkcs12(Path dir, boolean required, int implicitPort)
       throws Exception {
     char[] password = "keystore-secret".toCharArray();
@@ -370,6 +417,36 @@ class FtpsTest {
             return new byte[0];
           }
         });
+  }
+
+  /**
+   * RETR of {@code name} over a TLS 1.2 data connection of this test's own that offers only {@code
+   * suite} (null: the JDK's defaults); what arrived, empty when the handshake failed. The final
+   * reply is left in {@code client}.
+   */
+  private static byte[] downloadOffering(FTPSClient client, String name, String suite)
+      throws Exception {
+    SSLContext tls12 = SSLContext.getInstance("TLSv1.2");
+    tls12.init(null, new TrustManager[] {certificate.trustManager()}, null);
+    int port = passivePort(client);
+    Socket raw = new Socket("127.0.0.1", port);
+    CompletableFuture<byte[]> received =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (SSLSocket tls =
+                  (SSLSocket) tls12.getSocketFactory().createSocket(raw, "127.0.0.1", port, true)) {
+                if (suite != null) {
+                  tls.setEnabledCipherSuites(new String[] {suite});
+                }
+                tls.startHandshake();
+                return tls.getInputStream().readAllBytes();
+              } catch (IOException e) {
+                return new byte[0];
+              }
+            });
+    assertThat(client.sendCommand("RETR", name)).isEqualTo(150);
+    client.getReply();
+    return received.get(60, TimeUnit.SECONDS);
   }
 
   private static void roundTrip(FTPSClient client) throws Exception {
