@@ -47,7 +47,16 @@ public final class StoreException extends IOException {
     /** A required check on an upload's content (the malware scanner) could not run. */
     SCANNER_UNAVAILABLE,
     /** An upload is larger than a configured limit allows (e.g. what the scanner accepts). */
-    TOO_LARGE
+    TOO_LARGE,
+    /**
+     * The file was replaced (by another upload, possibly through another gateway) between two
+     * requests of one operation that must see one version: a retry sees the new one.
+     */
+    CHANGED,
+    /**
+     * What a client sent is not in the form its transfer announced (a MODE Z stream that is not).
+     */
+    MALFORMED
   }
 
   private final Reason reason;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -48,6 +49,13 @@ public final class S3Errors {
       if (status == 404) {
         return new StoreException(Reason.NOT_FOUND, "No such file", e);
       }
+      if (status == 412) {
+        // Every conditional request names the version it read first (If-Match on its ETag).
+        return new StoreException(
+            Reason.CHANGED,
+            "Could not " + what + ": the file was replaced meanwhile; try again",
+            e);
+      }
       if (status == 403 || isCredentialCode(code)) {
         return new StoreException(
             Reason.STORAGE_DENIED,
@@ -86,6 +94,27 @@ public final class S3Errors {
           e);
     }
     return new StoreException(Reason.STORAGE_UNAVAILABLE, "Storage error on " + what, e);
+  }
+
+  /**
+   * Fails unless an answer to CompleteMultipartUpload names the new object's ETag, as every success
+   * does. S3 sends its {@code 200} before it has finished and reports a failure in the body after
+   * it; a server whose storage fails meanwhile may send a result with no ETag (S3Proxy does, after
+   * an Error while completing). Taken for a success, a file would be reported stored while no
+   * object exists and its multipart upload stays pending.
+   *
+   * @param what the operation in words, e.g. {@code "complete the upload of k"}
+   */
+  public static void requireCompleted(CompleteMultipartUploadResponse response, String what)
+      throws StoreException {
+    if (response.eTag() == null || response.eTag().isBlank()) {
+      throw new StoreException(
+          Reason.STORAGE_UNAVAILABLE,
+          "Storage did not confirm that it could "
+              + what
+              + ": its answer named no ETag, so the object may not exist; try again (if this"
+              + " repeats, check the S3 server's own log)");
+    }
   }
 
   private static StoreException deadlinePassed(SdkException e, String what) {

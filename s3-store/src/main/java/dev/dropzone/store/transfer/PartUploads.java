@@ -149,6 +149,8 @@ final class PartUploads {
     } catch (SdkException e) {
       throw failure(e, "complete the upload of " + key);
     }
+    // Still counted: the caller's abort removes the upload the server may not have completed.
+    S3Errors.requireCompleted(response, "complete the upload of " + key);
     uncount();
     return StoredVersion.of(response.eTag(), response, StoredVersion.since(started));
   }
@@ -236,7 +238,8 @@ final class PartUploads {
       StoreException partFailure = failure(e, "upload part " + partNumber + " of " + key);
       if (failure == null) {
         failure = partFailure;
-        LOG.warn("Part {} of {} failed: {}", partNumber, key, e.getMessage());
+        // The upload's own failure, logged where it ends, says what to do; this names the part.
+        LOG.info("Part {} of {} failed: {}", partNumber, key, e.getMessage());
       }
       throw partFailure;
     } finally {

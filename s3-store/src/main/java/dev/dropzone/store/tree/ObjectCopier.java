@@ -221,6 +221,12 @@ public final class ObjectCopier {
       long started = System.nanoTime();
       CompleteMultipartUploadResponse done =
           complete(source, target, uploadId, parts, replacement.ifMatch());
+      try {
+        S3Errors.requireCompleted(done, what);
+      } catch (StoreException unconfirmed) {
+        abort(target, uploadId);
+        throw unconfirmed;
+      }
       return StoredVersion.of(done.eTag(), done, StoredVersion.since(started));
     } catch (SdkException e) {
       abort(target, uploadId);
@@ -265,7 +271,7 @@ public final class ObjectCopier {
   private static StoreException mapped(SdkException e, String source, String what) {
     if (e instanceof S3Exception s3e && s3e.statusCode() == 412) {
       return new StoreException(
-          Reason.STORAGE_UNAVAILABLE,
+          Reason.CHANGED,
           "Could not " + what + ": " + source + " changed while it was copied; try again",
           e);
     }

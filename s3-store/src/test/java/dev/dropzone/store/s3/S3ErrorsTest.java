@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Real failures of a real S3 server, and what the store makes of them. */
@@ -39,6 +40,22 @@ class S3ErrorsTest {
         mapped(settings, s3 -> s3.getObjectAsBytes(b -> b.bucket("errors").key("x")));
     assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND);
     assertThat(e).hasMessage("No such file");
+  }
+
+  @Test
+  void anObjectReplacedSinceItsVersionWasReadIsChangedNotAStorageFault() {
+    String read;
+    try (S3Client raw = S3Clients.create(settings)) {
+      raw.putObject(b -> b.bucket("errors").key("v"), RequestBody.fromString("one"));
+      read = raw.headObject(b -> b.bucket("errors").key("v")).eTag();
+      // Another upload, through this gateway or another, replaces it.
+      raw.putObject(b -> b.bucket("errors").key("v"), RequestBody.fromString("two"));
+    }
+
+    StoreException e =
+        mapped(settings, s3 -> s3.getObjectAsBytes(b -> b.bucket("errors").key("v").ifMatch(read)));
+    assertThat(e.reason()).isEqualTo(Reason.CHANGED);
+    assertThat(e).hasMessage("Could not do it: the file was replaced meanwhile; try again");
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -23,19 +24,26 @@ public final class S3ProxyFixture implements AutoCloseable {
   public static final String REGION = "us-east-1";
 
   private final BlobStoreContext context;
+  private final BlobStore store;
   private volatile S3Proxy proxy;
   private final URI endpoint;
 
   private S3ProxyFixture(BlobStoreContext context) throws Exception {
+    this(context, UnaryOperator.identity());
+  }
+
+  private S3ProxyFixture(BlobStoreContext context, UnaryOperator<BlobStore> decorate)
+      throws Exception {
     this.context = context;
-    this.proxy = listen(context, 0);
+    this.store = decorate.apply(context.getBlobStore());
+    this.proxy = listen(store, 0);
     this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
-  private static S3Proxy listen(BlobStoreContext context, int port) throws Exception {
+  private static S3Proxy listen(BlobStore store, int port) throws Exception {
     S3Proxy proxy =
         S3Proxy.builder()
-            .blobStore(context.getBlobStore())
+            .blobStore(store)
             .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
             // The SDK's multipart client sends headers S3Proxy does not know.
@@ -55,12 +63,22 @@ public final class S3ProxyFixture implements AutoCloseable {
 
   /** Listens again on the same port, with the stored objects kept. */
   public void restart() throws Exception {
-    proxy = listen(context, endpoint.getPort());
+    proxy = listen(store, endpoint.getPort());
   }
 
   /** A server that keeps objects in memory. */
   public static S3ProxyFixture inMemory() throws Exception {
     return new S3ProxyFixture(ContextBuilder.newBuilder("transient").build(BlobStoreContext.class));
+  }
+
+  /**
+   * An in-memory server whose store is wrapped by {@code decorate} (a jclouds {@code
+   * ForwardingBlobStore}): S3Proxy's own request handling, over a store that fails where a test
+   * needs it to, so the client sees exactly what this server sends when its storage fails.
+   */
+  public static S3ProxyFixture inMemory(UnaryOperator<BlobStore> decorate) throws Exception {
+    return new S3ProxyFixture(
+        ContextBuilder.newBuilder("transient").build(BlobStoreContext.class), decorate);
   }
 
   /** A server that keeps objects as files under {@code dir} (jclouds' filesystem store). */

@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
@@ -39,6 +40,7 @@ final class TransferTestBed implements AutoCloseable {
   final SessionKeys session = session(keys);
   final PartGate partGate = new PartGate();
   private final AtomicInteger gets = new AtomicInteger();
+  private final AtomicInteger aborts = new AtomicInteger();
 
   private TransferTestBed(S3ProxyFixture server, String prefix, UnaryOperator<S3Settings> adjust) {
     this.server = server;
@@ -57,6 +59,11 @@ final class TransferTestBed implements AutoCloseable {
 
   static TransferTestBed inMemory(String prefix) throws Exception {
     return new TransferTestBed(S3ProxyFixture.inMemory(), prefix, UnaryOperator.identity());
+  }
+
+  /** A bed on {@code server}, which it closes. */
+  static TransferTestBed on(S3ProxyFixture server) {
+    return new TransferTestBed(server, "pre", UnaryOperator.identity());
   }
 
   /** A bed whose settings are the usual ones changed by {@code adjust}. */
@@ -130,6 +137,11 @@ final class TransferTestBed implements AutoCloseable {
     return gets.get();
   }
 
+  /** AbortMultipartUpload requests sent so far. */
+  int abortCount() {
+    return aborts.get();
+  }
+
   /** Closes everything; the server may already have been stopped by the test. */
   @Override
   public void close() throws Exception {
@@ -143,6 +155,9 @@ final class TransferTestBed implements AutoCloseable {
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
       if (context.request() instanceof GetObjectRequest) {
         gets.incrementAndGet();
+      }
+      if (context.request() instanceof AbortMultipartUploadRequest) {
+        aborts.incrementAndGet();
       }
     }
   }

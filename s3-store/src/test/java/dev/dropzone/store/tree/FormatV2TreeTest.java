@@ -165,7 +165,8 @@ class FormatV2TreeTest {
                     settings.key("users/alice/b.txt"),
                     0,
                     "rename"))
-        .isInstanceOf(StoreException.class)
+        .isInstanceOfSatisfying(
+            StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CHANGED))
         .hasMessageContaining("changed while it was copied");
     assertThat(keysUnder("users/alice/")).doesNotContain(settings.key("users/alice/b.txt"));
   }
