@@ -66,6 +66,39 @@ class ModeZTest {
   }
 
   @Test
+  void dataThatIsNoZlibStreamOrGoesOnAfterItsEndIsRefusedAsSuchWithNothingStored()
+      throws Exception {
+    ByteArrayOutputStream valid = new ByteArrayOutputStream();
+    try (DeflaterOutputStream out = new DeflaterOutputStream(valid)) {
+      out.write("a line\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    byte[] trailing =
+        (valid.toString(StandardCharsets.ISO_8859_1) + "junk")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] plain = "sent uncompressed by mistake".getBytes(StandardCharsets.US_ASCII);
+    for (byte[] sent : new byte[][] {plain, trailing}) {
+      try (RawControl control = new RawControl(gw.port())) {
+        control.reply();
+        control.login("alice");
+        control.send("TYPE I");
+        assertThat(control.send("MODE Z")).startsWith("200");
+        try (Socket data = control.passive()) {
+          assertThat(control.send("STOR mistaken.bin")).startsWith("150");
+          data.getOutputStream().write(sent);
+          data.shutdownOutput();
+          // A client resending the same bytes would fail the same way: a 5xx, not a 426.
+          assertThat(control.reply())
+              .startsWith("551 Compressed upload refused: ")
+              .contains("nothing was stored");
+        }
+        assertThat(control.send("NOOP")).startsWith("200");
+      }
+    }
+    assertThat(gw.objectKeys()).noneMatch(k -> k.endsWith("/mistaken.bin"));
+    assertThat(gw.pendingUploads()).isEmpty();
+  }
+
+  @Test
   void compressedUploadsAndDownloadsOfOrdinaryFilesRoundTrip() throws Exception {
     StringBuilder csv = new StringBuilder();
     for (int i = 0; csv.length() < 4 * MIB; i++) {

@@ -167,6 +167,17 @@ public final class ReplyMapper {
                   + " scan.verdictTimeout",
               true);
       case TOO_LARGE -> client(552, message);
+      // RFC 959's "page type unknown": the same bytes sent again would fail the same way.
+      case MALFORMED -> client(551, message);
+      case CHANGED ->
+          new Mapped(
+              transfer
+                  ? reply(
+                      426, "Transfer aborted: the file was replaced while it was sent; try again")
+                  : reply(450, message),
+              "none: another upload replaced the file during the operation; a retry sees the new"
+                  + " version",
+              false);
     };
   }
 

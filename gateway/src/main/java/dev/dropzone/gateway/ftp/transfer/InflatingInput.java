@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
+import java.util.zip.ZipException;
 
 /**
  * A MODE Z upload (RFC 1950 zlib stream) inflated as it arrives, refused once it inflates to more
@@ -32,7 +33,13 @@ final class InflatingInput extends InflaterInputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    int n = super.read(b, off, len);
+    int n;
+    try {
+      n = super.read(b, off, len);
+    } catch (ZipException e) {
+      // Not a broken connection (that is an EOFException): the client compressed wrongly.
+      throw malformed("it is not a valid zlib stream (" + e.getMessage() + ")");
+    }
     long plain = inf.getBytesWritten();
     long compressed = inf.getBytesRead();
     if (plain > ALLOWANCE && plain - ALLOWANCE > maxRatio * compressed) {
@@ -53,8 +60,17 @@ final class InflatingInput extends InflaterInputStream {
    */
   void requireEndOfData() throws IOException {
     if (inf.getRemaining() > 0 || wire.read() >= 0) {
-      throw new IOException("data after the end of the MODE Z stream");
+      throw malformed("data follows the end of its zlib stream");
     }
+  }
+
+  private static StoreException malformed(String why) {
+    return new StoreException(
+        Reason.MALFORMED,
+        "Compressed upload refused: "
+            + why
+            + "; send it uncompressed (MODE S) or compress it as"
+            + " RFC 1950 zlib; nothing was stored");
   }
 
   /** Frees the inflater's native memory; the socket stays open (it is not this stream's). */

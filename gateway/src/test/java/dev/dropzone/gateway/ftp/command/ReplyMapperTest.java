@@ -32,6 +32,12 @@ class ReplyMapperTest {
         .isEqualTo("550 Integrity check failed: not a Dropzone object");
     assertThat(line(new StoreException(Reason.OUT_OF_RANGE, "offset beyond end"), Phase.COMMAND))
         .startsWith("554 ");
+    StoreException replaced =
+        new StoreException(Reason.CHANGED, "Could not read /a: the file was replaced meanwhile");
+    assertThat(line(replaced, Phase.COMMAND))
+        .isEqualTo("450 Could not read /a: the file was replaced meanwhile");
+    assertThat(line(replaced, Phase.TRANSFER))
+        .isEqualTo("426 Transfer aborted: the file was replaced while it was sent; try again");
     assertThat(line(new StoreException(Reason.QUOTA, "quota exceeded"), Phase.TRANSFER))
         .startsWith("552 ");
   }
