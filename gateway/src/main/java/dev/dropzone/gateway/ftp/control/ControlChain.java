@@ -8,7 +8,8 @@ import org.apache.mina.core.session.IoSession;
  * Puts Dropzone's control-connection filters into each new session's chain, after the admission
  * filter (the one hook MINA FtpServer offers into a listener's chain): the {@link FailureGuard}
  * right behind MINA's executor, {@link TelnetCommands} right before the command decoder, the {@link
- * RefusalPace} right behind it, then the {@link ControlQueue} and {@link RequestLines}.
+ * RefusalPace} right behind it, then the {@link ControlQueue}, {@link RequestLines} and {@link
+ * LoginFirst}.
  */
 public final class ControlChain implements SessionFilter {
 
@@ -21,6 +22,7 @@ public final class ControlChain implements SessionFilter {
   private final FailureGuard guard = new FailureGuard();
   private final TelnetCommands telnet = new TelnetCommands();
   private final RequestLines lines = new RequestLines();
+  private final LoginFirst loginFirst = new LoginFirst();
   private final ControlQueue queue;
   private final RefusalPace pace;
 
@@ -44,6 +46,7 @@ public final class ControlChain implements SessionFilter {
     chain.addAfter(MINA_CODEC, ControlQueue.NAME, queue);
     chain.addBefore(ControlQueue.NAME, RefusalPace.NAME, pace);
     chain.addAfter(ControlQueue.NAME, RequestLines.NAME, lines);
+    chain.addAfter(RequestLines.NAME, LoginFirst.NAME, loginFirst);
     return true;
   }
 }

@@ -119,6 +119,22 @@ public final class ControlQueue extends IoFilterAdapter {
   }
 
   /**
+   * A command of {@code session} is answered later, off the command thread (a password check):
+   * commands the client sent with it wait until {@link #release}, ABOR and STAT too, so that every
+   * reply comes in the order of the commands.
+   */
+  public static void hold(IoSession session) {
+    if (connection(session).getAttribute(STATE) instanceof State state) {
+      state.hold();
+    }
+  }
+
+  /** The command {@link #hold} waited for has been answered: the commands behind it run. */
+  public static void release(IoSession session) {
+    transferEnded(connection(session));
+  }
+
+  /**
    * The connection's own MINA session behind {@code session}, which may be a wrapper (MINA's FTP
    * layer wraps it anew for every event); {@code session} itself before the first command.
    */
@@ -176,6 +192,10 @@ public final class ControlQueue extends IoFilterAdapter {
     synchronized void transferStarted() {
       holding = true;
       transferring = true;
+    }
+
+    synchronized void hold() {
+      holding = true;
     }
 
     synchronized WriteFuture answer(Supplier<WriteFuture> write) {

@@ -315,6 +315,7 @@ final class LoginAttempt implements PasswordChecks.Attempt {
     if (inline) {
       return;
     }
+    ControlQueue.release(session);
     reply.addListener(written -> resumeRead(ControlQueue.connection(session)));
   }
 

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
 import dev.dropzone.gateway.ftp.connection.AdmissionFilter;
+import dev.dropzone.gateway.ftp.control.ControlQueue;
 import dev.dropzone.gateway.ftp.events.FtpEvent;
 import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.logging.LogText;
@@ -83,6 +84,8 @@ public final class LoginCommand extends AbstractCommand {
     // Nothing more is read from this client until the attempt has been answered (a failure after
     // its delay), so a client cannot pipeline guesses past the throttle.
     session.suspendRead();
+    // Commands read together with this PASS wait for its answer, as those sent later do.
+    ControlQueue.hold(session);
     logins.checks().submit(logins.throttle().networks().of(address), attempt);
   }
 }
