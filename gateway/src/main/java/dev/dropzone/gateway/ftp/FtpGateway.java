@@ -42,6 +42,8 @@ import dev.dropzone.store.EncryptedStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -183,6 +185,7 @@ public final class FtpGateway implements AutoCloseable {
       FtpEventListener events,
       MeterRegistry meters)
       throws IOException {
+    requireResolvable(settings.passiveAddress());
     FtpSettings.LoginLimits logins = settings.logins();
     EmptySessions audited =
         new EmptySessions(
@@ -271,9 +274,7 @@ public final class FtpGateway implements AutoCloseable {
             settings.activeModeEnabled()));
     commands.addCommand("REIN", new ReinitializeCommand(sessions));
     DataConnections.installCommands(commands, settings.activeModeEnabled());
-    if (tls != null) {
-      commands.addCommand("AUTH", new AuthCommand(tls));
-    }
+    commands.addCommand("AUTH", new AuthCommand(tls));
     CommandFactory commandFactory = commands.createCommandFactory();
     factory.setCommandFactory(commandFactory);
     Map<String, Ftplet> ftplets = new LinkedHashMap<>();
@@ -416,6 +417,27 @@ public final class FtpGateway implements AutoCloseable {
     listener.setSessionFilter(setup);
     listener.setSslConfiguration(tls);
     return listener.createListener();
+  }
+
+  /**
+   * Fails the start on a passive address that does not resolve now, with the setting's name (MINA
+   * would refuse it with a bare "Unknown host"). A name is looked up again at each PASV, where one
+   * that stopped resolving is a 425 and a warning.
+   */
+  private static void requireResolvable(String passiveAddress) throws IOException {
+    if (passiveAddress == null) {
+      return;
+    }
+    try {
+      InetAddress.getByName(passiveAddress);
+    } catch (UnknownHostException e) {
+      throw new IOException(
+          "ftp.passiveAddress '"
+              + passiveAddress
+              + "' does not resolve; set it to this server's public IP address or a host name DNS"
+              + " resolves",
+          e);
+    }
   }
 
   private static int seconds(Duration duration) {

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +69,25 @@ class BadInputTest {
       assertThat(control.send("MKD evil\rdir")).isEqualTo("553 Invalid file name: contains CR/LF");
       assertThat(control.send("RNFR a\0b")).isEqualTo("553 Invalid file name: contains NUL");
       assertThat(control.send("NOOP")).startsWith("200");
+    }
+  }
+
+  @Test
+  void aNameInAnotherCodePageIsRefusedAsNotUtf8AndTheNextLineStillRuns() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      // "MKD März" from a client writing Windows-1252 (ä is one byte, 0xE4), and NOOP behind it.
+      byte[] lines = "MKD M_rz\r\nNOOP\r\n".getBytes(StandardCharsets.US_ASCII);
+      lines[5] = (byte) 0xE4;
+      control.socket().getOutputStream().write(lines);
+      assertThat(control.reply())
+          .isEqualTo(
+              "501 Command line is not valid UTF-8: send file names in UTF-8 (this server always"
+                  + " uses it)");
+      assertThat(control.reply()).startsWith("200");
+      assertThat(control.send("MKD März")).startsWith("257");
+      assertThat(control.send("RMD März")).startsWith("250");
     }
   }
 

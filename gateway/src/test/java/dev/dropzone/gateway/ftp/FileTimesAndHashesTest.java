@@ -8,6 +8,7 @@ import dev.dropzone.store.testing.TestKeys;
 import dev.dropzone.store.testing.V1Objects;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +121,11 @@ class FileTimesAndHashesTest {
     assertThat(alice.sendCommand("MDTM 20210304050607 x")).isEqualTo(213);
     assertThat(alice.getReplyString()).doesNotContain("20210304050607");
     assertThat(alice.getModificationTime("x")).isEqualTo(uploaded);
+    // A time that is no time is a mistake to point out, not a file name to look for.
+    for (String time : List.of("19691231235959", "20241399000000")) {
+      assertThat(alice.sendCommand("MDTM " + time + " dated.txt")).isEqualTo(501);
+      assertThat(alice.getReplyString()).contains("Expected MDTM YYYYMMDDhhmmss");
+    }
     alice.logout();
 
     FTPClient reader = gateway.login("reader");

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
@@ -88,6 +89,18 @@ class PassivePortsTest {
       roundTrip("after-" + transfer + ".bin");
     }
     assertThat(gw.gateway.passivePortsInUse()).isZero();
+  }
+
+  @Test
+  void aPassiveAddressThatDoesNotResolveFailsTheStartNamingTheSetting() {
+    SettingsBuilder settings = new SettingsBuilder();
+    // RFC 2606: never resolves.
+    settings.passiveAddress = "ftp.example.invalid";
+    assertThatThrownBy(() -> GatewayUnderTest.start(settings.build()).close())
+        .isInstanceOf(IOException.class)
+        .hasMessage(
+            "ftp.passiveAddress 'ftp.example.invalid' does not resolve; set it to this server's"
+                + " public IP address or a host name DNS resolves");
   }
 
   @Test

@@ -7,6 +7,7 @@ final class SettingsBuilder {
   String bind = "127.0.0.1";
   int port;
   String passivePorts = "0";
+  String passiveAddress;
   boolean activeMode = true;
   Duration idleTimeout = Duration.ofSeconds(60);
   Duration loginTimeout = Duration.ofSeconds(30);
@@ -55,7 +56,7 @@ final class SettingsBuilder {
         bind,
         port,
         passivePorts,
-        null,
+        passiveAddress,
         activeMode,
         idleTimeout,
         loginTimeout,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -371,6 +372,29 @@ class TransferEndToEndTest {
   }
 
   @Test
+  void beforeLoginAClientIsToldToLogInAndCommandsPipelinedBehindPassWaitForIt() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("SYST")).isEqualTo("530 Log in with USER and PASS first");
+      assertThat(control.send("CWD /")).isEqualTo("530 Log in with USER and PASS first");
+      // lftp sends this right after its first FEAT, before logging in.
+      assertThat(control.send("OPTS UTF8 ON")).isEqualTo("200 Always in UTF8 mode");
+      assertThat(control.send("OPTS UTF8 OFF")).isEqualTo("504 File names are always UTF-8 here");
+      assertThat(control.send("FEAT")).startsWith("211");
+
+      OutputStream out = control.socket().getOutputStream();
+      out.write(
+          ("USER bob\r\nPASS " + TestUsers.PASSWORD + "\r\nPWD\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(control.reply()).startsWith("331");
+      assertThat(control.reply()).startsWith("230");
+      assertThat(control.reply()).startsWith("257 \"/\"");
+      assertThat(control.send("SYST")).startsWith("215");
+    }
+  }
+
+  @Test
   void featAdvertisesWhatIsSupported() throws Exception {
     assertThat(alice.features()).isTrue();
     assertThat(alice.getReplyString())
@@ -381,6 +405,12 @@ class TransferEndToEndTest {
     assertThat(alice.sendCommand("OPTS UTF8 ON")).isEqualTo(200);
     assertThat(alice.sendCommand("OPTS HASH")).isEqualTo(200);
     assertThat(alice.sendCommand("OPTS NOSUCH")).isEqualTo(502);
+    // Without TLS, AUTH says so rather than that a service is down (MINA's 431).
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("AUTH TLS")).isEqualTo("502 TLS is not configured on this server");
+      assertThat(control.login("bob")).startsWith("230");
+    }
   }
 
   @Test

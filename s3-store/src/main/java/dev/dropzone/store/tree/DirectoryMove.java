@@ -144,7 +144,8 @@ final class DirectoryMove {
       directories.removeMarker(to);
     } catch (StoreException e) {
       LOG.warn(
-          "Could not remove the empty directory {} left by a failed rename: {}",
+          "Could not remove the empty directory {} left by a failed rename: {}; the user sees it"
+              + " and can remove it with RMD",
           to,
           e.getMessage());
     }

@@ -114,7 +114,8 @@ final class KeptTimes {
     } catch (SdkException e) {
       LOG.warn(
           "Could not keep the listed times of {} in {} ({}): listings on other gateways HEAD"
-              + " each file instead",
+              + " each file instead; if S3 denied it, allow the gateway to put and delete objects"
+              + " under the prefix's .dropzone/",
           dirPrefix,
           key,
           e.toString());
@@ -146,7 +147,10 @@ final class KeptTimes {
     } catch (S3Exception e) {
       if (e.statusCode() != 404) {
         LOG.warn(
-            "Could not read the kept times {} ({}): listing HEADs each file", key, e.toString());
+            "Could not read the kept times {} ({}): listing HEADs each file; if S3 denied it,"
+                + " allow the gateway to get objects under the prefix's .dropzone/",
+            key,
+            e.toString());
       }
       return Optional.empty();
     } catch (SdkException | IOException e) {

@@ -29,17 +29,19 @@ final class ModifiedTimeCommand extends StoreCommand {
     if (argument == null) {
       return;
     }
-    Optional<SetTimeCommand.Target> setting =
-        SETTING.matcher(argument).matches()
-            ? SetTimeCommand.Form.MFMT.parse(argument)
-            : Optional.empty();
+    boolean setting = SETTING.matcher(argument).matches();
     try (StorageDeadline.Scope deadline = view.commandDeadline()) {
       // Without the list permission the argument is not looked up, and setting is refused alike
       // for a missing file and one this session did not store: a write-only user must not learn
       // from the answer whether a name exists.
-      if (setting.isPresent()
-          && (!view.account().may(Permission.LIST) || !exists(view, argument))) {
-        SetTimeCommand.set(session, view, setting.get(), SetTimeCommand.Form.MFMT);
+      if (setting && (!view.account().may(Permission.LIST) || !exists(view, argument))) {
+        Optional<SetTimeCommand.Target> target = SetTimeCommand.Form.MFMT.parse(argument);
+        if (target.isEmpty()) {
+          // A time that is no time (month 13, before 1970) is a mistake, not a file's name.
+          session.write(SetTimeCommand.usage("MDTM YYYYMMDDhhmmss[.sss] <path>"));
+          return;
+        }
+        SetTimeCommand.set(session, view, target.get(), SetTimeCommand.Form.MFMT);
         return;
       }
       VirtualPath path = view.resolve(argument);

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.slf4j.Logger;
@@ -93,13 +94,16 @@ final class SetTimeCommand extends StoreCommand {
     argument = argument == null ? "" : argument;
     Optional<Target> target = form.parse(argument);
     if (target.isEmpty()) {
-      session.write(
-          ReplyMapper.reply(
-              501,
-              "Expected " + form.usage + " with a UTC time from 1970 on, e.g. 20240131235959"));
+      session.write(usage(form.usage));
       return;
     }
     set(session, view, target.get(), form);
+  }
+
+  /** The 501 for an argument that is not {@code usage}. */
+  static FtpReply usage(String usage) {
+    return ReplyMapper.reply(
+        501, "Expected " + usage + " with a UTC time from 1970 on, e.g. 20240131235959");
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.connection;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import org.apache.ftpserver.listener.nio.FtpResponseEncoder;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandLineCodec implements ProtocolCodecFactory {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandLineCodec.class);
+  private static final String NOT_UTF8_LOGGED = CommandLineCodec.class.getName() + ".notUtf8";
 
   private final ProtocolEncoder encoder = new FtpResponseEncoder();
   private final ProtocolDecoder decoder;
@@ -65,9 +67,24 @@ public final class CommandLineCodec implements ProtocolCodecFactory {
               AdmissionFilter.address(session).getHostAddress());
           session.write(
               ReplyMapper.reply(500, "Command line too long (limit " + maxLineBytes + " bytes)"));
-          if (!in.hasRemaining()) {
-            return;
+        } catch (CharacterCodingException e) {
+          // Typically a name in a Windows code page ("März" as one byte for ä). Decoding it with
+          // replacement characters would store a file under a name nobody sent.
+          if (session.setAttributeIfAbsent(NOT_UTF8_LOGGED, Boolean.TRUE) == null) {
+            // Once per session: a client in the wrong code page sends many such lines.
+            LOG.info(
+                "Refused a command line from {} that is not UTF-8 (not logged again for this"
+                    + " session): the client must send names in UTF-8",
+                AdmissionFilter.address(session).getHostAddress());
           }
+          session.write(
+              ReplyMapper.reply(
+                  501,
+                  "Command line is not valid UTF-8: send file names in UTF-8 (this server always"
+                      + " uses it)"));
+        }
+        if (!in.hasRemaining()) {
+          return;
         }
       }
     }

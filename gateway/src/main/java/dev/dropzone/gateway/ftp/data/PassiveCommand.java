@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import org.apache.ftpserver.DataConnectionException;
 import org.apache.ftpserver.command.AbstractCommand;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -53,7 +54,22 @@ final class PassiveCommand extends AbstractCommand {
               229, "Entering Extended Passive Mode (|||" + listening.getPort() + "|)"));
       return;
     }
-    InetAddress announced = announced(session, listening.getAddress());
+    InetAddress announced;
+    try {
+      announced = announced(session, listening.getAddress());
+    } catch (UnknownHostException e) {
+      session.getDataConnection().closeDataConnection();
+      LOG.warn(
+          "PASV from {} refused: ftp.passiveAddress '{}' does not resolve ({}); set it to this"
+              + " server's public IP address or a name DNS resolves, or use EPSV clients",
+          session.getRemoteAddress(),
+          e.getMessage(),
+          e.getClass().getSimpleName());
+      session.write(
+          ReplyMapper.reply(
+              425, "Cannot enter passive mode: the server's address is misconfigured"));
+      return;
+    }
     if (!(announced instanceof Inet4Address)) {
       session.getDataConnection().closeDataConnection();
       session.write(ReplyMapper.reply(425, "PASV cannot describe an IPv6 address; use EPSV"));

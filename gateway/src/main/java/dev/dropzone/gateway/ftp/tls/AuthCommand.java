@@ -17,6 +17,10 @@ public final class AuthCommand extends AbstractCommand {
 
   private final TlsConfiguration tls;
 
+  /**
+   * @param tls the gateway's TLS, or null where none is configured: then AUTH is refused as not
+   *     available (MINA's answer, {@code 431 Service is unavailable}, reads like an outage)
+   */
   public AuthCommand(TlsConfiguration tls) {
     this.tls = tls;
   }
@@ -24,6 +28,10 @@ public final class AuthCommand extends AbstractCommand {
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     session.resetState();
+    if (tls == null) {
+      session.write(ReplyMapper.reply(502, "TLS is not configured on this server"));
+      return;
+    }
     String argument = request.getArgument();
     if (argument == null) {
       session.write(ReplyMapper.reply(501, "Send AUTH TLS"));

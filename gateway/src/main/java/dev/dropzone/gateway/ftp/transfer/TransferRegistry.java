@@ -90,7 +90,12 @@ public final class TransferRegistry implements AutoCloseable {
       return Start.CLOSING;
     }
     if (!claimSlot()) {
-      LOG.info("Refused the {} of {}: all {} transfer slots are busy", what, user, limit);
+      LOG.info(
+          "Refused the {} of {}: all {} transfer slots are busy; if this happens often, raise"
+              + " ftp.maxTransfers (each needs 3 MiB more heap, see Memory in the README)",
+          what,
+          user,
+          limit);
       return Start.BUSY;
     }
     Transfer transfer = new Transfer(session, user, what, cancellers);
