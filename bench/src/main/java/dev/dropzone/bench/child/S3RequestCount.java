@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.gaul.shaded.org.eclipse.jetty.server.Request;
 import org.gaul.shaded.org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts the S3 server's requests by S3 operation, in front of S3Proxy's own handler, so the bench
@@ -19,14 +21,28 @@ import org.gaul.shaded.org.eclipse.jetty.server.handler.HandlerWrapper;
  */
 final class S3RequestCount extends HandlerWrapper {
 
+  private static final Logger LOG = LoggerFactory.getLogger(S3RequestCount.class);
+
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
   @Override
   public void handle(
       String target, Request base, HttpServletRequest request, HttpServletResponse response)
       throws IOException, ServletException {
-    counts.computeIfAbsent(operation(request), k -> new LongAdder()).increment();
+    String operation = operation(request);
+    counts.computeIfAbsent(operation, k -> new LongAdder()).increment();
     super.handle(target, base, request, response);
+    if (response.getStatus() >= 500) {
+      // The server's own failures, so that a run's report can tell them from the gateway's.
+      Runtime heap = Runtime.getRuntime();
+      LOG.warn(
+          "{} {} answered {} (heap {} of {} MiB used)",
+          operation,
+          request.getRequestURI(),
+          response.getStatus(),
+          (heap.totalMemory() - heap.freeMemory()) >> 20,
+          heap.maxMemory() >> 20);
+    }
   }
 
   /** {@code Name=count} pairs, sorted by name, of every operation seen since the start. */

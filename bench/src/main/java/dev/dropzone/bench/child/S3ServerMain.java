@@ -10,6 +10,7 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.shaded.org.eclipse.jetty.server.Server;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.slf4j.LoggerFactory;
 
 /**
  * The S3 server of a benchmark run, in its own JVM so that its CPU and memory are not counted as
@@ -42,6 +43,10 @@ public final class S3ServerMain {
   }
 
   public static void main(String[] args) throws Exception {
+    // S3Proxy completes multipart uploads on threads of its own; one that dies (out of memory)
+    // makes it answer a success without an ETag, and would otherwise leave no trace.
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, e) -> LoggerFactory.getLogger(S3ServerMain.class).error("{} died", thread, e));
     // In memory: S3Proxy's filesystem backends store a directory marker ("dir/") as a
     // directory that ListObjectsV2 does not return, so MKD followed by STOR into it fails there.
     BlobStoreContext context = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);

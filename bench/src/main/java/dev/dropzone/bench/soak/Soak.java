@@ -148,7 +148,7 @@ public final class Soak {
         faultThread.join(60_000);
         proxy.resume();
         ended = System.nanoTime();
-        faultSummary = faults.summary();
+        faultSummary = faults.summary() + serverFailures();
         finalChecks(gateway, port, passive, raw, workers, baseline, sampler);
       }
     }
@@ -317,6 +317,27 @@ public final class Soak {
         String.format(
             "baseline %.1f MiB, end %.1f MiB (limit %.1f MiB), after full collections",
             mib(baseline.liveHeap()), mib(end.liveHeap()), mib(heapLimit)));
+  }
+
+  /**
+   * What the S3 server logged of its own failures (5xx answers, threads that died), so a failed run
+   * can be told from a gateway bug; empty when there were none.
+   */
+  private String serverFailures() throws IOException {
+    Path log = work.resolve("s3-server.log");
+    if (!Files.exists(log)) {
+      return "";
+    }
+    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> failures =
+          lines.filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+      return failures.isEmpty()
+          ? ""
+          : "; the S3 server logged "
+              + failures.size()
+              + " warnings or errors of its own, the first: "
+              + failures.get(0);
+    }
   }
 
   /** The gateway log's ERROR lines (clients that misbehave, S3 pausing, are none of its bugs). */
