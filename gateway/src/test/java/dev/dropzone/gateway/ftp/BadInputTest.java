@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +90,34 @@ class BadInputTest {
       assertThat(control.reply()).startsWith("200");
       assertThat(control.send("MKD März")).startsWith("257");
       assertThat(control.send("RMD März")).startsWith("250");
+
+      // Answered in turn: after the reply to the command sent before it.
+      byte[] behind = "NOOP\r\nMKD M_rz\r\n".getBytes(StandardCharsets.US_ASCII);
+      behind[11] = (byte) 0xE4;
+      control.socket().getOutputStream().write(behind);
+      assertThat(control.reply()).startsWith("200");
+      assertThat(control.reply()).startsWith("501 Command line is not valid UTF-8");
+
+      // A line end split across two reads, then a bad line: the decoder starts afresh after it.
+      OutputStream out = control.socket().getOutputStream();
+      out.write("NOOP\r".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(100);
+      out.write(new byte[] {'\n', 'M', (byte) 0xE4, '\r', '\n', '\r', '\n'});
+      out.write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(control.reply()).startsWith("200");
+      assertThat(control.reply()).startsWith("501 Command line is not valid UTF-8");
+      List<String> rest = new ArrayList<>();
+      for (String reply = control.reply(); ; reply = control.reply()) {
+        rest.add(reply);
+        if (reply == null || reply.startsWith("200")) {
+          break;
+        }
+      }
+      assertThat(rest)
+          .as("the empty line's answer, then NOOP's")
+          .endsWith("200 Command NOOP okay.");
     }
   }
 

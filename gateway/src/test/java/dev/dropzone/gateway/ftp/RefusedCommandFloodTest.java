@@ -135,6 +135,36 @@ class RefusedCommandFloodTest {
   }
 
   @Test
+  void aFloodOfLinesThatAreNotUtf8BeforeLoginIsPacedAndDisconnectedLikeOneOfCommands()
+      throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.port())) {
+      socket.setSoTimeout(30_000);
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).startsWith("220");
+      // Each line is one byte that is no UTF-8 (ä in Windows-1252): all at once, nothing read.
+      byte[] flood = new byte[(PACE.burst() + 2_000) * 2];
+      for (int i = 0; i < flood.length; i += 2) {
+        flood[i] = (byte) 0xE4;
+        flood[i + 1] = '\n';
+      }
+      socket.getOutputStream().write(flood);
+      socket.getOutputStream().flush();
+
+      List<String> replies = new ArrayList<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        replies.add(line);
+      }
+      assertThat(replies.subList(0, PACE.burst()))
+          .allMatch(r -> r.startsWith("501 Command line is not valid UTF-8"));
+      assertThat(replies.get(replies.size() - 1))
+          .isEqualTo("421 Too many commands sent while being slowed down; closing the connection");
+      assertThat(replies.size()).as("far fewer answered than sent").isLessThan(PACE.burst() + 100);
+    }
+  }
+
+  @Test
   void anotherClientsRefusalsDoNotSlowThisOne() throws Exception {
     SourceAddresses.assumeAvailable();
     try (LogCapture log = LogCapture.of(RefusalPace.class);

@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.control;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.ftp.connection.CommandLineCodec;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -14,8 +15,12 @@ import org.apache.mina.core.session.IoSession;
  * right after their first FEAT, before login, and which MINA answers 200 even for {@code OFF}
  * although names stay UTF-8.
  *
+ * <p>Also answers the lines the decoder could not make commands of ({@link
+ * CommandLineCodec.RefusedLine}), which must never reach MINA.
+ *
  * <p>Sits behind the {@link ControlQueue}, so a command pipelined behind PASS is judged once the
- * password check has answered, as MINA's own check would judge it.
+ * password check has answered, as MINA's own check would judge it, and every reply comes in the
+ * order of the lines.
  */
 public final class LoginFirst extends IoFilterAdapter {
 
@@ -28,6 +33,11 @@ public final class LoginFirst extends IoFilterAdapter {
 
   @Override
   public void messageReceived(NextFilter next, IoSession session, Object message) throws Exception {
+    if (message instanceof CommandLineCodec.RefusedLine refused) {
+      // Whether logged in or not: the line was no command at all.
+      session.write(ReplyMapper.reply(refused.code(), refused.text()));
+      return;
+    }
     String verb = ControlQueue.verb(message);
     if (verb.equals("OPTS")) {
       String option = message.toString().strip().toUpperCase(Locale.ROOT).replaceAll(" +", " ");
