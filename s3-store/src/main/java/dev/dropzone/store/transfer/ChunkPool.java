@@ -22,7 +22,8 @@ final class ChunkPool {
   static final int CHUNK_BYTES = 256 << 10;
 
   private final BlockingQueue<byte[]> free;
-  private final AtomicLong allocated = new AtomicLong();
+  private final AtomicLong inUse = new AtomicLong();
+  private final AtomicLong peakInUse = new AtomicLong();
 
   /** The fewest chunks that were free at any moment since the last {@link #trim}. */
   private final AtomicInteger leastFree = new AtomicInteger();
@@ -34,19 +35,20 @@ final class ChunkPool {
   byte[] take() {
     byte[] chunk = free.poll();
     leastFree.accumulateAndGet(free.size(), Math::min);
-    if (chunk != null) {
-      return chunk;
-    }
-    allocated.incrementAndGet();
-    return new byte[CHUNK_BYTES];
+    peakInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+    return chunk != null ? chunk : new byte[CHUNK_BYTES];
   }
 
-  /** Chunks created so far: with reuse, the peak number of chunks in use at once. */
-  long allocated() {
-    return allocated.get();
+  /**
+   * The most chunks in use at once so far. Chunks are made only when none is free, so no more
+   * chunks than this ever existed at once, however often trimming dropped and remade them.
+   */
+  long peakInUse() {
+    return peakInUse.get();
   }
 
   void give(byte[] chunk) {
+    inUse.decrementAndGet();
     free.offer(chunk);
   }
 

@@ -64,7 +64,7 @@ class PartBufferBudgetTest {
       int buffersPerUpload = bed.settings.partsInFlight() + 1;
       assertThat(budget.peakReservedChunks()).isLessThanOrEqualTo(budget.totalChunks());
       // Reserved chunks plus each buffer's free first chunk; without the budget up to 400 chunks.
-      assertThat(bed.transfers.pool().allocated())
+      assertThat(bed.transfers.pool().peakInUse())
           .isLessThanOrEqualTo(budget.totalChunks() + (long) uploads * buffersPerUpload);
       assertThat(budget.availableChunks()).isEqualTo(budget.totalChunks());
       assertThat(bed.pendingUploads()).isEmpty();

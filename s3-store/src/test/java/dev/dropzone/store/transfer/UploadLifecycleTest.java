@@ -175,13 +175,13 @@ class UploadLifecycleTest {
                   own.partGate.held() == inFlight
                       && writer.getState() == Thread.State.TIMED_WAITING);
       long chunksPerPart = TransferTestBed.PART / ChunkPool.CHUNK_BYTES;
-      assertThat(own.transfers.pool().allocated())
+      assertThat(own.transfers.pool().peakInUse())
           .isLessThanOrEqualTo((inFlight + 1) * chunksPerPart);
 
       own.partGate.open();
       writer.join();
       assertThat(writerFailure.get()).isNull();
-      assertThat(own.transfers.pool().allocated())
+      assertThat(own.transfers.pool().peakInUse())
           .isLessThanOrEqualTo((inFlight + 1) * chunksPerPart);
       assertThat(own.readSha256(key, 0)).isEqualTo(PATTERN.sha256(0, size));
     }

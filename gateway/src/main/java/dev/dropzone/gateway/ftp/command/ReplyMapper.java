@@ -175,9 +175,10 @@ public final class ReplyMapper {
                   ? reply(
                       426, "Transfer aborted: the file was replaced while it was sent; try again")
                   : reply(450, message),
-              "none: another upload replaced the file during the operation; a retry sees the new"
-                  + " version",
-              false);
+              "another upload replaced the file during the operation, and a retry sees the new"
+                  + " version; if this happens to files nobody replaced, the S3 server does not"
+                  + " honour If-Match with the ETags it lists (check its S3 compatibility)",
+              true);
     };
   }
 

@@ -38,6 +38,9 @@ class ReplyMapperTest {
         .isEqualTo("450 Could not read /a: the file was replaced meanwhile");
     assertThat(line(replaced, Phase.TRANSFER))
         .isEqualTo("426 Transfer aborted: the file was replaced while it was sent; try again");
+    // A WARN with advice: a server that fails every If-Match looks just like this.
+    assertThat(ReplyMapper.map(replaced, Phase.COMMAND).serverSide()).isTrue();
+    assertThat(ReplyMapper.map(replaced, Phase.COMMAND).advice()).contains("If-Match");
     assertThat(line(new StoreException(Reason.QUOTA, "quota exceeded"), Phase.TRANSFER))
         .startsWith("552 ");
   }
