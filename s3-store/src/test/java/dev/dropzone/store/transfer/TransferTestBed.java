@@ -63,7 +63,12 @@ final class TransferTestBed implements AutoCloseable {
 
   /** A bed on {@code server}, which it closes. */
   static TransferTestBed on(S3ProxyFixture server) {
-    return new TransferTestBed(server, "pre", UnaryOperator.identity());
+    return on(server, UnaryOperator.identity());
+  }
+
+  /** A bed on {@code server}, which it closes, with its settings changed by {@code adjust}. */
+  static TransferTestBed on(S3ProxyFixture server, UnaryOperator<S3Settings> adjust) {
+    return new TransferTestBed(server, "pre", adjust);
   }
 
   /** A bed whose settings are the usual ones changed by {@code adjust}. */

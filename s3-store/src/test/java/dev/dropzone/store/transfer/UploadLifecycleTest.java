@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.kek.KeyServiceException.Failure;
+import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
+import dev.dropzone.store.testing.FaultyTcpProxy;
+import dev.dropzone.store.testing.S3ProxyFixture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -128,11 +131,27 @@ class UploadLifecycleTest {
 
   @Test
   void storageGoingAwayMidUploadFailsTheUpload() throws Exception {
-    try (TransferTestBed own = TransferTestBed.inMemory()) {
+    S3ProxyFixture server = S3ProxyFixture.inMemory();
+    // Through a proxy that resets every connection and stops listening: a stopping S3Proxy may
+    // leave a part's request body unread for minutes, which no client-side deadline bounds here.
+    FaultyTcpProxy network = FaultyTcpProxy.inFrontOf(server.endpoint());
+    try (network;
+        TransferTestBed own =
+            TransferTestBed.on(
+                server,
+                s ->
+                    S3Settings.of(
+                            network.endpoint(),
+                            S3ProxyFixture.REGION,
+                            S3ProxyFixture.ACCESS_KEY,
+                            S3ProxyFixture.SECRET_KEY,
+                            s.bucket(),
+                            s.prefix())
+                        .withPartSize(s.partSize()))) {
       Upload upload = own.openWrite(own.key("cut"), 0);
       TransferTestBed.copy(PATTERN.stream(0, 12 << 20), upload.stream());
 
-      own.server.close();
+      network.close();
 
       assertThatThrownBy(
               () -> {
