@@ -88,8 +88,8 @@ public final class Soak {
     try (Child s3Server =
             Child.start(
                 "S3 server",
-                // In memory: 4 GiB ran out in two of three 10-minute runs (the killed uploads'
-                // parts weigh most), and the server then answers completions it did not do.
+                // In memory: 4 GiB ran out in two of three 10-minute runs, and the server then
+                // answers completions it did not do.
                 List.of("-Xmx8g"),
                 S3ServerMain.class,
                 List.of(BUCKET),
