@@ -109,7 +109,11 @@ public final class FaultyTcpProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    // Under the lock so that a connection accepted just before is either registered (and reset
+    // below) or sees closed and is dropped: none may outlive close().
+    synchronized (sockets) {
+      closed = true;
+    }
     resume();
     try {
       listener.close();
@@ -134,8 +138,15 @@ public final class FaultyTcpProxy implements AutoCloseable {
         reset(client);
         continue;
       }
-      sockets.add(client);
-      sockets.add(server);
+      synchronized (sockets) {
+        if (closed) {
+          reset(client);
+          reset(server);
+          return;
+        }
+        sockets.add(client);
+        sockets.add(server);
+      }
       daemon("fault-proxy-up", () -> forwardRequests(client, server)).start();
       daemon("fault-proxy-down", () -> pump(server, client)).start();
     }
