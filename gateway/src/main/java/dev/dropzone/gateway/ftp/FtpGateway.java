@@ -28,6 +28,7 @@ import dev.dropzone.gateway.ftp.login.Logins;
 import dev.dropzone.gateway.ftp.login.PasswordChecks;
 import dev.dropzone.gateway.ftp.login.ReinitializeCommand;
 import dev.dropzone.gateway.ftp.login.RevokedLogins;
+import dev.dropzone.gateway.ftp.login.UserCommand;
 import dev.dropzone.gateway.ftp.login.UserSessions;
 import dev.dropzone.gateway.ftp.policy.TlsPolicy;
 import dev.dropzone.gateway.ftp.tls.AuthCommand;
@@ -272,6 +273,7 @@ public final class FtpGateway implements AutoCloseable {
             limits,
             tls != null,
             settings.activeModeEnabled()));
+    commands.addCommand("USER", new UserCommand());
     commands.addCommand("REIN", new ReinitializeCommand(sessions));
     DataConnections.installCommands(commands, settings.activeModeEnabled());
     commands.addCommand("AUTH", new AuthCommand(tls));

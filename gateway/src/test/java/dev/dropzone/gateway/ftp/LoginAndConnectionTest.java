@@ -273,8 +273,11 @@ class LoginAndConnectionTest {
     try (GatewayUnderTest gw = GatewayUnderTest.start()) {
       try (RawControl control = new RawControl(gw.port())) {
         control.reply();
-        assertThat(control.send("USER anonymous")).startsWith("530");
-        assertThat(control.reply()).as("MINA closes after refusing anonymous").isNull();
+        assertThat(control.send("USER anonymous")).startsWith("331");
+        assertThat(control.send("PASS guest@example.com")).isEqualTo("530 Login incorrect");
+        control.send("USER anonymous");
+        assertThat(control.send("PASS " + TestUsers.PASSWORD)).isEqualTo("530 Login incorrect");
+        assertThat(control.send("LIST")).startsWith("530");
       }
       try (RawControl control = new RawControl(gw.port())) {
         control.reply();

@@ -22,8 +22,8 @@ import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
  * Puts Dropzone's commands in place of MINA's for everything that touches the store or a transfer.
- * MINA keeps the protocol plumbing it does well: USER, AUTH, PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE,
- * MODE, STRU, REST, NOOP, SYST, OPTS (but HASH), QUIT. None of those reads the file view.
+ * MINA keeps the protocol plumbing it does well: PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE, MODE, STRU,
+ * REST, NOOP, SYST, OPTS (but HASH), QUIT. None of those reads the file view.
  */
 public final class DropzoneCommands {
 

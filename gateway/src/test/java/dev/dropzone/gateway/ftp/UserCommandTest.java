@@ -1,0 +1,97 @@
+package dev.dropzone.gateway.ftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.FtpEventListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * USER refuses without closing the connection and says why, in the reply and in the audit log:
+ * MINA's closed it after "anonymous" or a second name on a logged-in session, with nothing logged.
+ */
+class UserCommandTest {
+
+  private static final List<FtpEvent> EVENTS = new CopyOnWriteArrayList<>();
+  private static GatewayUnderTest gw;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    gw = GatewayUnderTest.start((FtpEventListener) EVENTS::add);
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    gw.close();
+  }
+
+  @BeforeEach
+  void forgetEvents() {
+    EVENTS.clear();
+  }
+
+  @Test
+  void anotherNameOnALoggedInSessionIsRefusedWithWhatToDoAndTheSessionCarriesOn() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("alice")).startsWith("230");
+
+      assertThat(control.send("USER bob"))
+          .isEqualTo(
+              "530 Already logged in as alice; send REIN to log out before logging in as"
+                  + " another user");
+      assertThat(control.send("PWD")).isEqualTo("257 \"/\" is the current directory");
+      assertThat(control.send("USER alice")).isEqualTo("230 Already logged in as alice");
+      assertThat(control.send("PWD")).startsWith("257");
+
+      assertThat(control.send("REIN")).startsWith("220");
+      assertThat(control.login("bob")).startsWith("230");
+      assertThat(control.send("PWD")).startsWith("257");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> events(FtpEvent.Refused.class).size() == 1);
+    FtpEvent.Refused refused = events(FtpEvent.Refused.class).get(0);
+    assertThat(refused.command()).isEqualTo("USER");
+    assertThat(refused.path()).isEqualTo("bob");
+    assertThat(refused.client().user()).isEqualTo("alice");
+    assertThat(refused.answer().code()).isEqualTo(530);
+    assertThat(refused.answer().reason()).isEqualTo("already_logged_in");
+  }
+
+  @Test
+  void anonymousFailsAtPassLikeAnyUnknownNameIsAuditedAndTheClientMayLogInAfter() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("USER anonymous")).isEqualTo("331 Password required for anonymous");
+      assertThat(control.send("PASS guest@example.com")).startsWith("530");
+      assertThat(control.send("USER nobody-here")).startsWith("331");
+      assertThat(control.send("PASS whatever")).startsWith("530");
+      assertThat(control.login("alice")).startsWith("230");
+      assertThat(control.send("PWD")).startsWith("257");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> events(FtpEvent.Login.class).size() == 3);
+    assertThat(events(FtpEvent.Login.class))
+        .extracting(login -> login.client().user() + " " + login.outcome())
+        .containsExactly("anonymous FAILED", "nobody-here FAILED", "alice OK");
+  }
+
+  @Test
+  void userWithoutANameIsASyntaxErrorAndPassThenHasNoName() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("USER")).isEqualTo("501 USER needs a user name");
+      assertThat(control.send("PASS " + TestUsers.PASSWORD)).startsWith("503");
+      assertThat(control.login("alice")).startsWith("230");
+    }
+  }
+
+  private static <T extends FtpEvent> List<T> events(Class<T> type) {
+    return EVENTS.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+}
