@@ -3,6 +3,7 @@ package dev.dropzone.gateway.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
 import dev.dropzone.gateway.users.UserEntry;
@@ -11,7 +12,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +44,26 @@ class AccountLimitsTest {
             new UserEntry("auditor", hash, "users/owner", null, true),
             new UserEntry(
                 "capped", hash, null, null, false, null, new UserEntry.Quota("5MiB", 2L), null),
-            new UserEntry("single", hash, null, null, false, 1, null, null)));
+            new UserEntry("single", hash, null, null, false, 1, null, null),
+            UserEntry.of("boxowner", hash),
+            new UserEntry(
+                "cappedbox",
+                hash,
+                "users/boxowner",
+                Set.of(Permission.WRITE),
+                false,
+                null,
+                new UserEntry.Quota("1000", 3L),
+                null),
+            new UserEntry(
+                "mover",
+                hash,
+                "users/owner",
+                Set.of(Permission.LIST, Permission.READ, Permission.RENAME),
+                false,
+                null,
+                null,
+                null)));
     gw = GatewayUnderTest.start(new FileAuthenticator(users));
     FTPClient owner = gw.login("owner", PASSWORD);
     assertThat(owner.makeDirectory("docs")).isTrue();
@@ -108,6 +130,74 @@ class AccountLimitsTest {
     assertThat(capped.storeFile("a.bin", Content.random(4, 2L * MIB))).isTrue();
     capped.logout();
     capped.disconnect();
+  }
+
+  @Test
+  void aQuotaRefusalTellsAWriteOnlyUserNothingOfWhatTheHomeHolds() throws Exception {
+    FTPClient owner = gw.login("boxowner", PASSWORD);
+    assertThat(owner.storeFile("secret.bin", new ByteArrayInputStream(bytes(600)))).isTrue();
+    owner.logout();
+    owner.disconnect();
+
+    FTPClient box = gw.login("cappedbox", PASSWORD);
+    try {
+      // Replacing secret.bin would fit in 1000 bytes if its 600 were credited, a new name would
+      // not: a difference that would tell the name exists, and comparing limits its size.
+      List<String> replies = new ArrayList<>();
+      for (String name : List.of("secret.bin", "missing.bin")) {
+        assertThat(box.storeFile(name, new ByteArrayInputStream(bytes(500)))).isFalse();
+        replies.add(box.getReplyCode() + " " + box.getReplyString().trim());
+      }
+      assertThat(box.appendFile("secret.bin", new ByteArrayInputStream(bytes(500)))).isFalse();
+      replies.add(box.getReplyCode() + " " + box.getReplyString().trim());
+      assertThat(replies)
+          .containsOnly(
+              "552 552 Quota exceeded: cappedbox may store 1000 bytes, and this upload does not fit; nothing was stored");
+
+      // What fits on top of the whole home is stored.
+      assertThat(box.storeFile("small.bin", new ByteArrayInputStream(bytes(300)))).isTrue();
+      assertThat(box.storeFile("full.bin", new ByteArrayInputStream(bytes(50)))).isTrue();
+      // Three files now: replacing one is refused like a new name would be.
+      for (String name : List.of("small.bin", "other.bin")) {
+        assertThat(box.storeFile(name, new ByteArrayInputStream(bytes(1)))).isFalse();
+        assertThat(box.getReplyString().trim())
+            .isEqualTo(
+                "552 Quota exceeded: cappedbox may store 3 files, and this upload does not fit;"
+                    + " nothing was stored");
+      }
+    } finally {
+      box.logout();
+      box.disconnect();
+    }
+    assertThat(gw.pendingUploads()).isEmpty();
+  }
+
+  @Test
+  void aMoveOnlyUserCannotReplaceAFileByRenamingAnotherOntoIt() throws Exception {
+    FTPClient owner = gw.login("owner", PASSWORD);
+    assertThat(owner.storeFile("docs/junk.txt", new ByteArrayInputStream(bytes(7)))).isTrue();
+    owner.logout();
+    owner.disconnect();
+
+    FTPClient mover = gw.login("mover", PASSWORD);
+    try {
+      assertThat(mover.rnfr("docs/junk.txt")).isEqualTo(350);
+      assertThat(mover.rnto("docs/report.txt")).isEqualTo(550);
+      assertThat(mover.getReplyString())
+          .contains(
+              "Permission denied: /docs/report.txt exists, and replacing it needs write or"
+                  + " delete");
+      ByteArrayOutputStream report = new ByteArrayOutputStream();
+      assertThat(mover.retrieveFile("docs/report.txt", report)).isTrue();
+      assertThat(report.toByteArray()).isEqualTo(bytes(1000));
+
+      // Moving to a free name is what the permission is for.
+      assertThat(mover.rename("docs/junk.txt", "moved.txt")).isTrue();
+      assertThat(mover.listNames("/")).contains("moved.txt");
+    } finally {
+      mover.logout();
+      mover.disconnect();
+    }
   }
 
   @Test

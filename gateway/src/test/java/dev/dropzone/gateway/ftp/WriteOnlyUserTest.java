@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +103,44 @@ class WriteOnlyUserTest {
     }
     assertThat(metadata("dated.bin")).containsEntry("dz-mtime", "1577934245000");
     assertThat(metadata(SECRET)).doesNotContainEntry("dz-mtime", "1577934245000");
+  }
+
+  @Test
+  void restartingAnUploadOrChangingIntoANameAnswersAlikeForAFileAndAMissingName() throws Exception {
+    List<String> keysBefore = gw.objectKeys();
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.login("dropbox")).startsWith("230");
+      List<String> replies = new ArrayList<>();
+      for (String name : List.of(SECRET, "missing.bin")) {
+        replies.add(control.send("CWD " + name).replace(name, "NAME"));
+        try (Socket data = control.passive()) {
+          assertThat(control.send("REST 999999999999")).startsWith("350");
+          replies.add(control.send("STOR " + name).replace(name, "NAME"));
+        } catch (java.net.SocketException reset) {
+          // The unused data connection was closed with a reset: nothing was sent either way.
+        }
+      }
+      assertThat(replies.get(0)).startsWith("550").isEqualTo(replies.get(2));
+      assertThat(replies.get(1)).startsWith("550 Permission denied").isEqualTo(replies.get(3));
+      assertThat(String.join("\n", replies)).doesNotContain(Integer.toString(SIZE).substring(0, 3));
+      assertThat(control.send("PWD")).isEqualTo("257 \"/\" is the current directory");
+    }
+    assertThat(gw.objectKeys()).isEqualTo(keysBefore);
+
+    // What the session stored itself it may resume.
+    FTPClient owner = gw.login("dropbox");
+    try {
+      assertThat(owner.storeFile("resumed.bin", new ByteArrayInputStream(Content.bytes(2, 10))))
+          .isTrue();
+      owner.setRestartOffset(10);
+      assertThat(owner.storeFile("resumed.bin", new ByteArrayInputStream(Content.bytes(3, 5))))
+          .as(owner.getReplyString())
+          .isTrue();
+    } finally {
+      owner.disconnect();
+    }
+    assertThat(gw.objectKeys()).contains(GatewayUnderTest.key("dropbox", "resumed.bin"));
   }
 
   @Test

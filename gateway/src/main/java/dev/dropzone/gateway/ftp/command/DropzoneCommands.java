@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.command;
 
 import static dev.dropzone.gateway.ftp.command.ObservedCommand.observed;
 
+import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Permission;
 import dev.dropzone.gateway.ftp.FtpSettings;
 import dev.dropzone.gateway.ftp.command.ObservedCommand.Kind;
@@ -106,7 +107,13 @@ public final class DropzoneCommands {
 
   private static FtpReply changeDirectory(FtpIoSession session, StoreView view, VirtualPath path)
       throws IOException {
-    if (!view.stat(path).directory()) {
+    if (!view.account().may(Permission.LIST)) {
+      // One who may not list learns only whether a directory exists (clients need CWD to upload
+      // into one), never whether a file does: both answers are the same.
+      if (!directoryAt(view, path)) {
+        throw new StoreException(Reason.NOT_FOUND, "No such directory: " + path);
+      }
+    } else if (!view.stat(path).directory()) {
       throw new StoreException(Reason.NOT_A_DIRECTORY, "Not a directory: " + path);
     }
     view.cwd(path);
@@ -163,8 +170,27 @@ public final class DropzoneCommands {
     if (source.isRoot()) {
       throw new StoreException(Reason.ACCESS_DENIED, "Your home directory cannot be renamed");
     }
+    Account account = view.account();
+    if (!account.may(Permission.WRITE)
+        && !account.may(Permission.DELETE)
+        && !source.equals(path)
+        && fileAt(view, path)) {
+      // RNTO over a file destroys it: that takes the right to overwrite or to remove files, or a
+      // move-only account could wipe any file by renaming another onto it.
+      throw new StoreException(
+          Reason.ACCESS_DENIED,
+          "Permission denied: " + path + " exists, and replacing it needs write or delete");
+    }
     view.tree().rename(source, path);
     return ReplyMapper.reply(250, "Renamed " + source + " to " + path);
+  }
+
+  private static boolean fileAt(StoreView view, VirtualPath path) throws IOException {
+    return view.lookup(path).map(info -> !info.directory()).orElse(false);
+  }
+
+  private static boolean directoryAt(StoreView view, VirtualPath path) throws IOException {
+    return view.lookup(path).map(FileInfo::directory).orElse(false);
   }
 
   private static FileInfo plainFile(StoreView view, VirtualPath path) throws IOException {

@@ -10,6 +10,7 @@ import dev.dropzone.gateway.ftp.quota.UploadQuota;
 import dev.dropzone.gateway.ftp.transfer.DataLink;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
+import dev.dropzone.store.FileInfo;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.Upload;
@@ -104,15 +105,22 @@ final class UploadCommand extends DataCommand {
       Transfer transfer)
       throws IOException {
     VirtualPath path = mode == Mode.STOU ? unique(view, named) : named;
+    if (mode == Mode.STOR && rest > 0) {
+      // A restart offset past a file's end is refused with its size: one who may not list may
+      // resume only what this session stored.
+      view.requireStoredHere(path);
+    }
     long offset =
         switch (mode) {
           case STOR -> rest;
-          case APPE -> existingSize(view, path);
+          case APPE -> view.lookup(path).map(FileInfo::size).orElse(0L);
           case STOU -> 0;
         };
+    String user = view.account().username();
     UploadQuota quota =
-        UploadQuota.check(
-            view.account().username(), view.account().limits(), view.tree(), path, offset);
+        view.account().may(Permission.LIST)
+            ? UploadQuota.check(user, view.account().limits(), view.tree(), path, offset)
+            : UploadQuota.checkBlind(user, view.account().limits(), view.tree());
     transfer.file(path.toString(), offset);
     Upload upload = view.tree().openWrite(path, offset);
     try {
@@ -239,17 +247,6 @@ final class UploadCommand extends DataCommand {
             426,
             "Transfer aborted: " + why + "; nothing was stored",
             transfer.cut() != null ? cutReason(transfer) : DATA_CONNECTION));
-  }
-
-  private static long existingSize(StoreView view, VirtualPath path) throws IOException {
-    try {
-      return view.tree().stat(path).size();
-    } catch (StoreException e) {
-      if (e.reason() == Reason.NOT_FOUND) {
-        return 0;
-      }
-      throw e;
-    }
   }
 
   private static VirtualPath unique(StoreView view, VirtualPath hint) throws IOException {

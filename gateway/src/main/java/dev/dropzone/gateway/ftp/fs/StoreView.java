@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.ftpserver.ftplet.FileSystemView;
 import org.apache.ftpserver.ftplet.FtpException;
@@ -169,6 +170,18 @@ public final class StoreView implements FileSystemView {
   /** The entry at {@code path} (the home itself always exists). */
   public FileInfo stat(VirtualPath path) throws IOException {
     return tree.stat(path);
+  }
+
+  /** The entry at {@code path}, or empty when there is none. */
+  public Optional<FileInfo> lookup(VirtualPath path) throws IOException {
+    try {
+      return Optional.of(tree.stat(path));
+    } catch (StoreException e) {
+      if (e.reason() == Reason.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /** The path as MINA's file type, e.g. to remember it between RNFR and RNTO. */

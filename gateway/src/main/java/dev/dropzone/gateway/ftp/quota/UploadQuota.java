@@ -1,6 +1,7 @@
 package dev.dropzone.gateway.ftp.quota;
 
 import dev.dropzone.gateway.auth.AccountLimits;
+import dev.dropzone.gateway.logging.LogText;
 import dev.dropzone.store.FileTree;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
@@ -8,6 +9,8 @@ import dev.dropzone.store.VirtualPath;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The room one upload has under its user's quota. A file that does not fit in the file count is
@@ -17,18 +20,24 @@ import java.io.OutputStream;
  */
 public final class UploadQuota {
 
-  private static final UploadQuota UNLIMITED = new UploadQuota(null, Long.MAX_VALUE, 0, 0);
+  private static final Logger LOG = LoggerFactory.getLogger(UploadQuota.class);
+
+  private static final UploadQuota UNLIMITED = new UploadQuota(null, Long.MAX_VALUE, 0, 0, false);
 
   private final String user;
   private final long room;
   private final long limit;
   private final long used;
 
-  private UploadQuota(String user, long room, long limit, long used) {
+  /** Whether refusals keep quiet about what the home holds (see {@link #checkBlind}). */
+  private final boolean blind;
+
+  private UploadQuota(String user, long room, long limit, long used, boolean blind) {
     this.user = user;
     this.room = room;
     this.limit = limit;
     this.used = used;
+    this.blind = blind;
   }
 
   /**
@@ -63,7 +72,40 @@ public final class UploadQuota {
     if (room < 0) {
       throw exceeded(user, limits.quotaBytes(), usage.bytes() + offset);
     }
-    return new UploadQuota(user, room, limits.quotaBytes(), usage.bytes() + offset);
+    return new UploadQuota(user, room, limits.quotaBytes(), usage.bytes() + offset, false);
+  }
+
+  /**
+   * The quota of an upload by one who may not list: whatever the name holds now, the upload is
+   * counted as a new file on top of the whole home, and refusals name only the limits. What a
+   * refusal said, or where in an upload it came, would otherwise tell whether the name exists and
+   * how large it is. The totals go to the log.
+   *
+   * @throws StoreException QUOTA when the home is already full (bytes or files)
+   */
+  public static UploadQuota checkBlind(String user, AccountLimits limits, FileTree tree)
+      throws IOException {
+    if (!limits.hasQuota()) {
+      return UNLIMITED;
+    }
+    Usage usage = Usage.of(tree, null);
+    boolean noFileRoom = limits.quotaFiles() > 0 && usage.files() >= limits.quotaFiles();
+    if (noFileRoom || (limits.quotaBytes() > 0 && usage.bytes() >= limits.quotaBytes())) {
+      LOG.info(
+          "Upload by {} refused: the home holds {} bytes in {} files (quota {} bytes, {} files)",
+          LogText.of(user),
+          usage.bytes(),
+          usage.files(),
+          limits.quotaBytes(),
+          limits.quotaFiles());
+      throw blindlyExceeded(
+          user, noFileRoom ? limits.quotaFiles() + " files" : limits.quotaBytes() + " bytes");
+    }
+    if (limits.quotaBytes() == 0) {
+      return UNLIMITED;
+    }
+    return new UploadQuota(
+        user, limits.quotaBytes() - usage.bytes(), limits.quotaBytes(), usage.bytes(), true);
   }
 
   /** {@code upload} limited to the room left; writing past it fails with QUOTA. */
@@ -88,6 +130,14 @@ public final class UploadQuota {
 
       private void reserve(int len) throws StoreException {
         if (written + len > room) {
+          if (blind) {
+            LOG.info(
+                "Upload by {} stopped at the quota: the home held {} bytes, limit {}",
+                LogText.of(user),
+                used,
+                limit);
+            throw blindlyExceeded(user, limit + " bytes");
+          }
           throw exceeded(user, limit, used + written + len);
         }
         written += len;
@@ -105,6 +155,16 @@ public final class UploadQuota {
             + " bytes, this upload would make it at least "
             + wanted
             + "; nothing was stored");
+  }
+
+  private static StoreException blindlyExceeded(String user, String limit) {
+    return new StoreException(
+        Reason.QUOTA,
+        "Quota exceeded: "
+            + user
+            + " may store "
+            + limit
+            + ", and this upload does not fit; nothing was stored");
   }
 
   private static boolean exists(FileTree tree, VirtualPath path) throws IOException {

@@ -14,7 +14,10 @@ import java.util.stream.Stream;
  */
 record Usage(long bytes, long files) {
 
-  /** Everything under the home except {@code excluded}, the file an upload is about to replace. */
+  /**
+   * Everything under the home except {@code excluded}, the file an upload is about to replace
+   * (null: nothing is left out).
+   */
   static Usage of(FileTree tree, VirtualPath excluded) throws IOException {
     long[] totals = new long[2];
     add(tree, VirtualPath.ROOT, excluded, totals);
