@@ -155,13 +155,19 @@ final class DirectoryMove {
   private void moveFile(S3Object object, String newKey, Progress progress, String what)
       throws StoreException {
     String key = object.key();
+    String copied;
     try {
-      copier.copy(key, newKey, size(object, what), what);
+      copied = copier.copy(key, newKey, size(object, what), what);
     } catch (StoreException e) {
       throw progress.stopped(space.display(key) + " could not be copied", e, false);
     }
     try {
-      s3.deleteObject(b -> b.bucket(bucket).key(key));
+      if (!copier.deleteIfUnchanged(key, copied)) {
+        LOG.info(
+            "{}: a new upload replaced {} while it was copied and stays there",
+            what,
+            space.display(key));
+      }
     } catch (SdkException e) {
       throw progress.stopped(
           space.display(key)

@@ -97,8 +97,9 @@ public final class ObjectCopier {
    *
    * @param size the size as listed; the copy uses the size the source has when it is read
    * @param what the operation in the client's words, for error messages
+   * @return the ETag of the source version that was copied (see {@link #deleteIfUnchanged})
    */
-  void copy(String source, String target, long size, String what) throws StoreException {
+  String copy(String source, String target, long size, String what) throws StoreException {
     HeadObjectResponse head;
     try {
       head = s3.headObject(b -> b.bucket(bucket).key(source));
@@ -111,6 +112,43 @@ public final class ObjectCopier {
             metadata == head.metadata() ? null : metadata, head.contentType(), head.eTag());
     LOG.debug("Copying {} to {} ({} bytes)", source, target, head.contentLength());
     copy(source, target, head.contentLength(), replacement, what);
+    return head.eTag();
+  }
+
+  /**
+   * Deletes the source of a move, unless it is no longer the version that was copied: an upload
+   * that replaced it while it was being copied (a producer writing {@code in/a.csv} again while a
+   * consumer moves it to {@code done/}) was confirmed to its client and must stay. Every upload
+   * encrypts under a fresh salt, so a new version never has the old one's ETag.
+   *
+   * @param eTag what {@link #copy} returned
+   * @return whether the source is gone; false when it was replaced and kept
+   * @throws SdkException when the check or the delete failed; the source may still be there
+   */
+  boolean deleteIfUnchanged(String source, String eTag) {
+    String now;
+    try {
+      now = s3.headObject(b -> b.bucket(bucket).key(source)).eTag();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return true;
+      }
+      throw e;
+    }
+    if (!Objects.equals(eTag, now)) {
+      return false;
+    }
+    try {
+      // S3 itself checks the ETag once more at the delete; servers without conditional deletes
+      // ignore the header, and the check above has narrowed the window to one round trip.
+      s3.deleteObject(b -> b.bucket(bucket).key(source).ifMatch(eTag));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 412) {
+        return false;
+      }
+      throw e;
+    }
+    return true;
   }
 
   /**

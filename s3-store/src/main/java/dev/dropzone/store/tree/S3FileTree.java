@@ -425,10 +425,17 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     requests.recentWrites().forget(source);
     requests.recentWrites().forget(target);
     // Over an existing file the copy replaces it, as RNTO expects.
-    copier.copy(source, target, size, what);
+    String copied = copier.copy(source, target, size, what);
     directories.keepWhileRemoving(from);
     try {
-      s3.deleteObject(b -> b.bucket(bucket).key(source));
+      if (!copier.deleteIfUnchanged(source, copied)) {
+        LOG.info(
+            "Renamed {} to {} of {}; a new upload replaced {} while it was copied and stays there",
+            from,
+            to,
+            user,
+            from);
+      }
     } catch (SdkException e) {
       StoreException cause = S3Errors.map(e, what);
       // DEBUG: the exception below carries this to the command, which logs it once.

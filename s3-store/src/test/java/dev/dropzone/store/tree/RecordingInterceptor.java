@@ -33,6 +33,9 @@ final class RecordingInterceptor implements ExecutionInterceptor {
   private volatile String failingOperation;
   private volatile int failAfter;
 
+  /** What to do once after the next success of an operation, as another writer racing it. */
+  private final Map<String, Runnable> afterNext = new ConcurrentHashMap<>();
+
   /** A client configured like the store's own, with this interceptor in its pipeline. */
   S3Client client(S3Settings settings) {
     return S3Client.builder()
@@ -64,6 +67,20 @@ final class RecordingInterceptor implements ExecutionInterceptor {
     }
   }
 
+  @Override
+  public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+    Runnable action =
+        afterNext.remove(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+    if (action != null) {
+      action.run();
+    }
+  }
+
+  /** Runs {@code action} once, right after the next {@code operation} succeeds. */
+  void afterNext(String operation, Runnable action) {
+    afterNext.put(operation, action);
+  }
+
   int count(String operation) {
     AtomicInteger n = counts.get(operation);
     return n == null ? 0 : n.get();
@@ -82,6 +99,7 @@ final class RecordingInterceptor implements ExecutionInterceptor {
     counts.clear();
     keys.clear();
     failingOperation = null;
+    afterNext.clear();
   }
 
   /** From now on, {@code operation} succeeds {@code successes} more times, then fails. */

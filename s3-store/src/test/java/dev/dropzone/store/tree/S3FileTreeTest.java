@@ -646,6 +646,33 @@ class S3FileTreeTest {
   }
 
   @Test
+  void aFileUploadedAgainWhileItIsRenamedStaysWhereItWasUploaded() throws Exception {
+    tree.mkdir(path("/in"));
+    tree.mkdir(path("/done"));
+    byte[] first = putFile("in/a.csv", 10);
+    byte[][] second = new byte[1][];
+    RECORDER.afterNext("CopyObject", () -> second[0] = putFile("in/a.csv", 11));
+
+    tree.rename(path("/in/a.csv"), path("/done/a.csv"));
+
+    assertThat(read(home + "/done/a.csv")).isEqualTo(first);
+    assertThat(read(home + "/in/a.csv")).as("the upload confirmed meanwhile").isEqualTo(second[0]);
+  }
+
+  @Test
+  void aFileUploadedAgainWhileItsDirectoryIsRenamedStaysWhereItWasUploaded() throws Exception {
+    tree.mkdir(path("/src"));
+    byte[] first = putFile("src/a.csv", 10);
+    byte[][] second = new byte[1][];
+    RECORDER.afterNext("CopyObject", () -> second[0] = putFile("src/a.csv", 11));
+
+    tree.rename(path("/src"), path("/dst"));
+
+    assertThat(read(home + "/dst/a.csv")).isEqualTo(first);
+    assertThat(read(home + "/src/a.csv")).as("the upload confirmed meanwhile").isEqualTo(second[0]);
+  }
+
+  @Test
   void renamingANonEmptyDirectoryMovesEverythingBelowIt() throws Exception {
     tree.mkdir(path("/src"));
     tree.mkdir(path("/src/sub"));
