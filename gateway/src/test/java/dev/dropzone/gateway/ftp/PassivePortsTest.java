@@ -157,6 +157,31 @@ class PassivePortsTest {
   }
 
   @Test
+  void afterEpsvAllOnlyEpsvSetsUpDataConnections() throws Exception {
+    start(Duration.ofMinutes(5));
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      control.login("alice");
+      assertThat(control.send("EPSV ALL")).isEqualTo("200 EPSV ALL okay");
+      String refusal =
+          "503 EPSV ALL was sent on this connection: set up data connections with EPSV";
+      assertThat(control.send("PASV")).isEqualTo(refusal);
+      assertThat(control.send("PORT 127,0,0,1,200,10")).isEqualTo(refusal);
+      assertThat(control.send("EPRT |1|127.0.0.1|51210|")).isEqualTo(refusal);
+      assertThat(gw.gateway.passivePortsInUse()).isZero();
+
+      String epsv = control.send("EPSV");
+      Matcher extended = Pattern.compile("229 .*\\(\\|\\|\\|(\\d+)\\|\\)").matcher(epsv);
+      assertThat(extended.matches()).as(epsv).isTrue();
+      try (Socket data = new Socket("127.0.0.1", Integer.parseInt(extended.group(1)))) {
+        assertThat(control.send("NLST")).startsWith("150");
+        data.getInputStream().readAllBytes();
+      }
+      assertThat(control.reply()).startsWith("226");
+    }
+  }
+
+  @Test
   void eachDataCommandReplacesTheListenerAndAnAcceptedConnectionClosesIt() throws Exception {
     start(Duration.ofMinutes(5));
     try (RawControl control = new RawControl(gw.port());

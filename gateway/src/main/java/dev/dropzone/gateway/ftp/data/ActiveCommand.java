@@ -30,6 +30,10 @@ final class ActiveCommand extends AbstractCommand {
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     session.resetState();
     String name = extended ? "EPRT" : "PORT";
+    if (session.containsAttribute(PassiveCommand.EPSV_ONLY)) {
+      session.write(ReplyMapper.reply(503, PassiveCommand.EPSV_ONLY_REFUSAL));
+      return;
+    }
     if (!enabled) {
       refuse(session, 502, "Active mode is disabled on this server; use passive mode (PASV/EPSV)");
       return;

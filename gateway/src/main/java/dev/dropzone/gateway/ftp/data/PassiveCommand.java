@@ -21,6 +21,15 @@ final class PassiveCommand extends AbstractCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(PassiveCommand.class);
 
+  /**
+   * Set by {@code EPSV ALL}: from then on the client sets up data connections with EPSV only (RFC
+   * 2428), and a NAT in between may rely on it; PASV, PORT and EPRT are refused.
+   */
+  static final String EPSV_ONLY = "dropzone.epsv-all";
+
+  static final String EPSV_ONLY_REFUSAL =
+      "EPSV ALL was sent on this connection: set up data connections with EPSV";
+
   private final boolean extended;
 
   PassiveCommand(boolean extended) {
@@ -33,7 +42,12 @@ final class PassiveCommand extends AbstractCommand {
     session.resetState();
     String argument = request.getArgument();
     if (extended && argument != null && argument.equalsIgnoreCase("ALL")) {
+      session.setAttribute(EPSV_ONLY, Boolean.TRUE);
       session.write(ReplyMapper.reply(200, "EPSV ALL okay"));
+      return;
+    }
+    if (!extended && session.containsAttribute(EPSV_ONLY)) {
+      session.write(ReplyMapper.reply(503, EPSV_ONLY_REFUSAL));
       return;
     }
     if (extended && argument != null && !argument.equals("1") && !argument.equals("2")) {
