@@ -126,29 +126,51 @@ public final class ObjectCopier {
    * @throws SdkException when the check or the delete failed; the source may still be there
    */
   boolean deleteIfUnchanged(String source, String eTag) {
-    String now;
-    try {
-      now = s3.headObject(b -> b.bucket(bucket).key(source)).eTag();
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<String> now = currentETag(source);
+      if (now.isEmpty()) {
         return true;
       }
-      throw e;
-    }
-    if (!Objects.equals(eTag, now)) {
-      return false;
-    }
-    try {
-      // S3 itself checks the ETag once more at the delete; servers without conditional deletes
-      // ignore the header, and the check above has narrowed the window to one round trip.
-      s3.deleteObject(b -> b.bucket(bucket).key(source).ifMatch(eTag));
-    } catch (S3Exception e) {
-      if (e.statusCode() == 412) {
+      if (!now.get().equals(eTag)) {
         return false;
+      }
+      try {
+        // S3 checks the ETag once more at the delete itself, closing the window after the HEAD.
+        s3.deleteObject(b -> b.bucket(bucket).key(source).ifMatch(eTag));
+        return true;
+      } catch (S3Exception e) {
+        switch (e.statusCode()) {
+          case 404:
+            return true;
+          case 412:
+            return false;
+          case 409:
+            // A write to the source was under way: look again, once.
+            if (attempt == 1) {
+              continue;
+            }
+            throw e;
+          case 400, 501:
+            // A server that refuses the condition gets the delete without it, after the check.
+            LOG.debug("Storage refused a conditional delete ({}); deleting after the check", e);
+            s3.deleteObject(b -> b.bucket(bucket).key(source));
+            return true;
+          default:
+            throw e;
+        }
+      }
+    }
+  }
+
+  private Optional<String> currentETag(String key) {
+    try {
+      return Optional.of(s3.headObject(b -> b.bucket(bucket).key(key)).eTag());
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
       }
       throw e;
     }
-    return true;
   }
 
   /**

@@ -660,6 +660,34 @@ class S3FileTreeTest {
   }
 
   @Test
+  void aRenameReadsEachAnswerToItsConditionalDeleteOfTheSource() throws Exception {
+    byte[] body = putFile("a", 10);
+    // 412: replaced between the check and the delete. The rename is done; the source stays.
+    RECORDER.answerNext("DeleteObject", 412, "PreconditionFailed");
+    tree.rename(path("/a"), path("/b"));
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/a", home + "/b");
+
+    // 501 or 400: a server without conditional deletes gets the delete without the condition.
+    RECORDER.answerNext("DeleteObject", 501, "NotImplemented");
+    tree.rename(path("/b"), path("/c"));
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/a", home + "/c");
+
+    // 409: a write to the source was under way; checked again, then deleted.
+    RECORDER.answerNext("DeleteObject", 409, "ConditionalRequestConflict");
+    tree.rename(path("/c"), path("/d"));
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/a", home + "/d");
+    assertThat(read(home + "/d")).isEqualTo(body);
+
+    // 409 twice: reported as a rename that left its source, which the client is told to delete.
+    RECORDER.answerNext("DeleteObject", 409, "ConditionalRequestConflict");
+    RECORDER.answerNext("DeleteObject", 409, "ConditionalRequestConflict");
+    assertThatThrownBy(() -> tree.rename(path("/d"), path("/e")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("could not remove /d");
+    assertThat(keysUnder(home + "/")).containsExactly(home + "/a", home + "/d", home + "/e");
+  }
+
+  @Test
   void aFileUploadedAgainWhileItsDirectoryIsRenamedStaysWhereItWasUploaded() throws Exception {
     tree.mkdir(path("/src"));
     byte[] first = putFile("src/a.csv", 10);
