@@ -1,7 +1,11 @@
 package dev.dropzone.gateway.ftp.login;
 
 import dev.dropzone.gateway.ftp.command.ReplyMapper;
+import dev.dropzone.gateway.ftp.events.FtpEvent;
+import dev.dropzone.gateway.ftp.events.SessionEvents;
 import dev.dropzone.gateway.logging.LogText;
+import java.net.InetSocketAddress;
+import java.time.Instant;
 import org.apache.ftpserver.command.AbstractCommand;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
@@ -17,18 +21,22 @@ import org.slf4j.LoggerFactory;
  * session was folded away as an empty one), and any other name on a logged-in session, with a reply
  * ("Invalid user name") that did not say what was wrong.
  *
- * <p>Here every name is taken, {@code anonymous} too, and judged by PASS like any other: an account
- * that does not exist fails there, counted, throttled and audited as a failed login, and nobody
- * learns from USER which names exist. A logged-in session keeps its user until REIN.
+ * <p>Here {@code anonymous} is refused at once and audited as a failed login, but counts towards no
+ * ban and costs no password check: curl, browsers and file managers try it by themselves whenever
+ * no user name was given, and one office behind one address must not be banned for that. Every
+ * other name is taken and judged by PASS, so USER tells nobody which names exist. A logged-in
+ * session keeps its user until REIN.
  */
 public final class UserCommand extends AbstractCommand {
 
   private static final Logger LOG = LoggerFactory.getLogger(UserCommand.class);
 
+  private static final String ANONYMOUS = "anonymous";
+
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     session.resetState();
-    // Trimmed, as MINA had it: a stray space after a name is no part of it.
+    // Trimmed by MINA's parser: a stray space after a name is no part of it.
     String name = request.getArgument();
     if (name == null || name.isEmpty()) {
       session.write(ReplyMapper.reply(501, "USER needs a user name"));
@@ -38,8 +46,30 @@ public final class UserCommand extends AbstractCommand {
       answerLoggedIn(session, request, session.getUser(), name);
       return;
     }
+    if (name.equalsIgnoreCase(ANONYMOUS)) {
+      refuseAnonymous(session, name);
+      return;
+    }
     session.setUserArgument(name);
     session.write(ReplyMapper.reply(331, "Password required for " + name));
+  }
+
+  private static void refuseAnonymous(FtpIoSession session, String name) {
+    // A PASS now must not log in a name given before.
+    session.setUserArgument(null);
+    LOG.info(
+        "Anonymous login from {} refused: anonymous logins are not allowed",
+        ((InetSocketAddress) session.getRemoteAddress()).getAddress().getHostAddress());
+    SessionEvents.fire(
+        session,
+        new FtpEvent.Login(
+            Instant.now(),
+            SessionEvents.client(session, name, null),
+            FtpEvent.LoginOutcome.FAILED,
+            "anonymous logins are not allowed"));
+    session.write(
+        ReplyMapper.reply(
+            530, "Anonymous logins are not allowed; log in with your user name and password"));
   }
 
   private static void answerLoggedIn(
