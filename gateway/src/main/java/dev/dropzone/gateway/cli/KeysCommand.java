@@ -336,6 +336,16 @@ final class KeysCommand implements Runnable {
           err.println("Failures (run rewrap again once the cause is fixed):");
           failures.forEach(f -> err.println("  " + f));
           err.flush();
+        } else if (records.count(Outcome.REWRAPPED) + summary.count(Outcome.REWRAPPED) > 0) {
+          // A gateway's rename or time change that read an object's metadata before this run
+          // rewrapped it can write the old key back: S3's ETag, which its copy is conditional on,
+          // does not change with metadata. Only a later run that finds nothing proves none did.
+          out.println(
+              "Run keys rewrap again in a few minutes, and keep the old master key version until"
+                  + " a run rewraps nothing: a rename or time change under way in a gateway"
+                  + " during this run may have written an object's old key back.");
+        } else {
+          out.println("Every key record and object is on " + current + ".");
         }
         out.flush();
         audit.ended(

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /** {@code dropzone keys} against the Vault Transit protocol test server and in-process S3. */
 class KeysCommandTest {
@@ -197,10 +199,51 @@ class KeysCommandTest {
     assertThat(first.out())
         .containsPattern("Rewrapping \\d+ key record\\(s\\) and 2 object\\(s\\) to vault:")
         .containsPattern("Key records: rewrapped \\d+, already current \\d+, failed 0")
-        .contains("Rewrapped 2, already current 0, not encrypted 0, failed 0");
-    assertThat(again.out()).contains("Rewrapped 0, already current 2, not encrypted 0, failed 0");
+        .contains("Rewrapped 2, already current 0, not encrypted 0, failed 0")
+        .contains("Run keys rewrap again in a few minutes, and keep the old master key version");
+    assertThat(again.out())
+        .contains("Rewrapped 0, already current 2, not encrypted 0, failed 0")
+        .containsPattern("Every key record and object is on vault:\\S+\\.")
+        .doesNotContain("Run keys rewrap again");
     try (EncryptedStore store = EncryptedStore.open(settings)) {
       assertThat(read(store, "rewrapper", "a.txt")).isEqualTo("alpha");
+    }
+  }
+
+  @Test
+  void aMetadataCopyRacingRewrapCanPutTheOldKeyBackAndTheNextRunSaysSo() throws Exception {
+    String key = "dz/users/racer/r.txt";
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      write(store, "racer", "r.txt", "raced");
+    }
+    vault.rotate("dropzone");
+    try (S3Client plain = S3Clients.create(settings)) {
+      // What a gateway's time change read just before the run rewrapped the object.
+      HeadObjectResponse before = plain.headObject(b -> b.bucket("keys").key(key));
+
+      KeysCli.Run first = keys("rewrap", "--prefix", "users/racer/");
+      assertThat(first.out())
+          .contains("Rewrapped 1")
+          .contains("Run keys rewrap again in a few minutes");
+
+      // ...and wrote after it: the copy is conditional on the ETag, which the rewrap kept.
+      plain.copyObject(
+          b ->
+              b.sourceBucket("keys")
+                  .sourceKey(key)
+                  .destinationBucket("keys")
+                  .destinationKey(key)
+                  .copySourceIfMatch(before.eTag())
+                  .metadataDirective(MetadataDirective.REPLACE)
+                  .metadata(before.metadata()));
+    }
+
+    KeysCli.Run second = keys("rewrap", "--prefix", "users/racer/");
+    assertThat(second.out()).contains("Rewrapped 1").contains("Run keys rewrap again");
+    KeysCli.Run third = keys("rewrap", "--prefix", "users/racer/");
+    assertThat(third.out()).contains("Rewrapped 0").contains("Every key record and object is on");
+    try (EncryptedStore store = EncryptedStore.open(settings)) {
+      assertThat(read(store, "racer", "r.txt")).isEqualTo("raced");
     }
   }
 
