@@ -17,6 +17,22 @@ public interface FileTree {
   FileInfo stat(VirtualPath path) throws IOException;
 
   /**
+   * Whether {@code path} is a directory, found out without looking for a file there: the answer
+   * costs the same for a file as for nothing, so its timing tells one who may not list no more than
+   * its value.
+   */
+  default boolean isDirectory(VirtualPath path) throws IOException {
+    try {
+      return stat(path).directory();
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /**
    * The entries directly inside {@code dir}, fetched page by page as the stream is consumed (never
    * built whole). Close the stream when done.
    */

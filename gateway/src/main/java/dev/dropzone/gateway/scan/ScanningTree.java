@@ -101,6 +101,11 @@ final class ScanningTree implements FileTree {
   }
 
   @Override
+  public boolean isDirectory(VirtualPath path) throws IOException {
+    return tree.isDirectory(path);
+  }
+
+  @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     return tree.list(dir);
   }

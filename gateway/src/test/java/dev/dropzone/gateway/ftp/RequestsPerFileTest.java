@@ -6,7 +6,9 @@ import dev.dropzone.store.testing.S3RequestCounter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
@@ -65,6 +67,28 @@ class RequestsPerFileTest {
       COUNTER.reset();
       assertThat(retrieve("/batch/f" + i + ".bin")).isEqualTo(Content.bytes(i, SMALL));
       assertThat(COUNTER.counts()).as("RETR of file %d", i).isEqualTo(Map.of("GetObject", 1));
+    }
+  }
+
+  @Test
+  void changingIntoAFileOrANameThatIsNotThereCostsAWriteOnlyUserTheSameRequests() throws Exception {
+    FTPClient dropbox = gateway.login("dropbox");
+    try {
+      assertThat(dropbox.storeFile("dropped.bin", new ByteArrayInputStream(Content.bytes(5, 10))))
+          .isTrue();
+      List<Map<String, Integer>> costs = new ArrayList<>();
+      List<String> replies = new ArrayList<>();
+      for (String name : List.of("dropped.bin", "missing.bin")) {
+        COUNTER.reset();
+        assertThat(dropbox.changeWorkingDirectory(name)).isFalse();
+        costs.add(COUNTER.counts());
+        replies.add(dropbox.getReplyString().replace(name, "NAME"));
+      }
+      // Their timing would tell them apart otherwise: a HEAD that finds the file answers sooner.
+      assertThat(costs.get(0)).isEqualTo(costs.get(1));
+      assertThat(replies.get(0)).isEqualTo(replies.get(1));
+    } finally {
+      dropbox.disconnect();
     }
   }
 

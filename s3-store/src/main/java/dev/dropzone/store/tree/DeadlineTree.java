@@ -39,6 +39,13 @@ public final class DeadlineTree implements FileTree, FileDigests, ModificationTi
   }
 
   @Override
+  public boolean isDirectory(VirtualPath path) throws IOException {
+    try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
+      return tree.isDirectory(path);
+    }
+  }
+
+  @Override
   public Stream<FileInfo> list(VirtualPath dir) throws IOException {
     try (StorageDeadline.Scope scope = StorageDeadline.within(deadline)) {
       return tree.list(dir);

@@ -143,6 +143,12 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     return object.map(o -> o.info(path)).orElseThrow(() -> notFound(path));
   }
 
+  /** One LIST, and a HEAD of the marker when nothing is listed below: never a HEAD of a file. */
+  @Override
+  public boolean isDirectory(VirtualPath path) throws IOException {
+    return directories.exists(path);
+  }
+
   /**
    * One LIST request for a directory with entries; one HEAD more for an empty one (whose marker
    * some servers leave out of listings), and for a missing one a HEAD to tell "not a directory"

@@ -110,7 +110,7 @@ public final class DropzoneCommands {
     if (!view.account().may(Permission.LIST)) {
       // One who may not list learns only whether a directory exists (clients need CWD to upload
       // into one), never whether a file does: both answers are the same.
-      if (!directoryAt(view, path)) {
+      if (!view.tree().isDirectory(path)) {
         throw new StoreException(Reason.NOT_FOUND, "No such directory: " + path);
       }
     } else if (!view.stat(path).directory()) {
@@ -187,10 +187,6 @@ public final class DropzoneCommands {
 
   private static boolean fileAt(StoreView view, VirtualPath path) throws IOException {
     return view.lookup(path).map(info -> !info.directory()).orElse(false);
-  }
-
-  private static boolean directoryAt(StoreView view, VirtualPath path) throws IOException {
-    return view.lookup(path).map(FileInfo::directory).orElse(false);
   }
 
   private static FileInfo plainFile(StoreView view, VirtualPath path) throws IOException {
