@@ -48,7 +48,7 @@ public record DropzoneConfig(
       Pkcs11 pkcs11,
       KeyHttp http,
       Cache cache,
-      boolean acceptFormatV1) {}
+      Boolean acceptFormatV1) {}
 
   public record Vault(
       String address,

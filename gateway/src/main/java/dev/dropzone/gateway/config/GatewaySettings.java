@@ -117,9 +117,22 @@ public record GatewaySettings(
         sweepInterval,
         auth,
         scan,
-        new FormatPolicy(keys.acceptFormatV1()),
+        formats(keys.acceptFormatV1(), keyProvider),
         audit(config.audit(), baseDir),
         admin);
+  }
+
+  /**
+   * {@code keys.acceptFormatV1}, by default on (v1 files stay readable until {@code keys upgrade}
+   * has converted them), except with the EaaS provider: its RSA-wrapped v1 keys carry no binding,
+   * so serving v1 would let a bucket writer relabel any file, format v2 included, as a v1 file of
+   * their own home and read it there.
+   */
+  static FormatPolicy formats(Boolean acceptFormatV1, KeyProvider provider) {
+    if (acceptFormatV1 != null) {
+      return new FormatPolicy(acceptFormatV1);
+    }
+    return new FormatPolicy(!(provider instanceof KeyProvider.Eaas));
   }
 
   private static AuditSettings audit(DropzoneConfig.Audit c, Path baseDir) {

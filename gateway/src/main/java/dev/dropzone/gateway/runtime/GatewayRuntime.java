@@ -6,6 +6,7 @@ import dev.dropzone.gateway.auth.Account;
 import dev.dropzone.gateway.auth.Authenticator;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.ftp.FtpGateway;
+import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.keys.OpenKeyService;
 import dev.dropzone.gateway.metrics.GatewayMeters;
 import dev.dropzone.gateway.metrics.MeteredKeyService;
@@ -139,6 +140,7 @@ public final class GatewayRuntime implements AutoCloseable {
               .maximumAge(settings.keyCacheTtl())
               .build();
       StoreMeters.bind(cache, meters.registry());
+      warnOfUnboundV1Keys(settings);
       store = EncryptedStore.open(s3, settings.formats(), new S3RequestMeters(meters.registry()));
       StoreMeters.bind(store, meters.registry());
       warmUp(store);
@@ -187,6 +189,16 @@ public final class GatewayRuntime implements AutoCloseable {
   }
 
   /** Runs {@link EncryptedStore#warmUp} before the first client, saying how it went. */
+  private static void warnOfUnboundV1Keys(GatewaySettings settings) {
+    if (settings.keyProvider() instanceof KeyProvider.Eaas && settings.formats().acceptFormatV1()) {
+      LOG.warn(
+          "keys.acceptFormatV1 is on with the eaas provider, whose format v1 keys carry no"
+              + " binding: whoever can write to the bucket and log in can relabel any file, format"
+              + " v2 included, as a v1 file of their own home and read it. Run dropzone keys"
+              + " upgrade, then set keys.acceptFormatV1: false (the default for eaas)");
+    }
+  }
+
   private static void warmUp(EncryptedStore store) {
     long start = System.nanoTime();
     Optional<String> problem = store.warmUp(WARM_UP_TIME);

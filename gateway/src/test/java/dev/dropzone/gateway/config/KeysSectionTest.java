@@ -83,6 +83,31 @@ class KeysSectionTest {
   }
 
   @Test
+  void formatV1IsServedByDefaultExceptWithEaasWhoseV1KeysCarryNoBinding() throws Exception {
+    String eaas =
+        "keys:\n  provider: eaas\n  eaas:\n    url: http://127.0.0.1:8080\n"
+            + "    secretPath: dropzone/master\n    token: t\n";
+    assertThat(load(eaas, Map.of(), Map.of()).formats().acceptFormatV1()).isFalse();
+    assertThat(
+            load(eaas, Map.of(), Map.of("keys.acceptFormatV1", "true")).formats().acceptFormatV1())
+        .as("an operator who still has v1 files may turn it on")
+        .isTrue();
+    assertThat(
+            load(eaas, Map.of("DROPZONE_KEYS_ACCEPT_FORMAT_V1", "true"), Map.of())
+                .formats()
+                .acceptFormatV1())
+        .isTrue();
+
+    String local = "keys:\n  provider: local\n  keysetFile: keyset.json\n";
+    assertThat(load(local, Map.of(), Map.of()).formats().acceptFormatV1()).isTrue();
+    assertThat(
+            load(local, Map.of(), Map.of("keys.acceptFormatV1", "false"))
+                .formats()
+                .acceptFormatV1())
+        .isFalse();
+  }
+
+  @Test
   void eaasWithATlsClientCertificateInsteadOfAToken() throws Exception {
     Files.writeString(dir.resolve("client.pem"), "placeholder");
     Files.writeString(dir.resolve("client-key.pem"), "placeholder");

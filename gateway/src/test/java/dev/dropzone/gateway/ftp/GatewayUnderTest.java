@@ -135,6 +135,20 @@ final class GatewayUnderTest implements AutoCloseable {
     return new GatewayUnderTest(settings, keys);
   }
 
+  /** A gateway whose data keys come from {@code keys} and whose store serves {@code formats}. */
+  static GatewayUnderTest start(Function<EncryptedStore, DataKeys> keys, FormatPolicy formats)
+      throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        keys,
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        settings -> EncryptedStore.open(settings, formats),
+        event -> {},
+        new SimpleMeterRegistry());
+  }
+
   /** A gateway whose users come from {@code users} instead of {@link TestUsers}. */
   static GatewayUnderTest start(Authenticator users) throws Exception {
     return start(new SettingsBuilder().build(), users);
