@@ -162,7 +162,18 @@ public final class LdapAuthenticator implements UserDirectory, AutoCloseable {
 
   private Optional<Account> accept(String username, Entry entry, LDAPInterface reader)
       throws LDAPException, AuthenticationUnavailableException {
-    String name = canonicalName(entry, username);
+    Optional<String> spelled = canonicalName(entry, username);
+    if (spelled.isEmpty()) {
+      log.info(
+          "LDAP login for {} refused: the directory matched {}, whose {} is not that name (its"
+              + " matching ignores spaces the login throttle does not); log in with the name as"
+              + " the directory spells it",
+          LogText.of(username),
+          entry.getDN(),
+          loginAttribute);
+      return Optional.empty();
+    }
+    String name = spelled.get();
     Optional<String> home = HomePath.under(settings.homePrefix(), name);
     if (home.isEmpty()) {
       log.info(
@@ -188,19 +199,21 @@ public final class LdapAuthenticator implements UserDirectory, AutoCloseable {
 
   /**
    * The login name as the directory spells it: matching is case-insensitive, and "Alice" and
-   * "alice" must not become two users with two homes.
+   * "alice" must not become two users with two homes. Empty when no value is the typed name, case
+   * aside: a directory also matches " alice" to alice, and each such variant would have a failure
+   * count of its own, multiplying the guesses a name may take before it is paused.
    */
-  private String canonicalName(Entry entry, String typed) {
+  private Optional<String> canonicalName(Entry entry, String typed) {
     String[] values = entry.getAttributeValues(loginAttribute);
     if (values == null) {
-      return typed;
+      return Optional.of(typed);
     }
     for (String value : values) {
       if (value.equalsIgnoreCase(typed)) {
-        return value;
+        return Optional.of(value);
       }
     }
-    return values.length == 1 ? values[0] : typed;
+    return Optional.empty();
   }
 
   private Optional<Entry> find(String username) throws AuthenticationUnavailableException {

@@ -156,6 +156,16 @@ class LdapAuthenticatorTest {
   }
 
   @Test
+  void aNameTheDirectoryMatchesOnlyByIgnoringSpacesIsRefused() throws Exception {
+    // Each variant would have a failure count of its own in the login throttle.
+    assertThat(login(searching().build(), " alice", password("alice"))).isEmpty();
+    assertThat(login(searching().build(), "alice  ", password("alice"))).isEmpty();
+    assertThat(login(plain().userDnTemplate(TEMPLATE).build(), " alice", password("alice")))
+        .isEmpty();
+    assertThat(login(searching().build(), "alice", password("alice"))).contains(full("alice"));
+  }
+
+  @Test
   void memberOfTheAccessGroupIsAccepted() throws Exception {
     LdapSettings settings = searching().accessGroup(FTP_USERS).build();
     assertThat(login(settings, "alice", password("alice"))).contains(full("alice"));
