@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,25 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(
       AdminSettings settings, GatewayMeters meters, Readiness readiness, BooleanSupplier alive)
       throws IOException {
+    return start(settings, meters, readiness, alive, IDLE_TIMEOUT);
+  }
+
+  /**
+   * How long a connection may stay without a byte either way before it is closed. Vert.x keeps idle
+   * connections for ever by default: without a limit anyone who reaches the port (it may listen
+   * beyond loopback for scrapers, and the token is checked per request, not per connection) could
+   * hold connections, and the file descriptors the FTP server shares, as long as they like.
+   * Scrapers and probes reconnect as they need.
+   */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  static AdminServer start(
+      AdminSettings settings,
+      GatewayMeters meters,
+      Readiness readiness,
+      BooleanSupplier alive,
+      Duration idleTimeout)
+      throws IOException {
     // Probes and scrapes are a few requests a minute: one event loop, no worker pool to speak of.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     Router router = Router.router(vertx);
@@ -73,7 +93,11 @@ public final class AdminServer implements AutoCloseable {
     router.get("/readyz").handler(context -> ready(readiness, alive, context));
     HttpServer server =
         vertx.createHttpServer(
-            new HttpServerOptions().setHost(settings.bind()).setPort(settings.port()));
+            new HttpServerOptions()
+                .setHost(settings.bind())
+                .setPort(settings.port())
+                .setIdleTimeout((int) idleTimeout.toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     try {
       server
           .requestHandler(router)
