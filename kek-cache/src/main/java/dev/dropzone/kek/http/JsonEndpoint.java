@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +178,28 @@ public final class JsonEndpoint implements AutoCloseable {
       retryOrFail(number, call, describe(e));
       return;
     }
-    request.sendBuffer(call.payload).onComplete(done -> answered(number, call, done));
+    // The client's own timeouts are idle timeouts: a reply that trickles in a byte at a time
+    // would hold the call, its slot and the single-flight entry of its key for ever.
+    long deadline = settings.connectTimeout().plus(settings.requestTimeout()).toMillis();
+    AtomicBoolean settled = new AtomicBoolean();
+    long timer =
+        vertx.setTimer(
+            deadline,
+            fired -> {
+              if (settled.compareAndSet(false, true)) {
+                limit.release();
+                retryOrFail(number, call, "timed out: no whole answer within " + deadline + " ms");
+              }
+            });
+    request
+        .sendBuffer(call.payload)
+        .onComplete(
+            done -> {
+              vertx.cancelTimer(timer);
+              if (settled.compareAndSet(false, true)) {
+                answered(number, call, done);
+              }
+            });
   }
 
   private void answered(int number, Call call, AsyncResult<HttpResponse<Buffer>> done) {
