@@ -121,6 +121,8 @@ class ObjectRewrapTest {
       List<StoredObject> objects = stored.objects("");
       assertThat(objects).hasSize(OBJECTS);
       AtomicInteger progress = new AtomicInteger();
+      // Before: the uploads' checks of their new keys and the key check above.
+      int decryptsBefore = vault.server().count("decrypt");
 
       ObjectRun.Summary<Outcome> first =
           new ObjectRewrap(stored, keyService, calls, 4)
@@ -132,7 +134,9 @@ class ObjectRewrapTest {
       assertThat(requests.get("CopyObject")).hasValue(OBJECTS);
       assertThat(requests).doesNotContainKeys("PutObject", "UploadPart", "CreateMultipartUpload");
       assertThat(vault.server().count("rewrap")).isEqualTo(OBJECTS);
-      assertThat(vault.server().count("decrypt")).as("data keys never left Vault").isOne();
+      assertThat(vault.server().count("decrypt"))
+          .as("data keys never left Vault")
+          .isEqualTo(decryptsBefore);
 
       ObjectRun.Summary<Outcome> again =
           new ObjectRewrap(stored, keyService, calls, 4).run(stored.objects(""), current, () -> {});

@@ -7,6 +7,7 @@ import com.google.crypto.tink.StreamingAead;
 import dev.dropzone.kek.KeyBinding;
 import dev.dropzone.kek.KeyOwner;
 import dev.dropzone.kek.KeyRecord;
+import dev.dropzone.kek.KeyService;
 import dev.dropzone.kek.KeyServiceException;
 import dev.dropzone.kek.KeyServiceException.Failure;
 import dev.dropzone.kek.StreamingKeys;
@@ -65,7 +66,7 @@ class UserKeysTest {
   }
 
   @Test
-  void firstUseCreatesAndRecordsASignedVersion2KeyWithoutUnwrappingIt() throws Exception {
+  void firstUseCreatesAndRecordsASignedVersion2KeyUnwrappingItOnceToProveIt() throws Exception {
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     UserKey key = newUserKeys().forWriting(ALICE).get(30, TimeUnit.SECONDS);
@@ -81,7 +82,40 @@ class UserKeysTest {
     assertThat(key.key().hasRecord(record.fields(), record.macBytes())).isTrue();
     assertThat(key.wrapped().ref()).isEqualTo(keyService.masterKeyId());
     assertThat(keyService.wrapCount()).isEqualTo(1);
-    assertThat(keyService.unwrapCount()).isZero();
+    assertThat(keyService.unwrapCount())
+        .as("the new wrapping, unwrapped once to check it gives the key back")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aNewKeyWhoseWrappingUnwrapsToAnotherKeyIsNeitherUsedNorRecorded() throws Exception {
+    // A service whose unwrapping does not belong to its wrapping: every file written under the
+    // new key would be unreadable once the key left memory.
+    KeyService mismatched =
+        new KeyService() {
+          @Override
+          public String masterKeyId() {
+            return keyService.masterKeyId();
+          }
+
+          @Override
+          public CompletableFuture<WrappedKey> wrap(byte[] dataKey, KeyBinding binding) {
+            return keyService.wrap(dataKey, binding);
+          }
+
+          @Override
+          public CompletableFuture<byte[]> unwrap(WrappedKey wrapped, KeyBinding binding) {
+            return CompletableFuture.completedFuture(StreamingKeys.newDataKey());
+          }
+        };
+    UserKeys keys =
+        UserKeys.builder(mismatched, DataKeyCache.builder(mismatched).build(), records, blocking)
+            .build();
+
+    assertThatThrownBy(() -> keys.forWriting(ALICE).get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(KeyServiceException.class)
+        .hasMessageContaining("unwraps to another key; nothing was written with it");
+    assertThat(records.stored("alice")).isEmpty();
   }
 
   @Test
@@ -95,7 +129,9 @@ class UserKeysTest {
     assertThat(again.epoch()).isEqualTo(1);
     assertThat(records.size()).isEqualTo(1);
     assertThat(keyService.wrapCount()).isEqualTo(1);
-    assertThat(keyService.unwrapCount()).isEqualTo(1);
+    assertThat(keyService.unwrapCount())
+        .as("the check of the new key, then the record read by the second instance")
+        .isEqualTo(2);
     assertThat(decrypt(again.key().streamingAead(), ciphertext)).isEqualTo("hello alice");
   }
 
@@ -167,7 +203,7 @@ class UserKeysTest {
             .streamingAead();
 
     assertThat(decrypt(reading, ciphertext)).isEqualTo("stored object body");
-    assertThat(keyService.unwrapCount()).isEqualTo(1);
+    assertThat(keyService.unwrapCount()).as("the check of the new key, then the read").isEqualTo(2);
   }
 
   @Test
@@ -198,7 +234,9 @@ class UserKeysTest {
     KeyRecord record = records.stored("alice").orElseThrow();
     assertThat(record.isV2()).isTrue();
     assertThat(record.key()).isEqualTo(key.wrapped());
-    assertThat(keyService.unwrapCount()).as("the v1 key is not even unwrapped").isZero();
+    assertThat(keyService.unwrapCount())
+        .as("the v1 key is not even unwrapped; only the new key, to check it")
+        .isEqualTo(1);
   }
 
   @Test
