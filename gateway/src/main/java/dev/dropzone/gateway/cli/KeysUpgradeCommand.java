@@ -4,6 +4,7 @@ import dev.dropzone.gateway.audit.KeyRunAudit;
 import dev.dropzone.gateway.config.ConfigException;
 import dev.dropzone.gateway.config.GatewaySettings;
 import dev.dropzone.gateway.keys.FormatUpgrade;
+import dev.dropzone.gateway.keys.KeyProvider;
 import dev.dropzone.gateway.keys.ObjectRun;
 import dev.dropzone.gateway.keys.OpenKeyService;
 import dev.dropzone.gateway.keys.ServiceCalls;
@@ -58,6 +59,15 @@ final class KeysUpgradeCommand implements Callable<Integer> {
       defaultValue = "8")
   int parallel;
 
+  @Option(
+      names = "--trust-unbound-v1",
+      description =
+          "With keys.provider eaas: upgrade anyway. Its v1 keys are bound to nothing, so a v1 file"
+              + " may be another home's file that a bucket writer copied and relabelled, and the"
+              + " upgrade binds it to the home it lies in. Only if nobody but the gateways could"
+              + " write to the bucket since the v1 files were written.")
+  boolean trustUnboundV1;
+
   @Override
   public Integer call() throws ConfigException, InterruptedException {
     if (parallel < 1 || parallel > 256) {
@@ -70,6 +80,15 @@ final class KeysUpgradeCommand implements Callable<Integer> {
               throw new ParameterException(spec.commandLine(), "--prefix " + problem);
             });
     GatewaySettings settings = options.settings();
+    if (settings.keyProvider() instanceof KeyProvider.Eaas && !trustUnboundV1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "keys.provider is eaas, whose format v1 keys are bound to nothing: a v1 file may be"
+              + " another home's file a bucket writer copied and relabelled, and upgrading would"
+              + " bind it to the home it lies in. If nobody but the gateways could write to the"
+              + " bucket since the v1 files were written, run again with --trust-unbound-v1;"
+              + " otherwise have their owners upload them again and delete the v1 files.");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ServiceCalls calls = new ServiceCalls(KeysCommand.CALL_TIMEOUT);

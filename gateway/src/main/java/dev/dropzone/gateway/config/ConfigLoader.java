@@ -43,8 +43,9 @@ public final class ConfigLoader {
 
   private static final ObjectMapper MAPPER =
       YamlMappers.strict()
-          // Every key has a default, so a null can only be an explicit '~' that would otherwise
-          // silently become 0 or false.
+          // Every primitive key has a default, so a null there can only be an explicit '~' that
+          // would otherwise silently become 0 or false. (Keys whose default depends on another,
+          // such as keys.acceptFormatV1, are objects, and null means "the default".)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .registerModule(
               new SimpleModule("dropzone-durations")

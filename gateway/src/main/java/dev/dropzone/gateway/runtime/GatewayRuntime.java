@@ -188,17 +188,29 @@ public final class GatewayRuntime implements AutoCloseable {
     }
   }
 
-  /** Runs {@link EncryptedStore#warmUp} before the first client, saying how it went. */
+  /**
+   * The eaas provider's v1 keys are bound to nothing: says what serving v1 means there, and that v1
+   * files are not served when that default holds (a deployment that still has some sees why).
+   */
   private static void warnOfUnboundV1Keys(GatewaySettings settings) {
-    if (settings.keyProvider() instanceof KeyProvider.Eaas && settings.formats().acceptFormatV1()) {
+    if (!(settings.keyProvider() instanceof KeyProvider.Eaas)) {
+      return;
+    }
+    if (settings.formats().acceptFormatV1()) {
       LOG.warn(
           "keys.acceptFormatV1 is on with the eaas provider, whose format v1 keys carry no"
               + " binding: whoever can write to the bucket and log in can relabel any file, format"
-              + " v2 included, as a v1 file of their own home and read it. Run dropzone keys"
-              + " upgrade, then set keys.acceptFormatV1: false (the default for eaas)");
+              + " v2 included, as a v1 file of their own home and read it. Have v1 files uploaded"
+              + " again (or see dropzone keys upgrade --help), then set keys.acceptFormatV1:"
+              + " false (the default for eaas)");
+    } else {
+      LOG.info(
+          "Format v1 files are not served: keys.acceptFormatV1 is off, the default with the eaas"
+              + " provider, whose v1 keys are bound to nothing");
     }
   }
 
+  /** Runs {@link EncryptedStore#warmUp} before the first client, saying how it went. */
   private static void warmUp(EncryptedStore store) {
     long start = System.nanoTime();
     Optional<String> problem = store.warmUp(WARM_UP_TIME);

@@ -1,0 +1,113 @@
+package dev.dropzone.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.runtime.GatewayRuntime;
+import dev.dropzone.gateway.users.FileAuthenticator;
+import dev.dropzone.gateway.users.PasswordHashes;
+import dev.dropzone.gateway.users.UserEntry;
+import dev.dropzone.gateway.users.UsersFile;
+import dev.dropzone.kek.eaas.EaasProtocolServer;
+import dev.dropzone.kek.format.ObjectFormat;
+import dev.dropzone.store.s3.S3Clients;
+import dev.dropzone.store.testing.S3ProxyFixture;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+
+/**
+ * The eaas provider's format v1 keys are bound to nothing (RSA over the EaaS API, spoken here by
+ * {@link EaasProtocolServer}). A bucket writer who relabels another home's file as a v1 file of
+ * their own gets nothing from a gateway on its default configuration, and {@code keys upgrade} does
+ * not bind such a file to the home it was planted in unless told to trust v1 files.
+ */
+class EaasUnboundV1Test {
+
+  private static final String PASSWORD = "correct horse";
+  private static final byte[] SECRET =
+      "alice's figures, for alice only".getBytes(StandardCharsets.UTF_8);
+
+  @TempDir Path dir;
+
+  @Test
+  void aRelabelledFileIsRefusedByDefaultAndKeysUpgradeWillNotBindIt() throws Exception {
+    try (S3ProxyFixture s3 = S3ProxyFixture.inMemory();
+        EaasProtocolServer eaas = EaasProtocolServer.start("")) {
+      eaas.createSecret("dz/master", 1);
+      s3.bucket("unbound", "dz");
+      Path users = dir.resolve("users.yaml");
+      String hash = PasswordHashes.hash(PASSWORD.toCharArray());
+      new UsersFile(users).write(List.of(UserEntry.of("alice", hash), UserEntry.of("bob", hash)));
+      Map<String, String> config = new HashMap<>();
+      config.put("s3.endpoint", s3.endpoint().toString());
+      config.put("s3.bucket", "unbound");
+      config.put("s3.prefix", "dz");
+      config.put("s3.accessKeyId", S3ProxyFixture.ACCESS_KEY);
+      config.put("s3.secretAccessKey", S3ProxyFixture.SECRET_KEY);
+      config.put("keys.provider", "eaas");
+      config.put("keys.eaas.url", eaas.uri().toString());
+      config.put("keys.eaas.secretPath", "dz/master");
+      config.put("keys.eaas.token", eaas.token());
+      config.put("keys.http.maxAttempts", "1");
+      config.put("users.file", users.toString());
+      config.put("ftp.port", "0");
+      config.put("ftp.passivePorts", "0");
+
+      try (GatewayRuntime gateway = start(config, users)) {
+        new FtpUser(gateway, "alice", PASSWORD).store("secret.txt", SECRET);
+      }
+      try (S3Client raw = S3Clients.create(s3.bucket("unbound", "dz"))) {
+        relabel(raw, "dz/users/alice/secret.txt", "dz/users/bob/stolen.txt", "bob");
+      }
+
+      try (GatewayRuntime gateway = start(config, users)) {
+        new FtpUser(gateway, "bob", PASSWORD).assertRefused("stolen.txt", "keys upgrade");
+      }
+
+      KeysCli.Run upgrade = KeysCli.run(dir, config, "upgrade");
+      assertThat(upgrade.code()).isEqualTo(Main.USAGE);
+      assertThat(upgrade.err())
+          .contains("format v1 keys are bound to nothing")
+          .contains("--trust-unbound-v1");
+      try (S3Client raw = S3Clients.create(s3.bucket("unbound", "dz"))) {
+        assertThat(
+                raw.headObject(b -> b.bucket("unbound").key("dz/users/bob/stolen.txt")).metadata())
+            .as("left as the attacker wrote it")
+            .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1);
+      }
+    }
+  }
+
+  /** What a bucket writer does: another home's file, with v1 metadata and no binding tag. */
+  private static void relabel(S3Client raw, String from, String to, String user) {
+    Map<String, String> v2 = raw.headObject(b -> b.bucket("unbound").key(from)).metadata();
+    String wrapped = v2.get(ObjectFormat.META_KEY);
+    Map<String, String> v1 = new HashMap<>();
+    v1.put(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1);
+    v1.put(ObjectFormat.META_ALGORITHM, v2.get(ObjectFormat.META_ALGORITHM));
+    v1.put(ObjectFormat.META_KEY, wrapped.substring(0, wrapped.indexOf('.')));
+    v1.put(ObjectFormat.META_KEY_REF, v2.get(ObjectFormat.META_KEY_REF));
+    v1.put(ObjectFormat.META_USER, user);
+    raw.copyObject(
+        b ->
+            b.sourceBucket("unbound")
+                .sourceKey(from)
+                .destinationBucket("unbound")
+                .destinationKey(to)
+                .metadataDirective(MetadataDirective.REPLACE)
+                .metadata(v1));
+  }
+
+  private GatewayRuntime start(Map<String, String> config, Path users) throws Exception {
+    return GatewayRuntime.start(
+        new ConfigLoader().overrides(config, "test").settings(dir),
+        new FileAuthenticator(new UsersFile(users)));
+  }
+}
