@@ -100,6 +100,16 @@ class UserCommandTest {
   }
 
   @Test
+  void spacesAroundANameAreNoPartOfIt() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      // MINA trims the line, not the argument: this arrives as " alice".
+      assertThat(control.send("USER   alice")).isEqualTo("331 Password required for alice");
+      assertThat(control.send("PASS " + TestUsers.PASSWORD)).isEqualTo("230 Logged in as alice");
+    }
+  }
+
+  @Test
   void userWithoutANameIsASyntaxErrorAndPassThenHasNoName() throws Exception {
     try (RawControl control = new RawControl(gw.port())) {
       control.reply();

@@ -9,6 +9,7 @@ import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPInterface;
 import com.unboundid.ldap.sdk.LDAPSearchException;
+import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResult;
@@ -23,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -206,14 +208,40 @@ public final class LdapAuthenticator implements UserDirectory, AutoCloseable {
   private Optional<String> canonicalName(Entry entry, String typed) {
     String[] values = entry.getAttributeValues(loginAttribute);
     if (values == null) {
+      // The attribute may be hidden from the bound user; a DN template names it in the RDN.
+      values = rdnValues(entry);
+    }
+    if (values == null) {
       return Optional.of(typed);
     }
+    // Case is compared as the login throttle keys names, so no two names it counts apart log in
+    // as one (equalsIgnoreCase would also take the long s for an s).
+    String key = typed.toLowerCase(Locale.ROOT);
     for (String value : values) {
-      if (value.equalsIgnoreCase(typed)) {
+      if (value.toLowerCase(Locale.ROOT).equals(key)) {
         return Optional.of(value);
       }
     }
     return Optional.empty();
+  }
+
+  private String[] rdnValues(Entry entry) {
+    try {
+      RDN rdn = entry.getParsedDN().getRDN();
+      if (rdn == null) {
+        return null;
+      }
+      String[] names = rdn.getAttributeNames();
+      String[] rdnValues = rdn.getAttributeValues();
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equalsIgnoreCase(loginAttribute)) {
+          return new String[] {rdnValues[i]};
+        }
+      }
+      return null;
+    } catch (LDAPException e) {
+      return null;
+    }
   }
 
   private Optional<Entry> find(String username) throws AuthenticationUnavailableException {

@@ -36,8 +36,9 @@ public final class UserCommand extends AbstractCommand {
   @Override
   public void execute(FtpIoSession session, FtpServerContext context, FtpRequest request) {
     session.resetState();
-    // Trimmed by MINA's parser: a stray space after a name is no part of it.
-    String name = request.getArgument();
+    // MINA trims the line, not the argument: "USER  alice" arrives as " alice". Spaces around a
+    // name are never part of it, and a variant with them would count its failed logins apart.
+    String name = request.getArgument() == null ? null : request.getArgument().strip();
     if (name == null || name.isEmpty()) {
       session.write(ReplyMapper.reply(501, "USER needs a user name"));
       return;
