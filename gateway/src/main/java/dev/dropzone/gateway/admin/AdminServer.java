@@ -57,15 +57,18 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(
       AdminSettings settings, GatewayMeters meters, Readiness readiness, BooleanSupplier alive)
       throws IOException {
-    return start(settings, meters, readiness, alive, IDLE_TIMEOUT);
+    // /readyz says nothing while its checks run: the connection must outlive the longest.
+    Duration idle = settings.checkTimeout().plusSeconds(5);
+    return start(
+        settings, meters, readiness, alive, idle.compareTo(IDLE_TIMEOUT) > 0 ? idle : IDLE_TIMEOUT);
   }
 
   /**
-   * How long a connection may stay without a byte either way before it is closed. Vert.x keeps idle
-   * connections for ever by default: without a limit anyone who reaches the port (it may listen
-   * beyond loopback for scrapers, and the token is checked per request, not per connection) could
-   * hold connections, and the file descriptors the FTP server shares, as long as they like.
-   * Scrapers and probes reconnect as they need.
+   * How long a connection may stay without a byte either way before it is closed (longer when a
+   * readiness check may take longer). Vert.x keeps idle connections for ever by default: without a
+   * limit anyone who reaches the port (it may listen beyond loopback for scrapers, and the token is
+   * checked per request, not per connection) could hold connections, and the file descriptors the
+   * FTP server shares, as long as they like. Scrapers and probes reconnect as they need.
    */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 

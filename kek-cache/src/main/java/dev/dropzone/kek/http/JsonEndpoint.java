@@ -179,7 +179,10 @@ public final class JsonEndpoint implements AutoCloseable {
       return;
     }
     // The client's own timeouts are idle timeouts: a reply that trickles in a byte at a time
-    // would hold the call, its slot and the single-flight entry of its key for ever.
+    // would hold the call, its slot and the single-flight entry of its key for ever. The web
+    // client cannot abort one request, so its connection stays with the pool (which still caps
+    // connections at maxInFlight) until the server ends it; calls meanwhile fail at their own
+    // deadlines instead of waiting.
     long deadline = settings.connectTimeout().plus(settings.requestTimeout()).toMillis();
     AtomicBoolean settled = new AtomicBoolean();
     long timer =
