@@ -45,20 +45,7 @@ class RetiredKeyVersionTest {
       Path users = dir.resolve("users.yaml");
       new UsersFile(users)
           .write(List.of(UserEntry.of("alice", PasswordHashes.hash(PASSWORD.toCharArray()))));
-      Map<String, String> config = new HashMap<>();
-      config.put("s3.endpoint", s3.endpoint().toString());
-      config.put("s3.bucket", "retire");
-      config.put("s3.prefix", "dz");
-      config.put("s3.accessKeyId", S3ProxyFixture.ACCESS_KEY);
-      config.put("s3.secretAccessKey", S3ProxyFixture.SECRET_KEY);
-      config.put("keys.provider", "eaas");
-      config.put("keys.eaas.url", eaas.uri().toString());
-      config.put("keys.eaas.secretPath", "dz/master");
-      config.put("keys.eaas.token", eaas.token());
-      config.put("keys.http.maxAttempts", "1");
-      config.put("users.file", users.toString());
-      config.put("ftp.port", "0");
-      config.put("ftp.passivePorts", "0");
+      Map<String, String> config = EaasGatewayConfig.of(s3, "retire", eaas, users);
       byte[] report = "numbers from before the rotation".getBytes(StandardCharsets.UTF_8);
       byte[] left = "a file the rewrap is not told about".getBytes(StandardCharsets.UTF_8);
 

@@ -146,25 +146,16 @@ public final class UploadQuota {
   }
 
   private static StoreException exceeded(String user, long limit, long wanted) {
-    return new StoreException(
-        Reason.QUOTA,
-        "Quota exceeded: "
-            + user
-            + " may store "
-            + limit
-            + " bytes, this upload would make it at least "
-            + wanted
-            + "; nothing was stored");
+    return quotaExceeded(user, limit + " bytes, this upload would make it at least " + wanted);
   }
 
   private static StoreException blindlyExceeded(String user, String limit) {
+    return quotaExceeded(user, limit + ", and this upload does not fit");
+  }
+
+  private static StoreException quotaExceeded(String user, String limits) {
     return new StoreException(
-        Reason.QUOTA,
-        "Quota exceeded: "
-            + user
-            + " may store "
-            + limit
-            + ", and this upload does not fit; nothing was stored");
+        Reason.QUOTA, "Quota exceeded: " + user + " may store " + limits + "; nothing was stored");
   }
 
   private static boolean exists(FileTree tree, VirtualPath path) throws IOException {
