@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ftpserver.DataConnectionException;
 import org.apache.ftpserver.ftplet.DataConnection;
 import org.apache.ftpserver.impl.FtpIoSession;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * and a passive listener also when no connection arrived within the accept timeout.
  *
  * <p>Blocking steps (accept, connect, the TLS handshake) run without the lock, so a close from
- * another thread (session end, shutdown) always gets through and interrupts them.
+ * another thread (session end, shutdown, ABOR) always gets through and interrupts them: the socket
+ * of a connection being set up is known here from the moment it exists. The TLS handshake also has
+ * a deadline of its own, since a peer that sends a byte now and then never trips a read timeout.
  */
 final class SessionDataConnection implements ServerDataConnectionFactory {
 
@@ -41,6 +44,9 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
   private boolean expired;
   private InetSocketAddress activeTarget;
   private Socket socket;
+
+  /** The connection being set up (accepted or connected, not yet handed out), if any. */
+  private Socket opening;
 
   private volatile boolean secure;
   private volatile boolean zip;
@@ -91,25 +97,32 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
       }
     }
     Socket raw = passive != null ? accept(passive, deadline) : connect(active);
+    synchronized (lock) {
+      if (passive != listener || active != activeTarget) {
+        closeQuietly(raw);
+        throw new DataConnectionRefusedException("Data connection closed while it was opened");
+      }
+      opening = raw;
+    }
     Socket data = raw;
     try {
       if (secure) {
-        if (shared.protection == null) {
-          throw new DataConnectionRefusedException("TLS is not configured on this server");
-        }
-        // A peer that connects and never speaks must not hold the command thread forever.
-        raw.setSoTimeout((int) Math.min(Integer.MAX_VALUE, shared.acceptTimeout.toMillis()));
-        data = shared.protection.protect(raw, control);
+        data = handshake(raw);
       }
       data.setSoTimeout(
           ftpSession().getListener().getDataConnectionConfiguration().getIdleTime() * 1000);
     } catch (IOException | RuntimeException e) {
       closeQuietly(raw);
+      synchronized (lock) {
+        if (opening == raw) {
+          opening = null;
+        }
+      }
       throw e;
     }
     synchronized (lock) {
-      if (passive != listener || active != activeTarget) {
-        // Closed (session end, shutdown, new PASV) while connecting: do not hand it out.
+      if (opening != raw || passive != listener || active != activeTarget) {
+        // Closed (session end, shutdown, ABOR, new PASV) while connecting: do not hand it out.
         closeQuietly(raw);
         throw new DataConnectionRefusedException("Data connection closed while it was opened");
       }
@@ -118,9 +131,45 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
       }
       listener = null;
       expiry = null;
+      opening = null;
       socket = data;
     }
     return new IODataConnection(data, ftpSession(), this);
+  }
+
+  /**
+   * The TLS handshake on {@code raw}, within the accept timeout: a read timeout alone would let a
+   * peer that sends a byte now and then hold the transfer (and its slot) for ever.
+   */
+  private Socket handshake(Socket raw) throws IOException {
+    if (shared.protection == null) {
+      throw new DataConnectionRefusedException("TLS is not configured on this server");
+    }
+    long timeout = shared.acceptTimeout.toMillis();
+    raw.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout));
+    AtomicBoolean late = new AtomicBoolean();
+    ScheduledFuture<?> deadline =
+        shared.timers.schedule(
+            () -> {
+              late.set(true);
+              closeQuietly(raw);
+            },
+            timeout,
+            TimeUnit.MILLISECONDS);
+    try {
+      return shared.protection.protect(raw, control);
+    } catch (IOException e) {
+      if (late.get()) {
+        throw new DataConnectionRefusedException(
+            "The TLS handshake on the data connection did not finish within "
+                + shared.acceptTimeout.toSeconds()
+                + " s",
+            e);
+      }
+      throw e;
+    } finally {
+      deadline.cancel(false);
+    }
   }
 
   /** Takes the first connection to the passive port, which closes the port: one per PASV. */
@@ -195,7 +244,7 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
 
   private void expire(PassiveListener expiring) {
     synchronized (lock) {
-      if (listener != expiring || socket != null) {
+      if (listener != expiring || socket != null || opening != null) {
         return;
       }
       listener = null;
@@ -219,15 +268,22 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
     PassiveListener closingListener;
     ScheduledFuture<?> closingExpiry;
     Socket closingSocket;
+    Socket closingOpening;
     synchronized (lock) {
       closingListener = listener;
       closingExpiry = expiry;
       closingSocket = socket;
+      closingOpening = opening;
       listener = null;
       expiry = null;
       expired = false;
       activeTarget = null;
       socket = null;
+      opening = null;
+    }
+    if (closingOpening != null) {
+      // Fails a blocked TLS handshake on it at once.
+      closeQuietly(closingOpening);
     }
     if (closingExpiry != null) {
       closingExpiry.cancel(false);
