@@ -73,16 +73,19 @@ final class ScanningUpload implements Upload {
    */
   @Override
   public void prepareCommit() throws IOException {
-    if (scan != null) {
-      conclude();
+    // Read once: an ABOR's abort() may clear the field from another thread at any moment.
+    Scan current = scan;
+    if (current != null) {
+      conclude(current);
     }
     inner.prepareCommit();
   }
 
   @Override
   public void commit() throws IOException {
-    if (scan != null) {
-      conclude();
+    Scan current = scan;
+    if (current != null) {
+      conclude(current);
     }
     inner.commit();
     Outcome outcome =
@@ -128,14 +131,17 @@ final class ScanningUpload implements Upload {
       }
     }
     if (fits < length) {
-      tooLarge();
+      tooLarge(current);
     }
   }
 
-  private void tooLarge() throws StoreException {
+  private void tooLarge(Scan current) throws StoreException {
+    if (aborted) {
+      current.cancel();
+      throw new StoreException(Reason.ABORTED, "the upload was aborted; nothing was stored");
+    }
     String detail = "it is larger than scan.maxSize (" + size(settings.maxSize()) + ")";
     if (settings.onTooLarge() == Fallback.REFUSE) {
-      Scan current = scan;
       scan = null;
       current.cancel();
       record(Outcome.REFUSED_TOO_LARGE, null, detail);
@@ -147,12 +153,11 @@ final class ScanningUpload implements Upload {
     }
     partly = true;
     unscanned = detail;
-    conclude();
+    conclude(current);
   }
 
-  /** Ends the scan and takes its verdict: returns when the upload may go on, else throws. */
-  private void conclude() throws StoreException {
-    Scan current = scan;
+  /** Ends {@code current} and takes its verdict: returns when the upload may go on, else throws. */
+  private void conclude(Scan current) throws StoreException {
     long start = System.nanoTime();
     Verdict verdict;
     try {
