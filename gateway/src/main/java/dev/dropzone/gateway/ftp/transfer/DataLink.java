@@ -129,13 +129,14 @@ public final class DataLink {
       transfer.dataEnded();
       transfer.waitingFor(Party.STORAGE);
       out.flush();
+      transfer.waitingFor(Party.CLIENT);
+      closeQuietly();
     } finally {
       transfer.detach();
       if (inflating != null) {
         inflating.release();
       }
     }
-    closeQuietly();
     return ascii ? ((AsciiToLocal) out).written() : total;
   }
 
@@ -170,13 +171,16 @@ public final class DataLink {
         ((DeflaterOutputStream) deflating).finish();
       }
       wire.flush();
+      // Still watched: with TLS the close writes close_notify, which a client that stopped
+      // reading can block for ever; the watchdog then cuts it as a stalled transfer.
+      transfer.waitingFor(Party.CLIENT);
+      socket.close();
     } finally {
       transfer.detach();
       if (deflater != null) {
         deflater.end();
       }
     }
-    socket.close();
     return total;
   }
 
