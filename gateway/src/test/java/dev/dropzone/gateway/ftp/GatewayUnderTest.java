@@ -21,6 +21,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -133,6 +134,19 @@ final class GatewayUnderTest implements AutoCloseable {
   static GatewayUnderTest start(FtpSettings settings, Function<EncryptedStore, DataKeys> keys)
       throws Exception {
     return new GatewayUnderTest(settings, keys);
+  }
+
+  /** A gateway whose store's S3 client has {@code interceptor} in its pipeline. */
+  static GatewayUnderTest intercepted(ExecutionInterceptor interceptor) throws Exception {
+    return new GatewayUnderTest(
+        new SettingsBuilder().build(),
+        store -> new TestKeys(),
+        new TestUsers(),
+        UploadScanning.OFF,
+        s3 -> s3.bucket(BUCKET, PREFIX),
+        settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, interceptor),
+        event -> {},
+        new SimpleMeterRegistry());
   }
 
   /** A gateway whose data keys come from {@code keys} and whose store serves {@code formats}. */

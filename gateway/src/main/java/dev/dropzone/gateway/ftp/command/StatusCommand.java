@@ -6,9 +6,12 @@ import dev.dropzone.gateway.ftp.control.RequestLines;
 import dev.dropzone.gateway.ftp.fs.StoreView;
 import dev.dropzone.gateway.ftp.transfer.Transfer;
 import dev.dropzone.gateway.ftp.transfer.TransferRegistry;
+import dev.dropzone.gateway.logging.LogText;
 import dev.dropzone.store.FileInfo;
+import dev.dropzone.store.StoreException;
 import dev.dropzone.store.VirtualPath;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Iterator;
 import java.util.stream.Stream;
@@ -17,6 +20,8 @@ import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.mina.core.future.WriteFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * STAT (RFC 959 §4.1.3). During a transfer: how far it got. Without an argument: the session's
@@ -26,6 +31,8 @@ import org.apache.mina.core.future.WriteFuture;
  * size and date).
  */
 final class StatusCommand extends StoreCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StatusCommand.class);
 
   /** Lines per write: the next batch is produced only once the client has taken this one. */
   static final int BATCH = 256;
@@ -103,22 +110,47 @@ final class StatusCommand extends StoreCommand {
       StringBuilder batch =
           new StringBuilder(code + "-Status of " + ReplyMapper.oneLine(path.toString()) + ":\r\n");
       int n = 0;
-      while (lines.hasNext()) {
-        if (transfer.cut() != null) {
-          write(session, new Lines(code, batch.append(code).append(" Status aborted\r\n")), true);
-          return;
-        }
-        batch
-            .append(' ')
-            .append(ReplyMapper.oneLine(ListingFormat.LIST.line(lines.next(), view.account())))
-            .append("\r\n");
-        if (++n == BATCH) {
-          if (!write(session, new Lines(code, batch), false)) {
+      boolean started = false;
+      try {
+        while (lines.hasNext()) {
+          if (transfer.cut() != null) {
+            write(session, new Lines(code, batch.append(code).append(" Status aborted\r\n")), true);
             return;
           }
-          batch = new StringBuilder();
-          n = 0;
+          batch
+              .append(' ')
+              .append(ReplyMapper.oneLine(ListingFormat.LIST.line(lines.next(), view.account())))
+              .append("\r\n");
+          if (++n == BATCH) {
+            if (!write(session, new Lines(code, batch), false)) {
+              return;
+            }
+            started = true;
+            batch = new StringBuilder();
+            n = 0;
+          }
         }
+      } catch (UncheckedIOException e) {
+        if (!started || !(e.getCause() instanceof StoreException cause)) {
+          throw e;
+        }
+        // Part of a multi-line reply went out: only a line with its own code can end it, and a
+        // plain 451 would leave the client waiting for that line, every later reply one behind.
+        ReplyMapper.Mapped mapped =
+            ReplyMapper.map(cause, ReplyMapper.Phase.COMMAND, view::forClient);
+        LOG.warn(
+            "STAT of {} for {} ended early: {}; {}",
+            LogText.of(path.toString()),
+            LogText.of(view.account().username()),
+            cause.getMessage(),
+            mapped.advice());
+        batch
+            .append(code)
+            .append(" Status incomplete: ")
+            .append(ReplyMapper.oneLine(mapped.reply().getMessage()))
+            .append("\r\n");
+        write(session, new Lines(code, batch), true);
+        return;
       }
       write(session, new Lines(code, batch.append(code).append(" End of status\r\n")), true);
     }
@@ -134,7 +166,8 @@ final class StatusCommand extends StoreCommand {
     long timeout = transfers.dataIdleTimeout().toMillis();
     WriteFuture written = last ? ControlQueue.answer(session, part) : session.write(part);
     if (written.awaitUninterruptibly(timeout)) {
-      return true;
+      // Not written: the client is gone, and the rest of the directory is not worth reading.
+      return written.isWritten();
     }
     session.closeNow();
     return false;
