@@ -119,15 +119,7 @@ final class GatewayUnderTest implements AutoCloseable {
 
   /** A gateway whose store's S3 client counts its requests in {@code counter}. */
   static GatewayUnderTest counting(S3RequestCounter counter) throws Exception {
-    return new GatewayUnderTest(
-        new SettingsBuilder().build(),
-        store -> new TestKeys(),
-        new TestUsers(),
-        UploadScanning.OFF,
-        s3 -> s3.bucket(BUCKET, PREFIX),
-        settings -> EncryptedStore.open(settings, FormatPolicy.DEFAULT, counter),
-        event -> {},
-        new SimpleMeterRegistry());
+    return intercepted(counter);
   }
 
   /** A gateway whose data keys come from {@code keys}, given the store (for key records). */
