@@ -2,6 +2,7 @@ package dev.dropzone.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -22,11 +23,16 @@ public interface FileTree {
    * its value.
    */
   default boolean isDirectory(VirtualPath path) throws IOException {
+    return lookup(path).map(FileInfo::directory).orElse(false);
+  }
+
+  /** {@link #stat}, with nothing there an empty answer instead of NOT_FOUND. */
+  default Optional<FileInfo> lookup(VirtualPath path) throws IOException {
     try {
-      return stat(path).directory();
+      return Optional.of(stat(path));
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.NOT_FOUND) {
-        return false;
+        return Optional.empty();
       }
       throw e;
     }

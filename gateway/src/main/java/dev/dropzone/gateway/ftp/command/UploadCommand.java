@@ -256,22 +256,10 @@ final class UploadCommand extends DataCommand {
       byte[] suffix = new byte[4];
       RANDOM.nextBytes(suffix);
       VirtualPath candidate = dir.child(base + "." + HexFormat.of().formatHex(suffix));
-      if (!exists(view, candidate)) {
+      if (view.lookup(candidate).isEmpty()) {
         return candidate;
       }
     }
     throw new StoreException(Reason.ALREADY_EXISTS, "Could not find a unique file name");
-  }
-
-  private static boolean exists(StoreView view, VirtualPath path) throws IOException {
-    try {
-      view.tree().stat(path);
-      return true;
-    } catch (StoreException e) {
-      if (e.reason() == Reason.NOT_FOUND) {
-        return false;
-      }
-      throw e;
-    }
   }
 }

@@ -174,14 +174,7 @@ public final class StoreView implements FileSystemView {
 
   /** The entry at {@code path}, or empty when there is none. */
   public Optional<FileInfo> lookup(VirtualPath path) throws IOException {
-    try {
-      return Optional.of(tree.stat(path));
-    } catch (StoreException e) {
-      if (e.reason() == Reason.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return tree.lookup(path);
   }
 
   /** The path as MINA's file type, e.g. to remember it between RNFR and RNTO. */

@@ -159,13 +159,6 @@ public final class UploadQuota {
   }
 
   private static boolean exists(FileTree tree, VirtualPath path) throws IOException {
-    try {
-      return !tree.stat(path).directory();
-    } catch (StoreException e) {
-      if (e.reason() == Reason.NOT_FOUND) {
-        return false;
-      }
-      throw e;
-    }
+    return tree.lookup(path).map(info -> !info.directory()).orElse(false);
   }
 }
