@@ -3,6 +3,7 @@ package dev.dropzone.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dropzone.gateway.config.ConfigLoader;
+import dev.dropzone.gateway.ftp.UnboundV1Relabel;
 import dev.dropzone.gateway.runtime.GatewayRuntime;
 import dev.dropzone.gateway.users.FileAuthenticator;
 import dev.dropzone.gateway.users.PasswordHashes;
@@ -14,13 +15,11 @@ import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.testing.S3ProxyFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * The eaas provider's format v1 keys are bound to nothing (RSA over the EaaS API, spoken here by
@@ -51,7 +50,8 @@ class EaasUnboundV1Test {
         new FtpUser(gateway, "alice", PASSWORD).store("secret.txt", SECRET);
       }
       try (S3Client raw = S3Clients.create(s3.bucket("unbound", "dz"))) {
-        relabel(raw, "dz/users/alice/secret.txt", "dz/users/bob/stolen.txt", "bob");
+        UnboundV1Relabel.copy(
+            raw, "unbound", "dz/users/alice/secret.txt", "dz/users/bob/stolen.txt", "bob");
       }
 
       try (GatewayRuntime gateway = start(config, users)) {
@@ -70,26 +70,6 @@ class EaasUnboundV1Test {
             .containsEntry(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1);
       }
     }
-  }
-
-  /** What a bucket writer does: another home's file, with v1 metadata and no binding tag. */
-  private static void relabel(S3Client raw, String from, String to, String user) {
-    Map<String, String> v2 = raw.headObject(b -> b.bucket("unbound").key(from)).metadata();
-    String wrapped = v2.get(ObjectFormat.META_KEY);
-    Map<String, String> v1 = new HashMap<>();
-    v1.put(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1);
-    v1.put(ObjectFormat.META_ALGORITHM, v2.get(ObjectFormat.META_ALGORITHM));
-    v1.put(ObjectFormat.META_KEY, wrapped.substring(0, wrapped.indexOf('.')));
-    v1.put(ObjectFormat.META_KEY_REF, v2.get(ObjectFormat.META_KEY_REF));
-    v1.put(ObjectFormat.META_USER, user);
-    raw.copyObject(
-        b ->
-            b.sourceBucket("unbound")
-                .sourceKey(from)
-                .destinationBucket("unbound")
-                .destinationKey(to)
-                .metadataDirective(MetadataDirective.REPLACE)
-                .metadata(v1));
   }
 
   private GatewayRuntime start(Map<String, String> config, Path users) throws Exception {

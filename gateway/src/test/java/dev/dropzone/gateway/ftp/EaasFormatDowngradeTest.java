@@ -7,19 +7,15 @@ import dev.dropzone.kek.cache.UserKeys;
 import dev.dropzone.kek.eaas.EaasKeyService;
 import dev.dropzone.kek.eaas.EaasProtocolServer;
 import dev.dropzone.kek.eaas.EaasSettings;
-import dev.dropzone.kek.format.ObjectFormat;
 import dev.dropzone.store.FormatPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
  * With the EaaS provider (RSA over its HTTP API, spoken by {@link EaasProtocolServer}), a format v1
@@ -102,25 +98,11 @@ class EaasFormatDowngradeTest {
     } finally {
       alice.disconnect();
     }
-    String source = GatewayUnderTest.key("alice", "secret.txt");
-    Map<String, String> v2 =
-        gw.rawClient().headObject(b -> b.bucket(GatewayUnderTest.BUCKET).key(source)).metadata();
-    String wrapped = v2.get(ObjectFormat.META_KEY);
-    assertThat(wrapped).contains(".");
-    Map<String, String> v1 = new HashMap<>();
-    v1.put(ObjectFormat.META_FORMAT, ObjectFormat.VERSION_1);
-    v1.put(ObjectFormat.META_ALGORITHM, v2.get(ObjectFormat.META_ALGORITHM));
-    v1.put(ObjectFormat.META_KEY, wrapped.substring(0, wrapped.indexOf('.')));
-    v1.put(ObjectFormat.META_KEY_REF, v2.get(ObjectFormat.META_KEY_REF));
-    v1.put(ObjectFormat.META_USER, "bob");
-    gw.rawClient()
-        .copyObject(
-            b ->
-                b.sourceBucket(GatewayUnderTest.BUCKET)
-                    .sourceKey(source)
-                    .destinationBucket(GatewayUnderTest.BUCKET)
-                    .destinationKey(GatewayUnderTest.key("bob", "stolen.txt"))
-                    .metadataDirective(MetadataDirective.REPLACE)
-                    .metadata(v1));
+    UnboundV1Relabel.copy(
+        gw.rawClient(),
+        GatewayUnderTest.BUCKET,
+        GatewayUnderTest.key("alice", "secret.txt"),
+        GatewayUnderTest.key("bob", "stolen.txt"),
+        "bob");
   }
 }
