@@ -334,15 +334,7 @@ class FtpsTest {
     FtpSettings.Tls pem = pemFiles(dir, true, -1);
     SettingsBuilder settings = new SettingsBuilder();
     settings.tls =
-        new FtpSettings.Tls(
-            pem.certificatePem(),
-            pem.privateKeyPem(),
-            null,
-            null,
-            true,
-            -1,
-            FtpSettings.DEFAULT_PROTOCOLS,
-            false);
+        SettingsBuilder.tlsWithoutSessionReuse(pem.certificatePem(), pem.privateKeyPem());
     return settings.build();
   }
 

@@ -1,5 +1,6 @@
 package dev.dropzone.gateway.ftp;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Test settings: safe defaults, but on free ports and with short delays. */
@@ -72,5 +73,14 @@ final class SettingsBuilder {
         tls,
         new FtpSettings.Transfers(maxTransfers, dataIdleTimeout, modeZMaxRatio, uploadSettleTime),
         logins);
+  }
+
+  /**
+   * Required TLS with the certificate and key in PEM files, without requiring data connections to
+   * resume the control connection's TLS session (Commons Net starts a new one on each).
+   */
+  static FtpSettings.Tls tlsWithoutSessionReuse(Path certificatePem, Path privateKeyPem) {
+    return new FtpSettings.Tls(
+        certificatePem, privateKeyPem, null, null, true, -1, FtpSettings.DEFAULT_PROTOCOLS, false);
   }
 }

@@ -79,17 +79,10 @@ class StalledTlsHandshakeTest {
   private GatewayUnderTest gateway(Duration dataConnectTimeout) throws Exception {
     TestCertificate certificate = TestCertificate.forLoopback("dropzone-test");
     SettingsBuilder settings = new SettingsBuilder();
-    // Commons Net starts a new TLS session on each data connection: no session reuse required.
     settings.tls =
-        new FtpSettings.Tls(
+        SettingsBuilder.tlsWithoutSessionReuse(
             certificate.writeCertificatePem(dir.resolve("certificate.pem")),
-            certificate.writePrivateKeyPem(dir.resolve("key.pem")),
-            null,
-            null,
-            true,
-            -1,
-            FtpSettings.DEFAULT_PROTOCOLS,
-            false);
+            certificate.writePrivateKeyPem(dir.resolve("key.pem")));
     settings.dataConnectTimeout = dataConnectTimeout;
     this.certificate = certificate;
     return GatewayUnderTest.start(settings.build());
