@@ -17,6 +17,8 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.HttpContext;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -47,6 +49,12 @@ public final class JsonEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JsonEndpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_DETAIL_CHARS = 200;
+
+  /**
+   * The longest reply kept. Every key operation's reply is a few hundred bytes (a wrapped or
+   * unwrapped key, a status); anything near this limit is not a key service talking.
+   */
+  static final int MAX_REPLY_BYTES = 1 << 20;
 
   private final URI base;
   private final HttpSettings settings;
@@ -82,8 +90,18 @@ public final class JsonEndpoint implements AutoCloseable {
                         .setKeyPath(certificate.privateKey().toString())));
     this.client =
         WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(settings.maxInFlight()));
+    client.addInterceptor(JsonEndpoint::attachReplyBody);
     this.limit = new InFlightLimit(settings.maxInFlight());
     this.backoff = new Backoff(settings.firstBackoff(), settings.maxBackoff());
+  }
+
+  /** Tells each request's {@link ReplyBody} its connection once it has one. */
+  private static void attachReplyBody(HttpContext<?> context) {
+    if (context.phase() == ClientPhase.SEND_REQUEST
+        && context.request().bodyCodec() instanceof ReplyBody body) {
+      body.attach(context.clientRequest().connection());
+    }
+    context.next();
   }
 
   /**
@@ -163,6 +181,7 @@ public final class JsonEndpoint implements AutoCloseable {
 
   private void send(int number, Call call) {
     HttpRequest<Buffer> request;
+    ReplyBody body = new ReplyBody(MAX_REPLY_BYTES);
     try {
       request =
           client
@@ -170,7 +189,8 @@ public final class JsonEndpoint implements AutoCloseable {
               .connectTimeout(settings.connectTimeout().toMillis())
               .timeout(settings.requestTimeout().toMillis())
               .putHeader("Content-Type", "application/json")
-              .putHeader("Accept", "application/json");
+              .putHeader("Accept", "application/json")
+              .as(body);
       call.headers.forEach(request::putHeader);
     } catch (RuntimeException e) {
       // A client closed between the check and the call refuses new requests by throwing.
@@ -179,10 +199,9 @@ public final class JsonEndpoint implements AutoCloseable {
       return;
     }
     // The client's own timeouts are idle timeouts: a reply that trickles in a byte at a time
-    // would hold the call, its slot and the single-flight entry of its key for ever. The web
-    // client cannot abort one request, so its connection stays with the pool (which still caps
-    // connections at maxInFlight) until the server ends it; calls meanwhile fail at their own
-    // deadlines instead of waiting.
+    // would hold the call, its slot and the single-flight entry of its key for ever. So each
+    // attempt has a deadline of its own; past it the call moves on, and the reply's next byte
+    // resets the request, which closes its connection instead of leaving it taken in the pool.
     long deadline = settings.connectTimeout().plus(settings.requestTimeout()).toMillis();
     AtomicBoolean settled = new AtomicBoolean();
     long timer =
@@ -190,6 +209,7 @@ public final class JsonEndpoint implements AutoCloseable {
             deadline,
             fired -> {
               if (settled.compareAndSet(false, true)) {
+                body.abandon();
                 limit.release();
                 retryOrFail(number, call, "timed out: no whole answer within " + deadline + " ms");
               }
@@ -208,7 +228,13 @@ public final class JsonEndpoint implements AutoCloseable {
   private void answered(int number, Call call, AsyncResult<HttpResponse<Buffer>> done) {
     limit.release();
     if (done.failed()) {
-      retryOrFail(number, call, describe(done.cause()));
+      ReplyBody.TooLargeException tooLarge = ReplyBody.tooLarge(done.cause());
+      if (tooLarge != null) {
+        // Not a passing fault: asking again would only fetch another such reply.
+        giveUp(number, call, tooLarge.getMessage());
+      } else {
+        retryOrFail(number, call, describe(done.cause()));
+      }
       return;
     }
     HttpResponse<Buffer> response = done.result();
@@ -220,21 +246,26 @@ public final class JsonEndpoint implements AutoCloseable {
   }
 
   private void retryOrFail(int number, Call call, String why) {
-    call.failures.add(why);
     if (number >= settings.maxAttempts() || closed) {
-      call.result.completeExceptionally(
-          new KeyServiceException(
-              Failure.UNAVAILABLE,
-              call.operation
-                  + ": no usable answer after "
-                  + number
-                  + (number == 1 ? " attempt: " : " attempts: ")
-                  + history(call.failures)));
+      giveUp(number, call, why);
       return;
     }
+    call.failures.add(why);
     long pause = backoff.millisBefore(number);
     LOG.debug("{}: attempt {} failed ({}); retrying in {} ms", call.operation, number, why, pause);
     vertx.setTimer(pause, timer -> attempt(number + 1, call));
+  }
+
+  private static void giveUp(int number, Call call, String why) {
+    call.failures.add(why);
+    call.result.completeExceptionally(
+        new KeyServiceException(
+            Failure.UNAVAILABLE,
+            call.operation
+                + ": no usable answer after "
+                + number
+                + (number == 1 ? " attempt: " : " attempts: ")
+                + history(call.failures)));
   }
 
   private static JsonNode parse(Buffer body) {

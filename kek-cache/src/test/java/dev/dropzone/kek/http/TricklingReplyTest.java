@@ -1,5 +1,6 @@
 package dev.dropzone.kek.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,15 +16,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * A key service (or a proxy in front of it) that answers one byte every little while never lets the
  * client's idle timeouts fire; each attempt still ends within connect + request timeout, so the
- * call fails as unavailable instead of holding its slot for ever.
+ * call fails as unavailable instead of holding its slot for ever, and the connection it gave up on
+ * is closed instead of staying taken in the pool.
  */
 class TricklingReplyTest {
+
+  /** Counts the trickling connections the client closed. */
+  private final Semaphore closedByClient = new Semaphore(0);
 
   @Test
   void aReplyThatTricklesInFailsTheAttemptAtTheDeadlineAndFreesItsSlot() throws Exception {
@@ -43,10 +49,14 @@ class TricklingReplyTest {
             .cause()
             .isInstanceOf(KeyServiceException.class)
             .hasMessageContaining("no usable answer after 2 attempts")
-            .hasMessageContaining("attempt 1: timed out: no whole answer within 1200 ms");
-        // With one slot, the second call runs only if the first gave its slot back. The
-        // trickling connection itself stays with the server until it stops, so this one may
-        // also time out waiting for a connection: either way it ends, as unavailable.
+            // The second attempt has a connection of its own to time out on: the first one's
+            // was closed, not left taken in the one-connection pool.
+            .hasMessageContaining("attempts 1-2: timed out: no whole answer within 1200 ms");
+        // Each abandoned attempt's connection ends at the reply's next byte (one every 200 ms).
+        assertThat(closedByClient.tryAcquire(2, 5, TimeUnit.SECONDS))
+            .as("both trickling connections closed by the client")
+            .isTrue();
+        // With one slot, the second call runs only if the first gave its slot back.
         assertThatThrownBy(() -> call(endpoint))
             .isInstanceOf(ExecutionException.class)
             .cause()
@@ -67,7 +77,7 @@ class TricklingReplyTest {
   }
 
   /** Accepts connections and answers each with headers, then one body byte every 200 ms. */
-  private static void trickle(ServerSocket server) {
+  private void trickle(ServerSocket server) {
     while (!server.isClosed()) {
       try {
         Socket socket = server.accept();
@@ -87,8 +97,10 @@ class TricklingReplyTest {
                       Thread.sleep(200);
                       out.write(' ');
                     }
-                  } catch (IOException | InterruptedException e) {
-                    // The client gave up and closed the connection.
+                  } catch (IOException e) {
+                    closedByClient.release();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                   }
                 });
         writer.setDaemon(true);
