@@ -72,6 +72,11 @@ public final class AdminServer implements AutoCloseable {
    */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Connections kept open at once: probes and scrapers use a few (see {@link AdminConnections}).
+   */
+  static final int MAX_CONNECTIONS = 64;
+
   static AdminServer start(
       AdminSettings settings,
       GatewayMeters meters,
@@ -99,8 +104,12 @@ public final class AdminServer implements AutoCloseable {
             new HttpServerOptions()
                 .setHost(settings.bind())
                 .setPort(settings.port())
+                // HTTP/1.1 only: a server that may also see cleartext HTTP/2 waits for a new
+                // connection's first bytes before it counts it (see AdminConnections).
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) idleTimeout.toMillis())
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+    server.connectionHandler(new AdminConnections(MAX_CONNECTIONS, System::nanoTime)::accept);
     try {
       server
           .requestHandler(router)
