@@ -161,6 +161,14 @@ public sealed interface ObjectMetadata permits ObjectMetadata.V1, ObjectMetadata
           sealedDigest);
     }
 
+    /**
+     * The same object carrying {@code sealed}, its body's sealed digest, itself; the tag does not
+     * cover it (the seal binds it to the body).
+     */
+    public V2 withDigest(byte[] sealed) {
+      return new V2(wrappedKey, user, domain, epoch, header, mtime, tag, sealed);
+    }
+
     /** The same object with its data key wrapped anew (rewrap); the tag does not cover it. */
     public V2 withKey(WrappedKey rewrapped) {
       return new V2(rewrapped, user, domain, epoch, header, mtime, tag, sealedDigest);

@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Sealed plaintext digests of objects uploaded in parts, whose metadata was fixed before the last
  * byte arrived: kept at {@code <prefix>/.dropzone/digests/<base64url(salt)>}, named by the salt of
  * the object's body header. The content is the sealed digest in Base64; it is bound to that body by
- * the key it is sealed with, so a record moved to another name opens for nothing. A rename keeps
- * the body and so its record; records of replaced or deleted objects are removed best-effort and,
- * when left behind, harmless.
+ * the key it is sealed with, so a record moved to another name opens for nothing. A rename's copy
+ * shares the body, so it carries the digest itself instead ({@link ObjectTransfers#moved}); records
+ * of replaced, deleted or moved objects are removed best-effort and, when left behind, harmless.
  */
 final class DigestRecords {
 

@@ -211,6 +211,52 @@ public final class ObjectTransfers implements AutoCloseable {
   }
 
   /**
+   * The metadata an object gets when it moves from {@code fromPath} to {@code toPath} (see {@link
+   * ObjectIdentities#moved}), carrying the sealed digest of a body uploaded in parts itself. Its
+   * digest record is named by the body, which the moved object shares with its source: if the
+   * record stayed the only copy, deleting the source, or what a move that failed part way left of
+   * it, would take the moved object's digest along. Without a record (or when it cannot be read
+   * now) the object moves as it is and its digest stays where it was.
+   */
+  public Map<String, String> moved(
+      String objectKey,
+      Map<String, String> metadata,
+      String fromPath,
+      String toPath,
+      SessionKeys session)
+      throws StoreException {
+    Map<String, String> moved = identities.moved(objectKey, metadata, fromPath, toPath, session);
+    if (moved == metadata
+        || moved.containsKey(ObjectFormat.META_DIGEST)
+        || !(StoredObject.parse(objectKey, moved) instanceof ObjectMetadata.V2 v2)) {
+      return moved;
+    }
+    Optional<byte[]> sealed;
+    try {
+      sealed = digests.get(v2.header());
+    } catch (StoreException e) {
+      LOG.debug("Moving {} without its digest record: {}", objectKey, e.getMessage());
+      return moved;
+    }
+    if (sealed.isEmpty() || sealed.get().length != DataKey.SEALED_DIGEST_BYTES) {
+      return moved;
+    }
+    Map<String, String> carrying = v2.withDigest(sealed.get()).over(moved);
+    return ObjectMetadata.size(carrying) <= ObjectFormat.MAX_METADATA_BYTES ? carrying : moved;
+  }
+
+  /**
+   * The source of a move, whose metadata was {@code source}, is gone: its digest record goes too if
+   * the metadata the move {@code written} carries the digest itself (see {@link #moved}); otherwise
+   * the moved object still needs the record.
+   */
+  public void movedAway(Map<String, String> source, Map<String, String> written) {
+    if (written.containsKey(ObjectFormat.META_DIGEST)) {
+      forgetCompanions(source);
+    }
+  }
+
+  /**
    * Removes, best-effort, what belongs to a v2 object beside it (its digest record): called once
    * the object with {@code metadata} is gone.
    */

@@ -119,7 +119,13 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     this.session = session;
     this.transfers = transfers;
     this.requests = requests;
-    this.copier = new ObjectCopier(s3, bucket, copyLimits, this::retag);
+    this.copier =
+        new ObjectCopier(
+            s3,
+            bucket,
+            copyLimits,
+            this::retag,
+            copied -> transfers.movedAway(copied.source(), copied.written()));
     this.pageSize = pageSize;
     this.directories = new Directories(s3, bucket, space, pageSize);
     this.knownDirectories = requests.directories();
@@ -340,9 +346,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
   /** The metadata an object moved from {@code source} to {@code target} gets (see ObjectCopier). */
   private Map<String, String> retag(String source, String target, Map<String, String> metadata)
       throws StoreException {
-    return transfers
-        .identities()
-        .moved(source, metadata, relative(source), relative(target), session);
+    return transfers.moved(source, metadata, relative(source), relative(target), session);
   }
 
   /** The path below the home of a key inside it, without the leading '/'. */
@@ -431,7 +435,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     requests.recentWrites().forget(source);
     requests.recentWrites().forget(target);
     // Over an existing file the copy replaces it, as RNTO expects.
-    String copied = copier.copy(source, target, size, what);
+    ObjectCopier.Copied copied = copier.copy(source, target, size, what);
     directories.keepWhileRemoving(from);
     try {
       if (!copier.deleteIfUnchanged(source, copied)) {

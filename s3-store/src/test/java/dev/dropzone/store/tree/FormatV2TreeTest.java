@@ -156,7 +156,8 @@ class FormatV2TreeTest {
               s3.putObject(
                   b -> b.bucket(settings.bucket()).key(source), RequestBody.fromString("new"));
               return metadata;
-            });
+            },
+            copied -> {});
 
     assertThatThrownBy(
             () ->
@@ -229,12 +230,34 @@ class FormatV2TreeTest {
     assertThat(keysUnder(".dropzone/digests/")).hasSize(1);
 
     alice.rename(path("/large.bin"), path("/moved.bin"));
-    assertThat(alice.digest(path("/moved.bin")))
-        .as("the body, and so its record, stay")
-        .contains(sha256(large));
+    assertThat(alice.digest(path("/moved.bin"))).contains(sha256(large));
+    assertThat(metadata("users/alice/moved.bin"))
+        .as("a moved file carries its digest itself")
+        .containsKey(ObjectFormat.META_DIGEST);
+    assertThat(keysUnder(".dropzone/digests/")).as("removed with the source").isEmpty();
 
-    alice.delete(path("/moved.bin"));
+    write(alice, "/other.bin", large);
+    assertThat(keysUnder(".dropzone/digests/")).hasSize(1);
+    alice.delete(path("/other.bin"));
     assertThat(keysUnder(".dropzone/digests/")).as("removed with the object").isEmpty();
+  }
+
+  @Test
+  void aMovedFileKeepsItsDigestWhenWhatAPartialMoveLeftOfItsSourceIsDeleted() throws Exception {
+    byte[] large = content(11 << 20, 8);
+    write(alice, "/large.bin", large);
+    RECORDER.failAfter("DeleteObject", 0);
+    assertThatThrownBy(() -> alice.rename(path("/large.bin"), path("/moved.bin")))
+        .isInstanceOfSatisfying(
+            StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PARTIAL))
+        .hasMessageContaining("delete it to finish the rename");
+    RECORDER.reset();
+
+    // What the refusal tells the user to do; the record of the shared body goes with it.
+    alice.delete(path("/large.bin"));
+
+    assertThat(alice.digest(path("/moved.bin"))).contains(sha256(large));
+    assertThat(read(alice, "/moved.bin")).isEqualTo(large);
   }
 
   @Test
