@@ -284,6 +284,21 @@ class FtpsTest {
   }
 
   @Test
+  void pbszAndProtOnAnUnprotectedConnectionSayToSendAuthTlsFirst() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      for (String command : new String[] {"PBSZ", "PROT"}) {
+        assertThat(control.send(command + (command.equals("PBSZ") ? " 0" : " P")))
+            .isEqualTo(
+                "503 "
+                    + command
+                    + " is valid only on a protected connection: send AUTH TLS first, or connect"
+                    + " to the implicit FTPS port");
+      }
+    }
+  }
+
+  @Test
   void dataWithoutProtPIsRefusedAndNothingIsStored() throws Exception {
     FTPSClient client = new FTPSClient(false);
     client.setTrustManager(certificate.trustManager());

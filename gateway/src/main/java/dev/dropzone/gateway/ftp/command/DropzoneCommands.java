@@ -18,13 +18,17 @@ import java.io.IOException;
 import org.apache.ftpserver.command.Command;
 import org.apache.ftpserver.command.CommandFactoryFactory;
 import org.apache.ftpserver.command.impl.OPTS;
+import org.apache.ftpserver.command.impl.PBSZ;
+import org.apache.ftpserver.command.impl.PROT;
+import org.apache.ftpserver.command.impl.REST;
 import org.apache.ftpserver.ftplet.FtpReply;
 import org.apache.ftpserver.impl.FtpIoSession;
 
 /**
  * Puts Dropzone's commands in place of MINA's for everything that touches the store or a transfer.
- * MINA keeps the protocol plumbing it does well: PBSZ, PROT, PASV/EPSV/PORT/EPRT, TYPE, MODE, STRU,
- * REST, NOOP, SYST, OPTS (but HASH), QUIT. None of those reads the file view.
+ * MINA keeps the protocol plumbing it does well: PBSZ and PROT (after AUTH only), TYPE, MODE, STRU,
+ * REST (but its refusal of a negative marker), NOOP, SYST, OPTS (but HASH), SITE ZONE, QUIT. None
+ * of those reads the file view.
  */
 public final class DropzoneCommands {
 
@@ -98,6 +102,10 @@ public final class DropzoneCommands {
     factory.addCommand("HASH", new HashCommand());
     factory.addCommand("OPTS", new HashOptions(new OPTS()));
     factory.addCommand("ALLO", new AllocateCommand());
+    factory.addCommand("PBSZ", new AfterAuthCommand(new PBSZ()));
+    factory.addCommand("PROT", new AfterAuthCommand(new PROT()));
+    factory.addCommand("REST", new RestartCommand(new REST()));
+    SiteCommands.install(factory);
     NotSupportedCommand notSupported = new NotSupportedCommand();
     // MINA drops a command's leading X (XMKD is MKD), so XCRC arrives as CRC, XSHA256 as SHA256.
     for (String name : new String[] {"MD5", "MMD5", "CRC", "SHA1", "SHA256", "SHA512"}) {
