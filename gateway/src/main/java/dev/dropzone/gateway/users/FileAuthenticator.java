@@ -104,7 +104,22 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     }
     String hash = user.passwordHash();
     if (!verified.contains(username, password, hash)) {
-      if (!check.matches(password, hash)) {
+      boolean matches;
+      try {
+        matches = check.matches(password, hash);
+      } catch (HashMemory.TooLargeException e) {
+        throw new AuthenticationUnavailableException(
+            "user '"
+                + username
+                + "' cannot log in: "
+                + e.getMessage()
+                + "; give the JVM more heap (-Xmx) or set a new password with 'dropzone users"
+                + " passwd "
+                + username
+                + "'",
+            e);
+      }
+      if (!matches) {
         return Optional.empty();
       }
       verified.add(username, password, hash);

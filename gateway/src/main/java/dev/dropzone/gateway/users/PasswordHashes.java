@@ -10,6 +10,11 @@ import java.nio.CharBuffer;
  * Password hashes of the users file. New hashes are Argon2id with the OWASP baseline parameters (19
  * MiB memory, 2 iterations, 1 lane, 16-byte salt, 32-byte output; about 30 ms per check here);
  * bcrypt hashes ({@code $2a$}, {@code $2b$}, {@code $2y$}) made by other tools are verified too.
+ *
+ * <p>Every login with a known name runs its user's hash, whether the password is right or not, so a
+ * hash's cost is a cost anyone who knows the name can make the gateway pay. Imported hashes are
+ * therefore held to bounds ({@link #tooCostly}), and the Argon2id hashes being checked at once hold
+ * together at most the password checks' share of the heap ({@link #memory}).
  */
 public final class PasswordHashes {
 
@@ -18,6 +23,27 @@ public final class PasswordHashes {
   static final int PARALLELISM = 1;
   static final int OUTPUT_BYTES = 32;
   static final int SALT_BYTES = 16;
+
+  /**
+   * The most an imported Argon2id hash may ask for: 256 MiB, 10 passes, 8 lanes, 64-byte output.
+   * SFTPGo's defaults (64 MiB, 1 pass, 2 lanes) and RFC 9106's second recommendation (64 MiB, 3
+   * passes, 4 lanes) fit; its first (2 GiB per check) does not belong on a login path.
+   */
+  static final int MAX_MEMORY_KIB = 256 * 1024;
+
+  static final int MAX_ITERATIONS = 10;
+  static final int MAX_PARALLELISM = 8;
+  static final int MAX_OUTPUT_BYTES = 64;
+
+  /** The most an imported bcrypt hash may ask for: 2^14 rounds, about a second per check. */
+  static final int MAX_BCRYPT_COST = 14;
+
+  /** The share of the heap the password checks size themselves by (as PasswordChecks does). */
+  private static final int HEAP_SHARE_DIVISOR = 8;
+
+  private static final HashMemory MEMORY =
+      new HashMemory(
+          Math.max(MEMORY_KIB, Runtime.getRuntime().maxMemory() / HEAP_SHARE_DIVISOR / 1024));
 
   private static final Argon2Function ARGON2ID =
       Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, OUTPUT_BYTES, Argon2.ID);
@@ -32,21 +58,87 @@ public final class PasswordHashes {
         .getResult();
   }
 
-  /** True when {@code password} matches {@code hash}; false for any hash it cannot read. */
+  /**
+   * True when {@code password} matches {@code hash}; false for any hash it cannot read.
+   *
+   * @throws HashMemory.TooLargeException when the hash needs more memory than the password checks'
+   *     share of this heap holds at all
+   */
   public static boolean matches(char[] password, String hash) {
+    return matches(password, hash, MEMORY);
+  }
+
+  static boolean matches(char[] password, String hash, HashMemory memory) {
     CharBuffer candidate = CharBuffer.wrap(password);
+    if (hash.startsWith("$argon2id$")) {
+      Argon2Function argon2;
+      try {
+        argon2 = Argon2Function.getInstanceFromHash(hash);
+      } catch (RuntimeException malformed) {
+        // A damaged hash is a wrong password, not a crash of the login path.
+        return false;
+      }
+      try (HashMemory.Reservation held = memory.reserve(argon2.getMemory())) {
+        return argon2.check(candidate, hash);
+      } catch (RuntimeException malformed) {
+        if (malformed instanceof HashMemory.TooLargeException tooLarge) {
+          throw tooLarge;
+        }
+        return false;
+      }
+    }
     try {
-      if (hash.startsWith("$argon2id$")) {
-        return Argon2Function.getInstanceFromHash(hash).check(candidate, hash);
-      }
-      if (isBcrypt(hash)) {
-        return BcryptFunction.getInstanceFromHash(hash).check(candidate, hash);
-      }
+      return isBcrypt(hash) && BcryptFunction.getInstanceFromHash(hash).check(candidate, hash);
     } catch (RuntimeException malformed) {
-      // A damaged hash is a wrong password, not a crash of the login path.
       return false;
     }
-    return false;
+  }
+
+  /**
+   * Why {@code hash} asks more of a login than this gateway allows (see {@link #MAX_MEMORY_KIB},
+   * {@link #MAX_BCRYPT_COST}), or null when it does not. Unreadable hashes are {@link
+   * #isSupported}'s to refuse.
+   */
+  public static String tooCostly(String hash) {
+    try {
+      if (hash.startsWith("$argon2id$")) {
+        Argon2Function argon2 = Argon2Function.getInstanceFromHash(hash);
+        if (argon2.getMemory() > MAX_MEMORY_KIB
+            || argon2.getIterations() > MAX_ITERATIONS
+            || argon2.getParallelism() > MAX_PARALLELISM
+            || argon2.getOutputLength() > MAX_OUTPUT_BYTES) {
+          return "its Argon2id parameters (m="
+              + argon2.getMemory()
+              + " KiB, t="
+              + argon2.getIterations()
+              + ", p="
+              + argon2.getParallelism()
+              + ", "
+              + argon2.getOutputLength()
+              + "-byte output) exceed what a login may cost here (m="
+              + MAX_MEMORY_KIB
+              + ", t="
+              + MAX_ITERATIONS
+              + ", p="
+              + MAX_PARALLELISM
+              + ", "
+              + MAX_OUTPUT_BYTES
+              + " bytes)";
+        }
+      } else if (isBcrypt(hash)) {
+        int cost = BcryptFunction.getInstanceFromHash(hash).getLogarithmicRounds();
+        if (cost > MAX_BCRYPT_COST) {
+          return "its bcrypt cost "
+              + cost
+              + " exceeds what a login may cost here ("
+              + MAX_BCRYPT_COST
+              + ")";
+        }
+      }
+    } catch (RuntimeException malformed) {
+      return null;
+    }
+    return null;
   }
 
   /** True for the hash forms {@link #matches} understands. */

@@ -1,0 +1,115 @@
+package dev.dropzone.gateway.users;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.password4j.Argon2Function;
+import com.password4j.Password;
+import com.password4j.types.Argon2;
+import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An imported password hash is paid by every login with its name, right password or wrong: the
+ * users file refuses hashes beyond the bounds, and the Argon2id checks running at once hold no more
+ * memory together than the password checks' share of the heap.
+ */
+class HashCostTest {
+
+  @TempDir Path dir;
+
+  /** A well-formed Argon2id hash with these parameters; only read, never computed. */
+  private static String argon2id(int memoryKib, int iterations, int lanes) {
+    return "$argon2id$v=19$m="
+        + memoryKib
+        + ",t="
+        + iterations
+        + ",p="
+        + lanes
+        + "$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+  }
+
+  @Test
+  void hashesBeyondTheBoundsAreNamedWithWhatTheyAskAndTheMost() {
+    assertThat(PasswordHashes.tooCostly(argon2id(19 * 1024, 2, 1))).isNull();
+    // SFTPGo's defaults and RFC 9106's second recommendation fit.
+    assertThat(PasswordHashes.tooCostly(argon2id(64 * 1024, 1, 2))).isNull();
+    assertThat(PasswordHashes.tooCostly(argon2id(64 * 1024, 3, 4))).isNull();
+    assertThat(PasswordHashes.tooCostly(argon2id(2 * 1024 * 1024, 1, 4)))
+        .isEqualTo(
+            "its Argon2id parameters (m=2097152 KiB, t=1, p=4, 32-byte output) exceed what a login"
+                + " may cost here (m=262144, t=10, p=8, 64 bytes)");
+    assertThat(PasswordHashes.tooCostly(argon2id(19 * 1024, 11, 1))).contains("t=11");
+    assertThat(PasswordHashes.tooCostly(argon2id(19 * 1024, 2, 9))).contains("p=9");
+    String bcrypt14 = "$2b$14$" + "a".repeat(53);
+    String bcrypt15 = "$2b$15$" + "a".repeat(53);
+    assertThat(PasswordHashes.tooCostly(bcrypt14)).isNull();
+    assertThat(PasswordHashes.tooCostly(bcrypt15))
+        .isEqualTo("its bcrypt cost 15 exceeds what a login may cost here (14)");
+  }
+
+  @Test
+  void theUsersFileRefusesATooCostlyHashAndSaysWhatToDo() throws Exception {
+    Path path = dir.resolve("users.yaml");
+    Files.writeString(
+        path, "users:\n  - name: carol\n    passwordHash: '" + argon2id(1024 * 1024, 1, 1) + "'\n");
+    FileAuthenticator auth = new FileAuthenticator(new UsersFile(path));
+    assertThatThrownBy(() -> auth.authenticate("carol", "anything".toCharArray()))
+        .isInstanceOf(AuthenticationUnavailableException.class)
+        .hasMessageContaining("user 'carol': passwordHash is refused: its Argon2id parameters")
+        .hasMessageContaining("set a new one with 'dropzone users passwd'");
+    assertThatThrownBy(() -> UserEntry.of("carol", "$2b$16$" + "a".repeat(53)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("its bcrypt cost 16 exceeds");
+  }
+
+  @Test
+  void aHashNeedingMoreThanTheChecksShareFailsAsUnavailableNotAsAWrongPassword() throws Exception {
+    String hash =
+        Password.hash("correct horse")
+            .addRandomSalt(16)
+            .with(Argon2Function.getInstance(4096, 1, 1, 32, Argon2.ID))
+            .getResult();
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", hash)));
+    HashMemory small = new HashMemory(1024);
+    FileAuthenticator auth =
+        new FileAuthenticator(
+            file,
+            Duration.ZERO,
+            (password, stored) -> PasswordHashes.matches(password, stored, small),
+            System::nanoTime);
+
+    assertThatThrownBy(() -> auth.authenticate("alice", "correct horse".toCharArray()))
+        .isInstanceOf(AuthenticationUnavailableException.class)
+        .hasMessage(
+            "user 'alice' cannot log in: its Argon2id check needs 4096 KiB, more than the 1024"
+                + " KiB password checks may use at once (an eighth of the heap); give the JVM"
+                + " more heap (-Xmx) or set a new password with 'dropzone users passwd alice'");
+    HashMemory enough = new HashMemory(4096);
+    assertThat(PasswordHashes.matches("correct horse".toCharArray(), hash, enough)).isTrue();
+    assertThat(PasswordHashes.matches("wrong".toCharArray(), hash, enough)).isFalse();
+    assertThat(enough.freeKib()).as("every reservation given back").isEqualTo(4096);
+  }
+
+  @Test
+  void checksThatTogetherNeedMoreThanTheShareTakeTurns() throws Exception {
+    HashMemory memory = new HashMemory(30 * 1024);
+    HashMemory.Reservation first = memory.reserve(19 * 1024);
+    CompletableFuture<HashMemory.Reservation> second =
+        CompletableFuture.supplyAsync(() -> memory.reserve(19 * 1024));
+    assertThatThrownBy(() -> second.get(300, TimeUnit.MILLISECONDS))
+        .isInstanceOf(TimeoutException.class);
+    first.close();
+    second.get(10, TimeUnit.SECONDS).close();
+    assertThat(memory.freeKib()).isEqualTo(30 * 1024);
+  }
+}
