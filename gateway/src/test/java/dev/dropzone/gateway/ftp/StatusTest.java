@@ -62,6 +62,37 @@ class StatusTest {
   }
 
   @Test
+  void commandsSentDuringADirectorysStatAreAnsweredAfterItsLastLine() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.port());
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
+      var out = socket.getOutputStream();
+      assertThat(in.readLine()).startsWith("220");
+      out.write(
+          ("USER alice\r\nPASS " + TestUsers.PASSWORD + "\r\n").getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).startsWith("331");
+      assertThat(in.readLine()).startsWith("230");
+      // ABOR and STAT reach a running transfer at once; not one that answers on this connection.
+      out.write("STAT many\r\nSTAT\r\nABOR\r\nNOOP\r\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("212-Status of /many:");
+      List<String> lines = new ArrayList<>();
+      for (String line = in.readLine(); !line.startsWith("212 "); line = in.readLine()) {
+        lines.add(line);
+      }
+      assertThat(lines).hasSize(ENTRIES).allMatch(line -> line.startsWith(" drwx------"));
+      assertThat(in.readLine()).startsWith("211-");
+      String line = in.readLine();
+      while (line.startsWith(" ")) {
+        line = in.readLine();
+      }
+      assertThat(line).isEqualTo("211 End of status");
+      assertThat(in.readLine()).startsWith("2");
+      assertThat(in.readLine()).startsWith("200");
+    }
+  }
+
+  @Test
   void statOfAFileAndOfTheSession() throws Exception {
     try (RawControl control = new RawControl(gw.port())) {
       control.reply();

@@ -41,8 +41,14 @@ abstract class DataCommand extends StoreCommand {
    *
    * @param what what will move, e.g. {@code download of /a.pdf}, for logs and STAT
    * @param job the transfer itself
+   * @param onControl whether it answers on the control connection (see {@link
+   *     TransferRegistry#start(FtpIoSession, String, String, TransferRegistry.Work, boolean)})
    */
-  record Planned(String what, Job job) {}
+  record Planned(String what, Job job, boolean onControl) {
+    Planned(String what, Job job) {
+      this(what, job, false);
+    }
+  }
 
   private final TransferRegistry transfers;
 
@@ -101,7 +107,8 @@ abstract class DataCommand extends StoreCommand {
                 after.run();
                 observed.transferred(transfer);
               }
-            });
+            },
+            planned.onControl());
     if (start != TransferRegistry.Start.STARTED) {
       ObservedCommand.unclaim(session, observed);
     }

@@ -71,7 +71,7 @@ final class StatusCommand extends StoreCommand {
         view,
         request,
         new DataCommand.Planned(
-            "status of " + path, transfer -> list(session, view, path, transfer)),
+            "status of " + path, transfer -> list(session, view, path, transfer), true),
         () -> {});
   }
 

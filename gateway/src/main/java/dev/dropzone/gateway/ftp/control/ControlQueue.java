@@ -75,8 +75,18 @@ public final class ControlQueue extends IoFilterAdapter {
 
   /** A transfer of {@code session} started: commands wait behind it from now on. */
   public static void transferStarted(IoSession session) {
+    transferStarted(session, true);
+  }
+
+  /**
+   * A transfer of {@code session} started: commands wait behind it from now on.
+   *
+   * @param reachable whether ABOR and STAT reach it; not for one that answers on the control
+   *     connection itself (STAT of a directory), between whose reply lines nothing may come
+   */
+  public static void transferStarted(IoSession session, boolean reachable) {
     if (session.getAttribute(STATE) instanceof State state) {
-      state.transferStarted();
+      state.transferStarted(reachable);
     }
   }
 
@@ -189,9 +199,9 @@ public final class ControlQueue extends IoFilterAdapter {
       return transferring;
     }
 
-    synchronized void transferStarted() {
+    synchronized void transferStarted(boolean reachable) {
       holding = true;
-      transferring = true;
+      transferring = reachable;
     }
 
     synchronized void hold() {

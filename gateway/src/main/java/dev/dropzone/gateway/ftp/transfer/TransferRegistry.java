@@ -86,6 +86,16 @@ public final class TransferRegistry implements AutoCloseable {
    * @param what what moves, for the log and STAT, e.g. {@code upload of /a.pdf}
    */
   public Start start(FtpIoSession session, String user, String what, Work work) {
+    return start(session, user, what, work, false);
+  }
+
+  /**
+   * As {@link #start(FtpIoSession, String, String, Work)}.
+   *
+   * @param onControl the work answers on the control connection itself (STAT of a directory): ABOR
+   *     and STAT wait behind it too, so that nothing comes between its reply's lines
+   */
+  public Start start(FtpIoSession session, String user, String what, Work work, boolean onControl) {
     if (closing) {
       return Start.CLOSING;
     }
@@ -101,7 +111,7 @@ public final class TransferRegistry implements AutoCloseable {
     Transfer transfer = new Transfer(session, user, what, cancellers);
     running.add(transfer);
     session.setAttribute(TRANSFERRING, transfer);
-    ControlQueue.transferStarted(session);
+    ControlQueue.transferStarted(session, !onControl);
     try {
       if (closing) {
         throw new RejectedExecutionException("closing");
