@@ -104,14 +104,27 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     }
     String hash = user.passwordHash();
     if (!verified.contains(username, password, hash)) {
-      boolean matches;
-      try {
-        matches = check.matches(password, hash);
-      } catch (HashMemory.TooLargeException e) {
+      String tooCostly = PasswordHashes.tooCostly(hash);
+      if (tooCostly != null) {
+        // Refused before it is paid: any client that knows the name could make the gateway pay.
         throw new AuthenticationUnavailableException(
             "user '"
                 + username
-                + "' cannot log in: "
+                + "' cannot log in: the users file's passwordHash is refused: "
+                + tooCostly
+                + "; set a new password with 'dropzone users passwd "
+                + username
+                + "'",
+            null);
+      }
+      boolean matches;
+      try {
+        matches = check.matches(password, hash);
+      } catch (HashMemory.UnavailableException e) {
+        throw new AuthenticationUnavailableException(
+            "user '"
+                + username
+                + "' cannot log in now: "
                 + e.getMessage()
                 + "; give the JVM more heap (-Xmx) or set a new password with 'dropzone users"
                 + " passwd "
@@ -230,6 +243,18 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     // Passwords may have changed or users gone: nothing verified against the old file stands.
     verified.clear();
     LOG.info("Loaded {} user(s) from {}", users.size(), file.path());
+    for (UserEntry user : users) {
+      String tooCostly = PasswordHashes.tooCostly(user.passwordHash());
+      if (tooCostly != null) {
+        LOG.warn(
+            "User '{}' of {} cannot log in: the passwordHash is refused: {}; set a new password"
+                + " with 'dropzone users passwd {}'",
+            user.name(),
+            file.path(),
+            tooCostly,
+            user.name());
+      }
+    }
     return fresh;
   }
 

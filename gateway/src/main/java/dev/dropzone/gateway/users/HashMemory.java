@@ -1,6 +1,8 @@
 package dev.dropzone.gateway.users;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The heap, in KiB, that the Argon2id hashes being checked at once may hold together. The password
@@ -10,24 +12,51 @@ import java.util.concurrent.Semaphore;
 final class HashMemory {
 
   private final int totalKib;
+  private final Duration wait;
   private final Semaphore free;
 
-  HashMemory(long totalKib) {
+  /**
+   * @param wait the longest a check waits for its memory before its login is answered as
+   *     unavailable: a check thread held longer would keep every other login waiting
+   */
+  HashMemory(long totalKib, Duration wait) {
     this.totalKib = (int) Math.min(Integer.MAX_VALUE, totalKib);
-    this.free = new Semaphore(this.totalKib);
+    this.wait = wait;
+    this.free = new Semaphore(this.totalKib, true);
   }
 
   /**
-   * Waits until {@code kib} are free and takes them until the reservation is closed.
+   * Takes {@code kib} until the reservation is closed, waiting for them at most the configured
+   * time.
    *
-   * @throws TooLargeException when {@code kib} is more than there is in all
+   * @throws UnavailableException when {@code kib} is more than there is in all, or did not come
+   *     free in time
    */
   Reservation reserve(int kib) {
     if (kib > totalKib) {
-      throw new TooLargeException(kib, totalKib);
+      throw new UnavailableException(
+          "its Argon2id check needs "
+              + kib
+              + " KiB, more than the "
+              + totalKib
+              + " KiB password checks may use at once (an eighth of the heap)");
     }
     int taken = Math.max(0, kib);
-    free.acquireUninterruptibly(taken);
+    boolean got;
+    try {
+      got = free.tryAcquire(taken, wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      got = false;
+    }
+    if (!got) {
+      throw new UnavailableException(
+          "its Argon2id check waited "
+              + wait.toSeconds()
+              + " s for "
+              + kib
+              + " KiB of the password checks' memory while others used it");
+    }
     return new Reservation(this, taken);
   }
 
@@ -44,15 +73,10 @@ final class HashMemory {
     }
   }
 
-  /** A hash that needs more memory than the checks may hold together. */
-  static final class TooLargeException extends IllegalStateException {
-    TooLargeException(int neededKib, int totalKib) {
-      super(
-          "its Argon2id check needs "
-              + neededKib
-              + " KiB, more than the "
-              + totalKib
-              + " KiB password checks may use at once (an eighth of the heap)");
+  /** A check that cannot have the memory its hash needs: its login cannot be decided now. */
+  static final class UnavailableException extends IllegalStateException {
+    UnavailableException(String message) {
+      super(message);
     }
   }
 }

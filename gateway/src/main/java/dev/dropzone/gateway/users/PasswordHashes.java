@@ -1,10 +1,9 @@
 package dev.dropzone.gateway.users;
 
-import com.password4j.Argon2Function;
 import com.password4j.BcryptFunction;
-import com.password4j.Password;
-import com.password4j.types.Argon2;
 import java.nio.CharBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
 
 /**
  * Password hashes of the users file. New hashes are Argon2id with the OWASP baseline parameters (19
@@ -14,7 +13,7 @@ import java.nio.CharBuffer;
  * <p>Every login with a known name runs its user's hash, whether the password is right or not, so a
  * hash's cost is a cost anyone who knows the name can make the gateway pay. Imported hashes are
  * therefore held to bounds ({@link #tooCostly}), and the Argon2id hashes being checked at once hold
- * together at most the password checks' share of the heap ({@link #memory}).
+ * together at most the password checks' share of the heap ({@link HashMemory}).
  */
 public final class PasswordHashes {
 
@@ -41,54 +40,59 @@ public final class PasswordHashes {
   /** The share of the heap the password checks size themselves by (as PasswordChecks does). */
   private static final int HEAP_SHARE_DIVISOR = 8;
 
+  /** The longest a check waits for {@link #MEMORY} before the login is answered as unavailable. */
+  static final Duration MEMORY_WAIT = Duration.ofSeconds(10);
+
   private static final HashMemory MEMORY =
       new HashMemory(
-          Math.max(MEMORY_KIB, Runtime.getRuntime().maxMemory() / HEAP_SHARE_DIVISOR / 1024));
+          Math.max(MEMORY_KIB, Runtime.getRuntime().maxMemory() / HEAP_SHARE_DIVISOR / 1024),
+          MEMORY_WAIT);
 
-  private static final Argon2Function ARGON2ID =
-      Argon2Function.getInstance(MEMORY_KIB, ITERATIONS, PARALLELISM, OUTPUT_BYTES, Argon2.ID);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private PasswordHashes() {}
 
   /** A new Argon2id hash in the PHC string form {@code $argon2id$v=19$m=...}. */
   public static String hash(char[] password) {
-    return Password.hash(CharBuffer.wrap(password))
-        .addRandomSalt(SALT_BYTES)
-        .with(ARGON2ID)
-        .getResult();
+    return Argon2idHash.create(
+            password, MEMORY_KIB, ITERATIONS, PARALLELISM, SALT_BYTES, OUTPUT_BYTES, RANDOM)
+        .format();
   }
 
   /**
    * True when {@code password} matches {@code hash}; false for any hash it cannot read.
    *
-   * @throws HashMemory.TooLargeException when the hash needs more memory than the password checks'
-   *     share of this heap holds at all
+   * @throws HashMemory.UnavailableException when the hash needs more memory than the password
+   *     checks' share of this heap holds at all, or did not get it in time
    */
   public static boolean matches(char[] password, String hash) {
     return matches(password, hash, MEMORY);
   }
 
   static boolean matches(char[] password, String hash, HashMemory memory) {
-    CharBuffer candidate = CharBuffer.wrap(password);
-    if (hash.startsWith("$argon2id$")) {
-      Argon2Function argon2;
+    if (hash.startsWith(Argon2idHash.PREFIX)) {
+      Argon2idHash argon2;
       try {
-        argon2 = Argon2Function.getInstanceFromHash(hash);
-      } catch (RuntimeException malformed) {
+        argon2 = Argon2idHash.parse(hash);
+      } catch (IllegalArgumentException malformed) {
         // A damaged hash is a wrong password, not a crash of the login path.
         return false;
       }
-      try (HashMemory.Reservation held = memory.reserve(argon2.getMemory())) {
-        return argon2.check(candidate, hash);
-      } catch (RuntimeException malformed) {
-        if (malformed instanceof HashMemory.TooLargeException tooLarge) {
-          throw tooLarge;
+      if (tooCostly(argon2) != null) {
+        return false;
+      }
+      try (HashMemory.Reservation held = memory.reserve(argon2.memoryKib())) {
+        return argon2.matches(password);
+      } catch (IllegalArgumentException | IllegalStateException malformed) {
+        if (malformed instanceof HashMemory.UnavailableException unavailable) {
+          throw unavailable;
         }
         return false;
       }
     }
     try {
-      return isBcrypt(hash) && BcryptFunction.getInstanceFromHash(hash).check(candidate, hash);
+      return isBcrypt(hash)
+          && BcryptFunction.getInstanceFromHash(hash).check(CharBuffer.wrap(password), hash);
     } catch (RuntimeException malformed) {
       return false;
     }
@@ -96,37 +100,16 @@ public final class PasswordHashes {
 
   /**
    * Why {@code hash} asks more of a login than this gateway allows (see {@link #MAX_MEMORY_KIB},
-   * {@link #MAX_BCRYPT_COST}), or null when it does not. Unreadable hashes are {@link
-   * #isSupported}'s to refuse.
+   * {@link #MAX_BCRYPT_COST}), or null when it does not. Reads the hash's parameters only: judging
+   * a hash costs nothing. Unreadable hashes are {@link #isSupported}'s to refuse.
    */
   public static String tooCostly(String hash) {
     try {
-      if (hash.startsWith("$argon2id$")) {
-        Argon2Function argon2 = Argon2Function.getInstanceFromHash(hash);
-        if (argon2.getMemory() > MAX_MEMORY_KIB
-            || argon2.getIterations() > MAX_ITERATIONS
-            || argon2.getParallelism() > MAX_PARALLELISM
-            || argon2.getOutputLength() > MAX_OUTPUT_BYTES) {
-          return "its Argon2id parameters (m="
-              + argon2.getMemory()
-              + " KiB, t="
-              + argon2.getIterations()
-              + ", p="
-              + argon2.getParallelism()
-              + ", "
-              + argon2.getOutputLength()
-              + "-byte output) exceed what a login may cost here (m="
-              + MAX_MEMORY_KIB
-              + ", t="
-              + MAX_ITERATIONS
-              + ", p="
-              + MAX_PARALLELISM
-              + ", "
-              + MAX_OUTPUT_BYTES
-              + " bytes)";
-        }
-      } else if (isBcrypt(hash)) {
-        int cost = BcryptFunction.getInstanceFromHash(hash).getLogarithmicRounds();
+      if (hash.startsWith(Argon2idHash.PREFIX)) {
+        return tooCostly(Argon2idHash.parse(hash));
+      }
+      if (isBcrypt(hash)) {
+        int cost = bcryptCost(hash);
         if (cost > MAX_BCRYPT_COST) {
           return "its bcrypt cost "
               + cost
@@ -135,10 +118,44 @@ public final class PasswordHashes {
               + ")";
         }
       }
-    } catch (RuntimeException malformed) {
+    } catch (IllegalArgumentException malformed) {
       return null;
     }
     return null;
+  }
+
+  private static String tooCostly(Argon2idHash argon2) {
+    if (argon2.memoryKib() <= MAX_MEMORY_KIB
+        && argon2.iterations() <= MAX_ITERATIONS
+        && argon2.lanes() <= MAX_PARALLELISM
+        && argon2.hash().length <= MAX_OUTPUT_BYTES) {
+      return null;
+    }
+    return "its Argon2id parameters (m="
+        + argon2.memoryKib()
+        + " KiB, t="
+        + argon2.iterations()
+        + ", p="
+        + argon2.lanes()
+        + ", "
+        + argon2.hash().length
+        + "-byte output) exceed what a login may cost here (m="
+        + MAX_MEMORY_KIB
+        + ", t="
+        + MAX_ITERATIONS
+        + ", p="
+        + MAX_PARALLELISM
+        + ", "
+        + MAX_OUTPUT_BYTES
+        + " bytes)";
+  }
+
+  /** The cost of a {@code $2x$NN$...} hash, read from its text. */
+  private static int bcryptCost(String hash) {
+    if (hash.length() < 7 || hash.charAt(6) != '$') {
+      throw new IllegalArgumentException("not a bcrypt hash");
+    }
+    return Integer.parseInt(hash.substring(4, 6));
   }
 
   /** True for the hash forms {@link #matches} understands. */

@@ -92,16 +92,6 @@ public record UserEntry(
               + "': passwordHash is not an Argon2id ($argon2id$) or bcrypt ($2a$, $2b$, $2y$) hash;"
               + " set it with 'dropzone users passwd'");
     }
-    String tooCostly = PasswordHashes.tooCostly(passwordHash);
-    if (tooCostly != null) {
-      // Every login with this name, right or wrong, would pay it: anyone could make the gateway.
-      throw new IllegalArgumentException(
-          "user '"
-              + name
-              + "': passwordHash is refused: "
-              + tooCostly
-              + "; set a new one with 'dropzone users passwd'");
-    }
     if (maxSessions != null && maxSessions < 0) {
       throw new IllegalArgumentException(
           "user '" + name + "': maxSessions must be 0 (no limit) or more, got " + maxSessions);

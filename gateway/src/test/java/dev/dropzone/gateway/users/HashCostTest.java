@@ -3,12 +3,10 @@ package dev.dropzone.gateway.users;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.password4j.Argon2Function;
-import com.password4j.Password;
-import com.password4j.types.Argon2;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -57,30 +55,39 @@ class HashCostTest {
   }
 
   @Test
-  void theUsersFileRefusesATooCostlyHashAndSaysWhatToDo() throws Exception {
+  void aTooCostlyHashRefusesOnlyItsUserWhoseNewPasswordThenWorks() throws Exception {
     Path path = dir.resolve("users.yaml");
     Files.writeString(
-        path, "users:\n  - name: carol\n    passwordHash: '" + argon2id(1024 * 1024, 1, 1) + "'\n");
-    FileAuthenticator auth = new FileAuthenticator(new UsersFile(path));
+        path,
+        "users:\n  - name: carol\n    passwordHash: '"
+            + argon2id(1024 * 1024, 1, 1)
+            + "'\n  - name: dave\n    passwordHash: '"
+            + PasswordHashes.hash("daves password".toCharArray())
+            + "'\n");
+    UsersFile file = new UsersFile(path);
+    FileAuthenticator auth = new FileAuthenticator(file);
     assertThatThrownBy(() -> auth.authenticate("carol", "anything".toCharArray()))
         .isInstanceOf(AuthenticationUnavailableException.class)
-        .hasMessageContaining("user 'carol': passwordHash is refused: its Argon2id parameters")
-        .hasMessageContaining("set a new one with 'dropzone users passwd'");
-    assertThatThrownBy(() -> UserEntry.of("carol", "$2b$16$" + "a".repeat(53)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("its bcrypt cost 16 exceeds");
+        .hasMessage(
+            "user 'carol' cannot log in: the users file's passwordHash is refused: its Argon2id"
+                + " parameters (m=1048576 KiB, t=1, p=1, 32-byte output) exceed what a login may"
+                + " cost here (m=262144, t=10, p=8, 64 bytes); set a new password with 'dropzone"
+                + " users passwd carol'");
+    assertThat(auth.authenticate("dave", "daves password".toCharArray())).isPresent();
+
+    // What the message says to do works on that file.
+    file.put(UserEntry.of("carol", PasswordHashes.hash("carols password".toCharArray())));
+    assertThat(auth.authenticate("carol", "carols password".toCharArray())).isPresent();
   }
 
   @Test
   void aHashNeedingMoreThanTheChecksShareFailsAsUnavailableNotAsAWrongPassword() throws Exception {
     String hash =
-        Password.hash("correct horse")
-            .addRandomSalt(16)
-            .with(Argon2Function.getInstance(4096, 1, 1, 32, Argon2.ID))
-            .getResult();
+        Argon2idHash.create("correct horse".toCharArray(), 4096, 1, 1, 16, 32, new SecureRandom())
+            .format();
     UsersFile file = new UsersFile(dir.resolve("users.yaml"));
     file.write(List.of(UserEntry.of("alice", hash)));
-    HashMemory small = new HashMemory(1024);
+    HashMemory small = new HashMemory(1024, Duration.ofSeconds(10));
     FileAuthenticator auth =
         new FileAuthenticator(
             file,
@@ -91,18 +98,18 @@ class HashCostTest {
     assertThatThrownBy(() -> auth.authenticate("alice", "correct horse".toCharArray()))
         .isInstanceOf(AuthenticationUnavailableException.class)
         .hasMessage(
-            "user 'alice' cannot log in: its Argon2id check needs 4096 KiB, more than the 1024"
+            "user 'alice' cannot log in now: its Argon2id check needs 4096 KiB, more than the 1024"
                 + " KiB password checks may use at once (an eighth of the heap); give the JVM"
                 + " more heap (-Xmx) or set a new password with 'dropzone users passwd alice'");
-    HashMemory enough = new HashMemory(4096);
+    HashMemory enough = new HashMemory(4096, Duration.ofSeconds(10));
     assertThat(PasswordHashes.matches("correct horse".toCharArray(), hash, enough)).isTrue();
     assertThat(PasswordHashes.matches("wrong".toCharArray(), hash, enough)).isFalse();
     assertThat(enough.freeKib()).as("every reservation given back").isEqualTo(4096);
   }
 
   @Test
-  void checksThatTogetherNeedMoreThanTheShareTakeTurns() throws Exception {
-    HashMemory memory = new HashMemory(30 * 1024);
+  void checksThatTogetherNeedMoreThanTheShareTakeTurnsAndWaitAtMostTheirTime() throws Exception {
+    HashMemory memory = new HashMemory(30 * 1024, Duration.ofSeconds(10));
     HashMemory.Reservation first = memory.reserve(19 * 1024);
     CompletableFuture<HashMemory.Reservation> second =
         CompletableFuture.supplyAsync(() -> memory.reserve(19 * 1024));
@@ -111,5 +118,15 @@ class HashCostTest {
     first.close();
     second.get(10, TimeUnit.SECONDS).close();
     assertThat(memory.freeKib()).isEqualTo(30 * 1024);
+
+    HashMemory impatient = new HashMemory(30 * 1024, Duration.ofMillis(200));
+    try (HashMemory.Reservation held = impatient.reserve(19 * 1024)) {
+      assertThatThrownBy(() -> impatient.reserve(19 * 1024))
+          .isInstanceOf(HashMemory.UnavailableException.class)
+          .hasMessage(
+              "its Argon2id check waited 0 s for 19456 KiB of the password checks' memory while"
+                  + " others used it");
+    }
+    assertThat(impatient.freeKib()).isEqualTo(30 * 1024);
   }
 }
