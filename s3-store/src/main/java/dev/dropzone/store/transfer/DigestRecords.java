@@ -21,8 +21,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * byte arrived: kept at {@code <prefix>/.dropzone/digests/<base64url(salt)>}, named by the salt of
  * the object's body header. The content is the sealed digest in Base64; it is bound to that body by
  * the key it is sealed with, so a record moved to another name opens for nothing. A rename's copy
- * shares the body, so it carries the digest itself instead ({@link ObjectTransfers#moved}); records
- * of replaced, deleted or moved objects are removed best-effort and, when left behind, harmless.
+ * shares the body, so it carries the digest itself instead ({@link ObjectTransfers#moved}) and the
+ * record stays for whatever else may still share it (a move that failed part way, on a gateway
+ * before this one); records of replaced or deleted objects are removed best-effort and, when left
+ * behind, harmless.
  */
 final class DigestRecords {
 
@@ -69,12 +71,19 @@ final class DigestRecords {
     String key = keyOf(header);
     byte[] body;
     try {
-      body = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+      // A range: whoever can write to the bucket could put gigabytes here, and renames read it.
+      body =
+          s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + MAX_BYTES))
+              .asByteArray();
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
+      }
+      if (e.statusCode() == 416) {
+        // An empty object has no first byte to range over: not a record.
+        return Optional.of(new byte[0]);
       }
       throw S3Errors.map(e, "read the digest record " + key);
     } catch (SdkException e) {

@@ -235,7 +235,12 @@ public final class ObjectTransfers implements AutoCloseable {
     try {
       sealed = digests.get(v2.header());
     } catch (StoreException e) {
-      LOG.debug("Moving {} without its digest record: {}", objectKey, e.getMessage());
+      LOG.warn(
+          "Moving {} without taking its digest into it, the digest record could not be read ({}):"
+              + " its HASH stays with the record, and deleting what is left of the source of a"
+              + " move that fails may take it",
+          objectKey,
+          e.getMessage());
       return moved;
     }
     if (sealed.isEmpty() || sealed.get().length != DataKey.SEALED_DIGEST_BYTES) {
@@ -243,17 +248,6 @@ public final class ObjectTransfers implements AutoCloseable {
     }
     Map<String, String> carrying = v2.withDigest(sealed.get()).over(moved);
     return ObjectMetadata.size(carrying) <= ObjectFormat.MAX_METADATA_BYTES ? carrying : moved;
-  }
-
-  /**
-   * The source of a move, whose metadata was {@code source}, is gone: its digest record goes too if
-   * the metadata the move {@code written} carries the digest itself (see {@link #moved}); otherwise
-   * the moved object still needs the record.
-   */
-  public void movedAway(Map<String, String> source, Map<String, String> written) {
-    if (written.containsKey(ObjectFormat.META_DIGEST)) {
-      forgetCompanions(source);
-    }
   }
 
   /**

@@ -155,7 +155,7 @@ final class DirectoryMove {
   private void moveFile(S3Object object, String newKey, Progress progress, String what)
       throws StoreException {
     String key = object.key();
-    ObjectCopier.Copied copied;
+    String copied;
     try {
       copied = copier.copy(key, newKey, size(object, what), what);
     } catch (StoreException e) {

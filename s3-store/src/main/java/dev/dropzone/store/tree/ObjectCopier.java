@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -76,37 +75,20 @@ public final class ObjectCopier {
   /** Copies metadata unchanged. */
   public static final Rewrite UNCHANGED = (source, target, metadata) -> metadata;
 
-  /**
-   * One finished copy.
-   *
-   * @param sourceETag the ETag of the source version that was copied
-   * @param source the source's metadata as copied
-   * @param written the metadata the copy wrote
-   */
-  public record Copied(
-      String sourceETag, Map<String, String> source, Map<String, String> written) {}
-
   private final S3Client s3;
   private final String bucket;
   private final Limits limits;
   private final Rewrite rewrite;
-  private final Consumer<Copied> sourceGone;
 
   public ObjectCopier(S3Client s3, String bucket, Limits limits) {
-    this(s3, bucket, limits, UNCHANGED, copied -> {});
+    this(s3, bucket, limits, UNCHANGED);
   }
 
-  /**
-   * @param sourceGone told of each move whose source {@link #deleteIfUnchanged} removed, to remove
-   *     what belonged to the source alone
-   */
-  public ObjectCopier(
-      S3Client s3, String bucket, Limits limits, Rewrite rewrite, Consumer<Copied> sourceGone) {
+  public ObjectCopier(S3Client s3, String bucket, Limits limits, Rewrite rewrite) {
     this.s3 = s3;
     this.bucket = bucket;
     this.limits = limits;
     this.rewrite = Objects.requireNonNull(rewrite, "rewrite");
-    this.sourceGone = Objects.requireNonNull(sourceGone, "sourceGone");
   }
 
   /**
@@ -115,9 +97,9 @@ public final class ObjectCopier {
    *
    * @param size the size as listed; the copy uses the size the source has when it is read
    * @param what the operation in the client's words, for error messages
-   * @return what was copied (see {@link #deleteIfUnchanged})
+   * @return the ETag of the source version that was copied (see {@link #deleteIfUnchanged})
    */
-  Copied copy(String source, String target, long size, String what) throws StoreException {
+  String copy(String source, String target, long size, String what) throws StoreException {
     HeadObjectResponse head;
     try {
       head = s3.headObject(b -> b.bucket(bucket).key(source));
@@ -130,7 +112,7 @@ public final class ObjectCopier {
             metadata == head.metadata() ? null : metadata, head.contentType(), head.eTag());
     LOG.debug("Copying {} to {} ({} bytes)", source, target, head.contentLength());
     copy(source, target, head.contentLength(), replacement, what);
-    return new Copied(head.eTag(), head.metadata(), metadata);
+    return head.eTag();
   }
 
   /**
@@ -139,19 +121,11 @@ public final class ObjectCopier {
    * consumer moves it to {@code done/}) was confirmed to its client and must stay. Every upload
    * encrypts under a fresh salt, so a new version never has the old one's ETag.
    *
-   * @param copied what {@link #copy} returned
+   * @param eTag what {@link #copy} returned
    * @return whether the source is gone; false when it was replaced and kept
    * @throws SdkException when the check or the delete failed; the source may still be there
    */
-  boolean deleteIfUnchanged(String source, Copied copied) {
-    boolean gone = deleteIfUnchanged(source, copied.sourceETag());
-    if (gone) {
-      sourceGone.accept(copied);
-    }
-    return gone;
-  }
-
-  private boolean deleteIfUnchanged(String source, String eTag) {
+  boolean deleteIfUnchanged(String source, String eTag) {
     for (int attempt = 1; ; attempt++) {
       Optional<String> now = currentETag(source);
       if (now.isEmpty()) {

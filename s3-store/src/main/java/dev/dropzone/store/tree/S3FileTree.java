@@ -119,13 +119,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     this.session = session;
     this.transfers = transfers;
     this.requests = requests;
-    this.copier =
-        new ObjectCopier(
-            s3,
-            bucket,
-            copyLimits,
-            this::retag,
-            copied -> transfers.movedAway(copied.source(), copied.written()));
+    this.copier = new ObjectCopier(s3, bucket, copyLimits, this::retag);
     this.pageSize = pageSize;
     this.directories = new Directories(s3, bucket, space, pageSize);
     this.knownDirectories = requests.directories();
@@ -435,7 +429,7 @@ public final class S3FileTree implements FileTree, FileDigests, ModificationTime
     requests.recentWrites().forget(source);
     requests.recentWrites().forget(target);
     // Over an existing file the copy replaces it, as RNTO expects.
-    ObjectCopier.Copied copied = copier.copy(source, target, size, what);
+    String copied = copier.copy(source, target, size, what);
     directories.keepWhileRemoving(from);
     try {
       if (!copier.deleteIfUnchanged(source, copied)) {

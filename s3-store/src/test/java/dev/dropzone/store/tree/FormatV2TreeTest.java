@@ -156,8 +156,7 @@ class FormatV2TreeTest {
               s3.putObject(
                   b -> b.bucket(settings.bucket()).key(source), RequestBody.fromString("new"));
               return metadata;
-            },
-            copied -> {});
+            });
 
     assertThatThrownBy(
             () ->
@@ -234,12 +233,34 @@ class FormatV2TreeTest {
     assertThat(metadata("users/alice/moved.bin"))
         .as("a moved file carries its digest itself")
         .containsKey(ObjectFormat.META_DIGEST);
-    assertThat(keysUnder(".dropzone/digests/")).as("removed with the source").isEmpty();
+    assertThat(keysUnder(".dropzone/digests/"))
+        .as("kept for whatever else may share the body")
+        .hasSize(1);
 
-    write(alice, "/other.bin", large);
-    assertThat(keysUnder(".dropzone/digests/")).hasSize(1);
+    write(alice, "/other.bin", content(11 << 20, 9));
+    assertThat(keysUnder(".dropzone/digests/")).hasSize(2);
     alice.delete(path("/other.bin"));
-    assertThat(keysUnder(".dropzone/digests/")).as("removed with the object").isEmpty();
+    assertThat(keysUnder(".dropzone/digests/")).as("removed with the object").hasSize(1);
+  }
+
+  @Test
+  void aRecordABucketWriterReplacedWithSomethingHugeOrEmptyIsDamagedAndARenameStillWorks()
+      throws Exception {
+    byte[] large = content(11 << 20, 10);
+    write(alice, "/large.bin", large);
+    String record = keysUnder(".dropzone/digests/").get(0);
+    for (byte[] planted : new byte[][] {content(8 << 20, 11), new byte[0]}) {
+      s3.putObject(b -> b.bucket(settings.bucket()).key(record), RequestBody.fromBytes(planted));
+      assertThatThrownBy(() -> alice.digest(path("/large.bin")))
+          .isInstanceOfSatisfying(
+              StoreException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INTEGRITY))
+          .hasMessageContaining("its sealed digest does not open");
+    }
+    alice.rename(path("/large.bin"), path("/moved.bin"));
+    assertThat(read(alice, "/moved.bin")).isEqualTo(large);
+    assertThat(metadata("users/alice/moved.bin"))
+        .as("nothing of the planted record taken into the moved file")
+        .doesNotContainKey(ObjectFormat.META_DIGEST);
   }
 
   @Test
