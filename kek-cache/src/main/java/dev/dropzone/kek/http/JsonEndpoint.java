@@ -77,6 +77,9 @@ public final class JsonEndpoint implements AutoCloseable {
             .setIdleTimeout(Math.toIntExact(settings.requestTimeout().toMillis()))
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             .setKeepAlive(true)
+            // A key service never redirects: following one would send the request, its token
+            // included, wherever the answer points, even over plain HTTP.
+            .setFollowRedirects(false)
             .setUserAgentEnabled(false)
             .setVerifyHost(true);
     settings.caBundle().ifPresent(pem -> options.setTrustOptions(trust(pem.toString())));
@@ -95,11 +98,11 @@ public final class JsonEndpoint implements AutoCloseable {
     this.backoff = new Backoff(settings.firstBackoff(), settings.maxBackoff());
   }
 
-  /** Tells each request's {@link ReplyBody} its connection once it has one. */
+  /** Tells each request's {@link ReplyBody} the HTTP request that carries it. */
   private static void attachReplyBody(HttpContext<?> context) {
     if (context.phase() == ClientPhase.SEND_REQUEST
         && context.request().bodyCodec() instanceof ReplyBody body) {
-      body.attach(context.clientRequest().connection());
+      body.attach(context.clientRequest());
     }
     context.next();
   }
@@ -200,8 +203,8 @@ public final class JsonEndpoint implements AutoCloseable {
     }
     // The client's own timeouts are idle timeouts: a reply that trickles in a byte at a time
     // would hold the call, its slot and the single-flight entry of its key for ever. So each
-    // attempt has a deadline of its own; past it the call moves on, and the reply's next byte
-    // resets the request, which closes its connection instead of leaving it taken in the pool.
+    // attempt has a deadline of its own; past it the call moves on and the request is reset,
+    // which closes its connection instead of leaving it taken in the pool.
     long deadline = settings.connectTimeout().plus(settings.requestTimeout()).toMillis();
     AtomicBoolean settled = new AtomicBoolean();
     long timer =
@@ -220,15 +223,16 @@ public final class JsonEndpoint implements AutoCloseable {
             done -> {
               vertx.cancelTimer(timer);
               if (settled.compareAndSet(false, true)) {
-                answered(number, call, done);
+                answered(number, call, done, body);
               }
             });
   }
 
-  private void answered(int number, Call call, AsyncResult<HttpResponse<Buffer>> done) {
+  private void answered(
+      int number, Call call, AsyncResult<HttpResponse<Buffer>> done, ReplyBody body) {
     limit.release();
     if (done.failed()) {
-      ReplyBody.TooLargeException tooLarge = ReplyBody.tooLarge(done.cause());
+      ReplyBody.TooLargeException tooLarge = body.refusal();
       if (tooLarge != null) {
         // Not a passing fault: asking again would only fetch another such reply.
         giveUp(number, call, tooLarge.getMessage());

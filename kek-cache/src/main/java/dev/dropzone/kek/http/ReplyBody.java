@@ -4,51 +4,53 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
 
 /**
- * One attempt's reply body, collected up to a size limit, and the connection the attempt runs on.
+ * One attempt's reply body, collected up to a size limit, and the request that carries it.
  *
  * <p>The web client's own codec keeps whatever a service sends, so one reply of a few GiB, from a
  * broken service or whoever sits in front of it, would take the gateway's heap; and once an attempt
  * has given up on a reply that trickles in, the web client would still read it to its end, keeping
  * the connection taken in the pool for as long as the service keeps sending. Here a byte beyond the
- * limit fails the reply, and a too long or {@linkplain #abandon() abandoned} reply closes its
- * connection.
+ * limit fails the reply, and a too long or {@linkplain #abandon() abandoned} reply resets its
+ * request, which closes the connection while the request is still on it and does nothing once it
+ * has ended (its connection may already serve another call).
  */
 final class ReplyBody implements BodyCodec<Buffer> {
 
   private final int limit;
   private volatile boolean abandoned;
-  private volatile HttpConnection connection;
+  private volatile TooLargeException refusal;
+  private volatile HttpClientRequest request;
 
   ReplyBody(int limit) {
     this.limit = limit;
   }
 
   /**
-   * Called for the request of this body once it is on {@code connection}: the only way to end an
-   * attempt the web client offers none for.
+   * Called with the HTTP request of this body once it is sent: the only way to end an attempt the
+   * web client offers none for.
    */
-  void attach(HttpConnection connection) {
-    this.connection = connection;
+  void attach(HttpClientRequest request) {
+    this.request = request;
     if (abandoned) {
-      connection.close();
+      request.reset();
     }
   }
 
-  /** Closes the attempt's connection, now or as soon as it has one: the attempt has given up. */
+  /** Ends the attempt's request, now or as soon as it has one: the attempt has given up. */
   void abandon() {
     abandoned = true;
-    close();
+    reset();
   }
 
-  private void close() {
-    HttpConnection current = connection;
+  private void reset() {
+    HttpClientRequest current = request;
     if (current != null) {
-      current.close();
+      current.reset();
     }
   }
 
@@ -82,11 +84,12 @@ final class ReplyBody implements BodyCodec<Buffer> {
     @Override
     public Future<Void> write(Buffer data) {
       if ((long) body.length() + data.length() > limit) {
-        TooLargeException refusal = new TooLargeException(limit);
-        result.tryFail(refusal);
+        TooLargeException refused = new TooLargeException(limit);
+        refusal = refused;
+        result.tryFail(refused);
         // Otherwise the web client would read the rest and throw it away, however long it is.
-        close();
-        return Future.failedFuture(refusal);
+        reset();
+        return Future.failedFuture(refused);
       }
       body.appendBuffer(data);
       return Future.succeededFuture();
@@ -119,13 +122,8 @@ final class ReplyBody implements BodyCodec<Buffer> {
     }
   }
 
-  /** The refusal of a too long reply somewhere among {@code failure}'s causes, or null. */
-  static TooLargeException tooLarge(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof TooLargeException tooLarge) {
-        return tooLarge;
-      }
-    }
-    return null;
+  /** Why the reply was refused for its length, or null: the request's own failure is the reset. */
+  TooLargeException refusal() {
+    return refusal;
   }
 }
