@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Replies MINA gave that were not true here: SITE HELP listed administrators' commands Dropzone has
- * no use for, REST misspelt its refusal, and EPSV answered for a network protocol the control
- * connection does not use (RFC 2428 asks for 522 and the one to use).
+ * no use for and REST misspelt its refusal. EPSV's protocol numbers are checked too.
  */
 class ProtocolRepliesTest {
 
@@ -69,6 +67,17 @@ class ProtocolRepliesTest {
   }
 
   @Test
+  void protWithoutFtpsSaysTheServerHasNone() throws Exception {
+    try (RawControl control = new RawControl(gw.port())) {
+      control.reply();
+      assertThat(control.send("PROT P"))
+          .isEqualTo(
+              "503 PROT is valid only on a protected connection: this server has no FTPS"
+                  + " configured");
+    }
+  }
+
+  @Test
   void aNegativeRestartMarkerIsRefusedInWordsThatSayWhatRestTakes() throws Exception {
     try (RawControl control = new RawControl(gw.port())) {
       control.reply();
@@ -81,27 +90,14 @@ class ProtocolRepliesTest {
   }
 
   @Test
-  void epsvAnswersOnlyForTheControlConnectionsNetworkProtocol() throws Exception {
+  void epsvAnswersForBothNetworkProtocolsAndRefusesOthers() throws Exception {
     try (RawControl control = new RawControl(gw.port())) {
       control.reply();
       control.login("alice");
-      assertThat(control.send("EPSV 2")).isEqualTo("522 Network protocol not supported, use (1)");
-      assertThat(control.send("EPSV 3")).isEqualTo("522 Network protocol not supported, use (1)");
-      assertThat(control.send("EPSV 1")).startsWith("229");
-    }
-  }
-
-  @Test
-  void overIpv6EpsvAnswersForProtocolTwoOnly() throws Exception {
-    SettingsBuilder settings = new SettingsBuilder();
-    settings.bind = "::1";
-    try (GatewayUnderTest ipv6 = GatewayUnderTest.start(settings.build());
-        RawControl control = new RawControl(ipv6.port(), InetAddress.getByName("::1"))) {
-      control.reply();
-      control.login("alice");
-      assertThat(control.send("EPSV 1")).isEqualTo("522 Network protocol not supported, use (2)");
+      // A client behind NAT64 asks for IPv6 from an IPv4 server: the reply's port still works.
       assertThat(control.send("EPSV 2")).startsWith("229");
-      assertThat(control.send("EPSV")).startsWith("229");
+      assertThat(control.send("EPSV 1")).startsWith("229");
+      assertThat(control.send("EPSV 3")).isEqualTo("522 Network protocol not supported, use (1,2)");
     }
   }
 }

@@ -28,11 +28,14 @@ final class AfterAuthCommand implements Command {
       return;
     }
     session.resetState();
+    boolean tls = session.getListener().getSslConfiguration() != null;
     session.write(
         ReplyMapper.reply(
             503,
             request.getCommand()
-                + " is valid only on a protected connection: send AUTH TLS first, or connect to"
-                + " the implicit FTPS port"));
+                + " is valid only on a protected connection: "
+                + (tls
+                    ? "send AUTH TLS first, or connect to the implicit FTPS port"
+                    : "this server has no FTPS configured")));
   }
 }

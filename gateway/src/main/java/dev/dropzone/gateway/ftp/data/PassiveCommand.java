@@ -50,11 +50,11 @@ final class PassiveCommand extends AbstractCommand {
       session.write(ReplyMapper.reply(503, EPSV_ONLY_REFUSAL));
       return;
     }
-    if (extended && argument != null && !argument.equals(protocolOf(session))) {
-      // RFC 2428: the data connection goes to the control connection's address, of one family.
-      session.write(
-          ReplyMapper.reply(
-              522, "Network protocol not supported, use (" + protocolOf(session) + ")"));
+    // Either protocol number is answered, whatever the control connection's family: the reply
+    // names only a port, on the address the client already reaches, and a client behind NAT64 or
+    // a dual-stack proxy asks for the family it sees, not the one this server sees.
+    if (extended && argument != null && !argument.equals("1") && !argument.equals("2")) {
+      session.write(ReplyMapper.reply(522, "Network protocol not supported, use (1,2)"));
       return;
     }
     InetSocketAddress listening;
@@ -111,13 +111,6 @@ final class PassiveCommand extends AbstractCommand {
                 + ','
                 + (port & 0xff)
                 + ')'));
-  }
-
-  /** RFC 2428's number of the control connection's network protocol: 1 for IPv4, 2 for IPv6. */
-  private static String protocolOf(FtpIoSession session) {
-    InetAddress local = ((InetSocketAddress) session.getLocalAddress()).getAddress();
-    // A dual-stack socket shows IPv4 clients as IPv4-mapped addresses, which Java reads as IPv4.
-    return local instanceof Inet4Address ? "1" : "2";
   }
 
   /** The configured public address (behind NAT), or the address the listener is bound to. */
