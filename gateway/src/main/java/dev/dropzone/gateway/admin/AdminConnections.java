@@ -1,7 +1,10 @@
 package dev.dropzone.gateway.admin;
 
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -9,10 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Caps the admin endpoint's open connections. Probes and scrapers need a handful; without a cap
- * anyone who reaches the port could open connections until the process runs out of the file
- * descriptors the FTP server needs as well (the idle timeout ends each one only after a while).
- * Connections beyond the cap are closed as they arrive; the ones open are served as before.
+ * Caps the admin endpoint's open connections, in all and per client address. Probes and scrapers
+ * need a handful; without a cap anyone who reaches the port could open connections until the
+ * process runs out of the file descriptors the FTP server needs as well (the idle timeout ends each
+ * one only after a while). The cap per address keeps one client that holds connections open from
+ * shutting out the orchestrator's probes, which come from addresses of their own. Connections
+ * beyond either cap are closed as they arrive; the ones open are served as before.
  */
 final class AdminConnections {
 
@@ -20,31 +25,53 @@ final class AdminConnections {
   private static final long WARN_EVERY = Duration.ofMinutes(1).toNanos();
 
   private final int max;
+  private final int maxPerAddress;
   private final LongSupplier nanoTime;
-  private final AtomicInteger open = new AtomicInteger();
+  private final Map<String, Integer> perAddress = new HashMap<>();
   private final AtomicInteger closedSinceWarning = new AtomicInteger();
   private final AtomicLong nextWarning;
+  private int open;
 
-  AdminConnections(int max, LongSupplier nanoTime) {
+  AdminConnections(int max, int maxPerAddress, LongSupplier nanoTime) {
     this.max = max;
+    this.maxPerAddress = maxPerAddress;
     this.nanoTime = nanoTime;
     this.nextWarning = new AtomicLong(nanoTime.getAsLong());
   }
 
   /** The server's connection handler: keeps the connection if there is room, closes it if not. */
   void accept(HttpConnection connection) {
-    if (open.incrementAndGet() > max) {
-      open.decrementAndGet();
+    String address = host(connection.remoteAddress());
+    if (!admit(address)) {
       connection.close();
       refused(connection);
       return;
     }
-    connection.closeHandler(closed -> open.decrementAndGet());
+    connection.closeHandler(closed -> release(address));
+  }
+
+  private synchronized boolean admit(String address) {
+    int fromThere = perAddress.getOrDefault(address, 0);
+    if (open >= max || fromThere >= maxPerAddress) {
+      return false;
+    }
+    open++;
+    perAddress.put(address, fromThere + 1);
+    return true;
+  }
+
+  private synchronized void release(String address) {
+    open--;
+    perAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);
   }
 
   /** Connections open now. */
-  int open() {
-    return open.get();
+  synchronized int open() {
+    return open;
+  }
+
+  private static String host(SocketAddress address) {
+    return address == null ? "?" : address.hostAddress();
   }
 
   /** One WARN a minute at most, with the count since the last: a flood must not flood the log. */
@@ -55,12 +82,13 @@ final class AdminConnections {
     if (now - due >= 0 && nextWarning.compareAndSet(due, now + WARN_EVERY)) {
       closedSinceWarning.addAndGet(-refused);
       LOG.warn(
-          "Admin endpoint: {} connections are open, the most it keeps; closed {} new one(s), the"
-              + " latest from {}. Probes and scrapers need a few: find what holds the others"
-              + " open, or keep the port (admin.bind) out of its reach",
-          max,
+          "Admin endpoint: closed {} new connection(s), the latest from {}, beyond the {} it keeps"
+              + " open in all or the {} per address. Probes and scrapers need a few: find what"
+              + " holds the others open, or keep the port (admin.bind) out of its reach",
           refused,
-          connection.remoteAddress());
+          connection.remoteAddress(),
+          max,
+          maxPerAddress);
     }
   }
 }

@@ -77,6 +77,9 @@ public final class AdminServer implements AutoCloseable {
    */
   static final int MAX_CONNECTIONS = 64;
 
+  /** Connections kept open at once from one client address. */
+  static final int MAX_CONNECTIONS_PER_ADDRESS = 8;
+
   static AdminServer start(
       AdminSettings settings,
       GatewayMeters meters,
@@ -109,7 +112,9 @@ public final class AdminServer implements AutoCloseable {
                 .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) idleTimeout.toMillis())
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
-    server.connectionHandler(new AdminConnections(MAX_CONNECTIONS, System::nanoTime)::accept);
+    server.connectionHandler(
+        new AdminConnections(MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, System::nanoTime)
+            ::accept);
     try {
       server
           .requestHandler(router)
