@@ -40,23 +40,10 @@ class StatusTest {
   @Test
   void statOfADirectoryListsEveryEntryInOneMultiLineReply() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gw.port());
-        BufferedReader in =
-            new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
-      var out = socket.getOutputStream();
-      assertThat(in.readLine()).startsWith("220");
-      out.write(
-          ("USER alice\r\nPASS " + TestUsers.PASSWORD + "\r\n").getBytes(StandardCharsets.UTF_8));
-      assertThat(in.readLine()).startsWith("331");
-      assertThat(in.readLine()).startsWith("230");
-      out.write("STAT many\r\n".getBytes(StandardCharsets.UTF_8));
-      assertThat(in.readLine()).isEqualTo("212-Status of /many:");
-      List<String> lines = new ArrayList<>();
-      for (String line = in.readLine(); !line.startsWith("212 "); line = in.readLine()) {
-        lines.add(line);
-      }
-      assertThat(lines).hasSize(ENTRIES).allMatch(line -> line.startsWith(" drwx------"));
-      out.write("NOOP\r\n".getBytes(StandardCharsets.UTF_8));
+        BufferedReader in = loggedIn(socket)) {
+      send(socket, "STAT many");
+      assertListing(in);
+      send(socket, "NOOP");
       assertThat(in.readLine()).startsWith("200");
     }
   }
@@ -64,23 +51,10 @@ class StatusTest {
   @Test
   void commandsSentDuringADirectorysStatAreAnsweredAfterItsLastLine() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gw.port());
-        BufferedReader in =
-            new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
-      var out = socket.getOutputStream();
-      assertThat(in.readLine()).startsWith("220");
-      out.write(
-          ("USER alice\r\nPASS " + TestUsers.PASSWORD + "\r\n").getBytes(StandardCharsets.UTF_8));
-      assertThat(in.readLine()).startsWith("331");
-      assertThat(in.readLine()).startsWith("230");
+        BufferedReader in = loggedIn(socket)) {
       // ABOR and STAT reach a running transfer at once; not one that answers on this connection.
-      out.write("STAT many\r\nSTAT\r\nABOR\r\nNOOP\r\n".getBytes(StandardCharsets.UTF_8));
-      assertThat(in.readLine()).isEqualTo("212-Status of /many:");
-      List<String> lines = new ArrayList<>();
-      for (String line = in.readLine(); !line.startsWith("212 "); line = in.readLine()) {
-        lines.add(line);
-      }
-      assertThat(lines).hasSize(ENTRIES).allMatch(line -> line.startsWith(" drwx------"));
+      send(socket, "STAT many\r\nSTAT\r\nABOR\r\nNOOP");
+      assertListing(in);
       assertThat(in.readLine()).startsWith("211-");
       String line = in.readLine();
       while (line.startsWith(" ")) {
@@ -90,6 +64,31 @@ class StatusTest {
       assertThat(in.readLine()).startsWith("2");
       assertThat(in.readLine()).startsWith("200");
     }
+  }
+
+  /** Logs in as alice over {@code socket}; returns its reader, past the 230. */
+  private static BufferedReader loggedIn(Socket socket) throws Exception {
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(in.readLine()).startsWith("220");
+    send(socket, "USER alice\r\nPASS " + TestUsers.PASSWORD);
+    assertThat(in.readLine()).startsWith("331");
+    assertThat(in.readLine()).startsWith("230");
+    return in;
+  }
+
+  private static void send(Socket socket, String lines) throws Exception {
+    socket.getOutputStream().write((lines + "\r\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The 212 reply to STAT many: its header, one line per entry and nothing else, its end. */
+  private static void assertListing(BufferedReader in) throws Exception {
+    assertThat(in.readLine()).isEqualTo("212-Status of /many:");
+    List<String> lines = new ArrayList<>();
+    for (String line = in.readLine(); !line.startsWith("212 "); line = in.readLine()) {
+      lines.add(line);
+    }
+    assertThat(lines).hasSize(ENTRIES).allMatch(line -> line.startsWith(" drwx------"));
   }
 
   @Test
