@@ -2,6 +2,7 @@ package dev.dropzone.gateway.users;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -32,7 +33,7 @@ record Argon2idHash(
   private static final Pattern FORM =
       Pattern.compile(
           "\\$argon2id\\$(?:v=(\\d{1,3})\\$)?m=(\\d{1,10}),t=(\\d{1,10}),p=(\\d{1,10})"
-              + "\\$([A-Za-z0-9+/]{1,128})\\$([A-Za-z0-9+/]{1,256})");
+              + "\\$([A-Za-z0-9+/]{1,128})={0,2}\\$([A-Za-z0-9+/]{1,256})={0,2}");
 
   /**
    * Reads {@code text}.
@@ -49,13 +50,19 @@ record Argon2idHash(
       throw new IllegalArgumentException("Argon2 version " + version + " is unknown");
     }
     Base64.Decoder base64 = Base64.getDecoder();
-    return new Argon2idHash(
-        version,
-        positive(form.group(2)),
-        positive(form.group(3)),
-        positive(form.group(4)),
-        base64.decode(form.group(5)),
-        base64.decode(form.group(6)));
+    Argon2idHash hash =
+        new Argon2idHash(
+            version,
+            positive(form.group(2)),
+            positive(form.group(3)),
+            positive(form.group(4)),
+            base64.decode(form.group(5)),
+            base64.decode(form.group(6)));
+    // What RFC 9106 allows; Bouncy Castle would quietly raise a memory below 8 KiB per lane.
+    if (hash.memoryKib() < 8L * hash.lanes() || hash.salt().length < 8 || hash.hash().length < 4) {
+      throw new IllegalArgumentException("Argon2id parameters outside RFC 9106's ranges");
+    }
+    return hash;
   }
 
   private static int positive(String digits) {
@@ -116,10 +123,17 @@ record Argon2idHash(
             .withParallelism(lanes)
             .withSalt(salt)
             .build());
-    ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-    byte[] bytes = new byte[encoded.remaining()];
-    encoded.get(bytes);
-    Arrays.fill(encoded.array(), (byte) 0);
+    // One buffer large enough for any encoding, so no copy of the password is left unwiped.
+    byte[] buffer = new byte[password.length * 3];
+    ByteBuffer encoded = ByteBuffer.wrap(buffer);
+    StandardCharsets.UTF_8
+        .newEncoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+        .encode(CharBuffer.wrap(password), encoded, true);
+    // (UTF-8 keeps no state to flush.)
+    byte[] bytes = Arrays.copyOf(buffer, encoded.position());
+    Arrays.fill(buffer, (byte) 0);
     try {
       byte[] out = new byte[outputBytes];
       generator.generateBytes(bytes, out);

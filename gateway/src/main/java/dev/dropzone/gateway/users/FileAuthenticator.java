@@ -99,23 +99,17 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     Snapshot users = current();
     UserEntry user = users.users().get(username);
     if (user == null) {
-      check.matches(password, DUMMY_HASH);
+      dummyCheck(password);
       return Optional.empty();
     }
     String hash = user.passwordHash();
     if (!verified.contains(username, password, hash)) {
-      String tooCostly = PasswordHashes.tooCostly(hash);
-      if (tooCostly != null) {
-        // Refused before it is paid: any client that knows the name could make the gateway pay.
-        throw new AuthenticationUnavailableException(
-            "user '"
-                + username
-                + "' cannot log in: the users file's passwordHash is refused: "
-                + tooCostly
-                + "; set a new password with 'dropzone users passwd "
-                + username
-                + "'",
-            null);
+      if (PasswordHashes.refusal(hash) != null) {
+        // Never computed, since any client that knows the name could make the gateway pay it,
+        // and refused as a wrong password at a standard hash's cost, so that trying the name
+        // tells nobody it exists. The WARN at load says what to do.
+        dummyCheck(password);
+        return Optional.empty();
       }
       boolean matches;
       try {
@@ -138,6 +132,16 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
       verified.add(username, password, hash);
     }
     return Optional.of(user.toAccount(users.contents().group(user.group())));
+  }
+
+  /** The check an unknown or refused name costs: the same as a standard hash's. */
+  private void dummyCheck(char[] password) throws AuthenticationUnavailableException {
+    try {
+      check.matches(password, DUMMY_HASH);
+    } catch (HashMemory.UnavailableException e) {
+      throw new AuthenticationUnavailableException(
+          "password checks are busy: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -244,14 +248,15 @@ public final class FileAuthenticator implements UserDirectory, LoginRevocation {
     verified.clear();
     LOG.info("Loaded {} user(s) from {}", users.size(), file.path());
     for (UserEntry user : users) {
-      String tooCostly = PasswordHashes.tooCostly(user.passwordHash());
-      if (tooCostly != null) {
+      String refusal = PasswordHashes.refusal(user.passwordHash());
+      if (refusal != null) {
         LOG.warn(
-            "User '{}' of {} cannot log in: the passwordHash is refused: {}; set a new password"
-                + " with 'dropzone users passwd {}'",
+            "User '{}' of {} cannot log in (every attempt is refused as a wrong password): its"
+                + " passwordHash is refused: {}; set a new password with 'dropzone users passwd"
+                + " {}'",
             user.name(),
             file.path(),
-            tooCostly,
+            refusal,
             user.name());
       }
     }

@@ -22,7 +22,9 @@ final class HashMemory {
   HashMemory(long totalKib, Duration wait) {
     this.totalKib = (int) Math.min(Integer.MAX_VALUE, totalKib);
     this.wait = wait;
-    this.free = new Semaphore(this.totalKib, true);
+    // Not fair: a check that fits goes ahead of a large one still waiting for room, so a user
+    // with a large hash (whose name anyone may try) delays only its own logins.
+    this.free = new Semaphore(this.totalKib);
   }
 
   /**

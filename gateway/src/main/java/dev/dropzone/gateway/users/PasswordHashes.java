@@ -99,6 +99,22 @@ public final class PasswordHashes {
   }
 
   /**
+   * Why {@code hash} is never computed here, or null when it is: it cannot be read, or it asks more
+   * of a login than this gateway allows ({@link #tooCostly}).
+   */
+  public static String refusal(String hash) {
+    if (hash.startsWith(Argon2idHash.PREFIX)) {
+      try {
+        return tooCostly(Argon2idHash.parse(hash));
+      } catch (IllegalArgumentException e) {
+        return "it cannot be read as an Argon2id hash ($argon2id$v=19$m=…,t=…,p=…$salt$hash): "
+            + e.getMessage();
+      }
+    }
+    return isBcrypt(hash) ? tooCostly(hash) : "it is neither an Argon2id nor a bcrypt hash";
+  }
+
+  /**
    * Why {@code hash} asks more of a login than this gateway allows (see {@link #MAX_MEMORY_KIB},
    * {@link #MAX_BCRYPT_COST}), or null when it does not. Reads the hash's parameters only: judging
    * a hash costs nothing. Unreadable hashes are {@link #isSupported}'s to refuse.

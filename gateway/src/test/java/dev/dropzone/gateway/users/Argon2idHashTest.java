@@ -39,6 +39,17 @@ class Argon2idHashTest {
   }
 
   @Test
+  void base64PaddingThatOtherToolsWriteIsAccepted() {
+    String hash = PasswordHashes.hash("correct horse".toCharArray());
+    String[] parts = hash.split("\\$");
+    // 16-byte salt and 32-byte hash: 22 and 43 characters, padded to 24 and 44.
+    String padded =
+        String.join("$", parts[0], parts[1], parts[2], parts[3], parts[4] + "==", parts[5] + "=");
+    assertThat(PasswordHashes.matches("correct horse".toCharArray(), padded)).isTrue();
+    assertThat(PasswordHashes.refusal(padded)).isNull();
+  }
+
+  @Test
   void damagedHashesAreWrongPasswordsAndReadNothingExpensive() {
     for (String damaged :
         new String[] {
@@ -47,10 +58,15 @@ class Argon2idHashTest {
           "$argon2id$v=19$m=0,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
           "$argon2id$v=19$m=99999999999,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
           "$argon2id$v=19$t=2,m=19456,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
-          "$argon2id$v=19$m=19456,t=2,p=1$c2Fs!HNhbHQ$aGFzaGhhc2g"
+          "$argon2id$v=19$m=19456,t=2,p=1$c2Fs!HNhbHQ$aGFzaGhhc2g",
+          "$argon2id$v=19$m=15,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2g",
+          "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaGhhc2g"
         }) {
       assertThat(PasswordHashes.matches("x".toCharArray(), damaged)).as(damaged).isFalse();
       assertThat(PasswordHashes.tooCostly(damaged)).as(damaged).isNull();
+      assertThat(PasswordHashes.refusal(damaged))
+          .as(damaged)
+          .startsWith("it cannot be read as an Argon2id hash");
       assertThatThrownBy(() -> Argon2idHash.parse(damaged))
           .as(damaged)
           .isInstanceOf(IllegalArgumentException.class);

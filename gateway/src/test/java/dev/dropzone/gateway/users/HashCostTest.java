@@ -3,11 +3,13 @@ package dev.dropzone.gateway.users;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +67,29 @@ class HashCostTest {
             + PasswordHashes.hash("daves password".toCharArray())
             + "'\n");
     UsersFile file = new UsersFile(path);
-    FileAuthenticator auth = new FileAuthenticator(file);
-    assertThatThrownBy(() -> auth.authenticate("carol", "anything".toCharArray()))
-        .isInstanceOf(AuthenticationUnavailableException.class)
-        .hasMessage(
-            "user 'carol' cannot log in: the users file's passwordHash is refused: its Argon2id"
-                + " parameters (m=1048576 KiB, t=1, p=1, 32-byte output) exceed what a login may"
-                + " cost here (m=262144, t=10, p=8, 64 bytes); set a new password with 'dropzone"
-                + " users passwd carol'");
+    List<String> checked = new ArrayList<>();
+    FileAuthenticator auth =
+        new FileAuthenticator(
+            file,
+            Duration.ZERO,
+            (password, stored) -> {
+              checked.add(stored);
+              return PasswordHashes.matches(password, stored);
+            },
+            System::nanoTime);
+    try (LogCapture log = LogCapture.of(FileAuthenticator.class.getName())) {
+      // Refused as a wrong password would be, at a standard check's cost: nobody learns the name.
+      assertThat(auth.authenticate("carol", "anything".toCharArray())).isEmpty();
+      assertThat(checked).singleElement().asString().startsWith("$argon2id$v=19$m=19456,");
+      assertThat(log.lines())
+          .contains(
+              "WARN User 'carol' of "
+                  + path
+                  + " cannot log in (every attempt is refused as a wrong password): its"
+                  + " passwordHash is refused: its Argon2id parameters (m=1048576 KiB, t=1, p=1,"
+                  + " 32-byte output) exceed what a login may cost here (m=262144, t=10, p=8, 64"
+                  + " bytes); set a new password with 'dropzone users passwd carol'");
+    }
     assertThat(auth.authenticate("dave", "daves password".toCharArray())).isPresent();
 
     // What the message says to do works on that file.
@@ -105,6 +122,27 @@ class HashCostTest {
     assertThat(PasswordHashes.matches("correct horse".toCharArray(), hash, enough)).isTrue();
     assertThat(PasswordHashes.matches("wrong".toCharArray(), hash, enough)).isFalse();
     assertThat(enough.freeKib()).as("every reservation given back").isEqualTo(4096);
+  }
+
+  @Test
+  void anUnknownNameWhileTheChecksAreBusyIsUnavailableAsAKnownOneIs() throws Exception {
+    UsersFile file = new UsersFile(dir.resolve("users.yaml"));
+    file.write(List.of(UserEntry.of("alice", PasswordHashes.hash("correct horse".toCharArray()))));
+    HashMemory busy = new HashMemory(PasswordHashes.MEMORY_KIB, Duration.ofMillis(100));
+    FileAuthenticator auth =
+        new FileAuthenticator(
+            file,
+            Duration.ZERO,
+            (password, stored) -> PasswordHashes.matches(password, stored, busy),
+            System::nanoTime);
+    try (HashMemory.Reservation taken = busy.reserve(PasswordHashes.MEMORY_KIB)) {
+      for (String name : new String[] {"alice", "mallory"}) {
+        assertThatThrownBy(() -> auth.authenticate(name, "guess".toCharArray()))
+            .as(name)
+            .isInstanceOf(AuthenticationUnavailableException.class)
+            .hasMessageContaining("waited 0 s for 19456 KiB");
+      }
+    }
   }
 
   @Test
