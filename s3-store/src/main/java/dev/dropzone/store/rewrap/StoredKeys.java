@@ -14,12 +14,14 @@ import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.StoreException.Reason;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.ObjectPrefix;
 import dev.dropzone.store.s3.S3Clients;
 import dev.dropzone.store.s3.S3Errors;
 import dev.dropzone.store.s3.S3KeyRecords;
 import dev.dropzone.store.tree.ObjectCopier;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -268,14 +271,19 @@ public final class StoredKeys implements AutoCloseable {
   private byte[] header(StoredObject object, String eTag, String what) throws StoreException {
     byte[] header;
     try {
+      // Only the header, even from a server that ignores the range: files can be gigabytes.
       header =
-          s3.getObjectAsBytes(
-                  b ->
-                      b.bucket(settings.bucket())
-                          .key(object.key())
-                          .range("bytes=0-" + (ObjectFormat.HEADER - 1))
-                          .ifMatch(eTag))
-              .asByteArray();
+          ObjectPrefix.read(
+                  s3,
+                  GetObjectRequest.builder()
+                      .bucket(settings.bucket())
+                      .key(object.key())
+                      .range("bytes=0-" + (ObjectFormat.HEADER - 1))
+                      .ifMatch(eTag)
+                      .build(),
+                  ObjectFormat.HEADER)
+              .bytes();
+      header = Arrays.copyOf(header, Math.min(header.length, ObjectFormat.HEADER));
     } catch (SdkException e) {
       throw S3Errors.map(e, what);
     }

@@ -18,11 +18,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -88,9 +87,12 @@ public final class S3KeyRecords implements KeyRecordStore {
     String key = keyOf(user);
     byte[] body;
     String eTag;
-    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-      eTag = in.response().eTag();
-      body = in.readNBytes(MAX_RECORD_BYTES + 1);
+    try {
+      ObjectPrefix read =
+          ObjectPrefix.read(
+              s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), MAX_RECORD_BYTES);
+      eTag = read.response().eTag();
+      body = read.bytes();
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {

@@ -4,6 +4,7 @@ import dev.dropzone.kek.format.ObjectHeader;
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.StoreException;
 import dev.dropzone.store.VirtualPath;
+import dev.dropzone.store.s3.ObjectPrefix;
 import dev.dropzone.store.s3.S3Errors;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -71,10 +73,17 @@ final class DigestRecords {
     String key = keyOf(header);
     byte[] body;
     try {
-      // A range: whoever can write to the bucket could put gigabytes here, and renames read it.
+      // Whoever can write to the bucket could put gigabytes here, and renames read it.
       body =
-          s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + MAX_BYTES))
-              .asByteArray();
+          ObjectPrefix.read(
+                  s3,
+                  GetObjectRequest.builder()
+                      .bucket(bucket)
+                      .key(key)
+                      .range("bytes=0-" + MAX_BYTES)
+                      .build(),
+                  MAX_BYTES)
+              .bytes();
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
