@@ -101,8 +101,10 @@ public final class JsonEndpoint implements AutoCloseable {
   /** Tells each request's {@link ReplyBody} the HTTP request that carries it. */
   private static void attachReplyBody(HttpContext<?> context) {
     if (context.phase() == ClientPhase.SEND_REQUEST
-        && context.request().bodyCodec() instanceof ReplyBody body) {
-      body.attach(context.clientRequest());
+        && context.request().bodyCodec() instanceof ReplyBody body
+        && !body.attach(context.clientRequest())) {
+      context.fail(new IllegalStateException("the attempt gave up before its request was sent"));
+      return;
     }
     context.next();
   }

@@ -31,14 +31,14 @@ final class ReplyBody implements BodyCodec<Buffer> {
   }
 
   /**
-   * Called with the HTTP request of this body once it is sent: the only way to end an attempt the
-   * web client offers none for.
+   * Called with the HTTP request of this body just before it is sent: the only way to end an
+   * attempt the web client offers none for.
+   *
+   * @return false when the attempt was abandoned already: the request must not be sent
    */
-  void attach(HttpClientRequest request) {
+  boolean attach(HttpClientRequest request) {
     this.request = request;
-    if (abandoned) {
-      request.reset();
-    }
+    return !abandoned;
   }
 
   /** Ends the attempt's request, now or as soon as it has one: the attempt has given up. */
