@@ -1,19 +1,25 @@
 package dev.dropzone.gateway.users;
 
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The heap, in KiB, that the Argon2id hashes being checked at once may hold together. The password
  * checks' threads are counted for the 19 MiB of Dropzone's own hashes; an imported hash may ask for
  * more, and then fewer of them run at once instead of all of them running the heap out.
+ *
+ * <p>Every release wakes every waiting check, and each takes its memory as soon as it fits: a
+ * standard check never waits behind a large one that does not fit yet, so a user with a large hash
+ * (whose name anyone may try) delays only its own logins.
  */
 final class HashMemory {
 
   private final int totalKib;
   private final Duration wait;
-  private final Semaphore free;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition released = lock.newCondition();
+  private int freeKib;
 
   /**
    * @param wait the longest a check waits for its memory before its login is answered as
@@ -22,9 +28,12 @@ final class HashMemory {
   HashMemory(long totalKib, Duration wait) {
     this.totalKib = (int) Math.min(Integer.MAX_VALUE, totalKib);
     this.wait = wait;
-    // Not fair: a check that fits goes ahead of a large one still waiting for room, so a user
-    // with a large hash (whose name anyone may try) delays only its own logins.
-    this.free = new Semaphore(this.totalKib);
+    this.freeKib = this.totalKib;
+  }
+
+  /** All the memory the checks may hold together. */
+  int totalKib() {
+    return totalKib;
   }
 
   /**
@@ -36,42 +45,69 @@ final class HashMemory {
    */
   Reservation reserve(int kib) {
     if (kib > totalKib) {
-      throw new UnavailableException(
-          "its Argon2id check needs "
-              + kib
-              + " KiB, more than the "
-              + totalKib
-              + " KiB password checks may use at once (an eighth of the heap)");
+      throw new UnavailableException(tooLarge(kib));
     }
     int taken = Math.max(0, kib);
-    boolean got;
+    long left = wait.toNanos();
+    lock.lock();
     try {
-      got = free.tryAcquire(taken, wait.toMillis(), TimeUnit.MILLISECONDS);
+      while (freeKib < taken) {
+        if (left <= 0) {
+          throw new UnavailableException(
+              "its Argon2id check waited "
+                  + wait.toSeconds()
+                  + " s for "
+                  + kib
+                  + " KiB of the password checks' memory while others used it");
+        }
+        left = released.awaitNanos(left);
+      }
+      freeKib -= taken;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      got = false;
-    }
-    if (!got) {
-      throw new UnavailableException(
-          "its Argon2id check waited "
-              + wait.toSeconds()
-              + " s for "
-              + kib
-              + " KiB of the password checks' memory while others used it");
+      throw new UnavailableException("its Argon2id check was interrupted while waiting for memory");
+    } finally {
+      lock.unlock();
     }
     return new Reservation(this, taken);
   }
 
+  /** Why a hash of {@code kib} can never be checked here, or null when it can. */
+  String tooLarge(int kib) {
+    return kib <= totalKib
+        ? null
+        : "its Argon2id check needs "
+            + kib
+            + " KiB, more than the "
+            + totalKib
+            + " KiB password checks may use at once (an eighth of the heap)";
+  }
+
   /** KiB not reserved now. */
   int freeKib() {
-    return free.availablePermits();
+    lock.lock();
+    try {
+      return freeKib;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void release(int kib) {
+    lock.lock();
+    try {
+      freeKib += kib;
+      released.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Memory one check holds; closing gives it back. */
   record Reservation(HashMemory memory, int kib) implements AutoCloseable {
     @Override
     public void close() {
-      memory.free.release(kib);
+      memory.release(kib);
     }
   }
 

@@ -4,6 +4,7 @@ import com.password4j.BcryptFunction;
 import java.nio.CharBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * Password hashes of the users file. New hashes are Argon2id with the OWASP baseline parameters (19
@@ -49,6 +50,10 @@ public final class PasswordHashes {
           MEMORY_WAIT);
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A bcrypt hash as every tool writes it: version, cost 04–31, salt and hash in 53 characters. */
+  private static final Pattern BCRYPT =
+      Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
 
   private PasswordHashes() {}
 
@@ -103,15 +108,28 @@ public final class PasswordHashes {
    * of a login than this gateway allows ({@link #tooCostly}).
    */
   public static String refusal(String hash) {
+    return refusal(hash, MEMORY);
+  }
+
+  /** As {@link #refusal(String)}, for checks that share {@code memory}. */
+  static String refusal(String hash, HashMemory memory) {
     if (hash.startsWith(Argon2idHash.PREFIX)) {
+      Argon2idHash argon2;
       try {
-        return tooCostly(Argon2idHash.parse(hash));
+        argon2 = Argon2idHash.parse(hash);
       } catch (IllegalArgumentException e) {
         return "it cannot be read as an Argon2id hash ($argon2id$v=19$m=…,t=…,p=…$salt$hash): "
             + e.getMessage();
       }
+      String tooCostly = tooCostly(argon2);
+      return tooCostly != null ? tooCostly : memory.tooLarge(argon2.memoryKib());
     }
-    return isBcrypt(hash) ? tooCostly(hash) : "it is neither an Argon2id nor a bcrypt hash";
+    if (isBcrypt(hash)) {
+      return BCRYPT.matcher(hash).matches()
+          ? tooCostly(hash)
+          : "it cannot be read as a bcrypt hash ($2b$NN$ and 53 characters)";
+    }
+    return "it is neither an Argon2id nor a bcrypt hash";
   }
 
   /**

@@ -146,6 +146,43 @@ class HashCostTest {
   }
 
   @Test
+  void aHashLargerThanTheChecksShareIsRefusedLikeAnyOther() {
+    HashMemory small = new HashMemory(1024, Duration.ofSeconds(10));
+    assertThat(PasswordHashes.refusal(argon2id(4096, 1, 1), small))
+        .isEqualTo(
+            "its Argon2id check needs 4096 KiB, more than the 1024 KiB password checks may use at"
+                + " once (an eighth of the heap)");
+    assertThat(PasswordHashes.refusal(argon2id(1024, 1, 1), small)).isNull();
+    assertThat(PasswordHashes.refusal("$2a$1x$" + "a".repeat(53)))
+        .startsWith("it cannot be read as a bcrypt hash");
+    assertThat(PasswordHashes.refusal("$2b$10$" + "a".repeat(52)))
+        .startsWith("it cannot be read as a bcrypt hash");
+    assertThat(PasswordHashes.refusal("$2b$10$" + "a".repeat(53))).isNull();
+  }
+
+  @Test
+  void aStandardCheckNeverWaitsBehindALargeOneThatDoesNotFitYet() throws Exception {
+    HashMemory memory = new HashMemory(64, Duration.ofSeconds(10));
+    HashMemory.Reservation first = memory.reserve(19);
+    HashMemory.Reservation second = memory.reserve(19);
+    HashMemory.Reservation third = memory.reserve(19);
+    CompletableFuture<HashMemory.Reservation> large =
+        CompletableFuture.supplyAsync(() -> memory.reserve(48));
+    Thread.sleep(100);
+    CompletableFuture<HashMemory.Reservation> standard =
+        CompletableFuture.supplyAsync(() -> memory.reserve(19));
+    Thread.sleep(100);
+    first.close();
+    // 26 KiB free: the standard check fits and goes; the large one keeps waiting.
+    standard.get(5, TimeUnit.SECONDS).close();
+    assertThat(large).isNotDone();
+    second.close();
+    third.close();
+    large.get(5, TimeUnit.SECONDS).close();
+    assertThat(memory.freeKib()).isEqualTo(64);
+  }
+
+  @Test
   void checksThatTogetherNeedMoreThanTheShareTakeTurnsAndWaitAtMostTheirTime() throws Exception {
     HashMemory memory = new HashMemory(30 * 1024, Duration.ofSeconds(10));
     HashMemory.Reservation first = memory.reserve(19 * 1024);
