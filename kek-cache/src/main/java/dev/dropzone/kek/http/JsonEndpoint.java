@@ -103,6 +103,8 @@ public final class JsonEndpoint implements AutoCloseable {
     if (context.phase() == ClientPhase.SEND_REQUEST
         && context.request().bodyCodec() instanceof ReplyBody body
         && !body.attach(context.clientRequest())) {
+      // Failing resets the unsent request, which Vert.x logs at ERROR unless someone listens.
+      context.clientRequest().exceptionHandler(reset -> {});
       context.fail(new IllegalStateException("the attempt gave up before its request was sent"));
       return;
     }

@@ -2,9 +2,9 @@ package dev.dropzone.store.s3;
 
 import dev.dropzone.store.S3Settings;
 import dev.dropzone.store.VirtualPath;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -90,14 +91,16 @@ public final class BucketAccessCheck {
   }
 
   private void check(S3Client s3, String bucket, String key, List<String> problems) {
-    try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
-      if (!java.util.Arrays.equals(in.readAllBytes(), PROBE)) {
+    try {
+      byte[] read =
+          ObjectPrefix.read(
+                  s3, GetObjectRequest.builder().bucket(bucket).key(key).build(), PROBE.length)
+              .bytes();
+      if (!Arrays.equals(read, PROBE)) {
         problems.add("the probe object " + key + " read back differs from what was written");
       }
     } catch (SdkException e) {
       problems.add(explain("read the probe object " + key, e));
-    } catch (java.io.IOException e) {
-      problems.add("reading the probe object " + key + " failed: " + e.getMessage());
     }
     String directory = key.substring(0, key.lastIndexOf('/') + 1);
     try {

@@ -26,17 +26,19 @@ public record ObjectPrefix(byte[] bytes, GetObjectResponse response) {
    */
   public static ObjectPrefix read(S3Client s3, GetObjectRequest request, int max) {
     ResponseInputStream<GetObjectResponse> in = s3.getObject(request);
+    boolean ended = false;
     try {
       byte[] bytes = in.readNBytes(max + 1);
-      if (bytes.length > max || in.read() >= 0) {
-        in.abort();
-      }
+      ended = bytes.length <= max;
       return new ObjectPrefix(bytes, in.response());
     } catch (IOException e) {
-      in.abort();
       throw SdkClientException.create(
           "reading " + request.key() + " broke off: " + e.getMessage(), e);
     } finally {
+      if (!ended) {
+        // Closing would read the rest to reuse the connection; aborting drops it instead.
+        in.abort();
+      }
       try {
         in.close();
       } catch (IOException e) {
