@@ -69,14 +69,12 @@ class HashCostTest {
     UsersFile file = new UsersFile(path);
     List<String> checked = new ArrayList<>();
     FileAuthenticator auth =
-        new FileAuthenticator(
+        checkingWith(
             file,
-            Duration.ZERO,
             (password, stored) -> {
               checked.add(stored);
               return PasswordHashes.matches(password, stored);
-            },
-            System::nanoTime);
+            });
     try (LogCapture log = LogCapture.of(FileAuthenticator.class.getName())) {
       // Refused as a wrong password would be, at a standard check's cost: nobody learns the name.
       assertThat(auth.authenticate("carol", "anything".toCharArray())).isEmpty();
@@ -106,11 +104,7 @@ class HashCostTest {
     file.write(List.of(UserEntry.of("alice", hash)));
     HashMemory small = new HashMemory(1024, Duration.ofSeconds(10));
     FileAuthenticator auth =
-        new FileAuthenticator(
-            file,
-            Duration.ZERO,
-            (password, stored) -> PasswordHashes.matches(password, stored, small),
-            System::nanoTime);
+        checkingWith(file, (password, stored) -> PasswordHashes.matches(password, stored, small));
 
     assertThatThrownBy(() -> auth.authenticate("alice", "correct horse".toCharArray()))
         .isInstanceOf(AuthenticationUnavailableException.class)
@@ -130,11 +124,7 @@ class HashCostTest {
     file.write(List.of(UserEntry.of("alice", PasswordHashes.hash("correct horse".toCharArray()))));
     HashMemory busy = new HashMemory(PasswordHashes.MEMORY_KIB, Duration.ofMillis(100));
     FileAuthenticator auth =
-        new FileAuthenticator(
-            file,
-            Duration.ZERO,
-            (password, stored) -> PasswordHashes.matches(password, stored, busy),
-            System::nanoTime);
+        checkingWith(file, (password, stored) -> PasswordHashes.matches(password, stored, busy));
     try (HashMemory.Reservation taken = busy.reserve(PasswordHashes.MEMORY_KIB)) {
       for (String name : new String[] {"alice", "mallory"}) {
         assertThatThrownBy(() -> auth.authenticate(name, "guess".toCharArray()))
@@ -203,5 +193,10 @@ class HashCostTest {
                   + " others used it");
     }
     assertThat(impatient.freeKib()).isEqualTo(30 * 1024);
+  }
+
+  /** An authenticator of {@code file} that checks with {@code check} and remembers nothing. */
+  private static FileAuthenticator checkingWith(UsersFile file, PasswordCheck check) {
+    return new FileAuthenticator(file, Duration.ZERO, check, System::nanoTime);
   }
 }
