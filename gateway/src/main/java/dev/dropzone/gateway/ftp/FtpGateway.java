@@ -477,6 +477,11 @@ public final class FtpGateway implements AutoCloseable {
     return !closed && !server.isStopped() && !server.isSuspended();
   }
 
+  /** TLS handshakes of protected data connections under way right now. */
+  public int dataHandshakesInProgress() {
+    return data.handshakesInProgress();
+  }
+
   /** Transfers running right now. */
   public int runningTransfers() {
     return transfers.count();

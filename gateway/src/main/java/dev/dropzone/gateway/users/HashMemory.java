@@ -83,6 +83,16 @@ final class HashMemory {
             + " KiB password checks may use at once (an eighth of the heap)";
   }
 
+  /** Checks waiting for memory now. */
+  int waiting() {
+    lock.lock();
+    try {
+      return lock.getWaitQueueLength(released);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** KiB not reserved now. */
   int freeKib() {
     lock.lock();

@@ -58,7 +58,10 @@ class StalledTlsHandshakeTest {
       try (Socket data = new Socket("127.0.0.1", passivePort(client))) {
         Thread trickle = trickling(data);
         assertThat(client.sendCommand("RETR a.txt")).as(client.getReplyString()).isEqualTo(150);
-        Thread.sleep(500);
+        // The ABOR must find the handshake under way, reading the trickle.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> gw.gateway.dataHandshakesInProgress() == 1);
         List<String> replies = new ArrayList<>();
         client.sendCommand("ABOR");
         replies.add(client.getReplyString().trim());

@@ -2,6 +2,7 @@ package dev.dropzone.gateway.users;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.dropzone.gateway.LogCapture;
 import dev.dropzone.gateway.auth.AuthenticationUnavailableException;
@@ -158,10 +159,10 @@ class HashCostTest {
     HashMemory.Reservation third = memory.reserve(19);
     CompletableFuture<HashMemory.Reservation> large =
         CompletableFuture.supplyAsync(() -> memory.reserve(48));
-    Thread.sleep(100);
+    await().atMost(Duration.ofSeconds(10)).until(() -> memory.waiting() == 1);
     CompletableFuture<HashMemory.Reservation> standard =
         CompletableFuture.supplyAsync(() -> memory.reserve(19));
-    Thread.sleep(100);
+    await().atMost(Duration.ofSeconds(10)).until(() -> memory.waiting() == 2);
     first.close();
     // 26 KiB free: the standard check fits and goes; the large one keeps waiting.
     standard.get(5, TimeUnit.SECONDS).close();

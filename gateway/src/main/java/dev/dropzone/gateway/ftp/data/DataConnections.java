@@ -2,6 +2,7 @@ package dev.dropzone.gateway.ftp.data;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ftpserver.command.CommandFactoryFactory;
 import org.apache.ftpserver.impl.FtpIoSession;
 import org.apache.ftpserver.impl.FtpServerContext;
@@ -26,6 +27,9 @@ public final class DataConnections {
   final Duration acceptTimeout;
   final ScheduledExecutorService timers;
   final DataProtection protection;
+
+  /** TLS handshakes of data connections under way now. */
+  final AtomicInteger handshaking = new AtomicInteger();
 
   /**
    * @param acceptTimeout how long a passive port waits for its connection, and an active connection
@@ -70,6 +74,11 @@ public final class DataConnections {
           + " s without a connection; send PASV or EPSV again";
     }
     return "Send PASV, EPSV, PORT or EPRT first";
+  }
+
+  /** TLS handshakes of protected data connections under way right now. */
+  public int handshakesInProgress() {
+    return handshaking.get();
   }
 
   /** Ports of the passive range lent out right now. */

@@ -107,7 +107,12 @@ final class SessionDataConnection implements ServerDataConnectionFactory {
     Socket data = raw;
     try {
       if (secure) {
-        data = handshake(raw);
+        shared.handshaking.incrementAndGet();
+        try {
+          data = handshake(raw);
+        } finally {
+          shared.handshaking.decrementAndGet();
+        }
       }
       data.setSoTimeout(
           ftpSession().getListener().getDataConnectionConfiguration().getIdleTime() * 1000);
