@@ -65,11 +65,6 @@ final class AdminConnections {
     perAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);
   }
 
-  /** Connections open now. */
-  synchronized int open() {
-    return open;
-  }
-
   private static String host(SocketAddress address) {
     return address == null ? "?" : address.hostAddress();
   }

@@ -31,11 +31,6 @@ final class HashMemory {
     this.freeKib = this.totalKib;
   }
 
-  /** All the memory the checks may hold together. */
-  int totalKib() {
-    return totalKib;
-  }
-
   /**
    * Takes {@code kib} until the reservation is closed, waiting for them at most the configured
    * time.

@@ -46,9 +46,4 @@ public record ObjectPrefix(byte[] bytes, GetObjectResponse response) {
       }
     }
   }
-
-  /** Whether the object had more than the {@code max} bytes asked for. */
-  public boolean longerThan(int max) {
-    return bytes.length > max;
-  }
 }
